@@ -1,0 +1,38 @@
+# Waypoint: `make run` serves the demo, `make test` runs every test. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: install run test bench lint clean
+
+install: $(VENV)/.installed
+
+# Debian's python3 needs python3-venv for `-m venv`; install it when we may (as root).
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3 -m venv failed: installing python3-venv"; \
+	  rm -rf $(VENV); apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	@echo "Serving Waypoint on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check booking tests bench config.py wsgi.py
+	$(BIN)/ruff format --check booking tests bench config.py wsgi.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

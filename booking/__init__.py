@@ -1,0 +1,84 @@
+"""Waypoint: course booking for diversion and support programmes."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import ProductionConfig, config_from_environment
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_object: type | None = None, **overrides: object) -> Flask:
+    """Build the app. No side effects: no migrations, prompts or network here."""
+    config_object = config_object or config_from_environment()
+    if config_object is ProductionConfig:
+        ProductionConfig.check()
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(config_object)
+    app.config.update(overrides)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errors(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from booking import security
+    from booking.database import configure_engine
+    from booking.extensions import csrf, db, limiter, login_manager, migrate
+    from booking.models import User
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to carry on."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from booking.admin import bp as admin_bp
+    from booking.attendee import bp as attendee_bp
+    from booking.auth import bp as auth_bp
+    from booking.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp, url_prefix="/account")
+    app.register_blueprint(attendee_bp, url_prefix="/my")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_template_helpers(app: Flask) -> None:
+    from booking import formatting
+
+    formatting.init_app(app)
+
+
+def register_errors(app: Flask) -> None:
+    from booking import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from booking import cli
+
+    cli.init_app(app)

@@ -1,0 +1,5 @@
+"""admin blueprint."""
+
+from booking.admin.routes import bp
+
+__all__ = ["bp"]

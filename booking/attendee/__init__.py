@@ -1,0 +1,5 @@
+"""attendee blueprint."""
+
+from booking.attendee.routes import bp
+
+__all__ = ["bp"]

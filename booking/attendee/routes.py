@@ -1,0 +1,82 @@
+"""An attendee's own bookings: book a seat, see bookings, cancel."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from booking.attendee.forms import BookForm, CancelBookingForm
+from booking.database import unit_of_work
+from booking.extensions import db
+from booking.models import Booking, Role, utcnow
+from booking.security import role_required
+from booking.services import bookings, catalogue
+
+bp = Blueprint("attendee", __name__)
+
+
+@bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
+@role_required(Role.ATTENDEE)
+def book(session_id: int):
+    """Confirm the choice of session, then hold (and if free, confirm) a seat."""
+    course_session = catalogue.session_for_display(session_id)
+    if course_session is None:
+        abort(404)
+    form = BookForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            booking = bookings.book_session(
+                session_id,
+                current_user,
+                now=utcnow(),
+                hold_minutes=current_app.config["HOLD_MINUTES"],
+            )
+            reference = booking.reference
+        return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+    places_left = bookings.places_left(course_session, now=utcnow())
+    return render_template(
+        "attendee/book.html", course_session=course_session, places_left=places_left, form=form
+    )
+
+
+@bp.get("/bookings")
+@role_required(Role.ATTENDEE)
+def bookings_list():
+    """My bookings."""
+    mine = bookings.bookings_for_person(current_user)
+    return render_template("attendee/bookings.html", bookings=mine, now=utcnow())
+
+
+@bp.get("/bookings/<reference>")
+@role_required(Role.ATTENDEE)
+def booking_detail(reference: str):
+    """One of my bookings."""
+    booking = _own_booking(reference)
+    return render_template(
+        "attendee/booking.html", booking=booking, cancel_form=CancelBookingForm(), now=utcnow()
+    )
+
+
+@bp.post("/bookings/<reference>/cancel")
+@role_required(Role.ATTENDEE)
+def cancel(reference: str):
+    """Cancel one of my bookings."""
+    form = CancelBookingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    booking = _own_booking(reference)
+    booking_id = booking.id
+    with unit_of_work():
+        booking = db.session.get(Booking, booking_id, with_for_update=True)
+        bookings.cancel_by_attendee(booking, person=current_user, now=utcnow())
+    flash("Your booking is cancelled. Your place has been released.", "success")
+    return redirect(url_for("attendee.bookings_list"), 303)
+
+
+def _own_booking(reference: str) -> Booking:
+    """The signed-in person's booking, or 404: never another's, nor whether it exists."""
+    booking = db.session.scalar(
+        select(Booking).where(Booking.reference == reference, Booking.user_id == current_user.id)
+    )
+    if booking is None:
+        abort(404)
+    return booking

@@ -1,0 +1,5 @@
+"""auth blueprint."""
+
+from booking.auth.routes import bp
+
+__all__ = ["bp"]

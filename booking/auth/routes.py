@@ -1,0 +1,122 @@
+"""Sign in, sign out, register, and reset a forgotten password."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
+
+from booking.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from booking.database import unit_of_work
+from booking.extensions import limiter
+from booking.forms_common import safe_next
+from booking.models import Role, utcnow
+from booking.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+def home_for(user) -> str:
+    if user.role == Role.ADMIN:
+        return url_for("admin.dashboard")
+    if user.role == Role.TRAINER and "trainer.home" in current_app.view_functions:
+        return url_for("trainer.home")
+    if user.role == Role.ATTENDEE:
+        return url_for("attendee.bookings_list")
+    return url_for("public.home")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Sign in."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("The email address or password is not right.")
+        else:
+            login_user(user)
+            return redirect(safe_next(form.next.data, home_for(user)))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out."""
+    logout_user()
+    flash("You have signed out.", "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def register():
+    """Create an attendee account."""
+    form = RegisterForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        with unit_of_work():
+            user = accounts.register_attendee(
+                email=form.email.data,
+                password=form.password.data,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data or "",
+                now=utcnow(),
+            )
+        login_user(user)
+        flash("Your account is ready.", "success")
+        return redirect(safe_next(form.next.data, url_for("attendee.bookings_list")))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a password reset link."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            accounts.request_password_reset(
+                form.email.data,
+                secret_key=current_app.config["SECRET_KEY"],
+                reset_url=lambda token: url_for("auth.reset_password", token=token, _external=True),
+                now=utcnow(),
+            )
+        flash(
+            "If there is an account for that address, we have sent it a link to reset "
+            "the password.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from an emailed link."""
+    user = accounts.user_for_reset_token(
+        token,
+        secret_key=current_app.config["SECRET_KEY"],
+        max_age=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"],
+    )
+    if user is None:
+        flash("That link has expired or was already used. Please ask for a new one.", "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user_id = user.id
+        with unit_of_work():
+            user = accounts.user_for_reset_token(
+                token,
+                secret_key=current_app.config["SECRET_KEY"],
+                max_age=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"],
+            )
+            if user is None or user.id != user_id:
+                flash("That link has expired or was already used.", "error")
+                return redirect(url_for("auth.forgot_password"))
+            accounts.reset_password(user, form.password.data, now=utcnow())
+        flash("Your password has been changed. Please sign in.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

@@ -1,0 +1,33 @@
+"""Flask commands: seed-demo, expire-holds."""
+
+import click
+from flask import Flask, current_app
+
+from booking.database import unit_of_work
+from booking.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from booking.models import utcnow
+from booking.services.bookings import expire_holds
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Load demo data (idempotent) and print the demo logins."""
+        if current_app.config.get("SEND_HSTS"):
+            raise click.ClickException("Demo data is not for production.")
+        with unit_of_work():
+            added = seed_demo(now=utcnow())
+        summary = ", ".join(f"{count} {name}" for name, count in added.items() if count)
+        click.echo(
+            f"Demo data: {'added ' + summary if summary else 'already loaded, nothing added'}."
+        )
+        click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for email, role, first_name, _ in DEMO_USERS:
+            click.echo(f"  {role.value:<9} {email:<28} ({first_name})")
+
+    @app.cli.command("expire-holds")
+    def expire_holds_command():
+        """Release seats whose hold has run out."""
+        with unit_of_work():
+            count = expire_holds(now=utcnow())
+        click.echo(f"Released {count} expired hold(s).")

@@ -1,0 +1,38 @@
+"""Error pages, and domain errors turned into a calm message instead of a 500."""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, redirect, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from booking.extensions import db
+from booking.services.errors import DomainError
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_template("error.html", error=error), error.code
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        flash(error.message, "error")
+        if request.method == "POST" and request.referrer:
+            return redirect(_same_site(request.referrer)), 303
+        return render_template("error.html", error=error), error.http_status
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("Unhandled error")
+        db.session.rollback()
+        return render_template("error.html", error=None), 500
+
+
+def _same_site(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return "/"
+    return parts.path + (f"?{parts.query}" if parts.query else "")

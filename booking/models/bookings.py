@@ -1,0 +1,77 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from booking.models.base import Base, UTCDateTime, utcnow
+from booking.models.sessions import CourseSession
+from booking.models.users import User
+
+
+class BookingStatus(enum.StrEnum):
+    HELD = "held"
+    AWAITING_PAYMENT = "awaiting_payment"
+    AWAITING_WAIVER = "awaiting_waiver"
+    CONFIRMED = "confirmed"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+# States that hold a seat whatever the time.
+SEAT_STATES = (
+    BookingStatus.AWAITING_WAIVER,
+    BookingStatus.CONFIRMED,
+    BookingStatus.ATTENDED,
+    BookingStatus.NO_SHOW,
+)
+# States that hold a seat only until hold_expires_at.
+EXPIRING_STATES = (BookingStatus.HELD, BookingStatus.AWAITING_PAYMENT)
+ACTIVE_STATES = EXPIRING_STATES + SEAT_STATES
+_ACTIVE_SQL = ", ".join(f"'{state.name}'" for state in ACTIVE_STATES)
+
+
+class Booking(Base):
+    """A person's seat on a session; see services/bookings.py for its state machine."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint("fee_pence >= 0", name="fee_not_negative"),
+        # One active booking per person per session, enforced by the database itself.
+        Index(
+            "uq_bookings_one_active_per_person",
+            "user_id",
+            "session_id",
+            unique=True,
+            sqlite_where=text(f"status IN ({_ACTIVE_SQL})"),
+            postgresql_where=text(f"status IN ({_ACTIVE_SQL})"),
+        ),
+        Index("ix_bookings_session_id_status", "session_id", "status"),
+        Index("ix_bookings_status_hold_expires_at", "status", "hold_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_sessions.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[BookingStatus] = mapped_column(
+        Enum(BookingStatus, native_enum=False, length=20), default=BookingStatus.HELD
+    )
+    fee_pence: Mapped[int] = mapped_column(Integer, default=0)
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancel_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    session: Mapped[CourseSession] = relationship()
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATES
+
+    def __repr__(self) -> str:
+        return f"<Booking {self.reference} {self.status}>"

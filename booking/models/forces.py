@@ -1,0 +1,55 @@
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from booking.models.base import Base
+
+if TYPE_CHECKING:
+    from booking.models.courses import CourseType
+
+scheme_course_types = Table(
+    "scheme_course_types",
+    Base.metadata,
+    Column("scheme_id", ForeignKey("schemes.id", ondelete="CASCADE"), primary_key=True),
+    Column("course_type_id", ForeignKey("course_types.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class PoliceForce(Base):
+    """A territorial police force of England and Wales, keyed by its data.police.uk slug."""
+
+    __tablename__ = "police_forces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    country: Mapped[str] = mapped_column(String(10), default="England")
+    is_partner: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    schemes: Mapped[list["Scheme"]] = relationship(back_populates="force")
+
+    def __repr__(self) -> str:
+        return f"<PoliceForce {self.slug}>"
+
+
+class Scheme(Base):
+    """A force's programme, such as a drug diversion scheme."""
+
+    __tablename__ = "schemes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("police_forces.id"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    # Comma-separated disposal types, e.g. "community-resolution,conditional-caution".
+    disposal_types: Mapped[str] = mapped_column(String(400), default="")
+    days_to_complete: Mapped[int] = mapped_column(Integer, default=90)
+    # Fee to the attendee in pence; None means "use the course type's fee".
+    fee_pence: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    force: Mapped[PoliceForce] = relationship(back_populates="schemes")
+    course_types: Mapped[list["CourseType"]] = relationship(secondary=scheme_course_types)
+
+    def __repr__(self) -> str:
+        return f"<Scheme {self.id} {self.name!r}>"

@@ -1,0 +1,5 @@
+"""public blueprint."""
+
+from booking.public.routes import bp
+
+__all__ = ["bp"]

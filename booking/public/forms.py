@@ -1,0 +1,16 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField
+from wtforms.validators import Optional
+
+
+class CatalogueFilterForm(FlaskForm):
+    """The catalogue's filters: a GET form, so results can be bookmarked and shared."""
+
+    class Meta:
+        csrf = False  # a search changes nothing
+
+    area = SelectField("Area", choices=[], validators=[Optional()], default="")
+    course_type = SelectField("Course", choices=[], validators=[Optional()], default="")
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    women_only = BooleanField("Women-only groups only")

@@ -1,0 +1,35 @@
+"""Queue messages in the outbox, in the same transaction as the change they report.
+
+Subject lines and the sender name stay neutral (rule 6): they never name drugs, alcohol, the
+police or the course's subject, because someone else may see the person's inbox.
+"""
+
+from datetime import datetime
+
+from booking.extensions import db
+from booking.models import Channel, Notification, User
+
+NEUTRAL_SUBJECTS = {
+    "password_reset": "Resetting your password",
+    "booking_confirmed": "Your booking is confirmed",
+    "session_cancelled": "A change to your booking",
+    "booking_cancelled": "Your booking has been cancelled",
+}
+
+
+def queue_email(
+    person: User, *, kind: str, body: str, now: datetime, to_address: str | None = None
+) -> Notification:
+    """Add an email for ``person`` to the outbox; the sender delivers it after the commit."""
+    notification = Notification(
+        user_id=person.id,
+        channel=Channel.EMAIL,
+        to_address=to_address or person.email,
+        kind=kind,
+        subject=NEUTRAL_SUBJECTS.get(kind, "A message about your booking"),
+        body=body,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    db.session.add(notification)
+    return notification
