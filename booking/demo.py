@@ -9,6 +9,7 @@ from booking.demo_forces import FORCES, PARTNERS, WELSH
 from booking.extensions import db
 from booking.formatting import LONDON
 from booking.models import (
+    AttendeeProfile,
     CourseSession,
     CourseType,
     Delivery,
@@ -175,6 +176,10 @@ def seed_demo(*, now: datetime) -> dict[str, int]:
         if email not in existing_users:
             user = User(email=email, role=role, first_name=first_name, last_name=last_name)
             user.set_password(DEMO_PASSWORD)
+            if role == Role.ATTENDEE:
+                # Demo attendees have said email is safe, so their messages can be seen.
+                user_profile = AttendeeProfile(user=user, email_is_safe=True)
+                db.session.add(user_profile)
             db.session.add(user)
             added["users"] += 1
 

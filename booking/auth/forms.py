@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 PASSWORD_RULE = Length(min=10, max=200, message="Use at least 10 characters.")
@@ -26,6 +26,7 @@ class RegisterForm(FlaskForm):
             Length(max=254),
         ],
     )
+    email_is_safe = BooleanField("It is safe for us to email you at this address")
     password = PasswordField(
         "Choose a password", validators=[DataRequired("Choose a password."), PASSWORD_RULE]
     )

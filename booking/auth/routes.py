@@ -63,6 +63,7 @@ def register():
                 password=form.password.data,
                 first_name=form.first_name.data,
                 last_name=form.last_name.data or "",
+                email_is_safe=form.email_is_safe.data,
                 now=utcnow(),
             )
         login_user(user)

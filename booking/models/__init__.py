@@ -12,6 +12,7 @@ from booking.models.bookings import (
 from booking.models.courses import CourseType, Delivery, Venue
 from booking.models.forces import PoliceForce, Scheme, scheme_course_types
 from booking.models.notifications import Channel, Notification, NotificationStatus
+from booking.models.profiles import AttendeeProfile
 from booking.models.sessions import CourseSession, SessionSeries, SessionStatus
 from booking.models.users import Role, User
 
@@ -19,6 +20,7 @@ __all__ = [
     "ACTIVE_STATES",
     "EXPIRING_STATES",
     "SEAT_STATES",
+    "AttendeeProfile",
     "AuditEvent",
     "Base",
     "Booking",

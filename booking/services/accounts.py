@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from booking.extensions import db
-from booking.models import Role, User
+from booking.models import AttendeeProfile, Role, User
 from booking.services import audit, outbox
 from booking.services.errors import AccountError
 
@@ -28,7 +28,13 @@ def find_by_email(email: str) -> User | None:
 
 
 def register_attendee(
-    *, email: str, password: str, first_name: str, last_name: str, now: datetime
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    email_is_safe: bool,
+    now: datetime,
 ) -> User:
     """Create an attendee account. Raises AccountError("email_taken")."""
     if find_by_email(email) is not None:
@@ -43,6 +49,7 @@ def register_attendee(
     person.set_password(password)
     db.session.add(person)
     db.session.flush()
+    db.session.add(AttendeeProfile(user_id=person.id, email_is_safe=email_is_safe, updated_at=now))
     audit.record("user.registered", "user", person.id, actor=person, now=now)
     return person
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from booking.extensions import db
 from booking.models import Channel, Notification, User
+from booking.services import audit, contact
 
 NEUTRAL_SUBJECTS = {
     "password_reset": "Resetting your password",
@@ -19,8 +20,15 @@ NEUTRAL_SUBJECTS = {
 
 def queue_email(
     person: User, *, kind: str, body: str, now: datetime, to_address: str | None = None
-) -> Notification:
-    """Add an email for ``person`` to the outbox; the sender delivers it after the commit."""
+) -> Notification | None:
+    """Add an email for ``person`` to the outbox; the sender delivers it after the commit.
+
+    Returns None, and queues nothing, when the person has not said email is safe (rule 6);
+    an audit event records that the message was withheld so staff can reach them another way.
+    """
+    if not contact.email_is_safe(person):
+        audit.record("notification.withheld", "user", person.id, actor=None, now=now, kind=kind)
+        return None
     notification = Notification(
         user_id=person.id,
         channel=Channel.EMAIL,

@@ -1,8 +1,8 @@
-"""Foundation: forces, schemes, course types, venues, sessions, users, bookings, audit, outbox
+"""Foundation: forces, schemes, course types, venues, sessions, users, attendee profiles, bookings, audit, outbox
 
-Revision ID: 71c299f61975
+Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-22 06:50:35.267657
+Create Date: 2026-11-22 06:54:29.244328
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '71c299f61975'
+revision = '0001_foundation'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -62,6 +62,31 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
+    )
+    op.create_table('attendee_profiles',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('preferred_name', sa.String(length=80), nullable=False),
+    sa.Column('prefers_women_only', sa.Boolean(), nullable=True),
+    sa.Column('needs_step_free', sa.Boolean(), nullable=False),
+    sa.Column('needs_hearing_loop', sa.Boolean(), nullable=False),
+    sa.Column('needs_large_print', sa.Boolean(), nullable=False),
+    sa.Column('needs_bsl_interpreter', sa.Boolean(), nullable=False),
+    sa.Column('interpreter_language', sa.String(length=60), nullable=False),
+    sa.Column('needs_childcare', sa.Boolean(), nullable=False),
+    sa.Column('needs_travel_help', sa.Boolean(), nullable=False),
+    sa.Column('other_needs', sa.String(length=500), nullable=False),
+    sa.Column('email_is_safe', sa.Boolean(), nullable=False),
+    sa.Column('phone_is_safe', sa.Boolean(), nullable=False),
+    sa.Column('text_is_safe', sa.Boolean(), nullable=False),
+    sa.Column('voicemail_is_safe', sa.Boolean(), nullable=False),
+    sa.Column('post_is_safe', sa.Boolean(), nullable=False),
+    sa.Column('phone_number', sa.String(length=30), nullable=False),
+    sa.Column('best_times', sa.String(length=200), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_attendee_profiles_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attendee_profiles')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_attendee_profiles_user_id'))
     )
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -231,6 +256,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
 
     op.drop_table('audit_events')
+    op.drop_table('attendee_profiles')
     op.drop_table('users')
     op.drop_table('session_series')
     op.drop_table('police_forces')
