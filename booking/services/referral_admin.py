@@ -180,7 +180,7 @@ def close_overdue(*, now: datetime) -> dict[str, int]:
             Referral.status.in_((ReferralStatus.OPEN, ReferralStatus.BOOKED)),
             Referral.deadline < today,
         )
-        .with_for_update(skip_locked=True)
+        .with_for_update(of=Referral, skip_locked=True)
     ).all()
     counts = {"completed": 0, "not_completed": 0}
     for referral in overdue:
