@@ -34,3 +34,11 @@ class AccountForm(FlaskForm):
     )
     email_is_safe = BooleanField("It is safe to email me about my booking")
     submit = SubmitField("Save")
+
+
+class SendLinkForm(FlaskForm):
+    submit = SubmitField("Email me a link to my booking")
+
+
+class ContinueForm(FlaskForm):
+    submit = SubmitField("Continue to my booking")

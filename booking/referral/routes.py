@@ -1,15 +1,21 @@
 """Book by reference: look up a referral, see sessions that fit, book one, keep access."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
 from booking import links
 from booking.database import unit_of_work
 from booking.extensions import limiter
 from booking.models import Role, utcnow
-from booking.referral.forms import AccountForm, ChooseSessionForm, ReferenceLookupForm
+from booking.referral.forms import (
+    AccountForm,
+    ChooseSessionForm,
+    ContinueForm,
+    ReferenceLookupForm,
+    SendLinkForm,
+)
 from booking.security import role_required
-from booking.services import bookings, referrals
+from booking.services import access_links, bookings, referrals
 
 bp = Blueprint("referral", __name__)
 
@@ -71,6 +77,7 @@ def sessions():
         taken=taken,
         existing=referrals.active_booking(referral),
         form=ChooseSessionForm(),
+        link_form=SendLinkForm(),
     )
 
 
@@ -112,3 +119,44 @@ def account():
         flash("Saved. You can sign in with your email address and password.", "success")
         return redirect(url_for("attendee.bookings_list"), 303)
     return render_template("referral/account.html", form=form)
+
+
+@bp.post("/send-link")
+@role_required(Role.ATTENDEE)
+def send_link():
+    """Email me a link that signs me in (only if I said email is safe)."""
+    if not SendLinkForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        sent = access_links.send_link(
+            current_user,
+            secret_key=current_app.config["SECRET_KEY"],
+            link_for=lambda token: f"{links.base_url()}/referral/link/{token}",
+            now=utcnow(),
+        )
+    if sent:
+        flash("We have emailed you a link. It works for 7 days.", "success")
+    else:
+        flash("We only email you if you have told us email is safe. You can do that below.", "info")
+        return redirect(url_for("referral.account"), 303)
+    return redirect(url_for("attendee.bookings_list"), 303)
+
+
+@bp.route("/link/<token>", methods=["GET", "POST"])
+def magic_link(token: str):
+    """Sign in from an emailed link (open to everyone; the signed token is the check).
+
+    The GET only shows a button, so mail scanners that open links do not sign anyone in.
+    """
+    person = access_links.person_for_token(
+        token,
+        secret_key=current_app.config["SECRET_KEY"],
+        max_age=access_links.DEFAULT_MAX_AGE_SECONDS,
+    )
+    form = ContinueForm()
+    if person is not None and form.validate_on_submit():
+        login_user(person)
+        return redirect(url_for("attendee.bookings_list"), 303)
+    return render_template("referral/link.html", valid=person is not None, form=form), (
+        200 if person is not None else 404
+    )

@@ -8,7 +8,15 @@ from sqlalchemy.exc import IntegrityError
 
 from booking import create_app
 from booking.extensions import db as app_db
-from booking.models import Booking, BookingStatus, Notification, Referral, ReferralStatus, utcnow
+from booking.models import (
+    Booking,
+    BookingStatus,
+    Notification,
+    Referral,
+    ReferralStatus,
+    Role,
+    utcnow,
+)
 from config import TestConfig
 from tests import factories
 from tests.referral_factories import referral
@@ -139,3 +147,52 @@ def test_lookups_are_rate_limited(database_url):
         app_db.engine.dispose()
     assert statuses[:5] == [200] * 5
     assert statuses[5] == 429
+
+
+def test_magic_link_is_not_sent_unless_email_is_safe_and_bad_links_fail(client, db):
+    referral(
+        factories.force(),
+        factories.course_type(),
+        police_reference="AB-2",
+        contact_email="person@example.org",
+    )
+    db.session.commit()
+    _lookup(client, "AB-2", "Taylor", "1990-04-01")
+    response = client.post("/referral/send-link")
+    assert response.headers["Location"].endswith("/referral/account")
+    assert db.session.query(Notification).count() == 0
+    client.post("/account/logout")
+    forged = client.get("/referral/link/not-a-real-token")
+    assert forged.status_code == 404
+    assert "This link has ended" in forged.get_data(as_text=True)
+    assert client.post("/referral/link/not-a-real-token").status_code == 404
+
+
+def test_session_choice_and_staff_list_query_counts_do_not_grow(client, db, auth, count_queries):
+    force = factories.force()
+    course = factories.course_type()
+    referral(force, course, police_reference="AB-3")
+    venue = factories.venue(force)
+    factories.course_session(course_type_row=course, venue_row=venue)
+    db.session.commit()
+    _lookup(client, "AB-3", "Taylor", "1990-04-01")
+
+    def measure(path):
+        with count_queries() as counter:
+            assert client.get(path).status_code == 200
+        return counter.count
+
+    few = measure("/referral/sessions")
+    for _ in range(5):
+        factories.course_session(course_type_row=course, venue_row=venue)
+        factories.course_session(course_type_row=course, online=True)
+    db.session.commit()
+    assert measure("/referral/sessions") == few
+
+    client.post("/account/logout")
+    auth.login_as(Role.ADMIN)
+    few = measure("/admin/referrals/")
+    for number in range(5):
+        referral(force, factories.course_type(), police_reference=f"AB-9{number}")
+    db.session.commit()
+    assert measure("/admin/referrals/") == few
