@@ -133,7 +133,7 @@ def send_pending(*, now: datetime, channels: dict[Channel, ChannelSender]) -> di
             error = ""
             try:
                 channels[notification.channel].send(notification)
-            except (OSError, smtplib.SMTPException, KeyError) as problem:
+            except Exception as problem:  # any failure: keep the message and retry later
                 error = f"{type(problem).__name__}: {problem}"[:500]
             with unit_of_work():
                 notification = db.session.get(Notification, notification_id)

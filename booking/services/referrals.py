@@ -68,8 +68,23 @@ def deadline_moment(referral: Referral) -> datetime:
     return datetime.combine(referral.deadline + timedelta(days=1), time(0), LONDON).astimezone(UTC)
 
 
+def _wants_women_only(referral: Referral) -> bool:
+    if referral.user_id is None:
+        return False
+    return bool(
+        db.session.scalar(
+            select(AttendeeProfile.prefers_women_only).where(
+                AttendeeProfile.user_id == referral.user_id
+            )
+        )
+    )
+
+
 def _fits_condition(referral: Referral, now: datetime):
+    # Women-only groups are offered to people who said they want one (rule 3).
+    women_only = () if _wants_women_only(referral) else (CourseSession.women_only.is_(False),)
     return (
+        *women_only,
         CourseSession.course_type_id == referral.course_type_id,
         CourseSession.status == SessionStatus.SCHEDULED,
         CourseSession.starts_at > now,
@@ -80,7 +95,8 @@ def _fits_condition(referral: Referral, now: datetime):
 
 def eligible_sessions(referral: Referral, *, now: datetime) -> list[CourseSession]:
     """Sessions that fit: the referral's course type, in the force's area or online, ending by
-    the deadline, not yet started. One query, whatever the number of sessions."""
+    the deadline, not yet started, women-only groups only for those who asked. Two queries,
+    whatever the number of sessions."""
     return list(
         db.session.scalars(
             select(CourseSession)

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from booking.extensions import db
-from booking.models import Booking, BookingStatus, Referral, User
+from booking.models import Booking, BookingStatus, Referral, ReferralStatus, User
 from booking.services import audit, bookings, messages, referrals, waitlist
 from booking.services.errors import BookingError, ReferralError
 from booking.services.locks import lock_sessions
@@ -51,16 +51,18 @@ def reschedule(
         raise ReferralError("referral_session_not_eligible")
 
     was_confirmed = old.status == BookingStatus.CONFIRMED
+    # Release the old seat and take the new one in this same transaction: if the new session
+    # is full, hold_seat raises, the unit of work rolls back, and the old booking stands.
     bookings.cancel(old, by=person, now=now, reason="Rescheduled by the attendee")
-    new = bookings.hold_seat(new_session_id, person, now=now, hold_minutes=hold_minutes)
-    new.referral_id = old.referral_id
-    new.rescheduled_from_id = old.id
-    if was_confirmed or new.fee_pence == 0:
-        # A paid or free seat moves as it is; nothing more to pay for the same course.
-        new.fee_pence = old.fee_pence if was_confirmed else new.fee_pence
+    if was_confirmed:
+        # A confirmed seat moves as it is (paid, waived or free): nothing more to pay.
+        new = bookings.hold_seat(new_session_id, person, now=now, hold_minutes=hold_minutes)
+        new.fee_pence = old.fee_pence
         bookings.confirm(new, by=person, now=now, via="reschedule")
     else:
-        bookings._move(new, BookingStatus.AWAITING_PAYMENT, by=person, now=now)
+        new = bookings.book_session(new_session_id, person, now=now, hold_minutes=hold_minutes)
+    new.referral_id = old.referral_id
+    new.rescheduled_from_id = old.id
     db.session.flush()
     audit.record("booking.rescheduled", "booking", new.id, actor=person, now=now, old=old.id)
     messages.booking_rescheduled(old, new, now=now, base_url=base_url)
@@ -81,8 +83,8 @@ def cancel_with_notice(
     bookings.cancel_by_attendee(booking, person=person, now=now)
     if booking.referral_id:
         referral = db.session.get(Referral, booking.referral_id)
-        if referral is not None and referral.status.value == "booked":
-            referral.status = referral.status.__class__.OPEN
+        if referral is not None and referral.status == ReferralStatus.BOOKED:
+            referral.status = ReferralStatus.OPEN
     messages.booking_cancelled(booking, now=now)
     waitlist.offer_next(booking.session_id, now=now, offer_hours=offer_hours, claim_url=claim_url)
     return booking

@@ -61,6 +61,9 @@ def test_match_signs_in_and_shows_only_sessions_that_fit(client, db):
         course_type_row=course, venue_row=factories.venue(elsewhere)
     )
     other_course = factories.course_session(venue_row=factories.venue(force))
+    women_only = factories.course_session(
+        course_type_row=course, venue_row=factories.venue(force), women_only=True
+    )
     too_late = factories.course_session(
         course_type_row=course,
         venue_row=factories.venue(force),
@@ -75,7 +78,7 @@ def test_match_signs_in_and_shows_only_sessions_that_fit(client, db):
     page = client.get("/referral/sessions").get_data(as_text=True)
     for fits in (local, online):
         assert f"/referral/sessions/{fits.id}/book" in page
-    for unfit in (other_area, other_course, too_late):
+    for unfit in (other_area, other_course, too_late, women_only):
         assert f"/referral/sessions/{unfit.id}/book" not in page
 
     refused = client.post(f"/referral/sessions/{other_area.id}/book")

@@ -1,8 +1,10 @@
 """The outbox sender against a real SMTP server (aiosmtpd in this process, on loopback)."""
 
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from email import message_from_bytes, policy
+from threading import Barrier
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -183,3 +185,28 @@ def test_after_request_sending_never_breaks_the_page(database_url):
         assert row.status == NotificationStatus.PENDING and row.attempts == 1
         app_db.session.remove()
         app_db.engine.dispose()
+
+
+def test_two_senders_at_once_send_each_message_exactly_once(app, db, smtp_port):
+    booking = _confirmed_booking(db)
+    for _ in range(12):
+        messages.booking_cancelled(booking, now=utcnow())
+    db.session.commit()
+    barrier = Barrier(2)
+
+    def run_sender(_):
+        with app.app_context():
+            barrier.wait()
+            counts = notifications_sender.send_pending(now=utcnow(), channels=channels(smtp_port))
+            app_db.session.remove()
+            return counts["sent"]
+
+    controller, inbox = start_server(smtp_port)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            sent = list(pool.map(run_sender, range(2)))
+    finally:
+        controller.stop()
+    assert sum(sent) == 12
+    assert len(inbox.messages) == 12
+    assert len({message["Message-ID"] for message in inbox.messages}) == 12
