@@ -37,3 +37,7 @@ class ReportForm(FlaskForm):
     start = DateField("Referred from", validators=[DataRequired("Enter the first date.")])
     end = DateField("Referred to", validators=[DataRequired("Enter the last date.")])
     submit = SubmitField("Download outcome report")
+
+
+class WithdrawForm(FlaskForm):
+    submit = SubmitField("Withdraw")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from booking.database import unit_of_work
 from booking.extensions import db
 from booking.models import CourseType, PoliceForce, Referral, Role, utcnow
-from booking.referrals_admin.forms import ReferralForm, ReportForm, UploadForm
+from booking.referrals_admin.forms import ReferralForm, ReportForm, UploadForm, WithdrawForm
 from booking.security import role_required
 from booking.services import referral_admin
 
@@ -38,7 +38,12 @@ def index():
         .order_by(Referral.id.desc())
         .limit(LIST_LIMIT)
     ).all()
-    return render_template("referrals_admin/index.html", referrals=rows, report_form=_report_form())
+    return render_template(
+        "referrals_admin/index.html",
+        referrals=rows,
+        report_form=_report_form(),
+        withdraw_form=WithdrawForm(),
+    )
 
 
 def _report_form() -> ReportForm:
@@ -108,6 +113,22 @@ def upload():
     return render_template(
         "referrals_admin/upload.html", form=form, errors=errors, columns=referral_admin.CSV_COLUMNS
     ), status
+
+
+@bp.post("/<int:referral_id>/withdraw")
+def withdraw(referral_id: int):
+    """Withdraw a referral (cancels its active booking)."""
+    if not WithdrawForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        referral = db.session.get(Referral, referral_id, with_for_update=True)
+        if referral is None:
+            abort(404)
+        referral_admin.withdraw(
+            referral, by=current_user, now=utcnow(), reason="Withdrawn by staff"
+        )
+    flash("Referral withdrawn.", "success")
+    return redirect(url_for("referrals_admin.index"), 303)
 
 
 @bp.get("/report")

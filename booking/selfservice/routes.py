@@ -164,7 +164,10 @@ def claim(token: str):
         person = entry.user
         with unit_of_work():
             booking = waitlist.claim(
-                token, now=utcnow(), hold_minutes=current_app.config["HOLD_MINUTES"]
+                token,
+                now=utcnow(),
+                hold_minutes=current_app.config["HOLD_MINUTES"],
+                base_url=links.base_url(),
             )
             reference = booking.reference
         login_user(person)

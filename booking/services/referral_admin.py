@@ -21,8 +21,10 @@ from booking.models import (
     Scheme,
     User,
 )
-from booking.services import audit, messages
-from booking.services.referrals import normalise_reference
+from booking.services import audit, bookings, messages
+from booking.services.errors import ReferralError
+from booking.services.locks import lock_sessions
+from booking.services.referrals import active_booking, normalise_reference
 
 DEFAULT_DAYS_TO_COMPLETE = 90
 CSV_COLUMNS = [
@@ -204,6 +206,22 @@ def close_overdue(*, now: datetime) -> dict[str, int]:
         )
     db.session.flush()
     return counts
+
+
+def withdraw(referral: Referral, *, by: User, now: datetime, reason: str) -> Referral:
+    """Staff withdraw a referral (the force asked). Its active booking, if any, is cancelled.
+    Closed referrals cannot be withdrawn: raises ReferralError("referral_closed")."""
+    if referral.status not in (ReferralStatus.OPEN, ReferralStatus.BOOKED):
+        raise ReferralError("referral_closed")
+    active = active_booking(referral)
+    if active is not None:
+        lock_sessions(active.session_id)
+        bookings.cancel(active, by=by, now=now, reason="The referral was withdrawn")
+    referral.status = ReferralStatus.WITHDRAWN
+    referral.closed_at = now
+    db.session.flush()
+    audit.record("referral.withdrawn", "referral", referral.id, actor=by, now=now, reason=reason)
+    return referral
 
 
 OUTCOME_LABELS = {

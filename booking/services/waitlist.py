@@ -14,6 +14,7 @@ from booking.extensions import db
 from booking.models import (
     ACTIVE_STATES,
     Booking,
+    BookingStatus,
     User,
     WaitingListEntry,
     WaitingStatus,
@@ -134,7 +135,7 @@ def entry_for_token(token: str) -> WaitingListEntry | None:
     return db.session.scalar(select(WaitingListEntry).where(WaitingListEntry.claim_token == token))
 
 
-def claim(token: str, *, now: datetime, hold_minutes: int) -> Booking:
+def claim(token: str, *, now: datetime, hold_minutes: int, base_url: str) -> Booking:
     """Take an offered place. The session is locked, then the offer is re-read: of two claims
     racing, one books and the other gets "offer_gone". Raises BookingError "offer_gone",
     "offer_expired", or what ``bookings.book_session`` raises."""
@@ -155,6 +156,8 @@ def claim(token: str, *, now: datetime, hold_minutes: int) -> Booking:
     )
     booking.referral_id = entry.referral_id
     audit.record("waitlist.claimed", "waiting_list_entry", entry.id, actor=entry.user, now=now)
+    if booking.status == BookingStatus.CONFIRMED:
+        messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking
 
 

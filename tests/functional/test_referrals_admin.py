@@ -159,3 +159,24 @@ def test_outcome_report_records_who_downloaded_it(db):
     )
     assert body.startswith("police_reference")
     assert db.session.query(AuditEvent).filter_by(action="referral.report_downloaded").count() == 1
+
+
+def test_withdrawing_a_referral_cancels_its_booking_and_reports_withdrawn(client, db, auth):
+    force, course = _setup(db)
+    row = referral(force, course, police_reference="HT-7")
+    person = referrals.attendee_for_referral(row, now=utcnow())
+    course_session = factories.course_session(
+        course_type_row=course, venue_row=factories.venue(force)
+    )
+    referrals.book_for_referral(
+        row.id, course_session.id, person, now=utcnow(), hold_minutes=30, base_url="http://t"
+    )
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    assert "Withdraw HT-7" in client.get("/admin/referrals/").get_data(as_text=True)
+    assert client.post(f"/admin/referrals/{row.id}/withdraw").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Referral, row.id).status == ReferralStatus.WITHDRAWN
+    assert db.session.query(Booking).one().status == BookingStatus.CANCELLED
+    again = client.post(f"/admin/referrals/{row.id}/withdraw", follow_redirects=True)
+    assert "no longer open" in again.get_data(as_text=True)

@@ -145,6 +145,8 @@ def test_a_cancelled_place_is_offered_to_the_next_person_and_held_for_them(clien
     mine = db.session.query(Booking).filter_by(user_id=first.id).one()
     assert mine.status == BookingStatus.CONFIRMED
     assert claimed.headers["Location"].endswith(f"/my/bookings/{mine.reference}")
+    confirmation = db.session.query(Notification).filter_by(kind="booking_confirmed").one()
+    assert confirmation.user_id == first.id and "BEGIN:VCALENDAR" in confirmation.ics_attachment
     assert client.post(f"/waiting-list/claim/{offered.claim_token}").status_code in (303, 409)
     assert db.session.query(Booking).filter_by(user_id=first.id).count() == 1
 
