@@ -31,10 +31,23 @@ class Config:
     MAIL_SENDER_ADDRESS = os.environ.get("MAIL_SENDER_ADDRESS", "bookings@waypoint.invalid")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     PASSWORD_RESET_MAX_AGE_SECONDS = int(os.environ.get("PASSWORD_RESET_MAX_AGE_SECONDS", "3600"))
+    # Issue 5: referrals, waiting lists, notifications.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    SEND_NOTIFICATIONS_AFTER_REQUEST = _bool("SEND_NOTIFICATIONS_AFTER_REQUEST", False)
+    WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "24"))
+    RESCHEDULE_MIN_NOTICE_HOURS = int(os.environ.get("RESCHEDULE_MIN_NOTICE_HOURS", "48"))
+    REFERRAL_LOOKUP_RATE_LIMIT = os.environ.get(
+        "REFERRAL_LOOKUP_RATE_LIMIT", "5 per minute; 30 per hour"
+    )
 
 
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    SEND_NOTIFICATIONS_AFTER_REQUEST = _bool("SEND_NOTIFICATIONS_AFTER_REQUEST", True)
 
 
 class TestConfig(Config):
@@ -45,6 +58,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = False
     SERVER_NAME = None
+    SEND_NOTIFICATIONS_AFTER_REQUEST = False
 
 
 class ProductionConfig(Config):

@@ -59,11 +59,17 @@ def register_blueprints(app: Flask) -> None:
     from booking.attendee import bp as attendee_bp
     from booking.auth import bp as auth_bp
     from booking.public import bp as public_bp
+    from booking.referral import bp as referral_bp
+    from booking.referrals_admin import bp as referrals_admin_bp
+    from booking.selfservice import bp as selfservice_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/account")
     app.register_blueprint(attendee_bp, url_prefix="/my")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(referral_bp, url_prefix="/referral")
+    app.register_blueprint(selfservice_bp)
+    app.register_blueprint(referrals_admin_bp, url_prefix="/admin/referrals")
 
 
 def register_template_helpers(app: Flask) -> None:

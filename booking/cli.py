@@ -3,13 +3,17 @@
 import click
 from flask import Flask, current_app
 
+from booking import cli_referrals
 from booking.database import unit_of_work
 from booking.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from booking.demo_referrals import DEMO_LOOKUP
 from booking.models import utcnow
 from booking.services.bookings import expire_holds
 
 
 def init_app(app: Flask) -> None:
+    cli_referrals.init_app(app)
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load demo data (idempotent) and print the demo logins."""
@@ -24,6 +28,11 @@ def init_app(app: Flask) -> None:
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, role, first_name, _ in DEMO_USERS:
             click.echo(f"  {role.value:<9} {email:<28} ({first_name})")
+        reference, surname, born = DEMO_LOOKUP
+        click.echo(
+            f"Book with a reference at /referral/start: {reference}, surname {surname}, "
+            f"date of birth {born}"
+        )
 
     @app.cli.command("expire-holds")
     def expire_holds_command():

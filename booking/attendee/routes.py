@@ -4,12 +4,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
+from booking import links
 from booking.attendee.forms import BookForm, CancelBookingForm
 from booking.database import unit_of_work
 from booking.extensions import db
 from booking.models import Booking, Role, utcnow
 from booking.security import role_required
-from booking.services import bookings, catalogue
+from booking.services import bookings, catalogue, rescheduling
 
 bp = Blueprint("attendee", __name__)
 
@@ -66,8 +67,14 @@ def cancel(reference: str):
     booking = _own_booking(reference)
     booking_id = booking.id
     with unit_of_work():
-        booking = db.session.get(Booking, booking_id, with_for_update=True)
-        bookings.cancel_by_attendee(booking, person=current_user, now=utcnow())
+        # Issue 5: also queues the cancellation message and offers the place to the next person.
+        rescheduling.cancel_with_notice(
+            booking_id,
+            current_user,
+            now=utcnow(),
+            offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
+            claim_url=links.claim_url,
+        )
     flash("Your booking is cancelled. Your place has been released.", "success")
     return redirect(url_for("attendee.bookings_list"), 303)
 

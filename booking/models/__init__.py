@@ -13,6 +13,7 @@ from booking.models.courses import CourseType, Delivery, Venue
 from booking.models.forces import PoliceForce, Scheme, scheme_course_types
 from booking.models.notifications import Channel, Notification, NotificationStatus
 from booking.models.profiles import AttendeeProfile
+from booking.models.referrals import Referral, ReferralStatus, WaitingListEntry, WaitingStatus
 from booking.models.sessions import CourseSession, SessionSeries, SessionStatus
 from booking.models.users import Role, User
 
@@ -32,12 +33,16 @@ __all__ = [
     "Notification",
     "NotificationStatus",
     "PoliceForce",
+    "Referral",
+    "ReferralStatus",
     "Role",
     "Scheme",
     "SessionSeries",
     "SessionStatus",
     "User",
     "Venue",
+    "WaitingListEntry",
+    "WaitingStatus",
     "scheme_course_types",
     "utcnow",
 ]

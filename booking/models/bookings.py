@@ -49,6 +49,14 @@ class Booking(Base):
             postgresql_where=text(f"status IN ({_ACTIVE_SQL})"),
         ),
         Index("ix_bookings_session_id_status", "session_id", "status"),
+        # One active booking per referral (PRODUCT.md rule 2), enforced by the database.
+        Index(
+            "uq_bookings_one_active_per_referral",
+            "referral_id",
+            unique=True,
+            sqlite_where=text(f"status IN ({_ACTIVE_SQL}) AND referral_id IS NOT NULL"),
+            postgresql_where=text(f"status IN ({_ACTIVE_SQL}) AND referral_id IS NOT NULL"),
+        ),
         Index("ix_bookings_status_hold_expires_at", "status", "hold_expires_at"),
     )
 
@@ -65,6 +73,15 @@ class Booking(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancel_reason: Mapped[str] = mapped_column(String(200), default="")
+    # Referrals and rescheduling (issue 5): the referral this seat serves, and the booking it
+    # replaced when the person moved to another session.
+    referral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referrals.id"), nullable=True, index=True
+    )
+    rescheduled_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id"), nullable=True
+    )
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     session: Mapped[CourseSession] = relationship()
     user: Mapped[User] = relationship()

@@ -13,6 +13,7 @@ class Channel(enum.StrEnum):
 
 class NotificationStatus(enum.StrEnum):
     PENDING = "pending"
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
 
@@ -44,6 +45,9 @@ class Notification(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    # A calendar file sent as an attachment (issue 5), and when a sender claimed the row.
+    ics_attachment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind} {self.status}>"

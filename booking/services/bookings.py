@@ -26,6 +26,8 @@ from booking.models import (
     CourseSession,
     SessionStatus,
     User,
+    WaitingListEntry,
+    WaitingStatus,
 )
 from booking.services import audit
 from booking.services.errors import BookingError
@@ -73,13 +75,27 @@ def seat_holding_condition(now: datetime):
     )
 
 
+def open_offer_condition(now: datetime):
+    """SQL condition for a waiting-list offer that still holds a seat at ``now``."""
+    return and_(
+        WaitingListEntry.status == WaitingStatus.OFFERED, WaitingListEntry.offer_expires_at > now
+    )
+
+
 def seats_taken(session_id: int, *, now: datetime) -> int:
-    """How many seats of one session are taken: confirmed, awaiting a decision, or held."""
-    return db.session.scalar(
+    """How many seats of one session are taken: confirmed, awaiting a decision, held, or
+    offered to someone on the waiting list (an open offer counts until it lapses)."""
+    booked = db.session.scalar(
         select(func.count(Booking.id)).where(
             Booking.session_id == session_id, seat_holding_condition(now)
         )
     )
+    offered = db.session.scalar(
+        select(func.count(WaitingListEntry.id)).where(
+            WaitingListEntry.session_id == session_id, open_offer_condition(now)
+        )
+    )
+    return booked + offered
 
 
 def seats_taken_by_session(session_ids: list[int], *, now: datetime) -> dict[int, int]:
@@ -91,7 +107,15 @@ def seats_taken_by_session(session_ids: list[int], *, now: datetime) -> dict[int
         .where(Booking.session_id.in_(session_ids), seat_holding_condition(now))
         .group_by(Booking.session_id)
     ).all()
-    return {session_id: count for session_id, count in rows}
+    taken = {session_id: count for session_id, count in rows}
+    offers = db.session.execute(
+        select(WaitingListEntry.session_id, func.count(WaitingListEntry.id))
+        .where(WaitingListEntry.session_id.in_(session_ids), open_offer_condition(now))
+        .group_by(WaitingListEntry.session_id)
+    ).all()
+    for session_id, count in offers:
+        taken[session_id] = taken.get(session_id, 0) + count
+    return taken
 
 
 def places_left(course_session: CourseSession, *, now: datetime) -> int:

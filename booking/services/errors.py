@@ -17,6 +17,20 @@ MESSAGES = {
     "session_cancelled": "This session has been cancelled.",
     "venue_required": "Choose a venue for an in-person session.",
     "email_taken": "An account with this email address already exists. Try signing in instead.",
+    # Referrals, rescheduling and waiting lists (issue 5).
+    "referral_not_found": "We could not match those details. Please check them and try again, "
+    "or contact us and we will help.",
+    "referral_closed": "This referral is no longer open for booking. Please contact us.",
+    "referral_already_booked": "You already have a place booked for this referral.",
+    "referral_session_not_eligible": "This session does not fit your referral. "
+    "Please choose one from the list.",
+    "reschedule_too_late": "It is too close to the session to change it online. "
+    "Please contact us and we will help.",
+    "reschedule_same_session": "Please choose a different session.",
+    "waitlist_not_full": "This session still has places, so you can book it now.",
+    "waitlist_already": "You are already on the waiting list for this session.",
+    "offer_gone": "This offer is no longer available.",
+    "offer_expired": "Sorry, this offer has ended and the place has passed to someone else.",
 }
 
 
@@ -44,4 +58,8 @@ class ScheduleError(DomainError):
 
 
 class AccountError(DomainError):
+    http_status = 400
+
+
+class ReferralError(DomainError):
     http_status = 400

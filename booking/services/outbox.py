@@ -15,6 +15,13 @@ NEUTRAL_SUBJECTS = {
     "booking_confirmed": "Your booking is confirmed",
     "session_cancelled": "A change to your booking",
     "booking_cancelled": "Your booking has been cancelled",
+    # Issue 5: never name the course, drugs, alcohol or the police.
+    "booking_reminder": "A reminder about your booking",
+    "booking_rescheduled": "Your booking has been changed",
+    "waitlist_offer": "A place is available for you",
+    "referral_overdue": "About your booking deadline",
+    "waiver_decision": "An update on your request",
+    "access_link": "Your link to manage your booking",
 }
 
 

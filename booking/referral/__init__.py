@@ -1,0 +1,5 @@
+"""Booking by police reference, without an account to start with."""
+
+from booking.referral.routes import bp
+
+__all__ = ["bp"]
