@@ -31,6 +31,12 @@ class Config:
     MAIL_SENDER_ADDRESS = os.environ.get("MAIL_SENDER_ADDRESS", "bookings@waypoint.invalid")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     PASSWORD_RESET_MAX_AGE_SECONDS = int(os.environ.get("PASSWORD_RESET_MAX_AGE_SECONDS", "3600"))
+    # Payments (see README "Fees, payments and the hardship fund"). No secret key: card payment off.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+    REFUND_FULL_DAYS_BEFORE = int(os.environ.get("REFUND_FULL_DAYS_BEFORE", "7"))
+    DAYS_TO_PAY_AFTER_DECISION = int(os.environ.get("DAYS_TO_PAY_AFTER_DECISION", "7"))
 
 
 class DevelopmentConfig(Config):
@@ -45,6 +51,9 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = False
     SERVER_NAME = None
+    STRIPE_SECRET_KEY = ""
+    STRIPE_WEBHOOK_SECRET = "whsec_test_only"
+    STRIPE_API_BASE = ""
 
 
 class ProductionConfig(Config):

@@ -9,7 +9,8 @@ from booking.database import unit_of_work
 from booking.extensions import db
 from booking.models import Booking, Role, utcnow
 from booking.security import role_required
-from booking.services import bookings, catalogue
+from booking.services import bookings, cancellation_money, catalogue
+from booking.services.stripe_gateway import gateway_from_config
 
 bp = Blueprint("attendee", __name__)
 
@@ -68,7 +69,18 @@ def cancel(reference: str):
     with unit_of_work():
         booking = db.session.get(Booking, booking_id, with_for_update=True)
         bookings.cancel_by_attendee(booking, person=current_user, now=utcnow())
+        refund = cancellation_money.settle_cancellation(
+            booking,
+            by=current_user,
+            now=utcnow(),
+            full_days_before=current_app.config["REFUND_FULL_DAYS_BEFORE"],
+            gateway=gateway_from_config(current_app.config),
+        )
     flash("Your booking is cancelled. Your place has been released.", "success")
+    if refund == "refunded":
+        flash("Your payment has been refunded in full.", "success")
+    elif refund == "staff_decide":
+        flash("We will be in touch about your payment.", "info")
     return redirect(url_for("attendee.bookings_list"), 303)
 
 
