@@ -110,6 +110,9 @@ def _paid(payment: Payment, obj: dict, *, now: datetime, gateway: StripeGateway 
     if outcome != "no_place" and not (outcome == "already" and _paid_twice(payment)):
         return outcome
     # Paid after the place was lost (or paid twice): give the money back and tell the person.
+    if gateway is None:
+        audit.record("payment.refund_needed", "payment", payment.id, actor=None, now=now)
+        return "refund_needed"
     refunds.refund_payment(
         payment.id,
         amount_pence=None,
