@@ -1,4 +1,4 @@
-"""Helpers for payment tests: Stripe's documented signature scheme, and a booking awaiting payment."""
+"""Payment test helpers: Stripe's signature scheme, and a booking awaiting payment."""
 
 import hashlib
 import hmac

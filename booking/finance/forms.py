@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from booking.models import PaymentMethod
@@ -24,9 +24,9 @@ class OfflinePaymentForm(FlaskForm):
     method = SelectField(
         "How it was paid",
         choices=[
-            (PaymentMethod.PHONE.value, "By phone"),
-            (PaymentMethod.BANK_TRANSFER.value, "Bank transfer"),
-            (PaymentMethod.CASH.value, "Cash"),
+            SelectChoice(PaymentMethod.PHONE.value, "By phone"),
+            SelectChoice(PaymentMethod.BANK_TRANSFER.value, "Bank transfer"),
+            SelectChoice(PaymentMethod.CASH.value, "Cash"),
         ],
     )
     amount = StringField("Amount, in pounds", validators=[InputRequired("Enter the amount.")])

@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
 
 from booking.database import unit_of_work
 from booking.extensions import db
@@ -351,4 +352,6 @@ def _force_choices() -> list[tuple[int, str]]:
     forces = db.session.execute(
         select(PoliceForce.id, PoliceForce.name).order_by(PoliceForce.name)
     ).all()
-    return [(0, "None (general fund)")] + [(force_id, name) for force_id, name in forces]
+    return [SelectChoice(0, "None (general fund)")] + [
+        SelectChoice(force_id, name) for force_id, name in forces
+    ]

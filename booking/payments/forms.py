@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from booking.models import WAIVER_REASON_LABELS
@@ -12,7 +12,9 @@ class PayByCardForm(FlaskForm):
 class WaiverRequestForm(FlaskForm):
     reason = RadioField(
         "What makes the fee hard to pay?",
-        choices=[(reason.value, label) for reason, label in WAIVER_REASON_LABELS.items()],
+        choices=[
+            SelectChoice(reason.value, label) for reason, label in WAIVER_REASON_LABELS.items()
+        ],
         validators=[InputRequired("Choose the answer that fits best.")],
     )
     note = TextAreaField(
