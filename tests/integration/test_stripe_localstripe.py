@@ -8,6 +8,7 @@ the running app's webhook, the booking is confirmed; staff then refund it throug
 import threading
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +16,8 @@ from werkzeug.serving import make_server
 
 from booking import create_app
 from booking.extensions import db as _db
-from booking.models import Booking, BookingStatus, Payment, PaymentStatus, Refund, Role
+from booking.models import Booking, BookingStatus, Payment, PaymentStatus, Refund, Role, utcnow
+from booking.services import bookings
 from config import TestConfig
 from tests import factories, localstripe_checkout
 
@@ -131,3 +133,48 @@ def test_pay_by_card_then_refund(client, auth, db, localstripe_url):
     assert refund.amount_pence == 1000 and refund.stripe_refund_id.startswith("re_")
     assert db.session.get(Payment, payment.id).refunded_pence == 1000
     assert person.id == booking.user_id
+
+
+def _start_card_payment(client, auth, db, *, days_ahead=10, capacity=10):
+    course_session = factories.course_session(
+        starts_at=utcnow().replace(microsecond=0) + timedelta(days=days_ahead),
+        capacity=capacity,
+        course_type_row=factories.course_type(default_fee_pence=3000),
+    )
+    db.session.commit()
+    person = auth.login_as(Role.ATTENDEE)
+    booked = client.post(f"/my/sessions/{course_session.id}/book")
+    reference = booked.headers["Location"].rsplit("/", 1)[-1]
+    pay_url = client.post(f"/my/bookings/{reference}/pay").headers["Location"]
+    return person, reference, pay_url
+
+
+def test_attendee_cancelling_in_good_time_is_refunded_in_full(client, auth, db):
+    _, reference, pay_url = _start_card_payment(client, auth, db, days_ahead=10)
+    _visit_without_following(pay_url)
+    response = client.post(f"/my/bookings/{reference}/cancel", follow_redirects=True)
+    assert "refunded in full" in response.get_data(as_text=True)
+    db.session.expire_all()
+    payment = db.session.scalar(select(Payment).join(Booking).where(Booking.reference == reference))
+    assert payment.refunded_pence == 3000
+    refund = db.session.scalar(select(Refund).where(Refund.payment_id == payment.id))
+    assert refund.stripe_refund_id.startswith("re_")
+
+
+def test_payment_arriving_after_the_last_place_went_is_refunded(client, auth, db):
+    _, reference, pay_url = _start_card_payment(client, auth, db, capacity=1)
+    booking = db.session.scalar(select(Booking).where(Booking.reference == reference))
+    bookings.expire_holds(now=utcnow() + timedelta(hours=2))
+    other = factories.user(Role.ATTENDEE)
+    taken = bookings.hold_seat(booking.session_id, other, now=utcnow())
+    bookings.confirm(taken, by=other, now=utcnow(), via="test")
+    db.session.commit()
+
+    status, _ = _visit_without_following(pay_url)
+
+    assert status == 303
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == BookingStatus.EXPIRED
+    payment = db.session.scalar(select(Payment).where(Payment.booking_id == booking.id))
+    assert payment.refunded_pence == payment.amount_pence == 3000
+    assert db.session.scalar(select(Refund.stripe_refund_id)).startswith("re_")
