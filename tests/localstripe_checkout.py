@@ -156,7 +156,16 @@ def stop() -> None:
     if "loop" not in _started:
         return
     loop, runner, thread = _started["loop"], _started["runner"], _started["thread"]
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+
+    async def shutdown():
+        # localstripe schedules its own webhook sends (1 s later): cancel any still waiting.
+        pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        await runner.cleanup()
+
+    asyncio.run_coroutine_threadsafe(shutdown(), loop).result(timeout=10)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(timeout=10)
     loop.close()

@@ -140,7 +140,8 @@ def decide_waiver(
     waiver = db.session.get(WaiverRequest, waiver_id, with_for_update=True, populate_existing=True)
     if waiver is None:
         raise WaiverError("waiver_already_decided")
-    booking = waiver.booking
+    # Lock order everywhere: waiver, then booking, then fund (cancellation takes booking, fund).
+    booking = payments.lock_booking(waiver.booking_id)
     the_fund = None
     if approve:
         amount = waiver.fee_pence if amount_pence is None else amount_pence
