@@ -78,13 +78,24 @@ def waiver_queue():
     """Pending waiver requests, oldest first, with the fund's balance and earlier waivers."""
     queue = waivers.pending_queue()
     history = waivers.earlier_waivers(sorted({w.user_id for w in queue}))
-    return render_template(
+    # People's reasons and notes are sensitive: record who looked at them.
+    audit.record(
+        "waiver.queue_viewed",
+        "waiver_request",
+        None,
+        actor=current_user,
+        now=utcnow(),
+        shown=",".join(str(w.id) for w in queue),
+    )
+    page = render_template(
         "finance/waivers.html",
         queue=queue,
         history=history,
         funds=money_reports.fund_overview(utcnow()),
         form=WaiverDecisionForm(),
     )
+    db.session.commit()  # after rendering, so the loaded rows are not expired and reloaded
+    return page
 
 
 @bp.post("/waivers/<int:waiver_id>")
@@ -222,8 +233,7 @@ def booking_money(reference: str):
         .order_by(WaiverRequest.id)
     ).all()
     audit.record("booking.money_viewed", "booking", booking.id, actor=current_user, now=utcnow())
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "finance/booking.html",
         booking=booking,
         payments=booking_payments,
@@ -232,6 +242,8 @@ def booking_money(reference: str):
         offline_form=OfflinePaymentForm(),
         refund_form=RefundForm(),
     )
+    db.session.commit()
+    return page
 
 
 @bp.post("/bookings/<reference>/payments")
