@@ -78,15 +78,7 @@ def waiver_queue():
     """Pending waiver requests, oldest first, with the fund's balance and earlier waivers."""
     queue = waivers.pending_queue()
     history = waivers.earlier_waivers(sorted({w.user_id for w in queue}))
-    # People's reasons and notes are sensitive: record who looked at them.
-    audit.record(
-        "waiver.queue_viewed",
-        "waiver_request",
-        None,
-        actor=current_user,
-        now=utcnow(),
-        shown=",".join(str(w.id) for w in queue),
-    )
+    shown = ",".join(str(w.id) for w in queue)
     page = render_template(
         "finance/waivers.html",
         queue=queue,
@@ -94,7 +86,17 @@ def waiver_queue():
         funds=money_reports.fund_overview(utcnow()),
         form=WaiverDecisionForm(),
     )
-    db.session.commit()  # after rendering, so the loaded rows are not expired and reloaded
+    # People's reasons and notes are sensitive: record who looked at them. A write needs its own
+    # unit of work (SQLite's write lock first); done after rendering so nothing is reloaded.
+    with unit_of_work():
+        audit.record(
+            "waiver.queue_viewed",
+            "waiver_request",
+            None,
+            actor=current_user,
+            now=utcnow(),
+            shown=shown,
+        )
     return page
 
 
@@ -232,7 +234,7 @@ def booking_money(reference: str):
         .where(WaiverRequest.booking_id == booking.id)
         .order_by(WaiverRequest.id)
     ).all()
-    audit.record("booking.money_viewed", "booking", booking.id, actor=current_user, now=utcnow())
+    booking_id = booking.id
     page = render_template(
         "finance/booking.html",
         booking=booking,
@@ -242,7 +244,10 @@ def booking_money(reference: str):
         offline_form=OfflinePaymentForm(),
         refund_form=RefundForm(),
     )
-    db.session.commit()
+    with unit_of_work():
+        audit.record(
+            "booking.money_viewed", "booking", booking_id, actor=current_user, now=utcnow()
+        )
     return page
 
 
