@@ -43,6 +43,12 @@ class Config:
     REFERRAL_LOOKUP_RATE_LIMIT = os.environ.get(
         "REFERRAL_LOOKUP_RATE_LIMIT", "5 per minute; 30 per hour"
     )
+    # Payments (see README "Fees, payments and the hardship fund"). No secret key: card payment off.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+    REFUND_FULL_DAYS_BEFORE = int(os.environ.get("REFUND_FULL_DAYS_BEFORE", "7"))
+    DAYS_TO_PAY_AFTER_DECISION = int(os.environ.get("DAYS_TO_PAY_AFTER_DECISION", "7"))
 
 
 class DevelopmentConfig(Config):
@@ -59,6 +65,9 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SERVER_NAME = None
     SEND_NOTIFICATIONS_AFTER_REQUEST = False
+    STRIPE_SECRET_KEY = ""
+    STRIPE_WEBHOOK_SECRET = "whsec_test_only"
+    STRIPE_API_BASE = ""
 
 
 class ProductionConfig(Config):

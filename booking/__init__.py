@@ -71,6 +71,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(selfservice_bp)
     app.register_blueprint(referrals_admin_bp, url_prefix="/admin/referrals")
 
+    from booking.finance import bp as finance_bp
+    from booking.payments import bp as payments_bp
+    from booking.webhooks import bp as webhooks_bp
+
+    app.register_blueprint(payments_bp, url_prefix="/my")
+    app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
+    app.register_blueprint(finance_bp, url_prefix="/admin/money")
+
 
 def register_template_helpers(app: Flask) -> None:
     from booking import formatting

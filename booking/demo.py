@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 
 from booking.demo_forces import FORCES, PARTNERS, WELSH
+from booking.demo_money import seed_money
 from booking.demo_referrals import seed_referrals
 from booking.extensions import db
 from booking.formatting import LONDON
@@ -189,6 +190,7 @@ def seed_demo(*, now: datetime) -> dict[str, int]:
         added["sessions"] = _seed_sessions(list(venues.values()), course_types, now=now)
     db.session.flush()
     added["referrals"] = seed_referrals(now=now)
+    added.update(seed_money(now=now))
     return added
 
 

@@ -10,7 +10,8 @@ from booking.database import unit_of_work
 from booking.extensions import db
 from booking.models import Booking, Role, utcnow
 from booking.security import role_required
-from booking.services import bookings, catalogue, rescheduling
+from booking.services import bookings, cancellation_money, catalogue, rescheduling
+from booking.services.stripe_gateway import gateway_from_config
 
 bp = Blueprint("attendee", __name__)
 
@@ -67,15 +68,27 @@ def cancel(reference: str):
     booking = _own_booking(reference)
     booking_id = booking.id
     with unit_of_work():
-        # Issue 5: also queues the cancellation message and offers the place to the next person.
-        rescheduling.cancel_with_notice(
+        # Queues the cancellation message and offers the place to the next person waiting.
+        booking = rescheduling.cancel_with_notice(
             booking_id,
             current_user,
             now=utcnow(),
             offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
             claim_url=links.claim_url,
         )
+        # Gives any hardship award back to the fund and applies the refund rule.
+        refund = cancellation_money.settle_cancellation(
+            booking,
+            by=current_user,
+            now=utcnow(),
+            full_days_before=current_app.config["REFUND_FULL_DAYS_BEFORE"],
+            gateway=gateway_from_config(current_app.config),
+        )
     flash("Your booking is cancelled. Your place has been released.", "success")
+    if refund == "refunded":
+        flash("Your payment has been refunded in full.", "success")
+    elif refund == "staff_decide":
+        flash("We will be in touch about your payment.", "info")
     return redirect(url_for("attendee.bookings_list"), 303)
 
 

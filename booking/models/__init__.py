@@ -11,7 +11,17 @@ from booking.models.bookings import (
 )
 from booking.models.courses import CourseType, Delivery, Venue
 from booking.models.forces import PoliceForce, Scheme, scheme_course_types
+from booking.models.hardship import (
+    WAIVER_REASON_LABELS,
+    FundLedgerEntry,
+    HardshipFund,
+    LedgerKind,
+    WaiverReason,
+    WaiverRequest,
+    WaiverStatus,
+)
 from booking.models.notifications import Channel, Notification, NotificationStatus
+from booking.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
 from booking.models.profiles import AttendeeProfile
 from booking.models.referrals import Referral, ReferralStatus, WaitingListEntry, WaitingStatus
 from booking.models.sessions import CourseSession, SessionSeries, SessionStatus
@@ -44,5 +54,17 @@ __all__ = [
     "WaitingListEntry",
     "WaitingStatus",
     "scheme_course_types",
+    "WAIVER_REASON_LABELS",
+    "FundLedgerEntry",
+    "HardshipFund",
+    "LedgerKind",
+    "WaiverReason",
+    "WaiverRequest",
+    "WaiverStatus",
+    "Payment",
+    "PaymentMethod",
+    "PaymentStatus",
+    "Refund",
+    "StripeEvent",
     "utcnow",
 ]

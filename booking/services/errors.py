@@ -31,6 +31,25 @@ MESSAGES = {
     "waitlist_already": "You are already on the waiting list for this session.",
     "offer_gone": "This offer is no longer available.",
     "offer_expired": "Sorry, this offer has ended and the place has passed to someone else.",
+    # payments and the hardship fund
+    "nothing_to_pay": "There is nothing to pay for this booking.",
+    "not_awaiting_payment": "This booking is not waiting for a payment.",
+    "card_payments_off": "Paying by card online is not available at the moment. "
+    "Please ask for help with the fee, or contact us to pay another way.",
+    "payment_provider_error": "We could not reach the card payment service. Please try again.",
+    "amount_invalid": "Enter an amount in pounds and pence, more than zero.",
+    "amount_not_due": "The amount must match what is still due for this booking.",
+    "refund_too_much": "A refund cannot be more than what was paid and not yet refunded.",
+    "payment_not_found": "We could not find that payment.",
+    "waiver_not_possible": "Help with the fee can only be asked for while the fee is still due.",
+    "waiver_already_decided": "This request has already been decided.",
+    "no_fund": "There is no hardship fund for this financial year yet. Create one first.",
+    "fund_overspend": "This would spend more than the fund has left. "
+    "An admin can override this with a reason.",
+    "waiver_cap": "This would pass the yearly limit for one person. "
+    "An admin can override this with a reason.",
+    "reason_required": "Please give a reason.",
+    "fund_exists": "A fund with this name already exists for that year.",
 }
 
 
@@ -63,3 +82,11 @@ class AccountError(DomainError):
 
 class ReferralError(DomainError):
     http_status = 400
+
+
+class PaymentError(DomainError):
+    http_status = 400
+
+
+class WaiverError(DomainError):
+    http_status = 409

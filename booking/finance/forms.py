@@ -1,0 +1,71 @@
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from booking.models import PaymentMethod
+
+
+class WaiverDecisionForm(FlaskForm):
+    amount = StringField(
+        "Amount to cover, in pounds (leave empty for the whole fee)", validators=[Optional()]
+    )
+    reason = TextAreaField(
+        "Reason (needed to decline; the person sees it)", validators=[Length(max=500)]
+    )
+    override_reason = TextAreaField(
+        "Override reason (only to spend past the fund's balance or the yearly limit)",
+        validators=[Length(max=500)],
+    )
+    approve = SubmitField("Approve")
+    decline = SubmitField("Decline")
+
+
+class OfflinePaymentForm(FlaskForm):
+    method = SelectField(
+        "How it was paid",
+        choices=[
+            SelectChoice(PaymentMethod.PHONE.value, "By phone"),
+            SelectChoice(PaymentMethod.BANK_TRANSFER.value, "Bank transfer"),
+            SelectChoice(PaymentMethod.CASH.value, "Cash"),
+        ],
+    )
+    amount = StringField("Amount, in pounds", validators=[InputRequired("Enter the amount.")])
+    reference = StringField(
+        "Reference (receipt or transfer reference)", validators=[Length(max=120)]
+    )
+    submit = SubmitField("Record payment")
+
+
+class RefundForm(FlaskForm):
+    amount = StringField(
+        "Amount to refund, in pounds (leave empty for everything left)", validators=[Optional()]
+    )
+    reason = StringField("Reason", validators=[InputRequired("Give a reason."), Length(max=300)])
+    submit = SubmitField("Refund")
+
+
+class FundForm(FlaskForm):
+    year_starting = IntegerField(
+        "Financial year starting in (for example 2026 for April 2026 to March 2027)",
+        validators=[InputRequired(), NumberRange(min=2000, max=2100)],
+    )
+    name = StringField("Name", validators=[InputRequired(), Length(max=160)])
+    funder = StringField("Funder (optional)", validators=[Length(max=160)])
+    force_id = SelectField("Police force paying for it (optional)", coerce=int, default=0)
+    budget = StringField("Budget, in pounds", validators=[InputRequired()])
+    cap = StringField("Most one person can receive in the year, in pounds (optional)")
+    submit = SubmitField("Create fund")
+
+
+class TopUpForm(FlaskForm):
+    amount = StringField("Top-up amount, in pounds", validators=[InputRequired()])
+    note = StringField("Note", validators=[Length(max=300)])
+    submit = SubmitField("Add to the fund")
+
+
+class FindBookingForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    reference = StringField("Booking reference", validators=[InputRequired(), Length(max=12)])
+    submit = SubmitField("Find booking")

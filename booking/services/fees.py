@@ -1,0 +1,28 @@
+"""Fee policy: a course type's default fee, overridden by a scheme's fee (integer pence)."""
+
+from booking.models import CourseSession, Scheme
+
+
+def fee_for(course_session: CourseSession, scheme: Scheme | None = None) -> int:
+    """The fee in pence for a person on ``course_session``.
+
+    A scheme's ``fee_pence`` (often 0, when the force or commissioner pays) wins over the course
+    type's default; ``None`` on the scheme means "use the course type's fee".
+    """
+    if scheme is not None and scheme.fee_pence is not None:
+        return scheme.fee_pence
+    return course_session.course_type.default_fee_pence
+
+
+def parse_pounds(text: str | None) -> int | None:
+    """'30', '30.5' or '£30.50' to pence; None when it is not a positive amount of money."""
+    cleaned = (text or "").strip().replace("£", "").replace(",", "")
+    if not cleaned:
+        return None
+    pounds, _, pence = cleaned.partition(".")
+    if not pounds.isdigit() and pounds != "":
+        return None
+    if pence and (not pence.isdigit() or len(pence) > 2):
+        return None
+    total = int(pounds or 0) * 100 + int((pence + "00")[:2] if pence else 0)
+    return total if total > 0 else None
