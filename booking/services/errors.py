@@ -17,6 +17,15 @@ MESSAGES = {
     "session_cancelled": "This session has been cancelled.",
     "venue_required": "Choose a venue for an in-person session.",
     "email_taken": "An account with this email address already exists. Try signing in instead.",
+    "hold_not_extendable": "This booking is not being held, so there is no time limit to extend.",
+    "hold_already_extended": (
+        "You have already had extra time once. Please finish now, or call us and we will help."
+    ),
+    "women_only_unconfirmed": (
+        "This is a women-only group. Tick the box to confirm it is right for you, "
+        "or choose another session."
+    ),
+    "phone_number_needed": "Enter a phone number, or untick phone, text and voicemail.",
 }
 
 
@@ -44,4 +53,8 @@ class ScheduleError(DomainError):
 
 
 class AccountError(DomainError):
+    http_status = 400
+
+
+class PreferencesError(DomainError):
     http_status = 400
