@@ -10,11 +10,12 @@ from wtforms import (
     BooleanField,
     HiddenField,
     RadioField,
+    SelectChoice,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from booking.attendee.forms import ExtendHoldForm
 from booking.attendee.routes import _own_booking, bp
@@ -33,8 +34,8 @@ class PreferencesForm(FlaskForm):
     women_only = RadioField(
         "Would you prefer a women-only group?",
         choices=[
-            ("yes", "Yes, I would prefer a women-only group"),
-            ("no", "No, any group is fine"),
+            SelectChoice("yes", "Yes, I would prefer a women-only group"),
+            SelectChoice("no", "No, any group is fine"),
         ],
         validators=[InputRequired("Choose yes or no.")],
     )
@@ -71,9 +72,9 @@ class PreferencesForm(FlaskForm):
         calls = (self.phone_is_safe.data, self.text_is_safe.data, self.voicemail_is_safe.data)
         number = (field.data or "").strip()
         if any(calls) and not number:
-            raise ValueError("Enter a phone number, or untick phone, text and voicemail.")
+            raise ValidationError("Enter a phone number, or untick phone, text and voicemail.")
         if number and not re.fullmatch(PHONE_PATTERN, number):
-            raise ValueError("Enter a phone number like 07700 900123.")
+            raise ValidationError("Enter a phone number like 07700 900123.")
 
 
 _ANSWER_FIELDS = [
