@@ -31,7 +31,8 @@ def book(session_id: int):
     course_session = catalogue.session_for_display(session_id)
     if course_session is None:
         abort(404)
-    if not preferences.has_answered(current_user):  # asked once, as part of the first booking
+    if request.method == "GET" and not preferences.has_answered(current_user):
+        # Asked once, on the way to the first booking; never a barrier to booking itself.
         return redirect(url_for("attendee.preferences_page", next=request.path))
     form = BookForm()
     if form.validate_on_submit():

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from booking.extensions import db
@@ -57,8 +58,8 @@ def test_find_book_preferences_confirm_and_cancel(new_page, live_server):
     page.get_by_role("heading", name="Book a place").wait_for()
     page.get_by_role("button", name="Book this session").click()
     page.get_by_role("heading", name="Your place is booked").wait_for()
-    assert page.get_by_text("Confirmed").is_visible()
-    assert page.get_by_text("What happens next").is_visible()
+    expect(page.get_by_text("Confirmed")).to_be_visible()
+    expect(page.get_by_text("What happens next")).to_be_visible()
 
     _, profile, rows = _person(live_server, email)
     assert profile.needs_hearing_loop and profile.email_is_safe
@@ -86,9 +87,9 @@ def test_phone_without_javascript_women_only_text_not_email_then_quick_exit(new_
     page.goto("/")
     page.get_by_label("Women-only groups only").check()
     page.get_by_role("button", name="Show sessions").click()
-    assert page.get_by_text("Women-only group", exact=True).first.is_visible()
+    expect(page.get_by_text("Women-only group", exact=True).first).to_be_visible()
     page.locator(".session-card").first.get_by_role("link").click()
-    assert page.get_by_text("Women-only group", exact=True).is_visible()
+    expect(page.get_by_text("Women-only group", exact=True)).to_be_visible()
     page.get_by_role("link", name="Book", exact=True).click()
     page.get_by_role("link", name="Create an account").click()
     _register(page, email, email_is_safe=False)
@@ -123,7 +124,7 @@ def test_phone_without_javascript_women_only_text_not_email_then_quick_exit(new_
 
     page.get_by_role("link", name="Exit this page").click()
     page.wait_for_url(NEUTRAL_SITE)
-    assert page.get_by_role("heading", name="Weather forecast").is_visible()
+    expect(page.get_by_role("heading", name="Weather forecast")).to_be_visible()
 
 
 def test_shift_three_times_leaves_and_back_does_not_return(new_page):
@@ -156,11 +157,11 @@ def test_a_held_place_can_be_given_more_time_once(new_page, live_server):
     page = new_page(width=360)
     sign_in(page, "has.bookings@example.org")
     page.get_by_role("link", name="Evening workshop").click()
-    assert page.get_by_role("heading", name=re.compile("Your place is held until")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile("Your place is held until"))).to_be_visible()
     page.get_by_role("button", name="Give me 30 more minutes").click()
     page.get_by_text("We have given you 30 more minutes.").wait_for()
-    assert page.get_by_role("button", name="Give me 30 more minutes").count() == 0
-    assert page.get_by_text("You have had extra time already.").is_visible()
+    expect(page.get_by_role("button", name="Give me 30 more minutes")).to_have_count(0)
+    expect(page.get_by_text("You have had extra time already.")).to_be_visible()
 
 
 def test_pages_fit_a_320_pixel_screen(new_page):

@@ -236,3 +236,10 @@ def test_quick_exit_script_is_served(client):
     assert response.status_code == 200
     assert "location.replace" in response.get_data(as_text=True)
     response.close()
+
+
+def test_the_questions_are_never_a_barrier_to_booking(client, auth, db):
+    session = factories.course_session()
+    person = auth.login_as(Role.ATTENDEE)
+    assert client.post(f"/my/sessions/{session.id}/book", data={}).status_code == 303
+    assert db.session.scalar(select(Booking).where(Booking.user_id == person.id)) is not None
