@@ -8,7 +8,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from booking.extensions import db
+from booking.models import Booking, User
 from tests.browser.conftest import AXE_TAGS, sign_in, unique_email
 
 pytestmark = pytest.mark.browser
@@ -129,3 +132,15 @@ def test_the_audit_can_fail(new_page):
     )
     found = " ".join(audit(page))
     assert "label" in found and "button-name" in found
+
+
+def test_the_need_to_know_page_passes_axe(new_page, live_server):
+    with live_server.app.app_context():
+        reference = db.session.scalar(
+            select(Booking.reference).join(Booking.user).where(User.email == ROLES["attendee"])
+        )
+    page = new_page(width=WIDTH)
+    sign_in(page, ROLES["admin"])
+    page.goto(f"/admin/bookings/{reference}/needs")
+    expect(page.get_by_role("heading", name="What Robin needs")).to_be_visible()
+    assert audit(page) == []
