@@ -35,7 +35,7 @@ from booking.services import bookings
 from config import TestConfig
 from tests.databases import SqliteDatabases
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 RESULTS = Path(__file__).resolve().parent.parent.parent / "test-results"
 NEUTRAL_SITE = "https://www.bbc.co.uk/weather"
 PASSWORD = "waypoint-browser-test"

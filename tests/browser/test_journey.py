@@ -164,9 +164,21 @@ def test_a_held_place_can_be_given_more_time_once(new_page, live_server):
     expect(page.get_by_text("You have had extra time already.")).to_be_visible()
 
 
-def test_pages_fit_a_320_pixel_screen(new_page):
-    page = new_page(width=320)
+@pytest.mark.parametrize("width", [320, 640], ids=["320px", "200-percent-zoom-of-1280px"])
+def test_pages_fit_small_and_zoomed_screens(new_page, width):
+    page = new_page(width=width)
     for url in ["/", "/sessions", "/accessibility", "/leaving-quickly", "/account/register"]:
         page.goto(url)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 320, f"{url} scrolls sideways: {width}px wide"
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{url} scrolls sideways: {scroll_width}px wide"
+
+
+def test_after_a_mistake_focus_moves_to_the_error_summary_without_javascript(new_page):
+    page = new_page(width=360, javascript=False)
+    page.goto("/account/register")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "error-summary"
+    page.get_by_role("link", name="Enter your email address.").click()
+    assert page.evaluate("document.activeElement.id") == "email"
