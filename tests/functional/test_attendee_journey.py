@@ -51,6 +51,7 @@ def test_first_booking_asks_preferences_once_then_never_again(client, auth, db):
     # The page is pre-filled when they come back to change it: nothing asked twice.
     page = client.get("/my/preferences").get_data(as_text=True)
     assert 'value="07700 900123"' in page
+    assert 'value="Save my answers"' in page
     assert re.search(r'<input checked[^>]*value="yes"', page)
 
 
