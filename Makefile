@@ -25,6 +25,7 @@ run: install
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install
+	@test -x /usr/bin/chromium || echo "Chromium is not installed (apt-get install -y chromium): the browser tests will be skipped."
 	$(BIN)/pytest
 
 bench: install

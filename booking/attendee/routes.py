@@ -1,16 +1,34 @@
 """An attendee's own bookings: book a seat, see bookings, cancel."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
 from booking import links
-from booking.attendee.forms import BookForm, CancelBookingForm
+from booking.attendee.forms import BookForm, CancelBookingForm, ExtendHoldForm
 from booking.database import unit_of_work
 from booking.extensions import db
 from booking.models import Booking, Role, utcnow
 from booking.security import role_required
-from booking.services import bookings, cancellation_money, catalogue, rescheduling
+from booking.services import (
+    bookings,
+    cancellation_money,
+    catalogue,
+    contact,
+    holds,
+    preferences,
+    rescheduling,
+)
+from booking.services.errors import BookingError
 from booking.services.stripe_gateway import gateway_from_config
 
 bp = Blueprint("attendee", __name__)
@@ -23,8 +41,18 @@ def book(session_id: int):
     course_session = catalogue.session_for_display(session_id)
     if course_session is None:
         abort(404)
+    if request.method == "GET" and not preferences.has_answered(current_user):
+        # Asked once, on the way to the first booking; never a barrier to booking itself.
+        return redirect(url_for("attendee.preferences_page", next=request.path))
     form = BookForm()
     if form.validate_on_submit():
+        try:
+            preferences.check_group_choice(
+                course_session, confirmed_women_only=form.confirm_women_only.data
+            )
+        except BookingError as error:
+            form.confirm_women_only.errors.append(error.message)
+            return _book_page(course_session, form), 400
         with unit_of_work():
             booking = bookings.book_session(
                 session_id,
@@ -34,9 +62,17 @@ def book(session_id: int):
             )
             reference = booking.reference
         return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+    return _book_page(course_session, form)
+
+
+def _book_page(course_session, form: BookForm) -> str:
     places_left = bookings.places_left(course_session, now=utcnow())
     return render_template(
-        "attendee/book.html", course_session=course_session, places_left=places_left, form=form
+        "attendee/book.html",
+        course_session=course_session,
+        places_left=places_left,
+        form=form,
+        profile=contact.profile_for(current_user),
     )
 
 
@@ -53,8 +89,14 @@ def bookings_list():
 def booking_detail(reference: str):
     """One of my bookings."""
     booking = _own_booking(reference)
+    now = utcnow()
     return render_template(
-        "attendee/booking.html", booking=booking, cancel_form=CancelBookingForm(), now=utcnow()
+        "attendee/booking.html",
+        booking=booking,
+        cancel_form=CancelBookingForm(),
+        now=now,
+        extend_form=ExtendHoldForm(),
+        can_extend_hold=holds.can_extend_hold(booking, now=now),
     )
 
 

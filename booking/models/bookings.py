@@ -1,7 +1,17 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.models.base import Base, UTCDateTime, utcnow
@@ -69,6 +79,8 @@ class Booking(Base):
     )
     fee_pence: Mapped[int] = mapped_column(Integer, default=0)
     hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A held seat's time may be extended once (WCAG 2.2.1), never more.
+    hold_extended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,12 +1,13 @@
 """Public pages: home, catalogue, a session's page, health check, accessibility statement."""
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import text
 
 from booking.extensions import db
 from booking.models import utcnow
 from booking.public.forms import CatalogueFilterForm
-from booking.services import bookings, catalogue
+from booking.services import bookings, catalogue, preferences
 
 bp = Blueprint("public", __name__)
 
@@ -32,10 +33,17 @@ def sessions():
             women_only=bool(form.women_only.data),
         )
     page = request.args.get("page", 1, type=int) or 1
+    women_only_first = preferences.prefers_women_only(current_user)
     results = catalogue.search(
-        filters, page=page, per_page=current_app.config["CATALOGUE_PAGE_SIZE"], now=utcnow()
+        filters,
+        page=page,
+        per_page=current_app.config["CATALOGUE_PAGE_SIZE"],
+        now=utcnow(),
+        women_only_first=women_only_first,
     )
-    return render_template("public/sessions.html", form=form, results=results)
+    return render_template(
+        "public/sessions.html", form=form, results=results, women_only_first=women_only_first
+    )
 
 
 @bp.get("/sessions/<int:session_id>")

@@ -80,8 +80,18 @@ def _filtered(filters: CatalogueFilters, now: datetime):
     return statement
 
 
-def search(filters: CatalogueFilters, *, page: int, per_page: int, now: datetime) -> CataloguePage:
+def search(
+    filters: CatalogueFilters,
+    *,
+    page: int,
+    per_page: int,
+    now: datetime,
+    women_only_first: bool = False,
+) -> CataloguePage:
     """One page of upcoming, open sessions matching ``filters``, soonest first.
+
+    With ``women_only_first`` (a person who asked for a women-only group), women-only sessions
+    come before the others, each soonest first.
 
     Runs a fixed number of queries whatever the data's size: a count, the page of sessions with
     their course type, venue and area joined in, and one grouped count of seats taken.
@@ -96,7 +106,11 @@ def search(filters: CatalogueFilters, *, page: int, per_page: int, now: datetime
             joinedload(CourseSession.venue),
             joinedload(CourseSession.force),
         )
-        .order_by(CourseSession.starts_at, CourseSession.id)
+        .order_by(
+            *([CourseSession.women_only.desc()] if women_only_first else []),
+            CourseSession.starts_at,
+            CourseSession.id,
+        )
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

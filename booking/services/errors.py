@@ -50,6 +50,15 @@ MESSAGES = {
     "An admin can override this with a reason.",
     "reason_required": "Please give a reason.",
     "fund_exists": "A fund with this name already exists for that year.",
+    "hold_not_extendable": "This booking is not being held, so there is no time limit to extend.",
+    "hold_already_extended": (
+        "You have already had extra time once. Please finish now, or call us and we will help."
+    ),
+    "women_only_unconfirmed": (
+        "This is a women-only group. Tick the box to confirm it is right for you, "
+        "or choose another session."
+    ),
+    "phone_number_needed": "Enter a phone number, or untick phone, text and voicemail.",
 }
 
 
@@ -90,3 +99,7 @@ class PaymentError(DomainError):
 
 class WaiverError(DomainError):
     http_status = 409
+
+
+class PreferencesError(DomainError):
+    http_status = 400
