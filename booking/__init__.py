@@ -56,14 +56,20 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from booking.admin import bp as admin_bp
+    from booking.admin_trainers import bp as admin_trainers_bp
     from booking.attendee import bp as attendee_bp
     from booking.auth import bp as auth_bp
+    from booking.certificates import bp as certificates_bp
     from booking.public import bp as public_bp
+    from booking.trainer import bp as trainer_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/account")
     app.register_blueprint(attendee_bp, url_prefix="/my")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(trainer_bp, url_prefix="/trainer")
+    app.register_blueprint(admin_trainers_bp, url_prefix="/admin/trainers")
+    app.register_blueprint(certificates_bp, url_prefix="/my/certificates")
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -3,6 +3,7 @@
 import click
 from flask import Flask, current_app
 
+from booking import cli_trainers
 from booking.database import unit_of_work
 from booking.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from booking.models import utcnow
@@ -10,6 +11,8 @@ from booking.services.bookings import expire_holds
 
 
 def init_app(app: Flask) -> None:
+    cli_trainers.init_app(app)
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load demo data (idempotent) and print the demo logins."""

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 
 from booking.demo_forces import FORCES, PARTNERS, WELSH
+from booking.demo_trainers import seed_trainers
 from booking.extensions import db
 from booking.formatting import LONDON
 from booking.models import (
@@ -187,6 +188,7 @@ def seed_demo(*, now: datetime) -> dict[str, int]:
     if not db.session.scalar(select(func.count(CourseSession.id))):
         added["sessions"] = _seed_sessions(list(venues.values()), course_types, now=now)
     db.session.flush()
+    added["trainer profiles"] = seed_trainers(now=now)
     return added
 
 

@@ -14,9 +14,33 @@ from booking.models.forces import PoliceForce, Scheme, scheme_course_types
 from booking.models.notifications import Channel, Notification, NotificationStatus
 from booking.models.profiles import AttendeeProfile
 from booking.models.sessions import CourseSession, SessionSeries, SessionStatus
+from booking.models.trainers import (
+    AllocationRun,
+    AssignmentSource,
+    AttendanceRecord,
+    AttendanceStatus,
+    AvailabilitySlot,
+    ProposedAssignment,
+    RunStatus,
+    SessionAssignment,
+    TrainerProfile,
+    Unavailability,
+    UnstaffedSession,
+)
 from booking.models.users import Role, User
 
 __all__ = [
+    "AllocationRun",
+    "AssignmentSource",
+    "AttendanceRecord",
+    "AttendanceStatus",
+    "AvailabilitySlot",
+    "ProposedAssignment",
+    "RunStatus",
+    "SessionAssignment",
+    "TrainerProfile",
+    "Unavailability",
+    "UnstaffedSession",
     "ACTIVE_STATES",
     "EXPIRING_STATES",
     "SEAT_STATES",

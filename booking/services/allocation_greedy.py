@@ -46,7 +46,10 @@ def solve_greedy(problem: Problem) -> Result:
         for trainer in sorted(eligible[session.id], key=lambda t: t.id):
             if trainer.id in already or weekly[trainer.id, week] >= trainer.max_sessions_per_week:
                 continue
-            if any(clash(session, other, problem.travel_buffer_minutes) for other in schedule[trainer.id]):
+            if any(
+                clash(session, other, problem.travel_buffer_minutes)
+                for other in schedule[trainer.id]
+            ):
                 continue
             chosen.append(trainer)
             if len(chosen) == needed:

@@ -162,7 +162,9 @@ def solve(
 
     say(f"Solving (up to {time_limit_seconds:g} s)...")
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit_seconds - (clock.perf_counter() - started))
+    solver.parameters.max_time_in_seconds = max(
+        0.5, time_limit_seconds - (clock.perf_counter() - started)
+    )
     solver.parameters.num_workers = workers
     solver.parameters.repair_hint = True
     status = solver.solve(model)
@@ -183,4 +185,3 @@ def solve(
         seconds=clock.perf_counter() - started,
         status=solver.status_name(status),
     )
-
