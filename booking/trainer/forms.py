@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -7,7 +8,10 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 class SlotForm(FlaskForm):
     weekday = SelectField(
-        "Day", coerce=int, choices=list(enumerate(WEEKDAYS)), validators=[InputRequired()]
+        "Day",
+        coerce=int,
+        choices=[SelectChoice(n, day) for n, day in enumerate(WEEKDAYS)],
+        validators=[InputRequired()],
     )
     starts = TimeField("From", validators=[DataRequired("Enter a start time.")])
     ends = TimeField("Until", validators=[DataRequired("Enter an end time.")])
