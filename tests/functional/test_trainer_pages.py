@@ -153,4 +153,7 @@ def test_trainer_adds_and_removes_weekly_availability(client, db, auth):
     )
     assert bad.status_code == 303
     db.session.refresh(me)
-    assert sorted(s.starts.hour for s in me.weekly_slots if s.weekday == 1) == [0, 9]  # no 17:00 slot
+    assert sorted(s.starts.hour for s in me.weekly_slots if s.weekday == 1) == [
+        0,
+        9,
+    ]  # no 17:00 slot
