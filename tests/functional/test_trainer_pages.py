@@ -157,3 +157,47 @@ def test_trainer_adds_and_removes_weekly_availability(client, db, auth):
         0,
         9,
     ]  # no 17:00 slot
+
+
+def test_printable_roster_and_query_count_independent_of_attendees(client, db, auth, count_queries):
+    session = factories.course_session()
+    me = trainer_profile()
+    assign(session, me)
+    session_id = session.id  # read now: the test's own session must not query while counting
+    confirmed_booking(session, factories.user(first_name="Ada"), needs_hearing_loop=True)
+    auth.login_as(user=me.user)
+    printable = client.get(f"/trainer/sessions/{session.id}?print=1")
+    assert printable.status_code == 200
+    assert "Ada" in printable.get_data(as_text=True)
+    assert "Hearing loop" in printable.get_data(as_text=True)
+    with count_queries() as few:
+        client.get(f"/trainer/sessions/{session_id}")
+    for name in ("Bo", "Cy", "Di", "Ed", "Fay"):
+        confirmed_booking(session, factories.user(first_name=name), needs_step_free=True)
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get(f"/trainer/sessions/{session_id}").get_data(as_text=True)
+    assert "Fay" in page
+    assert many.count == few.count
+
+
+def test_trainer_records_time_off(client, db, auth):
+    me = trainer_profile()
+    auth.login_as(user=me.user)
+    response = client.post(
+        "/trainer/availability/leave",
+        data={"starts_at": "2030-06-01T00:00", "ends_at": "2030-06-08T00:00", "reason": "Holiday"},
+    )
+    assert response.status_code == 303
+    db.session.refresh(me)
+    assert [(u.starts_at.day, u.ends_at.day, u.reason) for u in me.unavailability] == [
+        (31, 7, "Holiday")  # stored in UTC: midnight in June in London is 23:00 the day before
+    ]
+    backwards = client.post(
+        "/trainer/availability/leave",
+        data={"starts_at": "2030-06-08T00:00", "ends_at": "2030-06-01T00:00"},
+        headers={"Referer": "http://localhost/trainer/availability"},
+    )
+    assert backwards.status_code == 303
+    db.session.refresh(me)
+    assert len(me.unavailability) == 1
