@@ -67,6 +67,8 @@ def solve(
             fixed_weekly[assignment.trainer_id, week_of(session.starts_at)] += 1
 
     say(f"Checking the rules for {len(sessions)} sessions and {len(trainers)} trainers...")
+    baseline = solve_greedy(problem)
+    greedy_pairs = {(a.session_id, a.trainer_id) for a in baseline.assignments}
     eligible = eligible_trainers(problem)
     model = cp_model.CpModel()
     choice: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -135,6 +137,7 @@ def solve(
             continue
         for trainer_id in {t for sid in members for t in candidates_of[sid]}:
             used = model.new_bool_var(f"series_{series_id}_{trainer_id}")
+            model.add_hint(used, any((sid, trainer_id) in greedy_pairs for sid in members))
             for session_id in members:
                 if (session_id, trainer_id) in choice:
                     model.add_implication(choice[session_id, trainer_id], used)
@@ -150,13 +153,18 @@ def solve(
         objective -= SPREAD_WEIGHT * (most - fewest)
     model.maximize(objective)
 
-    # Start from the greedy answer, so the solver's answer is never worse than greedy's.
-    baseline = solve_greedy(problem)
-    greedy_pairs = {(a.session_id, a.trainer_id) for a in baseline.assignments}
+    # Start from the greedy answer (every variable hinted, so the solver can take it as its first
+    # solution at once): the solver's answer is never worse than greedy's.
     for key, variable in choice.items():
         model.add_hint(variable, key in greedy_pairs)
     for session_id, flag in staffed.items():
         model.add_hint(flag, session_id not in baseline.unstaffed)
+    greedy_loads = baseline.loads(problem)
+    for trainer_id, load in loads.items():
+        model.add_hint(load, greedy_loads.get(trainer_id, 0))
+    if loads:
+        model.add_hint(most, max(greedy_loads[t] for t in loads))
+        model.add_hint(fewest, min(greedy_loads[t] for t in loads))
     greedy_staffed = sum(1 for session_id in staffed if session_id not in baseline.unstaffed)
     model.add(sum(staffed.values()) >= greedy_staffed)
 
