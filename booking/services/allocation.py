@@ -18,6 +18,7 @@ from booking.models import (
     ProposedAssignment,
     RunStatus,
     SessionAssignment,
+    SessionStatus,
     TrainerProfile,
     UnstaffedSession,
     User,
@@ -167,6 +168,7 @@ def check_assignment(session: CourseSession, trainer: TrainerProfile) -> None:
         .options(joinedload(CourseSession.course_type), joinedload(CourseSession.force))
         .where(
             SessionAssignment.trainer_id == trainer.id,
+            CourseSession.status != SessionStatus.CANCELLED,
             CourseSession.starts_at > session.starts_at - timedelta(days=8),
             CourseSession.starts_at < session.starts_at + timedelta(days=8),
         )
