@@ -174,7 +174,6 @@ def solve(
         0.5, time_limit_seconds - (clock.perf_counter() - started)
     )
     solver.parameters.num_workers = workers
-    solver.parameters.repair_hint = True
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         say("The solver found no answer in time; using the greedy allocation.")
