@@ -100,13 +100,24 @@ def solve(
     home_bonus = []
     for trainer in problem.trainers:
         mine = sorted(by_trainer[trainer.id], key=lambda sid: sessions[sid].starts_at)
+        # Sessions at exactly the same times all clash: one "at most one" for the group is far
+        # smaller than every pair. Other clashes (overlaps, travel time) are added pairwise.
+        same_time: dict[tuple, list] = defaultdict(list)
+        for session_id in mine:
+            same_time[sessions[session_id].starts_at, sessions[session_id].ends_at].append(
+                choice[session_id, trainer.id]
+            )
+        for group in same_time.values():
+            if len(group) > 1:
+                model.add_at_most_one(group)
         for index, session_id in enumerate(mine):
             first = sessions[session_id]
             for other_id in mine[index + 1 :]:
                 second = sessions[other_id]
                 if second.starts_at >= first.ends_at + timedelta(minutes=buffer):
                     break  # sorted by start: nothing later can clash with ``first``
-                if clash(first, second, buffer):
+                same = (first.starts_at, first.ends_at) == (second.starts_at, second.ends_at)
+                if not same and clash(first, second, buffer):
                     model.add_at_most_one(
                         [choice[session_id, trainer.id], choice[other_id, trainer.id]]
                     )
