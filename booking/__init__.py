@@ -56,12 +56,18 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from booking.admin import bp as admin_bp
+    from booking.admin_trainers import bp as admin_trainers_bp
     from booking.attendee import bp as attendee_bp
     from booking.auth import bp as auth_bp
+    from booking.certificates import bp as certificates_bp
+    from booking.finance import bp as finance_bp
+    from booking.payments import bp as payments_bp
     from booking.public import bp as public_bp
     from booking.referral import bp as referral_bp
     from booking.referrals_admin import bp as referrals_admin_bp
     from booking.selfservice import bp as selfservice_bp
+    from booking.trainer import bp as trainer_bp
+    from booking.webhooks import bp as webhooks_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/account")
@@ -70,14 +76,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(referral_bp, url_prefix="/referral")
     app.register_blueprint(selfservice_bp)
     app.register_blueprint(referrals_admin_bp, url_prefix="/admin/referrals")
-
-    from booking.finance import bp as finance_bp
-    from booking.payments import bp as payments_bp
-    from booking.webhooks import bp as webhooks_bp
-
     app.register_blueprint(payments_bp, url_prefix="/my")
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
     app.register_blueprint(finance_bp, url_prefix="/admin/money")
+    app.register_blueprint(trainer_bp, url_prefix="/trainer")
+    app.register_blueprint(admin_trainers_bp, url_prefix="/admin/trainers")
+    app.register_blueprint(certificates_bp, url_prefix="/my/certificates")
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -3,7 +3,7 @@
 import click
 from flask import Flask, current_app
 
-from booking import cli_referrals
+from booking import cli_referrals, cli_trainers
 from booking.database import unit_of_work
 from booking.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from booking.demo_referrals import DEMO_LOOKUP
@@ -13,6 +13,7 @@ from booking.services.bookings import expire_holds
 
 def init_app(app: Flask) -> None:
     cli_referrals.init_app(app)
+    cli_trainers.init_app(app)
 
     @app.cli.command("seed-demo")
     def seed_demo_command():

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from booking.demo_forces import FORCES, PARTNERS, WELSH
 from booking.demo_money import seed_money
 from booking.demo_referrals import seed_referrals
+from booking.demo_trainers import seed_trainers
 from booking.extensions import db
 from booking.formatting import LONDON
 from booking.models import (
@@ -191,6 +192,7 @@ def seed_demo(*, now: datetime) -> dict[str, int]:
     db.session.flush()
     added["referrals"] = seed_referrals(now=now)
     added.update(seed_money(now=now))
+    added["trainer profiles"] = seed_trainers(now=now)
     return added
 
 

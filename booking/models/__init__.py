@@ -25,9 +25,33 @@ from booking.models.payments import Payment, PaymentMethod, PaymentStatus, Refun
 from booking.models.profiles import AttendeeProfile
 from booking.models.referrals import Referral, ReferralStatus, WaitingListEntry, WaitingStatus
 from booking.models.sessions import CourseSession, SessionSeries, SessionStatus
+from booking.models.trainers import (
+    AllocationRun,
+    AssignmentSource,
+    AttendanceRecord,
+    AttendanceStatus,
+    AvailabilitySlot,
+    ProposedAssignment,
+    RunStatus,
+    SessionAssignment,
+    TrainerProfile,
+    Unavailability,
+    UnstaffedSession,
+)
 from booking.models.users import Role, User
 
 __all__ = [
+    "AllocationRun",
+    "AssignmentSource",
+    "AttendanceRecord",
+    "AttendanceStatus",
+    "AvailabilitySlot",
+    "ProposedAssignment",
+    "RunStatus",
+    "SessionAssignment",
+    "TrainerProfile",
+    "Unavailability",
+    "UnstaffedSession",
     "ACTIVE_STATES",
     "EXPIRING_STATES",
     "SEAT_STATES",

@@ -277,3 +277,12 @@ def _move(
         previous=previous.value,
         **detail,
     )
+
+
+def record_attendance(
+    booking: Booking, *, attended: bool, by: User | None, now: datetime
+) -> Booking:
+    """Complete a confirmed booking after the session: ATTENDED, or NO_SHOW when the person did
+    not attend or left early. Raises BookingError("not_found") from any other state."""
+    _move(booking, BookingStatus.ATTENDED if attended else BookingStatus.NO_SHOW, by=by, now=now)
+    return booking

@@ -103,3 +103,26 @@ class WaiverError(DomainError):
 
 class PreferencesError(DomainError):
     http_status = 400
+
+
+# --- trainers and allocation (issue 4) ------------------------------------------------------
+MESSAGES.update(
+    {
+        "already_assigned": "This trainer is already on this session.",
+        "session_fully_staffed": "This session already has all the trainers it needs.",
+        "not_qualified": "This trainer is not qualified to deliver this course.",
+        "area_not_covered": "This trainer does not cover this session's area (or online).",
+        "cannot_lead_women_only": "This is a women-only group and this trainer cannot lead one.",
+        "not_available": "This trainer is not available then (weekly pattern, leave or time off).",
+        "trainer_clash": (
+            "This trainer has another session too close to this one (including travel time)."
+        ),
+        "weekly_maximum": "This trainer already has their maximum number of sessions that week.",
+        "run_not_proposed": "This allocation has already been published or discarded.",
+        "not_all_marked": "Mark every attendee before closing the session.",
+        "session_not_started": "A session can only be closed once it has started.",
+        "session_closed": "This session has already been closed.",
+        "invalid_slot": "Choose a day and an end time after the start time.",
+        "not_a_trainer": "Only a trainer account can have a trainer profile.",
+    }
+)

@@ -1,0 +1,226 @@
+"""Admin trainer pages: allocation propose/review/publish, manual assignment rules, reports,
+and who may open every trainer and admin-trainer page."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from booking.formatting import local
+from booking.models import AllocationRun, Role, RunStatus, SessionAssignment, TrainerProfile, utcnow
+from tests import factories
+from tests.functional.trainer_helpers import assign, trainer_profile
+
+
+def _allocation_form(days=10):
+    today = local(utcnow()).date()
+    return {"date_from": today.isoformat(), "date_to": (today + timedelta(days=days)).isoformat()}
+
+
+def test_admin_runs_allocation_reviews_reasons_and_publishes(client, db, auth):
+    course = factories.course_type(name="Drug awareness")
+    area = factories.force("dorset")
+    staffable = factories.course_session(
+        course_type_row=course,
+        venue_row=factories.venue(area),
+        starts_at=utcnow().replace(microsecond=0) + timedelta(days=3),
+    )
+    stranded = factories.course_session(
+        course_type_row=course,
+        women_only=True,
+        venue_row=factories.venue(area),
+        starts_at=utcnow().replace(microsecond=0) + timedelta(days=4),
+    )
+    amira = trainer_profile(course_types=[course], forces=[area], can_lead_women_only=False)
+    auth.login_as(Role.ADMIN)
+    response = client.post("/admin/trainers/allocation", data=_allocation_form())
+    assert response.status_code == 303
+    run = db.session.scalars(select(AllocationRun)).one()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert amira.name in page
+    assert "no qualified trainer who can lead women-only groups covers sessions in Dorset" in page
+    assert db.session.scalars(select(SessionAssignment)).all() == []  # nothing until published
+
+    assert client.post(f"/admin/trainers/allocation/runs/{run.id}/publish").status_code == 303
+    rows = db.session.scalars(select(SessionAssignment)).all()
+    assert [(r.session_id, r.trainer_id, r.is_lead) for r in rows] == [
+        (staffable.id, amira.id, True)
+    ]
+    db.session.refresh(run)
+    assert run.status == RunStatus.PUBLISHED
+    # Publishing twice does nothing more.
+    client.post(f"/admin/trainers/allocation/runs/{run.id}/publish", headers={"Referer": "/admin/"})
+    assert len(db.session.scalars(select(SessionAssignment)).all()) == 1
+    short = client.get("/admin/trainers/short").get_data(as_text=True)
+    assert f"/admin/trainers/sessions/{stranded.id}" in short
+    assert f"/admin/trainers/sessions/{staffable.id}" not in short
+
+
+def test_manual_assignment_breaking_a_rule_is_refused_with_a_clear_message(client, db, auth):
+    course, other_course = factories.course_type(), factories.course_type()
+    area = factories.force()
+    session = factories.course_session(course_type_row=course, venue_row=factories.venue(area))
+    unqualified = trainer_profile(course_types=[other_course], forces=[area])
+    auth.login_as(Role.ADMIN)
+    response = client.post(
+        f"/admin/trainers/sessions/{session.id}",
+        data={"trainer_id": unqualified.id},
+        headers={"Referer": f"http://localhost/admin/trainers/sessions/{session.id}"},
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "not qualified to deliver this course" in page
+    assert db.session.scalars(select(SessionAssignment)).all() == []
+
+
+def test_manual_assignment_rejects_a_clash_and_accepts_a_valid_trainer(client, db, auth):
+    course = factories.course_type()
+    area = factories.force()
+    starts = utcnow().replace(microsecond=0) + timedelta(days=5)
+    first = factories.course_session(
+        course_type_row=course, venue_row=factories.venue(area), starts_at=starts
+    )
+    second = factories.course_session(
+        course_type_row=course,
+        venue_row=factories.venue(area),
+        starts_at=starts + timedelta(hours=2, minutes=30),
+    )
+    busy = trainer_profile(course_types=[course], forces=[area])
+    assign(first, busy)
+    auth.login_as(Role.ADMIN)
+    client.post(
+        f"/admin/trainers/sessions/{second.id}",
+        data={"trainer_id": busy.id},
+        headers={"Referer": "http://localhost/admin/"},
+    )
+    assert (
+        db.session.scalars(
+            select(SessionAssignment).where(SessionAssignment.session_id == second.id)
+        ).all()
+        == []
+    )
+    free = trainer_profile(course_types=[course], forces=[area])
+    response = client.post(f"/admin/trainers/sessions/{second.id}", data={"trainer_id": free.id})
+    assert response.status_code == 303
+    row = db.session.scalars(
+        select(SessionAssignment).where(SessionAssignment.session_id == second.id)
+    ).one()
+    assert (row.trainer_id, row.is_lead) == (free.id, True)
+    row_id = row.id
+    assert client.post(f"/admin/trainers/assignments/{row_id}/delete").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(SessionAssignment, row_id) is None
+
+
+def test_admin_creates_a_trainer_profile(client, db, auth):
+    course = factories.course_type()
+    area = factories.force()
+    person = factories.user(Role.TRAINER, first_name="Nia")
+    auth.login_as(Role.ADMIN)
+    response = client.post(
+        "/admin/trainers/new",
+        data={
+            "user_id": person.id,
+            "course_type_ids": [course.id],
+            "force_ids": [area.id],
+            "can_lead_women_only": "y",
+            "max_sessions_per_week": "3",
+            "home_force_id": area.id,
+            "is_active": "y",
+        },
+    )
+    assert response.status_code == 303
+    profile = db.session.scalars(select(TrainerProfile)).one()
+    assert profile.can_lead_women_only and profile.max_sessions_per_week == 3
+    assert [c.id for c in profile.course_types] == [course.id]
+    assert "Nia" in client.get("/admin/trainers/").get_data(as_text=True)
+
+
+def test_load_page_has_chart_and_table_and_query_count_does_not_grow(
+    client, db, auth, count_queries
+):
+    course = factories.course_type()
+    area = factories.force()
+    trainers = [trainer_profile(course_types=[course], forces=[area]) for _ in range(2)]
+    assign(factories.course_session(course_type_row=course), trainers[0])
+    auth.login_as(Role.ADMIN)
+    page = client.get("/admin/trainers/load").get_data(as_text=True)
+    assert "<svg" in page and "<table" in page and trainers[0].name in page
+    with count_queries() as few:
+        client.get("/admin/trainers/load")
+    for _ in range(5):
+        assign(
+            factories.course_session(course_type_row=course), trainer_profile(course_types=[course])
+        )
+    with count_queries() as many:
+        client.get("/admin/trainers/load")
+    assert many.count == few.count
+
+
+TRAINER_PAGES = [
+    ("get", "/trainer/"),
+    ("get", "/trainer/availability"),
+    ("post", "/trainer/calendar/reset"),
+]
+ADMIN_PAGES = [
+    ("get", "/admin/trainers/"),
+    ("get", "/admin/trainers/new"),
+    ("get", "/admin/trainers/allocation"),
+    ("get", "/admin/trainers/short"),
+    ("get", "/admin/trainers/load"),
+]
+
+
+@pytest.mark.parametrize("method,url", TRAINER_PAGES + ADMIN_PAGES)
+def test_signed_out_people_are_sent_to_sign_in(client, method, url):
+    response = getattr(client, method)(url)
+    assert response.status_code in (302, 401)
+    if response.status_code == 302:
+        assert "/account/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.ATTENDEE, Role.ADMIN])
+@pytest.mark.parametrize("method,url", TRAINER_PAGES)
+def test_trainer_pages_refuse_other_roles(client, auth, role, method, url):
+    auth.login_as(role)
+    assert getattr(client, method)(url).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.ATTENDEE, Role.TRAINER])
+@pytest.mark.parametrize("method,url", ADMIN_PAGES)
+def test_admin_trainer_pages_refuse_other_roles(client, auth, role, method, url):
+    auth.login_as(role)
+    assert getattr(client, method)(url).status_code == 403
+
+
+def _our_urls(app):
+    """Every URL of the trainer, admin-trainer and certificate blueprints, with sample args."""
+    samples = {"session_id": 1, "profile_id": 1, "run_id": 1, "assignment_id": 1, "row_id": 1,
+               "kind": "slot", "token": "x", "reference": "ABC"}  # fmt: skip
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith(("trainer.", "admin_trainers.", "certificates.")):
+            continue
+        url = rule.build({name: samples[name] for name in rule.arguments})[1]
+        method = "post" if "POST" in rule.methods and "GET" not in rule.methods else "get"
+        yield rule.endpoint, method, url
+
+
+def test_every_new_endpoint_refuses_the_wrong_people(app, client, auth):
+    urls = list(_our_urls(app))
+    assert len(urls) == 21
+    for endpoint, method, url in urls:
+        status = getattr(client, method)(url).status_code
+        expected = (404,) if endpoint == "trainer.calendar_feed" else (302, 401)
+        assert status in expected, (endpoint, status)
+    allowed = {
+        Role.ATTENDEE: "certificates.",
+        Role.TRAINER: "trainer.",
+        Role.ADMIN: "admin_trainers.",
+    }
+    for role, prefix in allowed.items():
+        auth.login_as(role)
+        for endpoint, method, url in urls:
+            if endpoint.startswith(prefix) or endpoint == "trainer.calendar_feed":
+                continue
+            assert getattr(client, method)(url).status_code == 403, (role, endpoint)
+        auth.logout()
