@@ -84,8 +84,7 @@ def course_session(
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=2),
         capacity=capacity,
-        status=SessionStatus.SCHEDULED,
-        **fields,
+        **{"status": SessionStatus.SCHEDULED, **fields},
     )
     db.session.add(row)
     db.session.flush()
