@@ -1,7 +1,10 @@
 """Small factories that build real rows through the models (no mocks)."""
 
 import itertools
+from functools import cache
 from datetime import datetime, timedelta
+
+from werkzeug.security import generate_password_hash
 
 from booking.extensions import db
 from booking.models import (
@@ -17,6 +20,13 @@ from booking.models import (
 )
 
 PASSWORD = "correct horse battery"
+
+
+@cache
+def _password_hash() -> str:
+    """Hash PASSWORD once per run: a real hash, but not hundreds of slow ones."""
+    return generate_password_hash(PASSWORD)
+
 _counter = itertools.count(1)
 
 
@@ -100,7 +110,7 @@ def user(role: Role = Role.ATTENDEE, *, email: str | None = None, **fields) -> U
         last_name=fields.pop("last_name", "Example"),
         **fields,
     )
-    row.set_password(PASSWORD)
+    row.password_hash = _password_hash()
     db.session.add(row)
     db.session.flush()
     return row
