@@ -20,6 +20,8 @@ def create_app(config_object: type | None = None, **overrides: object) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.from_object(config_object)
+    if config_object is ProductionConfig:
+        app.config.update(ProductionConfig.from_environment())
     app.config.update(overrides)
 
     register_extensions(app)
