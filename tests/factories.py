@@ -1,8 +1,8 @@
 """Small factories that build real rows through the models (no mocks)."""
 
 import itertools
-from functools import cache
 from datetime import datetime, timedelta
+from functools import cache
 
 from werkzeug.security import generate_password_hash
 
@@ -26,6 +26,7 @@ PASSWORD = "correct horse battery"
 def _password_hash() -> str:
     """Hash PASSWORD once per run: a real hash, but not hundreds of slow ones."""
     return generate_password_hash(PASSWORD)
+
 
 _counter = itertools.count(1)
 

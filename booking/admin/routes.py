@@ -137,6 +137,8 @@ def sessions():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     statement = select(CourseSession).where(CourseSession.ends_at > now - timedelta(days=1))
     total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(page, pages)  # a huge page number would overflow the database's OFFSET
     rows = db.session.scalars(
         statement.options(
             joinedload(CourseSession.course_type),
@@ -148,7 +150,6 @@ def sessions():
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     taken = bookings.seats_taken_by_session([s.id for s in rows], now=now)
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template(
         "admin/sessions.html", sessions=rows, taken=taken, page=page, pages=pages
     )
@@ -229,6 +230,7 @@ def session_bookings(session_id: int):
 @bp.post("/sessions/<int:session_id>/cancel")
 def session_cancel(session_id: int):
     """Cancel a session, its bookings, and tell the people booked."""
+    db.get_or_404(CourseSession, session_id)
     form = CancelSessionForm()
     if not form.validate_on_submit():
         flash("Give a reason for cancelling.", "error")

@@ -1,6 +1,7 @@
 """Register, sign in and out, safe ``next`` redirects, password reset and the login limit."""
 
 import re
+
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 

@@ -55,9 +55,7 @@ def test_another_persons_booking_is_a_404_to_see_and_to_cancel(client, auth, db)
     auth.login_as(Role.ATTENDEE)
     assert client.get(f"/my/bookings/{booking.reference}").status_code == 404
     assert client.post(f"/my/bookings/{booking.reference}/cancel").status_code == 404
-    assert course_session.course_type.name not in client.get("/my/bookings").get_data(
-        as_text=True
-    )
+    assert course_session.course_type.name not in client.get("/my/bookings").get_data(as_text=True)
     db.session.refresh(booking)
     assert booking.status == BookingStatus.CONFIRMED
 

@@ -20,9 +20,7 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(database_url):
         _db.session.commit()
         _db.session.remove()
     with app.app_context():
-        login = client.post(
-            "/account/login", data={"email": email, "password": factories.PASSWORD}
-        )
+        login = client.post("/account/login", data={"email": email, "password": factories.PASSWORD})
         assert login.status_code == 400  # the sign-in form needs its token too
         register = client.post(
             "/account/register",

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from booking.formatting import LONDON
-from booking.models import BookingStatus, Notification, Role, SessionStatus, utcnow
+from booking.models import AttendeeProfile, BookingStatus, Notification, Role, SessionStatus, utcnow
 from booking.services import bookings, schedule
 from booking.services.errors import ScheduleError
 from tests import factories
@@ -74,9 +74,7 @@ def test_capacity_cannot_drop_below_seats_taken(db):
         course_session.venue, course_session.course_type, course_session.starts_at, capacity=1
     )
     with pytest.raises(ScheduleError) as refused:
-        schedule.update_session(
-            course_session.id, details, by=factories.user(Role.ADMIN), now=now
-        )
+        schedule.update_session(course_session.id, details, by=factories.user(Role.ADMIN), now=now)
     assert refused.value.code == "capacity_below_bookings"
     details.capacity = 2
     schedule.update_session(course_session.id, details, by=factories.user(Role.ADMIN), now=now)
@@ -87,8 +85,6 @@ def test_cancelling_a_session_cancels_bookings_and_queues_a_neutral_notice(db):
     now = utcnow()
     course_session = factories.course_session()
     person = factories.user()
-    from booking.models import AttendeeProfile
-
     db.session.add(AttendeeProfile(user_id=person.id, email_is_safe=True))
     booking = bookings.book_session(course_session.id, person, now=now)
     count = schedule.cancel_session(
@@ -101,3 +97,14 @@ def test_cancelling_a_session_cancels_bookings_and_queues_a_neutral_notice(db):
     assert notice.subject == "A change to your booking"
     for word in ("drug", "alcohol", "police", course_session.course_type.name.lower()):
         assert word not in notice.subject.lower()
+
+
+def test_cancelling_or_changing_an_unknown_session_is_a_plain_error(db):
+    admin = factories.user(Role.ADMIN)
+    with pytest.raises(ScheduleError) as refused:
+        schedule.cancel_session(999999, by=admin, now=utcnow(), reason="x")
+    assert refused.value.message == "We could not find that session."
+    start = schedule.local_datetime(date(2030, 3, 7), time(18, 0))
+    details = _details(factories.venue(), factories.course_type(), start)
+    with pytest.raises(ScheduleError):
+        schedule.update_session(999999, details, by=admin, now=utcnow())
