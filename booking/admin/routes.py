@@ -166,7 +166,14 @@ def session_edit(session_id: int | None = None):
     ]
     form.venue_id.choices = [(0, "No venue (online)")] + [
         (v.id, f"{v.name}, {v.postcode}")
-        for v in db.session.scalars(select(Venue).where(Venue.is_active).order_by(Venue.name))
+        for v in db.session.scalars(
+            # the session's own venue stays a choice even if it is no longer in use
+            select(Venue)
+            .where(
+                Venue.is_active | (Venue.id == (course_session.venue_id if course_session else 0))
+            )
+            .order_by(Venue.name)
+        )
     ]
     if request.method == "GET" and course_session is not None:
         start, end = local(course_session.starts_at), local(course_session.ends_at)

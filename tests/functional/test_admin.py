@@ -192,3 +192,22 @@ def test_cancel_without_a_reason_changes_nothing(client, auth, db):
     db.session.refresh(course_session)
     assert course_session.status == SessionStatus.SCHEDULED
     assert db.session.query(Booking).count() == 0
+
+
+def test_a_session_at_a_venue_no_longer_in_use_can_still_be_changed(client, auth, db):
+    venue = factories.venue(is_active=False)
+    course_session = factories.course_session(venue_row=venue, capacity=5)
+    auth.login_as(Role.ADMIN)
+    day = course_session.starts_at.astimezone(LONDON)
+    data = _session_form(
+        course_session.course_type,
+        venue,
+        day.date(),
+        start_time=day.strftime("%H:%M"),
+        end_time=(day + timedelta(hours=2)).strftime("%H:%M"),
+        capacity="7",
+    )
+    response = client.post(f"/admin/sessions/{course_session.id}/edit", data=data)
+    assert response.status_code == 303
+    db.session.refresh(course_session)
+    assert course_session.capacity == 7
