@@ -135,7 +135,7 @@ def test_cannot_cancel_after_the_session_started(db):
     assert refused.value.code == "not_cancellable"
 
 
-def test_staff_can_also_be_people_with_bookings_only_via_roles(db):
+def test_hold_seat_leaves_role_checks_to_the_route(db):
     # The service itself does not check roles; the route does. A trainer row can still hold a seat.
     now = _now()
     course_session = factories.course_session()
