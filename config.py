@@ -85,6 +85,14 @@ class ProductionConfig(Config):
                 f"Production needs these environment variables: {', '.join(missing)}"
             )
 
+    @classmethod
+    def from_environment(cls) -> dict:
+        """The secrets as the environment has them now, not as it had them at import time."""
+        return {
+            "SECRET_KEY": os.environ["SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
+        }
+
 
 CONFIGS = {
     "development": DevelopmentConfig,

@@ -3,10 +3,19 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import ProductionConfig, config_from_environment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in a URL, but no larger than a database integer: a bigger one is a 404."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config_object: type | None = None, **overrides: object) -> Flask:
@@ -20,8 +29,11 @@ def create_app(config_object: type | None = None, **overrides: object) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.from_object(config_object)
+    if config_object is ProductionConfig:
+        app.config.update(ProductionConfig.from_environment())
     app.config.update(overrides)
 
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)

@@ -2,6 +2,9 @@
 
 import itertools
 from datetime import datetime, timedelta
+from functools import cache
+
+from werkzeug.security import generate_password_hash
 
 from booking.extensions import db
 from booking.models import (
@@ -17,6 +20,14 @@ from booking.models import (
 )
 
 PASSWORD = "correct horse battery"
+
+
+@cache
+def _password_hash() -> str:
+    """Hash PASSWORD once per run: a real hash, but not hundreds of slow ones."""
+    return generate_password_hash(PASSWORD)
+
+
 _counter = itertools.count(1)
 
 
@@ -84,8 +95,7 @@ def course_session(
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=2),
         capacity=capacity,
-        status=SessionStatus.SCHEDULED,
-        **fields,
+        **{"status": SessionStatus.SCHEDULED, **fields},
     )
     db.session.add(row)
     db.session.flush()
@@ -101,7 +111,7 @@ def user(role: Role = Role.ATTENDEE, *, email: str | None = None, **fields) -> U
         last_name=fields.pop("last_name", "Example"),
         **fields,
     )
-    row.set_password(PASSWORD)
+    row.password_hash = _password_hash()
     db.session.add(row)
     db.session.flush()
     return row

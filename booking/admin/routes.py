@@ -137,6 +137,8 @@ def sessions():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     statement = select(CourseSession).where(CourseSession.ends_at > now - timedelta(days=1))
     total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(page, pages)  # a huge page number would overflow the database's OFFSET
     rows = db.session.scalars(
         statement.options(
             joinedload(CourseSession.course_type),
@@ -148,7 +150,6 @@ def sessions():
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     taken = bookings.seats_taken_by_session([s.id for s in rows], now=now)
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template(
         "admin/sessions.html", sessions=rows, taken=taken, page=page, pages=pages
     )
@@ -165,7 +166,14 @@ def session_edit(session_id: int | None = None):
     ]
     form.venue_id.choices = [(0, "No venue (online)")] + [
         (v.id, f"{v.name}, {v.postcode}")
-        for v in db.session.scalars(select(Venue).where(Venue.is_active).order_by(Venue.name))
+        for v in db.session.scalars(
+            # the session's own venue stays a choice even if it is no longer in use
+            select(Venue)
+            .where(
+                Venue.is_active | (Venue.id == (course_session.venue_id if course_session else 0))
+            )
+            .order_by(Venue.name)
+        )
     ]
     if request.method == "GET" and course_session is not None:
         start, end = local(course_session.starts_at), local(course_session.ends_at)
@@ -229,6 +237,7 @@ def session_bookings(session_id: int):
 @bp.post("/sessions/<int:session_id>/cancel")
 def session_cancel(session_id: int):
     """Cancel a session, its bookings, and tell the people booked."""
+    db.get_or_404(CourseSession, session_id)
     form = CancelSessionForm()
     if not form.validate_on_submit():
         flash("Give a reason for cancelling.", "error")

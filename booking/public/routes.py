@@ -52,9 +52,13 @@ def session_detail(session_id: int):
     course_session = catalogue.session_for_display(session_id)
     if course_session is None:
         abort(404)
-    places_left = bookings.places_left(course_session, now=utcnow())
+    now = utcnow()
+    places_left = bookings.places_left(course_session, now=now)
     return render_template(
-        "public/session.html", course_session=course_session, places_left=places_left
+        "public/session.html",
+        course_session=course_session,
+        places_left=places_left,
+        has_started=course_session.starts_at <= now,
     )
 
 

@@ -16,6 +16,7 @@ MESSAGES = {
     "capacity_below_bookings": "Capacity cannot be lower than the places already taken.",
     "session_cancelled": "This session has been cancelled.",
     "venue_required": "Choose a venue for an in-person session.",
+    "session_not_found": "We could not find that session.",
     "email_taken": "An account with this email address already exists. Try signing in instead.",
     # Referrals, rescheduling and waiting lists (issue 5).
     "referral_not_found": "We could not match those details. Please check them and try again, "

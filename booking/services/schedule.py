@@ -79,7 +79,7 @@ def update_session(
 ) -> CourseSession:
     """Change a session. Capacity can never drop below the seats already taken (under a lock)."""
     _check(details)
-    (course_session,) = lock_sessions(session_id)
+    course_session = _locked_session(session_id)
     if course_session.status == SessionStatus.CANCELLED:
         raise ScheduleError("session_cancelled")
     if details.capacity < bookings.seats_taken(session_id, now=now):
@@ -124,9 +124,10 @@ def create_weekly_series(
 def cancel_session(session_id: int, *, by: User, now: datetime, reason: str) -> int:
     """Cancel a session and every active booking on it, queueing a notice to each person.
 
-    Returns how many bookings were cancelled.
+    Returns how many bookings were cancelled. Raises ScheduleError for an unknown or cancelled
+    session.
     """
-    (course_session,) = lock_sessions(session_id)
+    course_session = _locked_session(session_id)
     if course_session.status == SessionStatus.CANCELLED:
         raise ScheduleError("session_cancelled")
     course_session.status = SessionStatus.CANCELLED
@@ -152,6 +153,14 @@ def cancel_session(session_id: int, *, by: User, now: datetime, reason: str) -> 
             ),
         )
     return len(affected)
+
+
+def _locked_session(session_id: int) -> CourseSession:
+    """The session, locked; ScheduleError("session_not_found") when there is no such session."""
+    rows = lock_sessions(session_id)
+    if not rows:
+        raise ScheduleError("session_not_found")
+    return rows[0]
 
 
 def save_venue(venue: Venue | None, fields: dict, *, by: User, now: datetime) -> Venue:

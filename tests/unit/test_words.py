@@ -7,7 +7,18 @@ from booking.services.errors import MESSAGES
 from booking.services.outbox import NEUTRAL_SUBJECTS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-ATTENDEE_FACING = ["base.html", "error.html", "macros", "public", "attendee", "auth"]
+ATTENDEE_FACING = [
+    "base.html",
+    "error.html",
+    "macros",
+    "public",
+    "attendee",
+    "auth",
+    "payments",
+    "referral",
+    "selfservice",
+    "certificates",
+]
 STIGMATISING = re.compile(
     r"\b(offenders?|addicts?|abusers?|junkies|junkie|clean|dirty)\b", re.IGNORECASE
 )
