@@ -49,6 +49,7 @@ class Dataset:
     url: str
     dialect: str
     booking_target_ids: list[int] = field(default_factory=list)
+    # Each booking target has exactly this many places free.
     target_places_left: int = 0
     session_ids: list[int] = field(default_factory=list)
     area_slugs: list[str] = field(default_factory=list)
@@ -264,7 +265,7 @@ def _build(connection, size, rng, now, dataset, progress) -> None:
     _insert_chunked(
         connection,
         Booking.__table__,
-        _bookings(sessions, room, size, rng, now),
+        _bookings(sessions, room, size, rng, now, targets),
         progress,
         "bookings",
     )
@@ -278,43 +279,56 @@ def _build(connection, size, rng, now, dataset, progress) -> None:
     }
 
 
-def _bookings(sessions, room, size, rng, now) -> Iterator[dict]:
-    """``size.bookings`` bookings, mostly confirmed, some cancelled, never over capacity."""
+def _bookings(sessions, room, size, rng, now, targets) -> Iterator[dict]:
+    """``size.bookings`` bookings, mostly confirmed, some cancelled, never over capacity.
+
+    Booking targets are filled first, so each has exactly ``target_places_left`` places free;
+    the rest go round the other sessions in turn.
+    """
     eligible = size.attendees - size.login_pool  # the login pool starts with no bookings
     made = {row["id"]: 0 for row in sessions}
     seated = dict.fromkeys(made, 0)
+    counter = iter(range(1, size.bookings + 1))
+
+    def one(session_id: int, *, cancelled: bool) -> dict:
+        # Distinct people per session: consecutive attendees from a per-session offset.
+        person = size.login_pool + 1 + (session_id * 7919 + made[session_id]) % eligible
+        made[session_id] += 1
+        seated[session_id] += 0 if cancelled else 1
+        number = next(counter)
+        return dict(
+            id=number,
+            reference=f"BN{number:08d}",
+            session_id=session_id,
+            user_id=person,
+            status="CANCELLED" if cancelled else "CONFIRMED",
+            fee_pence=0,
+            hold_expires_at=None,
+            created_at=now,
+            confirmed_at=None if cancelled else now,
+            cancelled_at=now if cancelled else None,
+            cancel_reason="Cancelled by the attendee" if cancelled else "",
+        )
+
     number = 0
+    for session_id in targets:
+        while seated[session_id] < room[session_id] and number < size.bookings:
+            number += 1
+            yield one(session_id, cancelled=False)
     while number < size.bookings:
         progressed = False
         for row in sessions:
+            session_id = row["id"]
             if number >= size.bookings:
                 break
-            session_id = row["id"]
             cancelled = rng.random() < 0.12
+            if session_id in targets or made[session_id] >= eligible:
+                continue
             if not cancelled and seated[session_id] >= room[session_id]:
                 continue
-            if made[session_id] >= eligible:
-                continue
-            # Distinct people per session: a stride through the attendees coprime with nothing.
-            person = size.login_pool + 1 + (session_id * 7919 + made[session_id]) % eligible
-            made[session_id] += 1
             number += 1
             progressed = True
-            if not cancelled:
-                seated[session_id] += 1
-            yield dict(
-                id=number,
-                reference=f"BN{number:08d}",
-                session_id=session_id,
-                user_id=person,
-                status="CANCELLED" if cancelled else "CONFIRMED",
-                fee_pence=0,
-                hold_expires_at=None,
-                created_at=now,
-                confirmed_at=None if cancelled else now,
-                cancelled_at=now if cancelled else None,
-                cancel_reason="Cancelled by the attendee" if cancelled else "",
-            )
+            yield one(session_id, cancelled=cancelled)
         if not progressed:
             raise ValueError("not enough places for that many bookings; add sessions")
 
