@@ -2,7 +2,7 @@
 
 Settings (environment): BENCH_DATABASE_URL (a PostgreSQL server to create ``waypoint_bench``
 on), BENCH_CLIENTS (8), BENCH_WARMUP (2 s), BENCH_DURATION (10 s per target),
-BENCH_WORKER_CLASS (sync) and BENCH_THREADS (for gthread).
+BENCH_WORKER_CLASS (gthread) and BENCH_THREADS (4).
 """
 
 import importlib.util
@@ -30,8 +30,9 @@ def _settings() -> dict:
         "clients": int(os.environ.get("BENCH_CLIENTS", "8")),
         "warmup": float(os.environ.get("BENCH_WARMUP", "2")),
         "duration": float(os.environ.get("BENCH_DURATION", "10")),
-        "worker_class": os.environ.get("BENCH_WORKER_CLASS", "sync"),
-        "threads": int(os.environ.get("BENCH_THREADS", "1")),
+        # gthread: keep-alive connections, and a worker's threads overlap their database waits.
+        "worker_class": os.environ.get("BENCH_WORKER_CLASS", "gthread"),
+        "threads": int(os.environ.get("BENCH_THREADS", "4")),
         "workers": 2,
     }
 

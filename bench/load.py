@@ -50,13 +50,21 @@ class Client:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
-        try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException):
-            self.connection.close()  # reconnects on the next request
-            return Sample(label, started, time.perf_counter() - started, 0, None), b"", None
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                data = response.read()
+                break
+            except (OSError, http.client.HTTPException):
+                # The server closed an idle keep-alive connection: reconnect and try once more.
+                self.connection.close()
+                if attempt == 2:
+                    return (
+                        Sample(label, started, time.perf_counter() - started, 0, None),
+                        b"",
+                        None,
+                    )
         seconds = time.perf_counter() - started
         for header in response.msg.get_all("Set-Cookie") or []:
             cookie = SimpleCookie()
