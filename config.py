@@ -15,6 +15,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///waypoint.db")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_RECORD_QUERIES = False
+    # The benchmark's X-Query-Count header (booking/query_count.py); off unless asked for.
+    COUNT_QUERIES = _bool("BENCH_COUNT_QUERIES")
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

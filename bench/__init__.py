@@ -1,0 +1,1 @@
+"""`make bench`: a large dataset, gunicorn, load from another process, and a report."""

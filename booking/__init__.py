@@ -51,6 +51,10 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+        if app.config.get("COUNT_QUERIES"):
+            from booking import query_count
+
+            query_count.install(app, db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
