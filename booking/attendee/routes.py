@@ -20,6 +20,7 @@ from booking.extensions import db
 from booking.models import Booking, Role, utcnow
 from booking.security import role_required
 from booking.services import (
+    attendee_bookings,
     bookings,
     cancellation_money,
     catalogue,
@@ -54,11 +55,12 @@ def book(session_id: int):
             form.confirm_women_only.errors.append(error.message)
             return _book_page(course_session, form), 400
         with unit_of_work():
-            booking = bookings.book_session(
+            booking = attendee_bookings.book_and_confirm(
                 session_id,
                 current_user,
                 now=utcnow(),
                 hold_minutes=current_app.config["HOLD_MINUTES"],
+                base_url=current_app.config["PUBLIC_BASE_URL"],
             )
             reference = booking.reference
         return redirect(url_for("attendee.booking_detail", reference=reference), 303)
