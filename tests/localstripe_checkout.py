@@ -142,10 +142,21 @@ def start() -> str:
     port = free_port()
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app)
-    loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    ready = threading.Event()
+
+    def serve() -> None:
+        # Everything async runs in this thread's own loop: the main thread may already have one
+        # running (Playwright's sync API keeps one for the browser tests).
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
+    if not ready.wait(timeout=10):
+        raise RuntimeError("localstripe did not start within 10 s")
     url = f"http://127.0.0.1:{port}"
     CONFIG["base_url"] = url
     _started.update(url=url, loop=loop, runner=runner, thread=thread)

@@ -162,7 +162,11 @@ def _not_paid(payment: Payment, *, now: datetime, why: str) -> str:
     )
     # A hold the person extended outlives this Checkout Session: keep the seat until it lapses,
     # so they can start paying again (expire-holds releases it otherwise).
-    hold_still_running = booking.hold_expires_at is not None and booking.hold_expires_at > now
+    hold_still_running = (
+        booking.hold_extended
+        and booking.hold_expires_at is not None
+        and booking.hold_expires_at > now
+    )
     if booking.status in EXPIRING_STATES and other_open is None and not hold_still_running:
         bookings._move(booking, BookingStatus.EXPIRED, by=None, now=now, via=why)
         return "released"

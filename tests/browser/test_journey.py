@@ -38,9 +38,9 @@ def test_find_book_preferences_confirm_and_cancel(new_page, live_server):
     page = new_page(width=1024)
     email = unique_email()
     page.goto("/")
-    page.get_by_label("Course").select_option(label="Family and carers support")
+    page.get_by_label("Course").select_option(label="Peer support group")
     page.get_by_role("button", name="Show sessions").click()
-    page.get_by_role("link", name="Family and carers support").first.click()
+    page.get_by_role("link", name="Peer support group").first.click()
     page.get_by_role("link", name="Book", exact=True).click()
 
     # Not signed in yet: sign-in page, then create an account, and come straight back.
@@ -67,14 +67,14 @@ def test_find_book_preferences_confirm_and_cancel(new_page, live_server):
 
     # A second booking does not ask the same questions again.
     page.get_by_role("link", name="Waypoint").click()
-    page.get_by_label("Course").select_option(label="Family and carers support")
+    page.get_by_label("Course").select_option(label="Peer support group")
     page.get_by_role("button", name="Show sessions").click()
-    page.get_by_role("link", name="Family and carers support").nth(1).click()
+    page.get_by_role("link", name="Peer support group").nth(1).click()
     page.get_by_role("link", name="Book", exact=True).click()
     page.get_by_role("heading", name="Book a place").wait_for()
     page.get_by_role("link", name="My bookings").click()
 
-    page.get_by_role("link", name="Family and carers support").first.click()
+    page.get_by_role("link", name="Peer support group").first.click()
     page.get_by_role("button", name="Cancel my booking").click()
     page.get_by_text("Your booking is cancelled. Your place has been released.").wait_for()
     _, _, rows = _person(live_server, email)
@@ -85,6 +85,7 @@ def test_phone_without_javascript_women_only_text_not_email_then_quick_exit(new_
     page = new_page(width=360, javascript=False)
     email = unique_email()
     page.goto("/")
+    page.get_by_label("Course").select_option(label="Drug awareness")  # a free course
     page.get_by_label("Women-only groups only").check()
     page.get_by_role("button", name="Show sessions").click()
     expect(page.get_by_text("Women-only group", exact=True).first).to_be_visible()

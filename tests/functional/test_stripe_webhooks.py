@@ -66,6 +66,18 @@ def test_expired_checkout_releases_the_seat(client, db):
     assert db.session.get(Payment, payment.id).status == PaymentStatus.FAILED
 
 
+def test_expired_checkout_keeps_a_seat_whose_hold_was_extended(client, db):
+    """The person asked for more time: the old Checkout Session lapsing must not take the seat."""
+    booking, payment = booking_awaiting_payment(db)
+    booking.hold_extended = True
+    booking.hold_expires_at = utcnow() + timedelta(minutes=25)
+    db.session.commit()
+    response = post_event(client, checkout_event("evt_y", "checkout.session.expired", payment))
+    assert response.status_code == 200
+    assert _status(db, booking.id) == BookingStatus.AWAITING_PAYMENT
+    assert db.session.get(Payment, payment.id).status == PaymentStatus.FAILED
+
+
 def test_forged_signature_is_refused_and_changes_nothing(client, db):
     booking, payment = booking_awaiting_payment(db)
     event = checkout_event("evt_forged", "checkout.session.completed", payment)
