@@ -9,7 +9,7 @@ from booking.extensions import db
 from booking.models import Booking, Role, WaiverReason, WaiverRequest, utcnow
 from booking.payments.forms import PayByCardForm, WaiverRequestForm
 from booking.security import role_required
-from booking.services import payments, waivers
+from booking.services import contact, payments, waivers
 from booking.services.errors import PaymentError
 from booking.services.stripe_gateway import gateway_from_config
 
@@ -36,13 +36,13 @@ def booking_money(booking: Booking) -> dict:
 @role_required(Role.ATTENDEE)
 def pay(reference: str):
     """Open a Stripe Checkout Session for what is due and send the person to it."""
+    booking = _own_booking(reference)  # another person's booking: 404 before anything else
     form = PayByCardForm()
     if not form.validate_on_submit():
         abort(400)
     gateway = gateway_from_config(current_app.config)
     if gateway is None:
         raise PaymentError("card_payments_off")
-    booking = _own_booking(reference)
     booking_id, person = booking.id, current_user
     with unit_of_work():
         payment, expires_at = payments.start_checkout(booking_id, person=person, now=utcnow())
@@ -58,7 +58,8 @@ def pay(reference: str):
         expires_at=expires_at,
         success_url=f"{base}{return_path}",
         cancel_url=f"{base}{url_for('attendee.booking_detail', reference=reference)}",
-        customer_email=person.email,
+        # Stripe may email a receipt: only pass the address on if email is safe (rule 6).
+        customer_email=person.email if contact.email_is_safe(person) else None,
         idempotency_key=f"waypoint-checkout-{payment_id}",
     )
     with unit_of_work():

@@ -146,6 +146,9 @@ PAGE_MAY_REFUSE = {
             "/preferences",
             "/allocation",
             "/calendar",
+            "/referrals/report",
+            "/my/sessions/",
+            "/trainer/",
         )
     )
 }
