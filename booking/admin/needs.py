@@ -5,27 +5,18 @@ Only here, one person at a time, and every look is recorded in the audit log.
 
 from flask import abort, render_template
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from booking.admin.routes import bp
 from booking.database import unit_of_work
 from booking.extensions import db
-from booking.models import Booking, CourseSession, utcnow
-from booking.services import audit, contact
+from booking.models import Booking, utcnow
+from booking.services import audit, bookings, contact
 
 
 @bp.get("/bookings/<reference>/needs")
 def booking_needs(reference: str):
     """What one booked person needs, and how it is safe to contact them."""
-    booking = db.session.scalar(
-        select(Booking)
-        .options(
-            joinedload(Booking.user),
-            joinedload(Booking.session).joinedload(CourseSession.course_type),
-        )
-        .where(Booking.reference == reference)
-    )
+    booking = bookings.booking_for_staff(reference)
     if booking is None:
         abort(404)
     booking_id, person_id = booking.id, booking.user_id

@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from booking.database import unit_of_work
@@ -31,7 +31,6 @@ from booking.finance.forms import (
 )
 from booking.models import (
     Booking,
-    CourseSession,
     HardshipFund,
     Payment,
     PaymentMethod,
@@ -41,7 +40,7 @@ from booking.models import (
     utcnow,
 )
 from booking.security import role_required
-from booking.services import audit, fund, money_reports, payments, refunds, waivers
+from booking.services import audit, bookings, fund, money_reports, payments, refunds, waivers
 from booking.services.errors import PaymentError, WaiverError
 from booking.services.fees import parse_pounds
 from booking.services.stripe_gateway import gateway_from_config
@@ -213,14 +212,7 @@ def find_booking():
 @bp.get("/bookings/<reference>")
 def booking_money(reference: str):
     """A booking's fee, waiver, payments and refunds, with forms to record and refund."""
-    booking = db.session.scalar(
-        select(Booking)
-        .options(
-            joinedload(Booking.user),
-            joinedload(Booking.session).joinedload(CourseSession.course_type),
-        )
-        .where(Booking.reference == reference)
-    )
+    booking = bookings.booking_for_staff(reference)
     if booking is None:
         abort(404)
     booking_payments = db.session.scalars(

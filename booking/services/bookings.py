@@ -260,6 +260,18 @@ def bookings_for_person(person: User) -> list[Booking]:
     )
 
 
+def booking_for_staff(reference: str) -> Booking | None:
+    """A booking by its reference, with its person and course loaded, for staff pages."""
+    return db.session.scalar(
+        select(Booking)
+        .options(
+            joinedload(Booking.user),
+            joinedload(Booking.session).joinedload(CourseSession.course_type),
+        )
+        .where(Booking.reference == reference)
+    )
+
+
 def _move(
     booking: Booking, to: BookingStatus, *, by: User | None, now: datetime, **detail: object
 ) -> None:
