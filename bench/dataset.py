@@ -20,7 +20,15 @@ from werkzeug.security import generate_password_hash
 
 from booking.demo import COURSE_TYPES
 from booking.demo_forces import FORCES, PARTNERS, WELSH
-from booking.models import Booking, CourseSession, CourseType, PoliceForce, User, Venue
+from booking.models import (
+    AttendeeProfile,
+    Booking,
+    CourseSession,
+    CourseType,
+    PoliceForce,
+    User,
+    Venue,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
@@ -214,6 +222,25 @@ def _build(connection, size, rng, now, dataset, progress) -> None:
     dataset.login_emails = [
         f"attendee{index}@bench.invalid" for index in range(1, size.login_pool + 1)
     ]
+    # The people who book have answered the preferences questions once already, as anyone would
+    # have by their second visit; otherwise the book page sends them to those questions first.
+    profile_defaults = {
+        column.name: column.default.arg
+        for column in AttendeeProfile.__table__.columns
+        if column.default is not None and not callable(column.default.arg)
+    }
+    profiles = [
+        {
+            **profile_defaults,
+            "id": index,
+            "user_id": index,
+            "prefers_women_only": False,
+            "email_is_safe": True,
+            "updated_at": now,
+        }
+        for index in range(1, size.login_pool + 1)
+    ]
+    _insert(connection, AttendeeProfile.__table__, profiles)
 
     # Sessions over the next year; one in ten online; booking targets spread through the list.
     durations = {row["id"]: row["duration_minutes"] for row in course_types}

@@ -42,6 +42,14 @@ def test_booking_targets_keep_places_free_for_the_load_generator(database_url):
     for session_id in built.booking_target_ids:
         page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
         assert f"<dt>Places left</dt><dd>{built.target_places_left}</dd>" in page
+    # A bench booker reaches the book form itself (and its CSRF token), not the preferences page.
+    client.post(
+        "/account/login",
+        data={"email": built.login_emails[0], "password": dataset.BENCH_PASSWORD},
+    )
+    form = client.get(f"/my/sessions/{built.booking_target_ids[0]}/book")
+    assert form.status_code == 200
+    assert "Book this session" in form.get_data(as_text=True)
     with app.app_context():
         db.engine.dispose()
 
