@@ -12,6 +12,7 @@ from booking.models import CourseSession, CourseType, PoliceForce, SessionStatus
 from booking.services.bookings import seats_taken_by_session
 
 ONLINE = "online"
+MAX_COUNTED = 500
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ class CataloguePage:
     pages: int
     total: int
     filters: CatalogueFilters = field(default_factory=CatalogueFilters)
+
+    @property
+    def total_is_capped(self) -> bool:
+        return self.total > MAX_COUNTED
 
     @property
     def has_previous(self) -> bool:
@@ -102,7 +107,13 @@ def search(
     their course type, venue and area joined in, and one grouped count of seats taken.
     """
     base = _filtered(filters, now)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    # Counting every upcoming session on each view costs a scan that grows with the data; past
+    # MAX_COUNTED the page just says "more than", which is all a person needs to narrow down.
+    total = db.session.scalar(
+        select(func.count()).select_from(
+            base.with_only_columns(CourseSession.id).limit(MAX_COUNTED + 1).subquery()
+        )
+    )
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     sessions = db.session.scalars(
