@@ -114,21 +114,25 @@ ACCESS = {
 # point at no row (404), the empty form is refused (400), the booking is not in the right state
 # (409), the person has no referral yet (a redirect), or a bogus token is refused (404). For these
 # the test only proves the role check let them through: no sign-in redirect, no 403, no 5xx.
+# URL ids this test points at no row (the right visitor then gets the page's own 404).
+MISSING_ROW_PARAMS = (
+    "payment_id",
+    "fund_id",
+    "waiver_id",
+    "row_id",
+    "run_id",
+    "assignment_id",
+    "profile_id",
+    "referral_id",
+    "entry_id",
+)
 PAGE_MAY_REFUSE = {
     rule
     for rule in ACCESS
     if any(
         name in rule
         for name in (
-            "payment_id",
-            "fund_id",
-            "waiver_id",
-            "row_id",
-            "run_id",
-            "assignment_id",
-            "profile_id",
-            "referral_id",
-            "entry_id",
+            *MISSING_ROW_PARAMS,
             "<token>",
             "/pay",
             "/payment",
@@ -208,17 +212,7 @@ def test_route_access(app, client, auth, db, rule, method, visitor):
         "token": accounts.reset_token(owner, app.config["SECRET_KEY"]),
         "kind": "slot",
     }
-    for name in (
-        "payment_id",
-        "fund_id",
-        "waiver_id",
-        "row_id",
-        "run_id",
-        "assignment_id",
-        "profile_id",
-        "referral_id",
-        "entry_id",
-    ):
+    for name in MISSING_ROW_PARAMS:
         values[name] = 999_999  # no such row: the right visitor gets the page's own 404
     db.session.commit()
     if visitor == "attendee":
