@@ -8,7 +8,7 @@ import argparse
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from booking.services.allocation_core import (
+from booking.services.trainers.allocation.core import (
     LONDON,
     Problem,
     Result,
@@ -17,8 +17,8 @@ from booking.services.allocation_core import (
     WeeklySlot,
     eligible_trainers,
 )
-from booking.services.allocation_greedy import solve_greedy
-from booking.services.allocation_solver import solve
+from booking.services.trainers.allocation.greedy import solve_greedy
+from booking.services.trainers.allocation.solver import solve
 
 FORCES = 12
 COURSE_TYPES = {1: 1, 2: 1, 3: 2, 4: 1}  # course type id -> trainers needed

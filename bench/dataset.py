@@ -18,8 +18,8 @@ from sqlalchemy import Table, create_engine, text
 from sqlalchemy.engine import Connection, make_url
 from werkzeug.security import generate_password_hash
 
-from booking.demo import COURSE_TYPES
-from booking.demo_forces import FORCES, PARTNERS, WELSH
+from booking.demo.forces import FORCES, PARTNERS, WELSH
+from booking.demo.seed import COURSE_TYPES
 from booking.models import (
     AttendeeProfile,
     Booking,

@@ -9,7 +9,7 @@ import os
 from flask import Flask
 from sqlalchemy import create_engine, text
 
-from booking import query_count
+from booking.web import query_count
 
 engine = create_engine(os.environ["DATABASE_URL"])
 app = Flask(__name__)

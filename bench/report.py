@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from booking.models import Booking, CourseSession
-from booking.services.bookings import seat_holding_condition
+from booking.services.bookings.seats import seat_holding_condition
 
 # From issue 2: at 8 concurrent clients on a 2-core machine with PostgreSQL.
 PAGE_FRACTION_OF_FLOOR = 0.25

@@ -43,16 +43,16 @@ def create_app(config_object: type | None = None, **overrides: object) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from booking import security
     from booking.database import configure_engine
     from booking.extensions import csrf, db, limiter, login_manager, migrate
     from booking.models import User
+    from booking.web import security
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
         if app.config.get("COUNT_QUERIES"):
-            from booking import query_count
+            from booking.web import query_count
 
             query_count.install(app, db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -71,17 +71,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from booking.admin import bp as admin_bp
-    from booking.admin_trainers import bp as admin_trainers_bp
-    from booking.attendee import bp as attendee_bp
+    from booking.account.bookings import bp as attendee_bp
+    from booking.account.certificates import bp as certificates_bp
+    from booking.account.changes import bp as selfservice_bp
+    from booking.account.payments import bp as payments_bp
     from booking.auth import bp as auth_bp
-    from booking.certificates import bp as certificates_bp
-    from booking.finance import bp as finance_bp
-    from booking.payments import bp as payments_bp
     from booking.public import bp as public_bp
     from booking.referral import bp as referral_bp
-    from booking.referrals_admin import bp as referrals_admin_bp
-    from booking.selfservice import bp as selfservice_bp
+    from booking.staff.money import bp as finance_bp
+    from booking.staff.referrals import bp as referrals_admin_bp
+    from booking.staff.schedule import bp as admin_bp
+    from booking.staff.trainers import bp as admin_trainers_bp
     from booking.trainer import bp as trainer_bp
     from booking.webhooks import bp as webhooks_bp
 
@@ -101,18 +101,18 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from booking import formatting
+    from booking.web import filters as formatting
 
     formatting.init_app(app)
 
 
 def register_errors(app: Flask) -> None:
-    from booking import errors
+    from booking.web import errors
 
     errors.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
-    from booking import cli
+    from booking.cli import commands as cli
 
     cli.init_app(app)

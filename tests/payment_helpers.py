@@ -6,7 +6,8 @@ import json
 import time
 
 from booking.models import Role, utcnow
-from booking.services import bookings, payments
+from booking.services.bookings import seats as bookings
+from booking.services.money import payments
 from tests import factories
 
 WEBHOOK_SECRET = "whsec_test_only"  # TestConfig.STRIPE_WEBHOOK_SECRET

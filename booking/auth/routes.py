@@ -6,9 +6,9 @@ from flask_login import login_required, login_user, logout_user
 from booking.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from booking.database import unit_of_work
 from booking.extensions import limiter
-from booking.forms_common import safe_next
 from booking.models import Role, utcnow
-from booking.services import accounts
+from booking.services.people import accounts
+from booking.web.forms import safe_next
 
 bp = Blueprint("auth", __name__)
 

@@ -7,7 +7,9 @@ from sqlalchemy import text
 from booking.extensions import db
 from booking.models import utcnow
 from booking.public.forms import CatalogueFilterForm
-from booking.services import bookings, catalogue, preferences
+from booking.services.bookings import catalogue
+from booking.services.bookings import seats as bookings
+from booking.services.people import preferences
 
 bp = Blueprint("public", __name__)
 

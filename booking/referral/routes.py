@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
-from booking import links
 from booking.database import unit_of_work
 from booking.extensions import limiter
 from booking.models import Role, utcnow
@@ -14,8 +13,11 @@ from booking.referral.forms import (
     ReferenceLookupForm,
     SendLinkForm,
 )
-from booking.security import role_required
-from booking.services import access_links, bookings, referrals
+from booking.services.bookings import seats as bookings
+from booking.services.people import access_links
+from booking.services.referrals import lookup as referrals
+from booking.web import links
+from booking.web.security import role_required
 
 bp = Blueprint("referral", __name__)
 

@@ -9,7 +9,6 @@ from sqlalchemy.orm import joinedload
 
 from booking.database import unit_of_work
 from booking.extensions import db
-from booking.formatting import LONDON
 from booking.models import (
     AttendanceStatus,
     AvailabilitySlot,
@@ -19,9 +18,12 @@ from booking.models import (
     Unavailability,
     utcnow,
 )
-from booking.security import role_required
-from booking.services import rosters, trainer_calendar, trainer_profiles
+from booking.services.trainers import calendar as trainer_calendar
+from booking.services.trainers import profiles as trainer_profiles
+from booking.services.trainers import rosters
 from booking.trainer.forms import WEEKDAYS, ActionForm, LeaveForm, SlotForm
+from booking.web.filters import LONDON
+from booking.web.security import role_required
 
 bp = Blueprint("trainer", __name__)
 PUBLIC_ENDPOINTS = {"trainer.calendar_feed"}  # the secret token is the credential

@@ -7,9 +7,9 @@ from flask import Blueprint, current_app, jsonify, request
 
 from booking.database import unit_of_work
 from booking.extensions import csrf
+from booking.integrations.stripe_gateway import gateway_from_config
 from booking.models import utcnow
-from booking.services import stripe_events
-from booking.services.stripe_gateway import gateway_from_config
+from booking.services.money import stripe_events
 
 bp = Blueprint("webhooks", __name__)
 csrf.exempt(bp)  # Stripe cannot send our CSRF token; the signature check replaces it.

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from booking import create_app
 from booking.database import unit_of_work
-from booking.demo import seed_demo
+from booking.demo.seed import seed_demo
 from booking.extensions import db
 from booking.models import (
     AttendeeProfile,
@@ -31,7 +31,7 @@ from booking.models import (
     Venue,
     utcnow,
 )
-from booking.services import bookings
+from booking.services.bookings import seats as bookings
 from config import TestConfig
 from tests.databases import SqliteDatabases
 

@@ -8,7 +8,8 @@ import pytest
 
 from booking import create_app
 from booking.models import Role, utcnow
-from booking.services import accounts, bookings
+from booking.services.bookings import seats as bookings
+from booking.services.people import accounts
 from config import TestConfig
 from tests import factories
 

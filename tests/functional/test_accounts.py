@@ -8,7 +8,7 @@ from itsdangerous import URLSafeTimedSerializer
 from booking import create_app
 from booking.extensions import db as _db
 from booking.models import AttendeeProfile, Notification, Role, User
-from booking.services import accounts
+from booking.services.people import accounts
 from config import TestConfig
 from tests import factories
 

@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-from booking.formatting import LONDON
 from booking.models import (
     AttendeeProfile,
     Booking,
@@ -15,7 +14,8 @@ from booking.models import (
     Venue,
     utcnow,
 )
-from booking.services import bookings
+from booking.services.bookings import seats as bookings
+from booking.web.filters import LONDON
 from tests import factories
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from booking.formatting import local
 from booking.models import AllocationRun, Role, RunStatus, SessionAssignment, TrainerProfile, utcnow
+from booking.web.filters import local
 from tests import factories
 from tests.functional.trainer_helpers import assign, trainer_profile
 

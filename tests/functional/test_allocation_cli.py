@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from booking.demo import seed_demo
-from booking.formatting import local
+from booking.demo.seed import seed_demo
 from booking.models import AllocationRun, CourseSession, RunStatus, SessionAssignment, utcnow
+from booking.web.filters import local
 
 
 def test_allocate_trainers_staffs_most_demo_sessions_and_publishes(app, db):

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from booking.models import AttendeeProfile, Booking, BookingStatus, Role, utcnow
-from booking.services import bookings
+from booking.services.bookings import seats as bookings
 from tests import factories
 
 

@@ -186,7 +186,7 @@ def test_catalogue_query_count_does_not_grow_with_sessions(client, db, count_que
 
 
 def test_a_very_long_list_says_more_than_and_asks_to_narrow_down(client, db, monkeypatch):
-    monkeypatch.setattr("booking.services.catalogue.MAX_COUNTED", 5)
+    monkeypatch.setattr("booking.services.bookings.catalogue.MAX_COUNTED", 5)
 
     for day in range(8):
         starts_at = utcnow().replace(microsecond=0) + timedelta(days=day + 1)

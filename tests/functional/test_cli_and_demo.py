@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 from urllib.parse import urldefrag
 
-from booking.demo import DEMO_PASSWORD, DEMO_USERS
+from booking.demo.seed import DEMO_PASSWORD, DEMO_USERS
 from booking.models import (
     Booking,
     BookingStatus,
@@ -15,7 +15,7 @@ from booking.models import (
     Venue,
     utcnow,
 )
-from booking.services import bookings
+from booking.services.bookings import seats as bookings
 from tests import factories
 
 COUNTED = (PoliceForce, CourseType, Venue, CourseSession, User)

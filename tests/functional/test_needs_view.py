@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from booking.models import AttendeeProfile, AuditEvent, Role, utcnow
-from booking.services import bookings
+from booking.services.bookings import seats as bookings
 from tests import factories
 
 

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from booking.models import Booking, BookingStatus, Payment, PaymentMethod, Refund, Role, utcnow
-from booking.services import fund
-from booking.services.fees import fee_for, parse_pounds
+from booking.services.money import fund
+from booking.services.money.fees import fee_for, parse_pounds
 from tests import factories
 
 

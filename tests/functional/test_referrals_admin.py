@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import pytest
 from click.testing import CliRunner
 
-from booking.formatting import LONDON
 from booking.models import (
     AuditEvent,
     Booking,
@@ -18,7 +17,9 @@ from booking.models import (
     Scheme,
     utcnow,
 )
-from booking.services import referral_admin, referrals
+from booking.services.referrals import admin as referral_admin
+from booking.services.referrals import lookup as referrals
+from booking.web.filters import LONDON
 from tests import factories
 from tests.referral_factories import make_email_safe, referral
 

@@ -13,7 +13,8 @@ from booking.models import (
     WaitingStatus,
     utcnow,
 )
-from booking.services import bookings, waitlist
+from booking.services.bookings import seats as bookings
+from booking.services.bookings import waitlist
 from tests import factories
 from tests.referral_factories import make_email_safe
 

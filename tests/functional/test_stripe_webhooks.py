@@ -17,7 +17,7 @@ from booking.models import (
     StripeEvent,
     utcnow,
 )
-from booking.services import bookings
+from booking.services.bookings import seats as bookings
 from tests import factories
 from tests.payment_helpers import booking_awaiting_payment, checkout_event, post_event, signature
 

@@ -15,7 +15,8 @@ from booking.models import (
     WaiverStatus,
     utcnow,
 )
-from booking.services import bookings, fund, payments
+from booking.services.bookings import seats as bookings
+from booking.services.money import fund, payments
 from tests import factories
 
 FEE = 3000

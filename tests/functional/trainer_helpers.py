@@ -13,7 +13,7 @@ from booking.models import (
     TrainerProfile,
     utcnow,
 )
-from booking.services.trainer_calendar import new_token
+from booking.services.trainers.calendar import new_token
 from tests import factories
 
 

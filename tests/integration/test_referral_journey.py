@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
-from booking.formatting import LONDON
 from booking.models import Booking, BookingStatus, Role, Scheme, WaitingListEntry, utcnow
-from booking.services import bookings
+from booking.services.bookings import seats as bookings
+from booking.web.filters import LONDON
 from tests import factories
 from tests.integration.test_smtp_delivery import free_port, start_server
 

@@ -14,7 +14,8 @@ from booking.models import (
     WaitingStatus,
     utcnow,
 )
-from booking.services import bookings, waitlist
+from booking.services.bookings import seats as bookings
+from booking.services.bookings import waitlist
 from tests import factories
 
 pytestmark = pytest.mark.database

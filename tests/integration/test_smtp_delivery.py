@@ -12,9 +12,11 @@ from click.testing import CliRunner
 
 from booking import create_app
 from booking.extensions import db as app_db
+from booking.integrations import email_sender as notifications_sender
+from booking.integrations.email_sender import EmailSender, MailSettings
 from booking.models import Booking, Channel, Notification, NotificationStatus, utcnow
-from booking.services import bookings, messages, notifications_sender, reminders
-from booking.services.notifications_sender import EmailSender, MailSettings
+from booking.services.bookings import seats as bookings
+from booking.services.notify import messages, reminders
 from config import TestConfig
 from tests import factories
 from tests.referral_factories import make_email_safe

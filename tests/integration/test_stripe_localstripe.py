@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from booking import create_app
 from booking.extensions import db as _db
 from booking.models import Booking, BookingStatus, Payment, PaymentStatus, Refund, Role, utcnow
-from booking.services import bookings
+from booking.services.bookings import seats as bookings
 from config import TestConfig
 from tests import factories, localstripe_checkout
 

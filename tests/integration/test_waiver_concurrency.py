@@ -10,7 +10,9 @@ from threading import Barrier
 from sqlalchemy import select
 
 from booking.models import Role, WaiverReason, WaiverRequest, WaiverStatus, utcnow
-from booking.services import bookings, fund, waivers
+from booking.services.bookings import seats as bookings
+from booking.services.money import fund
+from booking.services.money import help_requests as waivers
 from tests import factories
 
 FEE = 3000

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, time, timedelta
 
-from booking.services.allocation_core import (
+from booking.services.trainers.allocation.core import (
     LONDON,
     Assignment,
     Problem,
@@ -10,8 +10,8 @@ from booking.services.allocation_core import (
     TrainerSpec,
     WeeklySlot,
 )
-from booking.services.allocation_greedy import solve_greedy
-from booking.services.allocation_solver import solve
+from booking.services.trainers.allocation.greedy import solve_greedy
+from booking.services.trainers.allocation.solver import solve
 
 TUESDAY = datetime(2026, 3, 3, 10, 0, tzinfo=LONDON)  # Tue 3 Mar 2026
 DORSET, KENT = 1, 2

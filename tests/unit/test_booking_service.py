@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from booking.models import Booking, BookingStatus, Role, SessionStatus, utcnow
-from booking.services import bookings
+from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError
 from tests import factories
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from booking.models import BookingStatus, Role, utcnow
-from booking.services import bookings, holds
+from booking.services.bookings import holds
+from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError
 from tests import factories
 

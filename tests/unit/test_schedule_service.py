@@ -4,10 +4,11 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from booking.formatting import LONDON
 from booking.models import AttendeeProfile, BookingStatus, Notification, Role, SessionStatus, utcnow
-from booking.services import bookings, schedule
+from booking.services.bookings import seats as bookings
 from booking.services.errors import ScheduleError
+from booking.services.schedule import sessions as schedule
+from booking.web.filters import LONDON
 from tests import factories
 
 

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from booking.services.errors import MESSAGES
-from booking.services.outbox import NEUTRAL_SUBJECTS
+from booking.services.notify.outbox import NEUTRAL_SUBJECTS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ATTENDEE_FACING = [

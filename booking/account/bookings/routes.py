@@ -1,0 +1,142 @@
+"""An attendee's own bookings: book a seat, see bookings, cancel."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from booking.account.bookings.forms import BookForm, CancelBookingForm, ExtendHoldForm
+from booking.database import unit_of_work
+from booking.extensions import db
+from booking.integrations.stripe_gateway import gateway_from_config
+from booking.models import Booking, Role, utcnow
+from booking.services.bookings import attendee as attendee_bookings
+from booking.services.bookings import cancellation as cancellation_money
+from booking.services.bookings import catalogue, holds, rescheduling
+from booking.services.bookings import seats as bookings
+from booking.services.errors import BookingError
+from booking.services.notify import channels as contact
+from booking.services.people import preferences
+from booking.web import links
+from booking.web.security import role_required
+
+bp = Blueprint("attendee", __name__)
+
+
+@bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
+@role_required(Role.ATTENDEE)
+def book(session_id: int):
+    """Confirm the choice of session, then hold (and if free, confirm) a seat."""
+    course_session = catalogue.session_for_display(session_id)
+    if course_session is None:
+        abort(404)
+    if request.method == "GET" and not preferences.has_answered(current_user):
+        # Asked once, on the way to the first booking; never a barrier to booking itself.
+        return redirect(url_for("attendee.preferences_page", next=request.path))
+    form = BookForm()
+    if form.validate_on_submit():
+        try:
+            preferences.check_group_choice(
+                course_session, confirmed_women_only=form.confirm_women_only.data
+            )
+        except BookingError as error:
+            form.confirm_women_only.errors.append(error.message)
+            return _book_page(course_session, form), 400
+        with unit_of_work():
+            booking = attendee_bookings.book_and_confirm(
+                session_id,
+                current_user,
+                now=utcnow(),
+                hold_minutes=current_app.config["HOLD_MINUTES"],
+                base_url=current_app.config["PUBLIC_BASE_URL"],
+            )
+            reference = booking.reference
+        return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+    return _book_page(course_session, form)
+
+
+def _book_page(course_session, form: BookForm) -> str:
+    places_left = bookings.places_left(course_session, now=utcnow())
+    return render_template(
+        "attendee/book.html",
+        course_session=course_session,
+        places_left=places_left,
+        form=form,
+        profile=contact.profile_for(current_user),
+    )
+
+
+@bp.get("/bookings")
+@role_required(Role.ATTENDEE)
+def bookings_list():
+    """My bookings."""
+    mine = bookings.bookings_for_person(current_user)
+    return render_template("attendee/bookings.html", bookings=mine, now=utcnow())
+
+
+@bp.get("/bookings/<reference>")
+@role_required(Role.ATTENDEE)
+def booking_detail(reference: str):
+    """One of my bookings."""
+    booking = _own_booking(reference)
+    now = utcnow()
+    return render_template(
+        "attendee/booking.html",
+        booking=booking,
+        cancel_form=CancelBookingForm(),
+        now=now,
+        extend_form=ExtendHoldForm(),
+        can_extend_hold=holds.can_extend_hold(booking, now=now),
+    )
+
+
+@bp.post("/bookings/<reference>/cancel")
+@role_required(Role.ATTENDEE)
+def cancel(reference: str):
+    """Cancel one of my bookings."""
+    form = CancelBookingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    booking = _own_booking(reference)
+    booking_id = booking.id
+    with unit_of_work():
+        # Queues the cancellation message and offers the place to the next person waiting.
+        booking = rescheduling.cancel_with_notice(
+            booking_id,
+            current_user,
+            now=utcnow(),
+            offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
+            claim_url=links.claim_url,
+        )
+        # Gives any hardship award back to the fund and applies the refund rule.
+        refund = cancellation_money.settle_cancellation(
+            booking,
+            by=current_user,
+            now=utcnow(),
+            full_days_before=current_app.config["REFUND_FULL_DAYS_BEFORE"],
+            gateway=gateway_from_config(current_app.config),
+        )
+    flash("Your booking is cancelled. Your place has been released.", "success")
+    if refund == "refunded":
+        flash("Your payment has been refunded in full.", "success")
+    elif refund == "staff_decide":
+        flash("We will be in touch about your payment.", "info")
+    return redirect(url_for("attendee.bookings_list"), 303)
+
+
+def _own_booking(reference: str) -> Booking:
+    """The signed-in person's booking, or 404: never another's, nor whether it exists."""
+    booking = db.session.scalar(
+        select(Booking).where(Booking.reference == reference, Booking.user_id == current_user.id)
+    )
+    if booking is None:
+        abort(404)
+    return booking

@@ -1,0 +1,177 @@
+"""Self-service: .ics download, reschedule, join/leave a waiting list, claim an offered place."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SubmitField
+
+from booking.database import unit_of_work
+from booking.extensions import db
+from booking.models import Booking, CourseSession, Referral, Role, SessionStatus, utcnow
+from booking.services.bookings import rescheduling, waitlist
+from booking.services.bookings import seats as bookings
+from booking.services.bookings.calendar import booking_ics
+from booking.services.referrals import lookup as referrals
+from booking.web import links
+from booking.web.security import role_required
+
+bp = Blueprint("selfservice", __name__)
+
+
+class ActionForm(FlaskForm):
+    submit = SubmitField("Continue")
+
+
+def _own_booking(reference: str) -> Booking:
+    booking = db.session.scalar(
+        select(Booking).where(Booking.reference == reference, Booking.user_id == current_user.id)
+    )
+    if booking is None:
+        abort(404)
+    return booking
+
+
+@bp.get("/my/bookings/<reference>/calendar.ics")
+@role_required(Role.ATTENDEE)
+def calendar(reference: str):
+    """Download my booking as a calendar file."""
+    booking = _own_booking(reference)
+    body = booking_ics(booking, base_url=links.base_url())
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="booking-{reference}.ics"'},
+    )
+
+
+def _reschedule_options(booking: Booking) -> list[CourseSession]:
+    now = utcnow()
+    if booking.referral_id:
+        referral = db.session.get(Referral, booking.referral_id)
+        options = referrals.eligible_sessions(referral, now=now)
+    else:
+        options = list(
+            db.session.scalars(
+                select(CourseSession)
+                .where(
+                    CourseSession.course_type_id == booking.session.course_type_id,
+                    CourseSession.status == SessionStatus.SCHEDULED,
+                    CourseSession.starts_at > now,
+                )
+                .order_by(CourseSession.starts_at)
+                .limit(50)
+            )
+        )
+    return [option for option in options if option.id != booking.session_id]
+
+
+@bp.route("/my/bookings/<reference>/reschedule", methods=["GET", "POST"])
+@role_required(Role.ATTENDEE)
+def reschedule(reference: str):
+    """Move my booking to another session."""
+    booking = _own_booking(reference)
+    form = ActionForm()
+    if form.validate_on_submit():
+        new_session_id = request.form.get("session_id", type=int)
+        if new_session_id is None:
+            abort(400)
+        config = current_app.config
+        with unit_of_work():
+            new = rescheduling.reschedule(
+                booking.id,
+                new_session_id,
+                current_user,
+                now=utcnow(),
+                min_notice_hours=config["RESCHEDULE_MIN_NOTICE_HOURS"],
+                hold_minutes=config["HOLD_MINUTES"],
+                offer_hours=config["WAITLIST_OFFER_HOURS"],
+                base_url=links.base_url(),
+                claim_url=links.claim_url,
+            )
+            new_reference = new.reference
+        flash("Your booking has moved to the new session.", "success")
+        return redirect(url_for("attendee.booking_detail", reference=new_reference), 303)
+    options = _reschedule_options(booking)
+    taken = bookings.seats_taken_by_session([s.id for s in options], now=utcnow())
+    return render_template(
+        "selfservice/reschedule.html", booking=booking, options=options, taken=taken, form=form
+    )
+
+
+@bp.post("/my/sessions/<int:session_id>/waiting-list")
+@role_required(Role.ATTENDEE)
+def join_waiting_list(session_id: int):
+    """Join a full session's waiting list."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        waitlist.join(session_id, current_user, now=utcnow())
+    flash("You are on the waiting list. We will let you know if a place comes up.", "success")
+    return redirect(url_for("selfservice.waiting_lists"), 303)
+
+
+@bp.get("/my/waiting-lists")
+@role_required(Role.ATTENDEE)
+def waiting_lists():
+    """The waiting lists I am on."""
+    entries = waitlist.entries_for_person(current_user)
+    return render_template("selfservice/waiting_lists.html", entries=entries, form=ActionForm())
+
+
+@bp.post("/my/waiting-lists/<int:entry_id>/leave")
+@role_required(Role.ATTENDEE)
+def leave_waiting_list(entry_id: int):
+    """Leave a waiting list."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        waitlist.leave(
+            entry_id,
+            current_user,
+            now=utcnow(),
+            offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
+            claim_url=links.claim_url,
+        )
+    flash("You have left the waiting list.", "success")
+    return redirect(url_for("selfservice.waiting_lists"), 303)
+
+
+@bp.route("/waiting-list/claim/<token>", methods=["GET", "POST"])
+def claim(token: str):
+    """Claim an offered place. The secret link is the key, like a magic link (token-checked)."""
+    with unit_of_work():  # lazily lapse old offers first, so a stale link says so
+        waitlist.expire_offers(
+            now=utcnow(),
+            offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
+            claim_url=links.claim_url,
+        )
+    entry = waitlist.entry_for_token(token)
+    if entry is None or entry.user.role != Role.ATTENDEE:
+        abort(404)
+    if current_user.is_authenticated and current_user.id != entry.user_id:
+        abort(403)
+    form = ActionForm()
+    if form.validate_on_submit():
+        person = entry.user
+        with unit_of_work():
+            booking = waitlist.claim(
+                token,
+                now=utcnow(),
+                hold_minutes=current_app.config["HOLD_MINUTES"],
+                base_url=links.base_url(),
+            )
+            reference = booking.reference
+        login_user(person)
+        return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+    return render_template("selfservice/claim.html", entry=entry, form=form, now=utcnow())

@@ -1,0 +1,112 @@
+"""Pay by card (Stripe Checkout), the page Stripe returns to, and asking for help with a fee."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from booking.account.payments.forms import PayByCardForm, WaiverRequestForm
+from booking.database import unit_of_work
+from booking.extensions import db
+from booking.integrations.stripe_gateway import gateway_from_config
+from booking.models import Booking, Role, WaiverReason, WaiverRequest, utcnow
+from booking.services.errors import PaymentError
+from booking.services.money import help_requests as waivers
+from booking.services.money import payments
+from booking.services.notify import channels as contact
+from booking.web.security import role_required
+
+bp = Blueprint("payments", __name__)
+
+
+@bp.app_template_global()
+def booking_money(booking: Booking) -> dict:
+    """What the booking page needs to show about money: due, waiver, whether cards work."""
+    waiver = db.session.scalar(
+        select(WaiverRequest)
+        .where(WaiverRequest.booking_id == booking.id)
+        .order_by(WaiverRequest.id.desc())
+    )
+    return {
+        "due": payments.amount_due(booking) if booking.fee_pence else 0,
+        "waiver": waiver,
+        "card_enabled": bool(current_app.config.get("STRIPE_SECRET_KEY")),
+        "pay_form": PayByCardForm(),
+    }
+
+
+@bp.post("/bookings/<reference>/pay")
+@role_required(Role.ATTENDEE)
+def pay(reference: str):
+    """Open a Stripe Checkout Session for what is due and send the person to it."""
+    booking = _own_booking(reference)  # another person's booking: 404 before anything else
+    form = PayByCardForm()
+    if not form.validate_on_submit():
+        abort(400)
+    gateway = gateway_from_config(current_app.config)
+    if gateway is None:
+        raise PaymentError("card_payments_off")
+    booking_id, person = booking.id, current_user
+    with unit_of_work():
+        payment, expires_at = payments.start_checkout(booking_id, person=person, now=utcnow())
+        payment_id, amount = payment.id, payment.amount_pence
+    # The call to Stripe happens outside the transaction: no lock is held while we wait.
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return_path = url_for("payments.payment_return", reference=reference)
+    checkout = gateway.create_checkout_session(
+        amount_pence=amount,
+        description=f"Waypoint booking {reference}",
+        metadata={"booking_id": str(booking_id), "payment_id": str(payment_id)},
+        client_reference_id=reference,
+        expires_at=expires_at,
+        success_url=f"{base}{return_path}",
+        cancel_url=f"{base}{url_for('attendee.booking_detail', reference=reference)}",
+        # Stripe may email a receipt: only pass the address on if email is safe (rule 6).
+        customer_email=person.email if contact.email_is_safe(person) else None,
+        idempotency_key=f"waypoint-checkout-{payment_id}",
+    )
+    with unit_of_work():
+        payments.attach_checkout_session(payment_id, checkout.id)
+    return redirect(checkout.url, 303)
+
+
+@bp.get("/bookings/<reference>/payment")
+@role_required(Role.ATTENDEE)
+def payment_return(reference: str):
+    """Where Stripe sends the person back: shows the real state, never confirms anything."""
+    booking = _own_booking(reference)
+    return render_template("payments/return.html", booking=booking)
+
+
+@bp.route("/bookings/<reference>/help-with-fee", methods=["GET", "POST"])
+@role_required(Role.ATTENDEE)
+def ask_for_help(reference: str):
+    """Ask the hardship fund to pay some or all of the fee; the place is kept meanwhile."""
+    booking = _own_booking(reference)
+    form = WaiverRequestForm()
+    if form.validate_on_submit():
+        booking_id = booking.id
+        with unit_of_work():
+            waivers.request_waiver(
+                booking_id,
+                person=current_user,
+                reason=WaiverReason(form.reason.data),
+                note=form.note.data or "",
+                now=utcnow(),
+            )
+        flash(
+            "Thank you. We have kept your place and will let you know our answer soon.", "success"
+        )
+        return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+    return render_template(
+        "payments/help_with_fee.html", booking=booking, form=form, due=payments.amount_due(booking)
+    )
+
+
+def _own_booking(reference: str) -> Booking:
+    """The signed-in person's booking, or 404."""
+    booking = db.session.scalar(
+        select(Booking).where(Booking.reference == reference, Booking.user_id == current_user.id)
+    )
+    if booking is None:
+        abort(404)
+    return booking

@@ -1,5 +1,0 @@
-"""certificates blueprint: an attendee's printable certificate for a completed course."""
-
-from booking.certificates.routes import bp
-
-__all__ = ["bp"]

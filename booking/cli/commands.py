@@ -1,0 +1,44 @@
+"""Flask commands: seed-demo, expire-holds."""
+
+import click
+from flask import Flask, current_app
+
+from booking.cli import referrals as cli_referrals
+from booking.cli import trainers as cli_trainers
+from booking.database import unit_of_work
+from booking.demo.referrals import DEMO_LOOKUP
+from booking.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from booking.models import utcnow
+from booking.services.bookings.seats import expire_holds
+
+
+def init_app(app: Flask) -> None:
+    cli_referrals.init_app(app)
+    cli_trainers.init_app(app)
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Load demo data (idempotent) and print the demo logins."""
+        if current_app.config.get("SEND_HSTS"):
+            raise click.ClickException("Demo data is not for production.")
+        with unit_of_work():
+            added = seed_demo(now=utcnow())
+        summary = ", ".join(f"{count} {name}" for name, count in added.items() if count)
+        click.echo(
+            f"Demo data: {'added ' + summary if summary else 'already loaded, nothing added'}."
+        )
+        click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for email, role, first_name, _ in DEMO_USERS:
+            click.echo(f"  {role.value:<9} {email:<28} ({first_name})")
+        reference, surname, born = DEMO_LOOKUP
+        click.echo(
+            f"Book with a reference at /referral/start: {reference}, surname {surname}, "
+            f"date of birth {born}"
+        )
+
+    @app.cli.command("expire-holds")
+    def expire_holds_command():
+        """Release seats whose hold has run out."""
+        with unit_of_work():
+            count = expire_holds(now=utcnow())
+        click.echo(f"Released {count} expired hold(s).")

@@ -1,0 +1,66 @@
+"""Flask commands for issue 5: notifications, reminders, waiting-list offers, overdue referrals."""
+
+import click
+from flask import Flask, current_app
+
+from booking.database import unit_of_work
+from booking.extensions import db
+from booking.integrations import email_sender as notifications_sender
+from booking.models import utcnow
+from booking.services.bookings import waitlist
+from booking.services.notify import reminders
+from booking.services.referrals import admin as referral_admin
+from booking.web import links
+
+
+def send_now(app: Flask) -> dict[str, int]:
+    return notifications_sender.send_pending(
+        now=utcnow(), channels=notifications_sender.default_channels(app.config)
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("send-notifications")
+    def send_notifications_command():
+        """Deliver queued messages (safe to run at any time, and twice)."""
+        counts = send_now(current_app)
+        click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}.")
+
+    @app.cli.command("send-reminders")
+    def send_reminders_command():
+        """Queue reminders for sessions two days away (each booking once)."""
+        with unit_of_work():
+            count = reminders.send_reminders(now=utcnow(), base_url=links.base_url())
+        click.echo(f"Queued {count} reminder(s).")
+
+    @app.cli.command("expire-offers")
+    def expire_offers_command():
+        """Lapse unclaimed waiting-list offers and pass each place on."""
+        with unit_of_work():
+            count = waitlist.expire_offers(
+                now=utcnow(),
+                offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
+                claim_url=links.claim_url,
+            )
+        click.echo(f"{count} offer(s) lapsed and passed on.")
+
+    @app.cli.command("close-overdue-referrals")
+    def close_overdue_command():
+        """Close referrals past their deadline (safe to run twice)."""
+        with unit_of_work():
+            counts = referral_admin.close_overdue(now=utcnow())
+        not_completed, completed = counts["not_completed"], counts["completed"]
+        click.echo(f"Closed {not_completed} as not completed, {completed} as completed.")
+
+    if app.config.get("SEND_NOTIFICATIONS_AFTER_REQUEST"):
+
+        @app.teardown_request
+        def send_after_request(error):
+            # Development convenience: deliver what the request queued. Never breaks a response.
+            if error is not None:
+                return
+            try:
+                db.session.remove()
+                send_now(app)
+            except Exception:  # noqa: BLE001 - mail trouble must never reach the person
+                app.logger.warning("Could not send notifications after the request", exc_info=True)

@@ -1,5 +1,0 @@
-"""Staff money pages: waiver decisions, the hardship fund, booking payments, reports."""
-
-from booking.finance.routes import bp
-
-__all__ = ["bp"]

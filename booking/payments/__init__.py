@@ -1,5 +1,0 @@
-"""An attendee pays a fee by card, or asks the hardship fund for help with it."""
-
-from booking.payments.routes import bp
-
-__all__ = ["bp"]

@@ -1,0 +1,170 @@
+"""The public catalogue: which sessions a person can find, and how many places each has left."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from booking.extensions import db
+from booking.models import CourseSession, CourseType, PoliceForce, SessionStatus
+from booking.services.bookings.seats import seats_taken_by_session
+from booking.web.filters import LONDON
+
+ONLINE = "online"
+MAX_COUNTED = 500
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    """What a person asked for. ``area`` is a force slug, "online", or empty for everywhere."""
+
+    area: str = ""
+    course_type: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    women_only: bool = False
+
+
+@dataclass
+class CatalogueEntry:
+    session: CourseSession
+    places_left: int
+
+
+@dataclass
+class CataloguePage:
+    entries: list[CatalogueEntry]
+    page: int
+    pages: int
+    total: int
+    filters: CatalogueFilters = field(default_factory=CatalogueFilters)
+
+    @property
+    def total_is_capped(self) -> bool:
+        return self.total > MAX_COUNTED
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+def _filtered(filters: CatalogueFilters, now: datetime):
+    statement = select(CourseSession).where(
+        CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > now
+    )
+    if filters.area == ONLINE:
+        statement = statement.where(CourseSession.is_online.is_(True))
+    elif filters.area:
+        force_id = select(PoliceForce.id).where(PoliceForce.slug == filters.area).scalar_subquery()
+        # A person in a force area can also join any online session. Online sessions have no
+        # force, so "force_id IS NULL" lets PostgreSQL answer both halves from the
+        # (force_id, starts_at) index instead of scanning every upcoming session.
+        statement = statement.where(
+            or_(
+                CourseSession.force_id == force_id,
+                and_(CourseSession.force_id.is_(None), CourseSession.is_online.is_(True)),
+            )
+        )
+    if filters.course_type:
+        course_type_id = (
+            select(CourseType.id).where(CourseType.slug == filters.course_type).scalar_subquery()
+        )
+        statement = statement.where(CourseSession.course_type_id == course_type_id)
+    if filters.date_from:
+        statement = statement.where(CourseSession.starts_at >= _start_of(filters.date_from))
+    if filters.date_to:
+        statement = statement.where(
+            CourseSession.starts_at < _start_of(filters.date_to + timedelta(days=1))
+        )
+    if filters.women_only:
+        statement = statement.where(CourseSession.women_only.is_(True))
+    return statement
+
+
+def search(
+    filters: CatalogueFilters,
+    *,
+    page: int,
+    per_page: int,
+    now: datetime,
+    women_only_first: bool = False,
+) -> CataloguePage:
+    """One page of upcoming, open sessions matching ``filters``, soonest first.
+
+    With ``women_only_first`` (a person who asked for a women-only group), women-only sessions
+    come before the others, each soonest first.
+
+    Runs a fixed number of queries whatever the data's size: a count, the page of sessions with
+    their course type, venue and area joined in, and one grouped count of seats taken.
+    """
+    base = _filtered(filters, now)
+    # Counting every upcoming session on each view costs a scan that grows with the data; past
+    # MAX_COUNTED the page just says "more than", which is all a person needs to narrow down.
+    total = db.session.scalar(
+        select(func.count()).select_from(
+            base.with_only_columns(CourseSession.id).limit(MAX_COUNTED + 1).subquery()
+        )
+    )
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    sessions = db.session.scalars(
+        base.options(
+            joinedload(CourseSession.course_type),
+            joinedload(CourseSession.venue),
+            joinedload(CourseSession.force),
+        )
+        .order_by(
+            *([CourseSession.women_only.desc()] if women_only_first else []),
+            CourseSession.starts_at,
+            CourseSession.id,
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    taken = seats_taken_by_session([s.id for s in sessions], now=now)
+    entries = [
+        CatalogueEntry(session=s, places_left=max(s.capacity - taken.get(s.id, 0), 0))
+        for s in sessions
+    ]
+    return CataloguePage(entries=entries, page=page, pages=pages, total=total, filters=filters)
+
+
+def session_for_display(session_id: int) -> CourseSession | None:
+    """One session with everything its page shows, in one query."""
+    return db.session.scalar(
+        select(CourseSession)
+        .options(
+            joinedload(CourseSession.course_type),
+            joinedload(CourseSession.venue),
+            joinedload(CourseSession.force),
+        )
+        .where(CourseSession.id == session_id)
+    )
+
+
+def area_choices() -> list[tuple[str, str]]:
+    """Partner force areas (where sessions happen), for the area filter."""
+    forces = db.session.execute(
+        select(PoliceForce.slug, PoliceForce.name)
+        .where(PoliceForce.is_partner.is_(True))
+        .order_by(PoliceForce.name)
+    ).all()
+    return [(slug, name) for slug, name in forces]
+
+
+def course_type_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(CourseType.slug, CourseType.name)
+        .where(CourseType.is_active.is_(True))
+        .order_by(CourseType.name)
+    ).all()
+    return [(slug, name) for slug, name in rows]

@@ -1,0 +1,183 @@
+"""Waiting lists: join a full session, get offered a freed place, claim it or let it pass.
+
+An open offer holds a seat (bookings.seats_taken counts it) until it is claimed or lapses.
+Offers are made under the session lock, so two freed places never go to one person twice and a
+freed place never goes to a walk-in booker while someone is waiting.
+"""
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from booking.extensions import db
+from booking.models import (
+    ACTIVE_STATES,
+    Booking,
+    BookingStatus,
+    User,
+    WaitingListEntry,
+    WaitingStatus,
+)
+from booking.services import audit
+from booking.services.bookings import seats as bookings
+from booking.services.errors import BookingError
+from booking.services.locks import lock_sessions
+from booking.services.notify import messages
+
+LIVE = (WaitingStatus.WAITING, WaitingStatus.OFFERED)
+
+
+def join(session_id: int, person: User, *, now: datetime) -> WaitingListEntry:
+    """Join a full session's waiting list.
+
+    Raises BookingError "waitlist_not_full" (book instead), "already_booked", "waitlist_already",
+    or what locking raises.
+    """
+    (course_session,) = lock_sessions(session_id) or (None,)
+    if course_session is None:
+        raise BookingError("session_not_open")
+    if course_session.starts_at <= now:
+        raise BookingError("session_started")
+    if bookings.places_left(course_session, now=now) > 0:
+        raise BookingError("waitlist_not_full")
+    if db.session.scalar(
+        select(Booking.id).where(
+            Booking.session_id == session_id,
+            Booking.user_id == person.id,
+            Booking.status.in_(ACTIVE_STATES),
+        )
+    ):
+        raise BookingError("already_booked")
+    if _live_entry(session_id, person) is not None:
+        raise BookingError("waitlist_already")
+    entry = WaitingListEntry(session_id=session_id, user_id=person.id, joined_at=now)
+    db.session.add(entry)
+    db.session.flush()
+    audit.record("waitlist.joined", "waiting_list_entry", entry.id, actor=person, now=now)
+    return entry
+
+
+def leave(entry_id: int, person: User, *, now: datetime, offer_hours: int, claim_url) -> None:
+    """Leave a waiting list (or turn down an offer, which passes the place on)."""
+    entry = db.session.get(WaitingListEntry, entry_id)
+    if entry is None or entry.user_id != person.id or entry.status not in LIVE:
+        raise BookingError("offer_gone")
+    lock_sessions(entry.session_id)
+    db.session.refresh(entry, with_for_update=True)
+    if entry.status not in LIVE:
+        raise BookingError("offer_gone")
+    entry.status = WaitingStatus.LEFT
+    db.session.flush()
+    audit.record("waitlist.left", "waiting_list_entry", entry.id, actor=person, now=now)
+    offer_next(entry.session_id, now=now, offer_hours=offer_hours, claim_url=claim_url)
+
+
+def offer_next(session_id: int, *, now: datetime, offer_hours: int, claim_url) -> int:
+    """Offer each free place to the next person waiting. Call with the session locked.
+
+    ``claim_url(token)`` builds the link sent. Returns how many offers were made.
+    """
+    course_session = lock_sessions(session_id)[0]
+    if course_session.starts_at <= now:
+        return 0
+    made = 0
+    free = bookings.places_left(course_session, now=now)
+    while free > 0:
+        entry = db.session.scalar(
+            select(WaitingListEntry)
+            .where(
+                WaitingListEntry.session_id == session_id,
+                WaitingListEntry.status == WaitingStatus.WAITING,
+            )
+            .order_by(WaitingListEntry.joined_at, WaitingListEntry.id)
+            .limit(1)
+        )
+        if entry is None:
+            break
+        entry.status = WaitingStatus.OFFERED
+        entry.offered_at = now
+        entry.offer_expires_at = now + timedelta(hours=offer_hours)
+        entry.claim_token = secrets.token_urlsafe(24)
+        db.session.flush()
+        audit.record("waitlist.offered", "waiting_list_entry", entry.id, actor=None, now=now)
+        messages.waitlist_offer(entry, now=now, claim_url=claim_url(entry.claim_token))
+        made += 1
+        free -= 1
+    return made
+
+
+def expire_offers(*, now: datetime, offer_hours: int, claim_url) -> int:
+    """Lapse offers past their time and pass each place on. Safe to run at any time, and twice."""
+    lapsed = db.session.scalars(
+        select(WaitingListEntry).where(
+            WaitingListEntry.status == WaitingStatus.OFFERED,
+            WaitingListEntry.offer_expires_at <= now,
+        )
+    ).all()
+    session_ids = sorted({entry.session_id for entry in lapsed})
+    if not session_ids:
+        return 0
+    lock_sessions(*session_ids)
+    count = 0
+    for entry in lapsed:
+        db.session.refresh(entry)
+        if entry.status != WaitingStatus.OFFERED or entry.offer_expires_at > now:
+            continue
+        entry.status = WaitingStatus.EXPIRED
+        count += 1
+        audit.record("waitlist.expired", "waiting_list_entry", entry.id, actor=None, now=now)
+    db.session.flush()
+    for session_id in session_ids:
+        offer_next(session_id, now=now, offer_hours=offer_hours, claim_url=claim_url)
+    return count
+
+
+def entry_for_token(token: str) -> WaitingListEntry | None:
+    return db.session.scalar(select(WaitingListEntry).where(WaitingListEntry.claim_token == token))
+
+
+def claim(token: str, *, now: datetime, hold_minutes: int, base_url: str) -> Booking:
+    """Take an offered place. The session is locked, then the offer is re-read: of two claims
+    racing, one books and the other gets "offer_gone". Raises BookingError "offer_gone",
+    "offer_expired", or what ``bookings.book_session`` raises."""
+    entry = entry_for_token(token)
+    if entry is None:
+        raise BookingError("offer_gone")
+    lock_sessions(entry.session_id)
+    db.session.refresh(entry, with_for_update=True)
+    if entry.status != WaitingStatus.OFFERED:
+        raise BookingError("offer_gone")
+    if entry.offer_expires_at <= now:
+        raise BookingError("offer_expired")
+    # Close the offer first, so the seat count no longer holds this seat for the offer itself.
+    entry.status = WaitingStatus.CLAIMED
+    db.session.flush()
+    booking = bookings.book_session(
+        entry.session_id, entry.user, now=now, hold_minutes=hold_minutes
+    )
+    booking.referral_id = entry.referral_id
+    audit.record("waitlist.claimed", "waiting_list_entry", entry.id, actor=entry.user, now=now)
+    if booking.status == BookingStatus.CONFIRMED:
+        messages.booking_confirmed(booking, now=now, base_url=base_url)
+    return booking
+
+
+def _live_entry(session_id: int, person: User) -> WaitingListEntry | None:
+    return db.session.scalar(
+        select(WaitingListEntry).where(
+            WaitingListEntry.session_id == session_id,
+            WaitingListEntry.user_id == person.id,
+            WaitingListEntry.status.in_(LIVE),
+        )
+    )
+
+
+def entries_for_person(person: User) -> list[WaitingListEntry]:
+    return list(
+        db.session.scalars(
+            select(WaitingListEntry)
+            .where(WaitingListEntry.user_id == person.id, WaitingListEntry.status.in_(LIVE))
+            .order_by(WaitingListEntry.joined_at)
+        )
+    )

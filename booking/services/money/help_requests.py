@@ -1,0 +1,262 @@
+"""Waiver requests: asking the hardship fund for help with a fee, and staff decisions.
+
+    pending ─┬─> approved (full)  booking confirmed
+             ├─> approved (part)  booking awaits payment of the rest, with days to pay
+             └─> declined          booking awaits payment, with days to pay, then is released
+
+While pending, the booking is AWAITING_WAIVER: it keeps its seat with no expiry (rule 5).
+Every decision records who, when and why, moves money in the ledger, and tells the person.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from booking.extensions import db
+from booking.models import (
+    EXPIRING_STATES,
+    Booking,
+    BookingStatus,
+    CourseSession,
+    FundLedgerEntry,
+    LedgerKind,
+    User,
+    WaiverReason,
+    WaiverRequest,
+    WaiverStatus,
+)
+from booking.services import audit
+from booking.services.bookings import seats as bookings
+from booking.services.errors import BookingError, WaiverError
+from booking.services.money import fund, payments
+from booking.services.notify import outbox
+
+NOTE_MAX = 500
+
+
+def request_waiver(
+    booking_id: int, *, person: User, reason: WaiverReason, note: str, now: datetime
+) -> WaiverRequest:
+    """A person asks for help with their booking's fee; the seat is kept until staff decide.
+
+    Only while the fee is due and the hold has not lapsed. No proof is asked for.
+    Raises BookingError("not_found" | "hold_expired"), WaiverError("waiver_not_possible").
+    """
+    booking = payments.lock_booking(booking_id)
+    if booking is None or booking.user_id != person.id:
+        raise BookingError("not_found")
+    if booking.status not in EXPIRING_STATES:
+        raise WaiverError("waiver_not_possible")
+    if booking.hold_expires_at is None or booking.hold_expires_at <= now:
+        raise BookingError("hold_expired")
+    already = db.session.scalar(
+        select(WaiverRequest.id).where(WaiverRequest.booking_id == booking.id)
+    )
+    due = payments.amount_due(booking)
+    if due <= 0 or already is not None:
+        raise WaiverError("waiver_not_possible")
+    waiver = WaiverRequest(
+        booking_id=booking.id,
+        user_id=person.id,
+        reason_category=reason,
+        note=note.strip()[:NOTE_MAX],
+        fee_pence=due,
+        created_at=now,
+    )
+    db.session.add(waiver)
+    bookings._move(booking, BookingStatus.AWAITING_WAIVER, by=person, now=now)
+    booking.hold_expires_at = None
+    audit.record("waiver.requested", "waiver_request", waiver.id, actor=person, now=now)
+    return waiver
+
+
+def pending_queue() -> list[WaiverRequest]:
+    """Pending requests, oldest first, with booking, session and person loaded (one query)."""
+    return list(
+        db.session.scalars(
+            select(WaiverRequest)
+            .options(
+                joinedload(WaiverRequest.person),
+                joinedload(WaiverRequest.booking)
+                .joinedload(Booking.session)
+                .joinedload(CourseSession.course_type),
+            )
+            .where(WaiverRequest.status == WaiverStatus.PENDING)
+            .order_by(WaiverRequest.created_at, WaiverRequest.id)
+        )
+    )
+
+
+def earlier_waivers(person_ids: list[int]) -> dict[int, list[WaiverRequest]]:
+    """Each person's decided waivers, newest first, for many people in one query."""
+    result: dict[int, list[WaiverRequest]] = {person_id: [] for person_id in person_ids}
+    if not person_ids:
+        return result
+    rows = db.session.scalars(
+        select(WaiverRequest)
+        .where(WaiverRequest.user_id.in_(person_ids), WaiverRequest.status != WaiverStatus.PENDING)
+        .order_by(WaiverRequest.created_at.desc())
+    )
+    for row in rows:
+        result[row.user_id].append(row)
+    return result
+
+
+def awarded_to_person(person_id: int, fund_id: int) -> int:
+    """Net amount a fund has given one person (awards less reversals)."""
+    return -db.session.scalar(
+        select(func.coalesce(func.sum(FundLedgerEntry.amount_pence), 0))
+        .join(WaiverRequest, WaiverRequest.id == FundLedgerEntry.waiver_request_id)
+        .where(
+            WaiverRequest.user_id == person_id,
+            FundLedgerEntry.fund_id == fund_id,
+            FundLedgerEntry.kind != LedgerKind.TOP_UP,
+        )
+    )
+
+
+def decide_waiver(
+    waiver_id: int,
+    *,
+    by: User,
+    approve: bool,
+    amount_pence: int | None,
+    reason: str,
+    override_reason: str = "",
+    now: datetime,
+    days_to_pay: int = 7,
+) -> WaiverRequest:
+    """Approve (in full or part) or decline a pending waiver request.
+
+    Approval locks the fund row first, so two staff approving against the last of the fund
+    cannot both succeed; it is refused if it would overspend the fund or pass the fund's
+    per-person yearly cap, unless ``override_reason`` is given. A full waiver confirms the
+    booking; a part waiver or a decline gives ``days_to_pay`` days to pay the rest, after which
+    expire-holds releases the seat. Raises WaiverError("waiver_already_decided" |
+    "reason_required" | "amount_invalid" | "no_fund" | "fund_overspend" | "waiver_cap" | "busy").
+    """
+    reason = (reason or "").strip()
+    override_reason = (override_reason or "").strip()
+    if not approve and not reason:
+        raise WaiverError("reason_required")
+    waiver = db.session.get(WaiverRequest, waiver_id, with_for_update=True, populate_existing=True)
+    if waiver is None:
+        raise WaiverError("waiver_already_decided")
+    # Lock order everywhere: waiver, then booking, then fund (cancellation takes booking, fund).
+    booking = payments.lock_booking(waiver.booking_id)
+    the_fund = None
+    if approve:
+        amount = waiver.fee_pence if amount_pence is None else amount_pence
+        if amount <= 0 or amount > waiver.fee_pence:
+            raise WaiverError("amount_invalid")
+        found = fund.fund_for(now, force_id=booking.session.force_id)
+        if found is None:
+            raise WaiverError("no_fund")
+        # Lock the fund, then re-read the waiver: the other decision may have just committed.
+        the_fund = fund.lock_fund(found.id)
+    waiver = db.session.get(WaiverRequest, waiver_id, populate_existing=True)
+    if waiver.status != WaiverStatus.PENDING:
+        raise WaiverError("waiver_already_decided")
+    if approve:
+        over_budget = amount > fund.balance(the_fund.id)
+        cap = the_fund.per_person_cap_pence
+        over_cap = cap is not None and awarded_to_person(waiver.user_id, the_fund.id) + amount > cap
+        if (over_budget or over_cap) and not override_reason:
+            raise WaiverError("fund_overspend" if over_budget else "waiver_cap")
+        waiver.status = WaiverStatus.APPROVED
+        waiver.approved_pence = amount
+        waiver.fund_id = the_fund.id
+        fund._entry(
+            the_fund,
+            LedgerKind.AWARD,
+            -amount,
+            note=f"Waiver for booking {booking.reference}",
+            by=by,
+            now=now,
+            waiver_request_id=waiver.id,
+            force_id=booking.session.force_id,
+        )
+    else:
+        waiver.status = WaiverStatus.DECLINED
+    waiver.decided_by_id = by.id
+    waiver.decided_at = now
+    waiver.decision_reason = reason[:500]
+    waiver.override_reason = override_reason[:500]
+    db.session.flush()
+    audit.record(
+        f"waiver.{waiver.status.value}",
+        "waiver_request",
+        waiver.id,
+        actor=by,
+        now=now,
+        amount_pence=waiver.approved_pence,
+        reason=reason,
+        override_reason=override_reason,
+    )
+    _move_booking_after_decision(waiver, booking, by=by, now=now, days_to_pay=days_to_pay)
+    return waiver
+
+
+def reverse_award_on_cancel(booking: Booking, *, by: User | None, now: datetime) -> int:
+    """Give a cancelled booking's waiver back to its fund; returns the pence reversed (0 if none).
+
+    Reversed only once: a reversal entry for the same waiver is never written twice.
+    """
+    waiver = db.session.scalar(
+        select(WaiverRequest).where(
+            WaiverRequest.booking_id == booking.id, WaiverRequest.status == WaiverStatus.APPROVED
+        )
+    )
+    if waiver is None or waiver.fund_id is None:
+        return 0
+    the_fund = fund.lock_fund(waiver.fund_id)
+    reversed_already = db.session.scalar(
+        select(FundLedgerEntry.id).where(
+            FundLedgerEntry.waiver_request_id == waiver.id,
+            FundLedgerEntry.kind == LedgerKind.REVERSAL,
+        )
+    )
+    if reversed_already:
+        return 0
+    fund._entry(
+        the_fund,
+        LedgerKind.REVERSAL,
+        waiver.approved_pence,
+        note=f"Booking {booking.reference} cancelled",
+        by=by,
+        now=now,
+        waiver_request_id=waiver.id,
+        force_id=booking.session.force_id,
+    )
+    audit.record("waiver.reversed", "waiver_request", waiver.id, actor=by, now=now)
+    return waiver.approved_pence
+
+
+def _move_booking_after_decision(
+    waiver: WaiverRequest, booking: Booking, *, by: User, now: datetime, days_to_pay: int
+) -> None:
+    if booking.status != BookingStatus.AWAITING_WAIVER:
+        return  # cancelled meanwhile: the award (if any) stays visible and can be reversed
+    rest = payments.amount_due(booking)
+    if rest <= 0:
+        bookings.confirm(booking, by=by, now=now, via="waiver")
+        body = (
+            f"Good news: the fee for booking {booking.reference} is covered, "
+            "and your place is confirmed."
+        )
+    else:
+        bookings._move(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
+        booking.hold_expires_at = now + timedelta(days=days_to_pay)
+        if waiver.status == WaiverStatus.APPROVED:
+            opening = f"We can pay part of the fee for booking {booking.reference}."
+        else:
+            opening = f"We are sorry, we cannot pay the fee for booking {booking.reference}."
+            if waiver.decision_reason:
+                opening += f" {waiver.decision_reason}"
+        body = (
+            f"{opening} £{rest / 100:.2f} is still to pay. Your place is kept for "
+            f"{days_to_pay} days: please pay from your booking page, or contact us if that "
+            "is hard and we will talk it through."
+        )
+    outbox.queue_email(booking.user, kind="waiver_decided", body=body, now=now)

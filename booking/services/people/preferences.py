@@ -1,0 +1,97 @@
+"""A person's preferences: asked once, kindly, and editable; seen only by those who need them.
+
+What a person tells us about their needs and safe contact is sensitive (PRODUCT.md rules 3, 6
+and 8). It lives in AttendeeProfile; ``prefers_women_only`` is None until the person has
+answered, which is how the booking journey knows to ask (once) and never again.
+"""
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from booking.extensions import db
+from booking.models import AttendeeProfile, CourseSession, Role, User
+from booking.services import audit
+from booking.services.errors import BookingError, PreferencesError
+from booking.services.notify import channels as contact
+
+
+@dataclass
+class Answers:
+    """Everything the preferences page asks, as plain values."""
+
+    prefers_women_only: bool = False
+    preferred_name: str = ""
+    needs_step_free: bool = False
+    needs_hearing_loop: bool = False
+    needs_large_print: bool = False
+    needs_bsl_interpreter: bool = False
+    interpreter_language: str = ""
+    needs_childcare: bool = False
+    needs_travel_help: bool = False
+    other_needs: str = ""
+    email_is_safe: bool = False
+    phone_is_safe: bool = False
+    text_is_safe: bool = False
+    voicemail_is_safe: bool = False
+    post_is_safe: bool = False
+    phone_number: str = ""
+    best_times: str = ""
+
+    @classmethod
+    def from_profile(cls, profile: AttendeeProfile | None) -> "Answers":
+        if profile is None:
+            return cls()
+        values = {f.name: getattr(profile, f.name) for f in fields(cls)}
+        values["prefers_women_only"] = bool(profile.prefers_women_only)
+        return cls(**values)
+
+
+def has_answered(person: User) -> bool:
+    """Whether an attendee has been through the preferences page (staff never need to)."""
+    if person.role != Role.ATTENDEE:
+        return True
+    profile = contact.profile_for(person)
+    return profile is not None and profile.prefers_women_only is not None
+
+
+def prefers_women_only(person: User | None) -> bool:
+    """True only for a signed-in attendee who asked for a women-only group."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    if person.role != Role.ATTENDEE:
+        return False
+    profile = contact.profile_for(person)
+    return bool(profile and profile.prefers_women_only)
+
+
+def save(person: User, answers: Answers, *, now: datetime) -> AttendeeProfile:
+    """Save a person's own answers, creating their profile if needed.
+
+    A phone, text or voicemail channel needs a number. Raises PreferencesError
+    "phone_number_needed". The audit event records that answers changed, never what they are.
+    """
+    if person.role != Role.ATTENDEE:
+        raise PreferencesError("not_found")
+    number = answers.phone_number.strip()
+    if (answers.phone_is_safe or answers.text_is_safe or answers.voicemail_is_safe) and not number:
+        raise PreferencesError("phone_number_needed")
+    profile = contact.profile_for(person)
+    if profile is None:
+        profile = AttendeeProfile(user_id=person.id)
+        db.session.add(profile)
+    for item in fields(Answers):
+        value = getattr(answers, item.name)
+        setattr(profile, item.name, value.strip() if isinstance(value, str) else value)
+    profile.updated_at = now
+    db.session.flush()
+    audit.record("profile.preferences_saved", "user", person.id, actor=person, now=now)
+    return profile
+
+
+def check_group_choice(course_session: CourseSession, *, confirmed_women_only: bool) -> None:
+    """A women-only session is booked only by someone who confirms it is right for them.
+
+    Raises BookingError "women_only_unconfirmed".
+    """
+    if course_session.women_only and not confirmed_women_only:
+        raise BookingError("women_only_unconfirmed")

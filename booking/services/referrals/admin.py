@@ -1,0 +1,266 @@
+"""Staff work on referrals: create one, import a CSV, close overdue ones, report outcomes."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from booking.extensions import db
+from booking.models import (
+    Booking,
+    BookingStatus,
+    CourseSession,
+    CourseType,
+    PoliceForce,
+    Referral,
+    ReferralStatus,
+    Scheme,
+    User,
+)
+from booking.services import audit
+from booking.services.bookings import seats as bookings
+from booking.services.errors import ReferralError
+from booking.services.locks import lock_sessions
+from booking.services.notify import messages
+from booking.services.referrals.lookup import active_booking, normalise_reference
+from booking.web.filters import LONDON
+
+DEFAULT_DAYS_TO_COMPLETE = 90
+CSV_COLUMNS = [
+    "police_reference",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "disposal_type",
+    "course_type",
+    "referral_date",
+    "deadline",
+]
+
+
+@dataclass
+class RowError:
+    line: int
+    reason: str
+
+
+class ImportRejected(Exception):
+    """A CSV had bad rows; nothing was imported."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} bad row(s)")
+        self.errors = errors
+
+
+def scheme_for(force: PoliceForce, course_type: CourseType) -> Scheme | None:
+    """The force's active scheme accepting the course type, if any."""
+    return db.session.scalar(
+        select(Scheme)
+        .where(
+            Scheme.force_id == force.id,
+            Scheme.is_active.is_(True),
+            Scheme.course_types.any(CourseType.id == course_type.id),
+        )
+        .order_by(Scheme.id)
+        .limit(1)
+    )
+
+
+def _parse_date(value: str, what: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as error:
+        raise ValueError(f"{what} must be a date like 2026-04-01") from error
+
+
+def _build(force: PoliceForce, values: dict[str, str], course_types: dict[str, CourseType]):
+    reference = normalise_reference(values.get("police_reference", ""))
+    if not reference:
+        raise ValueError("police reference is missing")
+    first_name = values.get("first_name", "").strip()
+    last_name = values.get("last_name", "").strip()
+    if not first_name or not last_name:
+        raise ValueError("first and last name are needed")
+    date_of_birth = _parse_date(values.get("date_of_birth", ""), "date of birth")
+    referral_date = _parse_date(values.get("referral_date", ""), "referral date")
+    slug = values.get("course_type", "").strip()
+    course_type = course_types.get(slug)
+    if course_type is None:
+        raise ValueError(f"unknown course type {slug!r}")
+    scheme = scheme_for(force, course_type)
+    if values.get("deadline", "").strip():
+        deadline = _parse_date(values["deadline"], "deadline")
+    else:
+        days = scheme.days_to_complete if scheme else DEFAULT_DAYS_TO_COMPLETE
+        deadline = referral_date + timedelta(days=days)
+    if deadline < referral_date:
+        raise ValueError("deadline is before the referral date")
+    return Referral(
+        force_id=force.id,
+        scheme_id=scheme.id if scheme else None,
+        course_type_id=course_type.id,
+        police_reference=reference,
+        first_name=first_name[:80],
+        last_name=last_name[:80],
+        date_of_birth=date_of_birth,
+        contact_email=values.get("email", "").strip()[:254],
+        contact_phone=values.get("phone", "").strip()[:30],
+        disposal_type=values.get("disposal_type", "").strip()[:60],
+        referral_date=referral_date,
+        deadline=deadline,
+    )
+
+
+def _course_types() -> dict[str, CourseType]:
+    return {row.slug: row for row in db.session.scalars(select(CourseType))}
+
+
+def _existing_references(force: PoliceForce) -> set[str]:
+    return set(
+        db.session.scalars(select(Referral.police_reference).where(Referral.force_id == force.id))
+    )
+
+
+def create_referral(force: PoliceForce, values: dict[str, str], *, by: User, now: datetime):
+    """Create one referral. Raises ValueError with a plain reason when a field is wrong."""
+    referral = _build(force, values, _course_types())
+    if referral.police_reference in _existing_references(force):
+        raise ValueError("this police reference already exists for this force")
+    referral.created_at = now
+    db.session.add(referral)
+    db.session.flush()
+    audit.record("referral.created", "referral", referral.id, actor=by, now=now)
+    return referral
+
+
+def import_csv(force: PoliceForce, text: str, *, by: User, now: datetime) -> list[Referral]:
+    """Import referrals from CSV: every row is checked first and nothing is imported unless
+    all are good. Raises ImportRejected listing each bad row by line number and reason."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [name for name in CSV_COLUMNS[:-1] if name not in (reader.fieldnames or [])]
+    if missing:
+        raise ImportRejected([RowError(1, f"missing column(s): {', '.join(missing)}")])
+    course_types = _course_types()
+    seen = _existing_references(force)
+    built: list[Referral] = []
+    errors: list[RowError] = []
+    for values in reader:
+        line = reader.line_num
+        try:
+            referral = _build(force, {k: v or "" for k, v in values.items() if k}, course_types)
+        except ValueError as error:
+            errors.append(RowError(line, str(error)))
+            continue
+        if referral.police_reference in seen:
+            errors.append(RowError(line, "this police reference is already used"))
+            continue
+        seen.add(referral.police_reference)
+        built.append(referral)
+    if errors:
+        raise ImportRejected(errors)
+    if not built:
+        raise ImportRejected([RowError(1, "the file has no rows")])
+    for referral in built:
+        referral.created_at = now
+        db.session.add(referral)
+    db.session.flush()
+    audit.record("referral.imported", "police_force", force.id, actor=by, now=now, rows=len(built))
+    return built
+
+
+def close_overdue(*, now: datetime) -> dict[str, int]:
+    """Close referrals whose deadline day has passed (rule 7). Attended: completed; otherwise
+    not completed, with a calm notice queued. Safe to run twice: closed referrals are skipped."""
+    today = now.astimezone(LONDON).date()
+    overdue = db.session.scalars(
+        select(Referral)
+        .options(joinedload(Referral.user))
+        .where(
+            Referral.status.in_((ReferralStatus.OPEN, ReferralStatus.BOOKED)),
+            Referral.deadline < today,
+        )
+        .with_for_update(of=Referral, skip_locked=True)
+    ).all()
+    counts = {"completed": 0, "not_completed": 0}
+    for referral in overdue:
+        attended_on = db.session.scalar(
+            select(CourseSession.starts_at)
+            .join(Booking, Booking.session_id == CourseSession.id)
+            .where(Booking.referral_id == referral.id, Booking.status == BookingStatus.ATTENDED)
+            .limit(1)
+        )
+        referral.closed_at = now
+        if attended_on is not None:
+            referral.status = ReferralStatus.COMPLETED
+            referral.completed_on = attended_on.astimezone(LONDON).date()
+            counts["completed"] += 1
+        else:
+            referral.status = ReferralStatus.NOT_COMPLETED
+            counts["not_completed"] += 1
+            messages.referral_overdue(referral, now=now)
+        audit.record(
+            f"referral.{referral.status.value}", "referral", referral.id, actor=None, now=now
+        )
+    db.session.flush()
+    return counts
+
+
+def withdraw(referral: Referral, *, by: User, now: datetime, reason: str) -> Referral:
+    """Staff withdraw a referral (the force asked). Its active booking, if any, is cancelled.
+    Closed referrals cannot be withdrawn: raises ReferralError("referral_closed")."""
+    if referral.status not in (ReferralStatus.OPEN, ReferralStatus.BOOKED):
+        raise ReferralError("referral_closed")
+    active = active_booking(referral)
+    if active is not None:
+        lock_sessions(active.session_id)
+        bookings.cancel(active, by=by, now=now, reason="The referral was withdrawn")
+    referral.status = ReferralStatus.WITHDRAWN
+    referral.closed_at = now
+    db.session.flush()
+    audit.record("referral.withdrawn", "referral", referral.id, actor=by, now=now, reason=reason)
+    return referral
+
+
+OUTCOME_LABELS = {
+    ReferralStatus.OPEN: "open",
+    ReferralStatus.BOOKED: "booked",
+    ReferralStatus.COMPLETED: "completed",
+    ReferralStatus.NOT_COMPLETED: "not completed",
+    ReferralStatus.WITHDRAWN: "withdrawn",
+}
+
+
+def outcome_report_csv(force: PoliceForce, start: date, end: date, *, by: User, now: datetime):
+    """CSV of a force's referrals made between ``start`` and ``end`` (inclusive), with outcome
+    and completion date. Records who downloaded it (rule 9)."""
+    rows = db.session.scalars(
+        select(Referral)
+        .where(
+            Referral.force_id == force.id,
+            Referral.referral_date >= start,
+            Referral.referral_date <= end,
+        )
+        .order_by(Referral.referral_date, Referral.police_reference)
+    ).all()
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow(["police_reference", "referral_date", "deadline", "outcome", "completed_on"])
+    for referral in rows:
+        writer.writerow(
+            [
+                referral.police_reference,
+                referral.referral_date.isoformat(),
+                referral.deadline.isoformat(),
+                OUTCOME_LABELS[referral.status],
+                referral.completed_on.isoformat() if referral.completed_on else "",
+            ]
+        )
+    audit.record(
+        "referral.report_downloaded", "police_force", force.id, actor=by, now=now, rows=len(rows)
+    )
+    return output.getvalue()

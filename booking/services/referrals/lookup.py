@@ -1,0 +1,215 @@
+"""Booking by police reference (rule 2): find a referral, show sessions that fit, book one.
+
+A look-up that fails for any reason answers the same way, so nobody can learn which of the
+reference, surname or date of birth was wrong.
+"""
+
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from booking.extensions import db
+from booking.models import (
+    ACTIVE_STATES,
+    AttendeeProfile,
+    Booking,
+    CourseSession,
+    Referral,
+    ReferralStatus,
+    Role,
+    SessionStatus,
+    User,
+)
+from booking.services import audit
+from booking.services.bookings import seats as bookings
+from booking.services.errors import AccountError, ReferralError
+from booking.services.locks import lock_sessions
+from booking.services.notify import messages
+from booking.web.filters import LONDON
+
+BOOKABLE_STATES = (ReferralStatus.OPEN, ReferralStatus.BOOKED)
+
+
+def normalise_reference(reference: str) -> str:
+    return "".join(reference.split()).upper()
+
+
+def find_referral(reference: str, surname: str, date_of_birth: date | None) -> Referral | None:
+    """The bookable referral matching all three details, or None for any mismatch."""
+    if not reference or not surname or date_of_birth is None:
+        return None
+    candidates = db.session.scalars(
+        select(Referral).where(Referral.police_reference == normalise_reference(reference))
+    ).all()
+    wanted = surname.strip().casefold()
+    for referral in candidates:
+        if (
+            referral.last_name.strip().casefold() == wanted
+            and referral.date_of_birth == date_of_birth
+            and referral.status in BOOKABLE_STATES
+        ):
+            return referral
+    return None
+
+
+def referral_for_person(person: User) -> Referral | None:
+    """The person's most recent bookable referral."""
+    return db.session.scalar(
+        select(Referral)
+        .where(Referral.user_id == person.id, Referral.status.in_(BOOKABLE_STATES))
+        .order_by(Referral.id.desc())
+        .limit(1)
+    )
+
+
+def deadline_moment(referral: Referral) -> datetime:
+    """The end of the deadline day, London time, as aware UTC."""
+    return datetime.combine(referral.deadline + timedelta(days=1), time(0), LONDON).astimezone(UTC)
+
+
+def _wants_women_only(referral: Referral) -> bool:
+    if referral.user_id is None:
+        return False
+    return bool(
+        db.session.scalar(
+            select(AttendeeProfile.prefers_women_only).where(
+                AttendeeProfile.user_id == referral.user_id
+            )
+        )
+    )
+
+
+def _fits_condition(referral: Referral, now: datetime):
+    # Women-only groups are offered to people who said they want one (rule 3).
+    women_only = () if _wants_women_only(referral) else (CourseSession.women_only.is_(False),)
+    return (
+        *women_only,
+        CourseSession.course_type_id == referral.course_type_id,
+        CourseSession.status == SessionStatus.SCHEDULED,
+        CourseSession.starts_at > now,
+        CourseSession.ends_at <= deadline_moment(referral),
+        or_(CourseSession.force_id == referral.force_id, CourseSession.is_online.is_(True)),
+    )
+
+
+def eligible_sessions(referral: Referral, *, now: datetime) -> list[CourseSession]:
+    """Sessions that fit: the referral's course type, in the force's area or online, ending by
+    the deadline, not yet started, women-only groups only for those who asked. Two queries,
+    whatever the number of sessions."""
+    return list(
+        db.session.scalars(
+            select(CourseSession)
+            .options(joinedload(CourseSession.venue), joinedload(CourseSession.course_type))
+            .where(*_fits_condition(referral, now))
+            .order_by(CourseSession.starts_at, CourseSession.id)
+        )
+    )
+
+
+def session_fits(referral: Referral, session_id: int, *, now: datetime) -> bool:
+    return (
+        db.session.scalar(
+            select(func.count(CourseSession.id)).where(
+                CourseSession.id == session_id, *_fits_condition(referral, now)
+            )
+        )
+        == 1
+    )
+
+
+def attendee_for_referral(referral: Referral, *, now: datetime) -> User:
+    """The attendee account for a referral, created on first use with an unusable password.
+
+    A contact email already used by another account is not reused (it may be someone else's);
+    the new account then gets a placeholder address that can never receive mail.
+    """
+    if referral.user is not None:
+        return referral.user
+    email = (referral.contact_email or "").strip().lower()
+    taken = email and db.session.scalar(select(User.id).where(func.lower(User.email) == email))
+    if not email or taken:
+        email = f"referral-{referral.id}-{secrets.token_hex(6)}@no-email.invalid"
+    person = User(
+        email=email,
+        role=Role.ATTENDEE,
+        first_name=referral.first_name,
+        last_name=referral.last_name,
+        created_at=now,
+    )
+    person.set_password(secrets.token_urlsafe(32))  # nobody knows it: no memory test at sign-in
+    db.session.add(person)
+    db.session.flush()
+    db.session.add(AttendeeProfile(user_id=person.id, updated_at=now))
+    referral.user_id = person.id
+    db.session.flush()
+    audit.record("referral.account_created", "referral", referral.id, actor=None, now=now)
+    return person
+
+
+def book_for_referral(
+    referral_id: int,
+    session_id: int,
+    person: User,
+    *,
+    now: datetime,
+    hold_minutes: int,
+    base_url: str,
+) -> Booking:
+    """Book a session for a referral (rule 2).
+
+    The session is locked first (as every seat decision is), then the referral row. Raises
+    ReferralError "referral_closed", "referral_already_booked", "referral_session_not_eligible"
+    and whatever ``bookings.book_session`` raises.
+    """
+    lock_sessions(session_id)
+    referral = db.session.get(Referral, referral_id, with_for_update=True, populate_existing=True)
+    if referral is None or referral.user_id != person.id:
+        raise ReferralError("referral_not_found")
+    if referral.status not in BOOKABLE_STATES:
+        raise ReferralError("referral_closed")
+    if active_booking(referral) is not None:
+        raise ReferralError("referral_already_booked")
+    if not session_fits(referral, session_id, now=now):
+        raise ReferralError("referral_session_not_eligible")
+    booking = bookings.book_session(session_id, person, now=now, hold_minutes=hold_minutes)
+    booking.referral_id = referral.id
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        # The partial unique index: one active booking per referral.
+        raise ReferralError("referral_already_booked") from error
+    referral.status = ReferralStatus.BOOKED
+    audit.record("referral.booked", "referral", referral.id, actor=person, now=now)
+    if booking.status.value == "confirmed":
+        messages.booking_confirmed(booking, now=now, base_url=base_url)
+    return booking
+
+
+def active_booking(referral: Referral) -> Booking | None:
+    return db.session.scalar(
+        select(Booking).where(Booking.referral_id == referral.id, Booking.status.in_(ACTIVE_STATES))
+    )
+
+
+def set_up_account(person: User, *, email: str, password: str, email_is_safe: bool, now: datetime):
+    """Give a referral's attendee a real email and password. Raises AccountError "email_taken"."""
+    email = email.strip().lower()
+    other = db.session.scalar(
+        select(User.id).where(func.lower(User.email) == email, User.id != person.id)
+    )
+    if other is not None:
+        raise AccountError("email_taken")
+    person.email = email
+    person.set_password(password)
+    profile = db.session.scalar(select(AttendeeProfile).where(AttendeeProfile.user_id == person.id))
+    if profile is None:
+        profile = AttendeeProfile(user_id=person.id)
+        db.session.add(profile)
+    profile.email_is_safe = email_is_safe
+    profile.updated_at = now
+    db.session.flush()
+    audit.record("user.account_set_up", "user", person.id, actor=person, now=now)

@@ -1,0 +1,236 @@
+"""Trainer allocation use cases: propose (CP-SAT), review, publish; manual assignment.
+
+The rules themselves live in allocation_core (plain data) and the solver in allocation_solver;
+this module reads and writes the database. Services flush, never commit.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from booking.extensions import db
+from booking.models import (
+    AllocationRun,
+    AssignmentSource,
+    CourseSession,
+    ProposedAssignment,
+    RunStatus,
+    SessionAssignment,
+    SessionStatus,
+    TrainerProfile,
+    UnstaffedSession,
+    User,
+)
+from booking.services import audit
+from booking.services.errors import DomainError
+from booking.services.trainers.allocation.core import (
+    DEFAULT_TRAVEL_BUFFER_MINUTES,
+    LONDON,
+    clash,
+    rule_failures,
+    week_of,
+)
+from booking.services.trainers.allocation.model import build_problem, session_spec, trainer_spec
+from booking.services.trainers.allocation.solver import solve
+
+
+class AllocationError(DomainError):
+    http_status = 400
+
+
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """UK-local whole days from ``first`` to ``last`` inclusive, as UTC instants."""
+    if last < first:
+        raise AllocationError("invalid_range")
+    starts = datetime.combine(first, time(0), LONDON)
+    ends = datetime.combine(last + timedelta(days=1), time(0), LONDON)
+    return starts, ends
+
+
+def propose(
+    first: date,
+    last: date,
+    *,
+    by: User | None,
+    now: datetime,
+    travel_buffer_minutes: int = DEFAULT_TRAVEL_BUFFER_MINUTES,
+    time_limit_seconds: float = 8.0,
+    progress: Callable[[str], None] | None = None,
+) -> AllocationRun:
+    """Run the solver over scheduled sessions from ``first`` to ``last`` (UK dates) and store
+    the answer as a proposal: nothing changes for trainers until it is published.
+    Existing assignments are kept. Raises AllocationError("invalid_range")."""
+    starts, ends = day_bounds(first, last)
+    problem, _ = build_problem(starts, ends, travel_buffer_minutes=travel_buffer_minutes)
+    result = solve(problem, time_limit_seconds=time_limit_seconds, progress=progress)
+    run = AllocationRun(
+        date_from=starts,
+        date_to=ends,
+        status=RunStatus.PROPOSED,
+        solver_status=result.status,
+        solve_seconds=int(result.seconds * 1000),
+        sessions_considered=len(problem.sessions),
+        created_by_id=by.id if by else None,
+        created_at=now,
+    )
+    run.proposals = [
+        ProposedAssignment(session_id=a.session_id, trainer_id=a.trainer_id, is_lead=a.is_lead)
+        for a in result.assignments
+    ]
+    run.unstaffed = [
+        UnstaffedSession(session_id=sid, reason=reason) for sid, reason in result.unstaffed.items()
+    ]
+    db.session.add(run)
+    db.session.flush()
+    audit.record(
+        "allocation.proposed",
+        "allocation_run",
+        run.id,
+        actor=by,
+        now=now,
+        proposals=len(run.proposals),
+        unstaffed=len(run.unstaffed),
+    )
+    return run
+
+
+def publish(run: AllocationRun, *, by: User | None, now: datetime) -> int:
+    """Turn a proposal into real assignments. Each one is checked again against the hard
+    rules (things may have changed since the proposal); any that now break a rule are skipped.
+    Returns how many were published. Raises AllocationError("run_not_proposed")."""
+    run = db.session.scalars(
+        select(AllocationRun).where(AllocationRun.id == run.id).with_for_update()
+    ).one()
+    if run.status != RunStatus.PROPOSED:
+        raise AllocationError("run_not_proposed")
+    published = 0
+    rows = db.session.scalars(
+        select(ProposedAssignment)
+        .options(joinedload(ProposedAssignment.session), joinedload(ProposedAssignment.trainer))
+        .where(ProposedAssignment.run_id == run.id)
+        .order_by(ProposedAssignment.is_lead.desc(), ProposedAssignment.id)
+    ).all()
+    for row in rows:
+        try:
+            check_assignment(row.session, row.trainer)
+        except AllocationError:
+            continue
+        db.session.add(
+            SessionAssignment(
+                session_id=row.session_id,
+                trainer_id=row.trainer_id,
+                is_lead=row.is_lead and not _has_lead(row.session_id),
+                source=AssignmentSource.AUTO,
+                created_at=now,
+            )
+        )
+        db.session.flush()
+        published += 1
+    run.status = RunStatus.PUBLISHED
+    run.published_at = now
+    db.session.flush()
+    audit.record(
+        "allocation.published", "allocation_run", run.id, actor=by, now=now, count=published
+    )
+    return published
+
+
+def _has_lead(session_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(SessionAssignment)
+            .where(SessionAssignment.session_id == session_id, SessionAssignment.is_lead.is_(True))
+        )
+    )
+
+
+def check_assignment(session: CourseSession, trainer: TrainerProfile) -> None:
+    """Raise AllocationError with the first hard rule this assignment would break:
+    already_assigned, session_fully_staffed, not_qualified, area_not_covered,
+    cannot_lead_women_only, not_available, trainer_clash, weekly_maximum."""
+    current = db.session.scalars(
+        select(SessionAssignment).where(SessionAssignment.session_id == session.id)
+    ).all()
+    if any(a.trainer_id == trainer.id for a in current):
+        raise AllocationError("already_assigned")
+    if len(current) >= session.course_type.trainers_needed:
+        raise AllocationError("session_fully_staffed")
+    wanted = session_spec(session)
+    failures = rule_failures(trainer_spec(trainer), wanted)
+    if failures:
+        raise AllocationError(failures[0])
+    around = db.session.scalars(
+        select(CourseSession)
+        .join(SessionAssignment, SessionAssignment.session_id == CourseSession.id)
+        .options(joinedload(CourseSession.course_type), joinedload(CourseSession.force))
+        .where(
+            SessionAssignment.trainer_id == trainer.id,
+            CourseSession.status != SessionStatus.CANCELLED,
+            CourseSession.starts_at > session.starts_at - timedelta(days=8),
+            CourseSession.starts_at < session.starts_at + timedelta(days=8),
+        )
+    ).all()
+    others = [session_spec(s) for s in around]
+    if any(clash(wanted, other, DEFAULT_TRAVEL_BUFFER_MINUTES) for other in others):
+        raise AllocationError("trainer_clash")
+    week = week_of(wanted.starts_at)
+    if sum(1 for o in others if week_of(o.starts_at) == week) >= trainer.max_sessions_per_week:
+        raise AllocationError("weekly_maximum")
+
+
+def assign(
+    session: CourseSession,
+    trainer: TrainerProfile,
+    *,
+    is_lead: bool = False,
+    by: User | None,
+    now: datetime,
+) -> SessionAssignment:
+    """Assign a trainer by hand, after checking every hard rule (see check_assignment).
+    The first trainer on a session always leads; asking for a lead moves the lead."""
+    check_assignment(session, trainer)
+    has_lead = _has_lead(session.id)
+    if is_lead and has_lead:
+        for other in db.session.scalars(
+            select(SessionAssignment).where(SessionAssignment.session_id == session.id)
+        ):
+            other.is_lead = False
+    assignment = SessionAssignment(
+        session_id=session.id,
+        trainer_id=trainer.id,
+        is_lead=is_lead or not has_lead,
+        source=AssignmentSource.MANUAL,
+        created_at=now,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(
+        "assignment.added", "course_session", session.id, actor=by, now=now, trainer=trainer.id
+    )
+    return assignment
+
+
+def unassign(assignment: SessionAssignment, *, by: User | None, now: datetime) -> None:
+    """Take a trainer off a session; if they led it, the next trainer becomes the lead."""
+    session_id, trainer_id, was_lead = (
+        assignment.session_id,
+        assignment.trainer_id,
+        assignment.is_lead,
+    )
+    db.session.delete(assignment)
+    db.session.flush()
+    if was_lead:
+        other = db.session.scalars(
+            select(SessionAssignment)
+            .where(SessionAssignment.session_id == session_id)
+            .order_by(SessionAssignment.id)
+        ).first()
+        if other is not None:
+            other.is_lead = True
+            db.session.flush()
+    audit.record(
+        "assignment.removed", "course_session", session_id, actor=by, now=now, trainer=trainer_id
+    )

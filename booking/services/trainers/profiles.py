@@ -1,0 +1,107 @@
+"""Trainer profiles and availability: trainers keep their own availability; admins edit all."""
+
+from datetime import datetime, time
+
+from sqlalchemy import select
+
+from booking.extensions import db
+from booking.models import (
+    AvailabilitySlot,
+    CourseType,
+    PoliceForce,
+    Role,
+    TrainerProfile,
+    Unavailability,
+    User,
+)
+from booking.services import audit
+from booking.services.trainers.allocation.runs import AllocationError
+from booking.services.trainers.calendar import new_token
+
+
+def profile_for(user: User) -> TrainerProfile | None:
+    return db.session.scalars(
+        select(TrainerProfile).where(TrainerProfile.user_id == user.id)
+    ).first()
+
+
+def save_profile(
+    user: User,
+    *,
+    course_type_ids: list[int],
+    force_ids: list[int],
+    covers_online: bool,
+    can_lead_women_only: bool,
+    max_sessions_per_week: int,
+    home_force_id: int | None,
+    is_active: bool = True,
+    by: User | None,
+    now: datetime,
+) -> TrainerProfile:
+    """Create or update the profile of a trainer account (role must be trainer).
+    Raises AllocationError("not_a_trainer")."""
+    if user.role != Role.TRAINER:
+        raise AllocationError("not_a_trainer")
+    profile = profile_for(user)
+    if profile is None:
+        profile = TrainerProfile(user=user, calendar_token=new_token())
+        db.session.add(profile)
+    profile.course_types = list(
+        db.session.scalars(select(CourseType).where(CourseType.id.in_(course_type_ids)))
+    )
+    profile.forces = list(
+        db.session.scalars(select(PoliceForce).where(PoliceForce.id.in_(force_ids)))
+    )
+    profile.covers_online = covers_online
+    profile.can_lead_women_only = can_lead_women_only
+    profile.max_sessions_per_week = max(0, max_sessions_per_week)
+    profile.home_force_id = home_force_id
+    profile.is_active = is_active
+    db.session.flush()
+    audit.record("trainer_profile.saved", "trainer_profile", profile.id, actor=by, now=now)
+    return profile
+
+
+def add_slot(
+    profile: TrainerProfile, *, weekday: int, starts: time, ends: time, by: User, now: datetime
+) -> AvailabilitySlot:
+    """Add a weekly availability window. Raises AllocationError("invalid_slot")."""
+    if not 0 <= weekday <= 6 or ends <= starts:
+        raise AllocationError("invalid_slot")
+    slot = AvailabilitySlot(trainer_id=profile.id, weekday=weekday, starts=starts, ends=ends)
+    db.session.add(slot)
+    db.session.flush()
+    audit.record("availability.added", "trainer_profile", profile.id, actor=by, now=now)
+    return slot
+
+
+def add_unavailability(
+    profile: TrainerProfile,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    by: User,
+    now: datetime,
+) -> Unavailability:
+    """Record time off or leave. Raises AllocationError("invalid_dates")."""
+    if ends_at <= starts_at:
+        raise AllocationError("invalid_dates")
+    row = Unavailability(
+        trainer_id=profile.id, starts_at=starts_at, ends_at=ends_at, reason=reason[:120]
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record("unavailability.added", "trainer_profile", profile.id, actor=by, now=now)
+    return row
+
+
+def remove_availability_row(
+    profile: TrainerProfile, row: AvailabilitySlot | Unavailability, *, by: User, now: datetime
+) -> None:
+    """Delete a weekly slot or time off belonging to this profile (others are ignored)."""
+    if row.trainer_id != profile.id:
+        return
+    db.session.delete(row)
+    db.session.flush()
+    audit.record("availability.removed", "trainer_profile", profile.id, actor=by, now=now)

@@ -1,0 +1,153 @@
+"""Staff: list, create and import referrals; download a force's outcome report."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from booking.database import unit_of_work
+from booking.extensions import db
+from booking.models import CourseType, PoliceForce, Referral, Role, utcnow
+from booking.services.referrals import admin as referral_admin
+from booking.staff.referrals.forms import ReferralForm, ReportForm, UploadForm, WithdrawForm
+from booking.web.security import role_required
+
+bp = Blueprint("referrals_admin", __name__)
+LIST_LIMIT = 100
+
+
+@bp.before_request
+@role_required(Role.ADMIN)
+def require_admin():
+    """Every page here is for staff only."""
+
+
+def _force_choices():
+    forces = db.session.scalars(
+        select(PoliceForce).where(PoliceForce.is_partner.is_(True)).order_by(PoliceForce.name)
+    )
+    return [(force.id, force.name) for force in forces]
+
+
+@bp.get("/")
+def index():
+    """Recent referrals."""
+    rows = db.session.scalars(
+        select(Referral)
+        .options(joinedload(Referral.force), joinedload(Referral.course_type))
+        .order_by(Referral.id.desc())
+        .limit(LIST_LIMIT)
+    ).all()
+    return render_template(
+        "referrals_admin/index.html",
+        referrals=rows,
+        report_form=_report_form(),
+        withdraw_form=WithdrawForm(),
+    )
+
+
+def _report_form() -> ReportForm:
+    form = ReportForm(request.args)
+    form.force_id.choices = _force_choices()
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Create one referral."""
+    form = ReferralForm()
+    form.force_id.choices = _force_choices()
+    form.course_type.choices = [
+        (row.slug, row.name)
+        for row in db.session.scalars(select(CourseType).order_by(CourseType.name))
+    ]
+    if form.validate_on_submit():
+        force = db.session.get(PoliceForce, form.force_id.data)
+        values = {
+            "police_reference": form.police_reference.data,
+            "first_name": form.first_name.data,
+            "last_name": form.last_name.data,
+            "date_of_birth": form.date_of_birth.data.isoformat(),
+            "email": form.email.data or "",
+            "phone": form.phone.data or "",
+            "disposal_type": form.disposal_type.data or "",
+            "course_type": form.course_type.data,
+            "referral_date": form.referral_date.data.isoformat(),
+            "deadline": form.deadline.data.isoformat() if form.deadline.data else "",
+        }
+        try:
+            with unit_of_work():
+                referral_admin.create_referral(force, values, by=current_user, now=utcnow())
+        except ValueError as error:
+            form.police_reference.errors.append(str(error).capitalize() + ".")
+        else:
+            flash("Referral saved.", "success")
+            return redirect(url_for("referrals_admin.index"), 303)
+    return render_template("referrals_admin/new.html", form=form)
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    """Import referrals from a CSV: all rows or none."""
+    form = UploadForm()
+    form.force_id.choices = _force_choices()
+    errors = []
+    if form.validate_on_submit():
+        force = db.session.get(PoliceForce, form.force_id.data)
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = None
+            errors = [referral_admin.RowError(1, "the file is not UTF-8 text")]
+        if text is not None:
+            try:
+                with unit_of_work():
+                    imported = referral_admin.import_csv(force, text, by=current_user, now=utcnow())
+                    count = len(imported)
+            except referral_admin.ImportRejected as rejected:
+                errors = rejected.errors
+            else:
+                flash(f"Imported {count} referral(s).", "success")
+                return redirect(url_for("referrals_admin.index"), 303)
+    status = 400 if errors else 200
+    return render_template(
+        "referrals_admin/upload.html", form=form, errors=errors, columns=referral_admin.CSV_COLUMNS
+    ), status
+
+
+@bp.post("/<int:referral_id>/withdraw")
+def withdraw(referral_id: int):
+    """Withdraw a referral (cancels its active booking)."""
+    if not WithdrawForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        referral = db.session.get(Referral, referral_id, with_for_update=True)
+        if referral is None:
+            abort(404)
+        referral_admin.withdraw(
+            referral, by=current_user, now=utcnow(), reason="Withdrawn by staff"
+        )
+    flash("Referral withdrawn.", "success")
+    return redirect(url_for("referrals_admin.index"), 303)
+
+
+@bp.get("/report")
+def report():
+    """Download a force's outcome report as CSV."""
+    form = _report_form()
+    if not form.validate():
+        flash("Choose a force and both dates for the report.", "error")
+        return redirect(url_for("referrals_admin.index"))
+    force = db.session.get(PoliceForce, form.force_id.data)
+    if force is None:
+        abort(404)
+    with unit_of_work():  # the download itself is audited
+        body = referral_admin.outcome_report_csv(
+            force, form.start.data, form.end.data, by=current_user, now=utcnow()
+        )
+    filename = f"outcomes-{force.slug}-{form.start.data}-{form.end.data}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,261 @@
+"""Staff pages: dashboard, venues, course types, sessions and their bookings."""
+
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from booking.database import unit_of_work
+from booking.extensions import db
+from booking.models import (
+    Booking,
+    CourseSession,
+    CourseType,
+    Delivery,
+    PoliceForce,
+    Role,
+    SessionStatus,
+    Venue,
+    utcnow,
+)
+from booking.services import audit
+from booking.services.bookings import seats as bookings
+from booking.services.schedule import sessions as schedule
+from booking.staff.schedule.forms import CancelSessionForm, CourseTypeForm, SessionForm, VenueForm
+from booking.web.filters import local
+from booking.web.security import role_required
+
+bp = Blueprint("admin", __name__)
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@role_required(Role.ADMIN)
+def require_admin():
+    """Every admin page is for staff only."""
+
+
+@bp.get("/")
+def dashboard():
+    """Today, this week, and sessions that need attention."""
+    now = utcnow()
+    upcoming = db.session.scalars(
+        select(CourseSession)
+        .options(joinedload(CourseSession.course_type), joinedload(CourseSession.venue))
+        .where(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > now)
+        .where(CourseSession.starts_at < now + timedelta(days=7))
+        .order_by(CourseSession.starts_at)
+        .limit(PAGE_SIZE)
+    ).all()
+    taken = bookings.seats_taken_by_session([s.id for s in upcoming], now=now)
+    return render_template("admin/dashboard.html", upcoming=upcoming, taken=taken)
+
+
+# --- venues ---------------------------------------------------------------------------------
+
+
+@bp.get("/venues")
+def venues():
+    """All venues."""
+    rows = db.session.scalars(
+        select(Venue).options(joinedload(Venue.force)).order_by(Venue.name)
+    ).all()
+    return render_template("admin/venues.html", venues=rows)
+
+
+@bp.route("/venues/new", methods=["GET", "POST"])
+@bp.route("/venues/<int:venue_id>", methods=["GET", "POST"])
+def venue_edit(venue_id: int | None = None):
+    """Create or change a venue."""
+    venue = db.get_or_404(Venue, venue_id) if venue_id else None
+    form = VenueForm(obj=venue)
+    form.force_id.choices = _force_choices()
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in _VENUE_FIELDS}
+        with unit_of_work():
+            venue = db.session.get(Venue, venue_id) if venue_id else None
+            schedule.save_venue(venue, fields, by=current_user, now=utcnow())
+        flash("Venue saved.", "success")
+        return redirect(url_for("admin.venues"), 303)
+    return render_template("admin/venue_form.html", form=form, venue=venue)
+
+
+_VENUE_FIELDS = (
+    "name address postcode force_id step_free hearing_loop accessible_toilet women_only_room "
+    "travel_notes is_active"
+).split()
+
+
+# --- course types ---------------------------------------------------------------------------
+
+
+@bp.get("/course-types")
+def course_types():
+    """All course types."""
+    rows = db.session.scalars(select(CourseType).order_by(CourseType.name)).all()
+    return render_template("admin/course_types.html", course_types=rows)
+
+
+@bp.route("/course-types/new", methods=["GET", "POST"])
+@bp.route("/course-types/<int:course_type_id>", methods=["GET", "POST"])
+def course_type_edit(course_type_id: int | None = None):
+    """Create or change a course type."""
+    course_type = db.get_or_404(CourseType, course_type_id) if course_type_id else None
+    form = CourseTypeForm(obj=course_type)
+    if request.method == "GET" and course_type is not None:
+        form.delivery.data = course_type.delivery.value
+    if form.validate_on_submit():
+        slug_owner = db.session.scalar(
+            select(CourseType.id).where(CourseType.slug == form.slug.data)
+        )
+        if slug_owner is not None and slug_owner != course_type_id:
+            form.slug.errors.append("Another course type already uses this short name.")
+        else:
+            fields = {name: getattr(form, name).data for name in _COURSE_TYPE_FIELDS}
+            fields["delivery"] = Delivery(form.delivery.data)
+            with unit_of_work():
+                course_type = db.session.get(CourseType, course_type_id) if course_type_id else None
+                schedule.save_course_type(course_type, fields, by=current_user, now=utcnow())
+            flash("Course type saved.", "success")
+            return redirect(url_for("admin.course_types"), 303)
+    return render_template("admin/course_type_form.html", form=form, course_type=course_type)
+
+
+_COURSE_TYPE_FIELDS = (
+    "name slug summary duration_minutes default_capacity default_fee_pence trainers_needed "
+    "referral_required is_active"
+).split()
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+@bp.get("/sessions")
+def sessions():
+    """Upcoming sessions with places taken, a page at a time."""
+    now = utcnow()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    statement = select(CourseSession).where(CourseSession.ends_at > now - timedelta(days=1))
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(page, pages)  # a huge page number would overflow the database's OFFSET
+    rows = db.session.scalars(
+        statement.options(
+            joinedload(CourseSession.course_type),
+            joinedload(CourseSession.venue),
+            joinedload(CourseSession.force),
+        )
+        .order_by(CourseSession.starts_at, CourseSession.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    taken = bookings.seats_taken_by_session([s.id for s in rows], now=now)
+    return render_template(
+        "admin/sessions.html", sessions=rows, taken=taken, page=page, pages=pages
+    )
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+def session_edit(session_id: int | None = None):
+    """Schedule a session (optionally repeating weekly) or change one."""
+    course_session = db.get_or_404(CourseSession, session_id) if session_id else None
+    form = SessionForm(obj=course_session)
+    form.course_type_id.choices = [
+        (c.id, c.name) for c in db.session.scalars(select(CourseType).order_by(CourseType.name))
+    ]
+    form.venue_id.choices = [(0, "No venue (online)")] + [
+        (v.id, f"{v.name}, {v.postcode}")
+        for v in db.session.scalars(
+            # the session's own venue stays a choice even if it is no longer in use
+            select(Venue)
+            .where(
+                Venue.is_active | (Venue.id == (course_session.venue_id if course_session else 0))
+            )
+            .order_by(Venue.name)
+        )
+    ]
+    if request.method == "GET" and course_session is not None:
+        start, end = local(course_session.starts_at), local(course_session.ends_at)
+        form.date.data, form.start_time.data, form.end_time.data = (
+            start.date(),
+            start.time(),
+            end.time(),
+        )
+        form.venue_id.data = course_session.venue_id or 0
+    if form.validate_on_submit():
+        details = schedule.SessionDetails(
+            course_type_id=form.course_type_id.data,
+            venue_id=form.venue_id.data or None,
+            is_online=form.is_online.data,
+            online_join_url=form.online_join_url.data or "",
+            starts_at=schedule.local_datetime(form.date.data, form.start_time.data),
+            ends_at=schedule.local_datetime(form.date.data, form.end_time.data),
+            capacity=form.capacity.data,
+            women_only=form.women_only.data,
+            notes=form.notes.data or "",
+        )
+        with unit_of_work():
+            if session_id:
+                schedule.update_session(session_id, details, by=current_user, now=utcnow())
+                message = "Session saved."
+            elif form.repeat_until.data:
+                created = schedule.create_weekly_series(
+                    details, last_date=form.repeat_until.data, by=current_user, now=utcnow()
+                )
+                message = f"{len(created)} weekly sessions scheduled."
+            else:
+                schedule.create_session(details, by=current_user, now=utcnow())
+                message = "Session scheduled."
+        flash(message, "success")
+        return redirect(url_for("admin.sessions"), 303)
+    return render_template("admin/session_form.html", form=form, course_session=course_session)
+
+
+@bp.get("/sessions/<int:session_id>")
+def session_bookings(session_id: int):
+    """A session and who is booked on it."""
+    db.get_or_404(CourseSession, session_id)
+    with unit_of_work():  # who looked at a list of people is itself recorded
+        audit.record("session.bookings_viewed", "session", session_id, actor=current_user)
+    course_session = db.session.get(CourseSession, session_id)
+    rows = db.session.scalars(
+        select(Booking)
+        .options(joinedload(Booking.user))
+        .where(Booking.session_id == session_id)
+        .order_by(Booking.created_at)
+    ).all()
+    return render_template(
+        "admin/session_bookings.html",
+        course_session=course_session,
+        bookings=rows,
+        places_left=bookings.places_left(course_session, now=utcnow()),
+        cancel_form=CancelSessionForm(),
+    )
+
+
+@bp.post("/sessions/<int:session_id>/cancel")
+def session_cancel(session_id: int):
+    """Cancel a session, its bookings, and tell the people booked."""
+    db.get_or_404(CourseSession, session_id)
+    form = CancelSessionForm()
+    if not form.validate_on_submit():
+        flash("Give a reason for cancelling.", "error")
+        return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+    with unit_of_work():
+        count = schedule.cancel_session(
+            session_id, by=current_user, now=utcnow(), reason=form.reason.data
+        )
+    flash(f"Session cancelled. {count} booking(s) cancelled and the people told.", "success")
+    return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+
+
+def _force_choices() -> list[tuple[int, str]]:
+    return [
+        (force_id, name)
+        for force_id, name in db.session.execute(
+            select(PoliceForce.id, PoliceForce.name).order_by(PoliceForce.name)
+        )
+    ]

@@ -1,0 +1,254 @@
+"""Staff pages for trainers: profiles, allocation runs (propose, review, publish), manual
+assignment, sessions short of trainers and load per week."""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from booking.database import unit_of_work
+from booking.extensions import db
+from booking.models import (
+    AllocationRun,
+    CourseSession,
+    CourseType,
+    PoliceForce,
+    ProposedAssignment,
+    Role,
+    SessionAssignment,
+    TrainerProfile,
+    UnstaffedSession,
+    User,
+    utcnow,
+)
+from booking.services.trainers import profiles as trainer_profiles
+from booking.services.trainers import reports as trainer_reports
+from booking.services.trainers.allocation import runs as allocation
+from booking.staff.trainers.forms import ActionForm, AllocationForm, AssignForm, ProfileForm
+from booking.web.filters import local
+from booking.web.security import role_required
+
+bp = Blueprint("admin_trainers", __name__)
+
+
+@bp.before_request
+@role_required(Role.ADMIN)
+def require_admin():
+    """Every page here is for staff only."""
+
+
+def _profile_choices(form: ProfileForm, profile: TrainerProfile | None) -> None:
+    courses = db.session.scalars(select(CourseType).order_by(CourseType.name)).all()
+    forces = db.session.scalars(select(PoliceForce).order_by(PoliceForce.name)).all()
+    form.course_type_ids.choices = [(c.id, c.name) for c in courses]
+    form.force_ids.choices = [(f.id, f.name) for f in forces if f.is_partner]
+    form.home_force_id.choices = [(0, "None")] + [(f.id, f.name) for f in forces]
+    if profile is not None:
+        form.user_id.choices = [(profile.user_id, profile.name)]
+        return
+    taken = select(TrainerProfile.user_id)
+    users = db.session.scalars(
+        select(User)
+        .where(User.role == Role.TRAINER, User.id.not_in(taken))
+        .order_by(User.first_name)
+    ).all()
+    form.user_id.choices = [(u.id, f"{u.first_name} {u.last_name} ({u.email})") for u in users]
+
+
+@bp.get("/")
+def trainers():
+    """All trainer profiles."""
+    rows = db.session.scalars(
+        select(TrainerProfile)
+        .options(
+            joinedload(TrainerProfile.user),
+            joinedload(TrainerProfile.home_force),
+            selectinload(TrainerProfile.course_types),
+            selectinload(TrainerProfile.forces),
+        )
+        .order_by(TrainerProfile.id)
+    ).all()
+    return render_template("admin_trainers/trainers.html", trainers=rows)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:profile_id>/edit", methods=["GET", "POST"])
+def profile_edit(profile_id: int | None = None):
+    """Create or edit a trainer's profile."""
+    profile = db.session.get(TrainerProfile, profile_id) if profile_id else None
+    if profile_id and profile is None:
+        abort(404)
+    form = ProfileForm(obj=profile)
+    _profile_choices(form, profile)
+    if profile is not None and not form.is_submitted():
+        form.course_type_ids.data = [c.id for c in profile.course_types]
+        form.force_ids.data = [f.id for f in profile.forces]
+        form.home_force_id.data = profile.home_force_id or 0
+    if form.validate_on_submit():
+        with unit_of_work():
+            user = db.session.get(User, form.user_id.data)
+            if user is None:
+                abort(404)
+            trainer_profiles.save_profile(
+                user,
+                course_type_ids=form.course_type_ids.data or [],
+                force_ids=form.force_ids.data or [],
+                covers_online=form.covers_online.data,
+                can_lead_women_only=form.can_lead_women_only.data,
+                max_sessions_per_week=form.max_sessions_per_week.data,
+                home_force_id=form.home_force_id.data or None,
+                is_active=form.is_active.data,
+                by=current_user,
+                now=utcnow(),
+            )
+        flash("Trainer saved.", "success")
+        return redirect(url_for("admin_trainers.trainers"), 303)
+    return render_template("admin_trainers/profile_form.html", form=form, profile=profile)
+
+
+@bp.route("/allocation", methods=["GET", "POST"])
+def allocation_start():
+    """Run the allocator for a date range; the answer is a proposal to review."""
+    form = AllocationForm()
+    if not form.is_submitted():
+        today = local(utcnow()).date()
+        form.date_from.data = today
+        form.date_to.data = today + timedelta(days=30)
+    if form.validate_on_submit():
+        with unit_of_work():
+            run = allocation.propose(
+                form.date_from.data,
+                form.date_to.data,
+                by=current_user,
+                now=utcnow(),
+                travel_buffer_minutes=current_app.config.get("TRAVEL_BUFFER_MINUTES", 60),
+                time_limit_seconds=current_app.config.get("ALLOCATION_TIME_LIMIT", 8.0),
+            )
+            run_id = run.id
+        return redirect(url_for("admin_trainers.allocation_run", run_id=run_id), 303)
+    runs = db.session.scalars(
+        select(AllocationRun).order_by(AllocationRun.id.desc()).limit(20)
+    ).all()
+    return render_template("admin_trainers/allocation.html", form=form, runs=runs)
+
+
+@bp.get("/allocation/runs/<int:run_id>")
+def allocation_run(run_id: int):
+    """Review a proposal: who goes where, and which sessions could not be staffed and why."""
+    run = db.session.get(AllocationRun, run_id)
+    if run is None:
+        abort(404)
+    proposals = db.session.scalars(
+        select(ProposedAssignment)
+        .options(
+            joinedload(ProposedAssignment.session).joinedload(CourseSession.course_type),
+            joinedload(ProposedAssignment.session).joinedload(CourseSession.venue),
+            joinedload(ProposedAssignment.trainer).joinedload(TrainerProfile.user),
+        )
+        .join(CourseSession, CourseSession.id == ProposedAssignment.session_id)
+        .where(ProposedAssignment.run_id == run.id)
+        .order_by(CourseSession.starts_at, ProposedAssignment.session_id)
+    ).all()
+    unstaffed = db.session.scalars(
+        select(UnstaffedSession)
+        .options(joinedload(UnstaffedSession.session).joinedload(CourseSession.course_type))
+        .join(CourseSession, CourseSession.id == UnstaffedSession.session_id)
+        .where(UnstaffedSession.run_id == run.id)
+        .order_by(CourseSession.starts_at)
+    ).all()
+    return render_template(
+        "admin_trainers/run.html",
+        run=run,
+        proposals=proposals,
+        unstaffed=unstaffed,
+        form=ActionForm(),
+    )
+
+
+@bp.post("/allocation/runs/<int:run_id>/publish")
+def allocation_publish(run_id: int):
+    """Publish a proposal: trainers see their new sessions."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        run = db.session.get(AllocationRun, run_id)
+        if run is None:
+            abort(404)
+        count = allocation.publish(run, by=current_user, now=utcnow())
+    flash(f"Published {count} assignment(s).", "success")
+    return redirect(url_for("admin_trainers.allocation_run", run_id=run_id), 303)
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+def session_trainers(session_id: int):
+    """See and change who delivers one session; every change is checked against the rules."""
+    session = db.session.get(CourseSession, session_id)
+    if session is None:
+        abort(404)
+    form = AssignForm()
+    form.trainer_id.choices = [
+        (t.id, t.name)
+        for t in db.session.scalars(
+            select(TrainerProfile)
+            .options(joinedload(TrainerProfile.user))
+            .where(TrainerProfile.is_active.is_(True))
+            .order_by(TrainerProfile.id)
+        )
+    ]
+    if form.validate_on_submit():
+        with unit_of_work():
+            session = db.session.get(CourseSession, session_id)
+            trainer = db.session.get(TrainerProfile, form.trainer_id.data)
+            if trainer is None:
+                abort(404)
+            allocation.assign(
+                session, trainer, is_lead=form.is_lead.data, by=current_user, now=utcnow()
+            )
+        flash("Trainer assigned.", "success")
+        return redirect(url_for("admin_trainers.session_trainers", session_id=session_id), 303)
+    assigned = db.session.scalars(
+        select(SessionAssignment)
+        .options(joinedload(SessionAssignment.trainer).joinedload(TrainerProfile.user))
+        .where(SessionAssignment.session_id == session_id)
+        .order_by(SessionAssignment.id)
+    ).all()
+    return render_template(
+        "admin_trainers/session.html",
+        session=session,
+        assigned=assigned,
+        form=form,
+        remove_form=ActionForm(),
+    )
+
+
+@bp.post("/assignments/<int:assignment_id>/delete")
+def unassign(assignment_id: int):
+    """Take a trainer off a session."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        assignment = db.session.get(SessionAssignment, assignment_id)
+        if assignment is None:
+            abort(404)
+        session_id = assignment.session_id
+        allocation.unassign(assignment, by=current_user, now=utcnow())
+    flash("Trainer removed from the session.", "success")
+    return redirect(url_for("admin_trainers.session_trainers", session_id=session_id), 303)
+
+
+@bp.get("/short")
+def short_sessions():
+    """Upcoming sessions without enough trainers."""
+    rows = trainer_reports.sessions_short_of_trainers(now=utcnow())
+    return render_template("admin_trainers/short.html", rows=rows)
+
+
+@bp.get("/load")
+def load():
+    """Sessions per trainer per week: a table and a chart of the same figures."""
+    today = local(utcnow()).date()
+    monday = today - timedelta(days=today.weekday())
+    table = trainer_reports.load_by_week(monday, weeks=6)
+    return render_template("admin_trainers/load.html", table=table)
