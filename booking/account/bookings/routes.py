@@ -66,7 +66,7 @@ def book(session_id: int):
 def _book_page(course_session, form: BookForm) -> str:
     places_left = bookings.places_left(course_session, now=utcnow())
     return render_template(
-        "attendee/book.html",
+        "account/bookings/book.html",
         course_session=course_session,
         places_left=places_left,
         form=form,
@@ -79,7 +79,7 @@ def _book_page(course_session, form: BookForm) -> str:
 def bookings_list():
     """My bookings."""
     mine = bookings.bookings_for_person(current_user)
-    return render_template("attendee/bookings.html", bookings=mine, now=utcnow())
+    return render_template("account/bookings/bookings.html", bookings=mine, now=utcnow())
 
 
 @bp.get("/bookings/<reference>")
@@ -89,7 +89,7 @@ def booking_detail(reference: str):
     booking = _own_booking(reference)
     now = utcnow()
     return render_template(
-        "attendee/booking.html",
+        "account/bookings/booking.html",
         booking=booking,
         cancel_form=CancelBookingForm(),
         now=now,

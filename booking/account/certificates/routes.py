@@ -27,4 +27,4 @@ def certificate(reference: str):
     ).first()
     if booking is None:
         abort(404)
-    return render_template("certificates/certificate.html", booking=booking)
+    return render_template("account/certificates/certificate.html", booking=booking)

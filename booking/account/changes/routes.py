@@ -105,7 +105,7 @@ def reschedule(reference: str):
     options = _reschedule_options(booking)
     taken = bookings.seats_taken_by_session([s.id for s in options], now=utcnow())
     return render_template(
-        "selfservice/reschedule.html", booking=booking, options=options, taken=taken, form=form
+        "account/changes/reschedule.html", booking=booking, options=options, taken=taken, form=form
     )
 
 
@@ -126,7 +126,7 @@ def join_waiting_list(session_id: int):
 def waiting_lists():
     """The waiting lists I am on."""
     entries = waitlist.entries_for_person(current_user)
-    return render_template("selfservice/waiting_lists.html", entries=entries, form=ActionForm())
+    return render_template("account/changes/waiting_lists.html", entries=entries, form=ActionForm())
 
 
 @bp.post("/my/waiting-lists/<int:entry_id>/leave")
@@ -174,4 +174,4 @@ def claim(token: str):
             reference = booking.reference
         login_user(person)
         return redirect(url_for("attendee.booking_detail", reference=reference), 303)
-    return render_template("selfservice/claim.html", entry=entry, form=form, now=utcnow())
+    return render_template("account/changes/claim.html", entry=entry, form=form, now=utcnow())

@@ -74,7 +74,7 @@ def pay(reference: str):
 def payment_return(reference: str):
     """Where Stripe sends the person back: shows the real state, never confirms anything."""
     booking = _own_booking(reference)
-    return render_template("payments/return.html", booking=booking)
+    return render_template("account/payments/return.html", booking=booking)
 
 
 @bp.route("/bookings/<reference>/help-with-fee", methods=["GET", "POST"])
@@ -98,7 +98,7 @@ def ask_for_help(reference: str):
         )
         return redirect(url_for("attendee.booking_detail", reference=reference), 303)
     return render_template(
-        "payments/help_with_fee.html", booking=booking, form=form, due=payments.amount_due(booking)
+        "account/payments/help_with_fee.html", booking=booking, form=form, due=payments.amount_due(booking)
     )
 
 

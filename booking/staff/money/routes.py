@@ -83,7 +83,7 @@ def waiver_queue():
     history = waivers.earlier_waivers(sorted({w.user_id for w in queue}))
     shown = ",".join(str(w.id) for w in queue)
     page = render_template(
-        "finance/waivers.html",
+        "staff/money/waivers.html",
         queue=queue,
         history=history,
         funds=money_reports.fund_overview(utcnow()),
@@ -144,7 +144,7 @@ def fund_page():
     form = FundForm(year_starting=fund.financial_year_of(now))
     form.force_id.choices = _force_choices()
     return render_template(
-        "finance/fund.html",
+        "staff/money/fund.html",
         overview=overview,
         ledgers=ledgers,
         summaries=summaries,
@@ -210,7 +210,7 @@ def find_booking():
         if db.session.scalar(select(Booking.id).where(Booking.reference == reference)):
             return redirect(url_for("finance.booking_money", reference=reference))
         flash("No booking has that reference.", "error")
-    return render_template("finance/find_booking.html", form=form)
+    return render_template("staff/money/find_booking.html", form=form)
 
 
 @bp.get("/bookings/<reference>")
@@ -232,7 +232,7 @@ def booking_money(reference: str):
     ).all()
     booking_id = booking.id
     page = render_template(
-        "finance/booking.html",
+        "staff/money/booking.html",
         booking=booking,
         payments=booking_payments,
         waivers=waiver_rows,
@@ -309,7 +309,7 @@ def report():
     months = [(row["month"].strftime("%b %Y"), row["fund_spent"]) for row in data["rows"]]
     forces = [(row["force"], row["fund_spent"]) for row in data["by_force"]]
     return render_template(
-        "finance/report.html",
+        "staff/money/report.html",
         data=data,
         year_label=fund.year_label(year),
         month_chart=money_reports.bar_chart(months),

@@ -39,7 +39,7 @@ def index():
         .limit(LIST_LIMIT)
     ).all()
     return render_template(
-        "referrals_admin/index.html",
+        "staff/referrals/index.html",
         referrals=rows,
         report_form=_report_form(),
         withdraw_form=WithdrawForm(),
@@ -83,7 +83,7 @@ def new():
         else:
             flash("Referral saved.", "success")
             return redirect(url_for("referrals_admin.index"), 303)
-    return render_template("referrals_admin/new.html", form=form)
+    return render_template("staff/referrals/new.html", form=form)
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -111,7 +111,7 @@ def upload():
                 return redirect(url_for("referrals_admin.index"), 303)
     status = 400 if errors else 200
     return render_template(
-        "referrals_admin/upload.html", form=form, errors=errors, columns=referral_admin.CSV_COLUMNS
+        "staff/referrals/upload.html", form=form, errors=errors, columns=referral_admin.CSV_COLUMNS
     ), status
 
 

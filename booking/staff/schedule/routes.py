@@ -50,7 +50,7 @@ def dashboard():
         .limit(PAGE_SIZE)
     ).all()
     taken = bookings.seats_taken_by_session([s.id for s in upcoming], now=now)
-    return render_template("admin/dashboard.html", upcoming=upcoming, taken=taken)
+    return render_template("staff/schedule/dashboard.html", upcoming=upcoming, taken=taken)
 
 
 # --- venues ---------------------------------------------------------------------------------
@@ -62,7 +62,7 @@ def venues():
     rows = db.session.scalars(
         select(Venue).options(joinedload(Venue.force)).order_by(Venue.name)
     ).all()
-    return render_template("admin/venues.html", venues=rows)
+    return render_template("staff/schedule/venues.html", venues=rows)
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])
@@ -79,7 +79,7 @@ def venue_edit(venue_id: int | None = None):
             schedule.save_venue(venue, fields, by=current_user, now=utcnow())
         flash("Venue saved.", "success")
         return redirect(url_for("admin.venues"), 303)
-    return render_template("admin/venue_form.html", form=form, venue=venue)
+    return render_template("staff/schedule/venue_form.html", form=form, venue=venue)
 
 
 _VENUE_FIELDS = (
@@ -95,7 +95,7 @@ _VENUE_FIELDS = (
 def course_types():
     """All course types."""
     rows = db.session.scalars(select(CourseType).order_by(CourseType.name)).all()
-    return render_template("admin/course_types.html", course_types=rows)
+    return render_template("staff/schedule/course_types.html", course_types=rows)
 
 
 @bp.route("/course-types/new", methods=["GET", "POST"])
@@ -120,7 +120,7 @@ def course_type_edit(course_type_id: int | None = None):
                 schedule.save_course_type(course_type, fields, by=current_user, now=utcnow())
             flash("Course type saved.", "success")
             return redirect(url_for("admin.course_types"), 303)
-    return render_template("admin/course_type_form.html", form=form, course_type=course_type)
+    return render_template("staff/schedule/course_type_form.html", form=form, course_type=course_type)
 
 
 _COURSE_TYPE_FIELDS = (
@@ -153,7 +153,7 @@ def sessions():
     ).all()
     taken = bookings.seats_taken_by_session([s.id for s in rows], now=now)
     return render_template(
-        "admin/sessions.html", sessions=rows, taken=taken, page=page, pages=pages
+        "staff/schedule/sessions.html", sessions=rows, taken=taken, page=page, pages=pages
     )
 
 
@@ -211,7 +211,7 @@ def session_edit(session_id: int | None = None):
                 message = "Session scheduled."
         flash(message, "success")
         return redirect(url_for("admin.sessions"), 303)
-    return render_template("admin/session_form.html", form=form, course_session=course_session)
+    return render_template("staff/schedule/session_form.html", form=form, course_session=course_session)
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -228,7 +228,7 @@ def session_bookings(session_id: int):
         .order_by(Booking.created_at)
     ).all()
     return render_template(
-        "admin/session_bookings.html",
+        "staff/schedule/session_bookings.html",
         course_session=course_session,
         bookings=rows,
         places_left=bookings.places_left(course_session, now=utcnow()),

@@ -70,7 +70,7 @@ def trainers():
         )
         .order_by(TrainerProfile.id)
     ).all()
-    return render_template("admin_trainers/trainers.html", trainers=rows)
+    return render_template("staff/trainers/trainers.html", trainers=rows)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -105,7 +105,7 @@ def profile_edit(profile_id: int | None = None):
             )
         flash("Trainer saved.", "success")
         return redirect(url_for("admin_trainers.trainers"), 303)
-    return render_template("admin_trainers/profile_form.html", form=form, profile=profile)
+    return render_template("staff/trainers/profile_form.html", form=form, profile=profile)
 
 
 @bp.route("/allocation", methods=["GET", "POST"])
@@ -131,7 +131,7 @@ def allocation_start():
     runs = db.session.scalars(
         select(AllocationRun).order_by(AllocationRun.id.desc()).limit(20)
     ).all()
-    return render_template("admin_trainers/allocation.html", form=form, runs=runs)
+    return render_template("staff/trainers/allocation.html", form=form, runs=runs)
 
 
 @bp.get("/allocation/runs/<int:run_id>")
@@ -159,7 +159,7 @@ def allocation_run(run_id: int):
         .order_by(CourseSession.starts_at)
     ).all()
     return render_template(
-        "admin_trainers/run.html",
+        "staff/trainers/run.html",
         run=run,
         proposals=proposals,
         unstaffed=unstaffed,
@@ -215,7 +215,7 @@ def session_trainers(session_id: int):
         .order_by(SessionAssignment.id)
     ).all()
     return render_template(
-        "admin_trainers/session.html",
+        "staff/trainers/session.html",
         session=session,
         assigned=assigned,
         form=form,
@@ -242,7 +242,7 @@ def unassign(assignment_id: int):
 def short_sessions():
     """Upcoming sessions without enough trainers."""
     rows = trainer_reports.sessions_short_of_trainers(now=utcnow())
-    return render_template("admin_trainers/short.html", rows=rows)
+    return render_template("staff/trainers/short.html", rows=rows)
 
 
 @bp.get("/load")
@@ -251,4 +251,4 @@ def load():
     today = local(utcnow()).date()
     monday = today - timedelta(days=today.weekday())
     table = trainer_reports.load_by_week(monday, weeks=6)
-    return render_template("admin_trainers/load.html", table=table)
+    return render_template("staff/trainers/load.html", table=table)
