@@ -1,4 +1,4 @@
-"""The migrations form one chain, and their file numbers follow it, so a newcomer reads them in order."""
+"""The migrations form one chain, numbered in chain order, so a newcomer reads them in order."""
 
 import re
 from pathlib import Path

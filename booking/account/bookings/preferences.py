@@ -112,7 +112,10 @@ def preferences_page():
     status = 400 if form.errors else 200
     return (
         render_template(
-            "account/bookings/preferences.html", form=form, answered=answered, name=current_user.first_name
+            "account/bookings/preferences.html",
+            form=form,
+            answered=answered,
+            name=current_user.first_name,
         ),
         status,
     )

@@ -98,7 +98,10 @@ def ask_for_help(reference: str):
         )
         return redirect(url_for("attendee.booking_detail", reference=reference), 303)
     return render_template(
-        "account/payments/help_with_fee.html", booking=booking, form=form, due=payments.amount_due(booking)
+        "account/payments/help_with_fee.html",
+        booking=booking,
+        form=form,
+        due=payments.amount_due(booking),
     )
 
 

@@ -33,5 +33,7 @@ def booking_needs(reference: str):
         )
     booking = db.session.get(Booking, booking_id)
     return render_template(
-        "staff/schedule/booking_needs.html", booking=booking, profile=contact.profile_for(booking.user)
+        "staff/schedule/booking_needs.html",
+        booking=booking,
+        profile=contact.profile_for(booking.user),
     )

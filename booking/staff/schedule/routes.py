@@ -120,7 +120,9 @@ def course_type_edit(course_type_id: int | None = None):
                 schedule.save_course_type(course_type, fields, by=current_user, now=utcnow())
             flash("Course type saved.", "success")
             return redirect(url_for("admin.course_types"), 303)
-    return render_template("staff/schedule/course_type_form.html", form=form, course_type=course_type)
+    return render_template(
+        "staff/schedule/course_type_form.html", form=form, course_type=course_type
+    )
 
 
 _COURSE_TYPE_FIELDS = (
@@ -211,7 +213,9 @@ def session_edit(session_id: int | None = None):
                 message = "Session scheduled."
         flash(message, "success")
         return redirect(url_for("admin.sessions"), 303)
-    return render_template("staff/schedule/session_form.html", form=form, course_session=course_session)
+    return render_template(
+        "staff/schedule/session_form.html", form=form, course_session=course_session
+    )
 
 
 @bp.get("/sessions/<int:session_id>")
