@@ -43,9 +43,9 @@ def create_app(config_object: type | None = None, **overrides: object) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from booking.auth import sessions
     from booking.database import configure_engine
     from booking.extensions import csrf, db, limiter, login_manager, migrate
-    from booking.models import User
     from booking.web import security
 
     db.init_app(app)
@@ -63,9 +63,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to carry on."
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # The session version in the id lets sign-out and password changes end old sessions.
+    login_manager.user_loader(sessions.load_user)
 
     security.init_app(app)
 

@@ -23,6 +23,7 @@ NEUTRAL_SUBJECTS = {
     "referral_overdue": "About your booking deadline",
     "waiver_decision": "An update on your request",
     "access_link": "Your link to manage your booking",
+    "account_exists": "About your account",
 }
 
 
