@@ -47,6 +47,8 @@ class Config:
     REFERRAL_LOOKUP_RATE_LIMIT = os.environ.get(
         "REFERRAL_LOOKUP_RATE_LIMIT", "5 per minute; 30 per hour"
     )
+    # Look-ups that did not sign in, per police reference, from any number of addresses.
+    REFERRAL_REFERENCE_RATE_LIMIT = os.environ.get("REFERRAL_REFERENCE_RATE_LIMIT", "10 per hour")
     # Payments (see README "Fees, payments and the hardship fund"). No secret key: card payment off.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")

@@ -32,6 +32,15 @@ def sign_in(person, *, now: datetime, by_link: bool = False) -> None:
         session[LINK_SIGN_IN_KEY] = now.timestamp()
 
 
+def carry_over(person) -> None:
+    """Keep this session signed in after its version moved on (a password change here).
+    The time of a link sign-in is kept, so the change does not extend its freshness."""
+    signed_in_by_link_at = session.get(LINK_SIGN_IN_KEY)
+    login_user(person)
+    if signed_in_by_link_at is not None:
+        session[LINK_SIGN_IN_KEY] = signed_in_by_link_at
+
+
 def sign_out() -> None:
     session.pop(LINK_SIGN_IN_KEY, None)
     logout_user()

@@ -1,6 +1,15 @@
 """Book by reference: look up a referral, see sessions that fit, book one, keep access."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from booking.auth import sessions as sign_in_sessions
@@ -28,8 +37,25 @@ def _lookup_limit() -> str:
     return current_app.config["REFERRAL_LOOKUP_RATE_LIMIT"]
 
 
+def _reference_limit() -> str:
+    return current_app.config["REFERRAL_REFERENCE_RATE_LIMIT"]
+
+
+def submitted_reference() -> str:
+    """The reference a look-up names, normalised, so guesses at one person's surname and date
+    of birth share a limit however many addresses they come from."""
+    return "reference:" + referrals.normalise_reference(request.form.get("police_reference", ""))
+
+
+def _not_signed_in(response) -> bool:
+    return response.status_code != 303
+
+
 @bp.route("/start", methods=["GET", "POST"])
 @limiter.limit(_lookup_limit, methods=["POST"])
+@limiter.limit(
+    _reference_limit, methods=["POST"], key_func=submitted_reference, deduct_when=_not_signed_in
+)
 def start():
     """Enter a reference, surname and date of birth (open to everyone; rate-limited).
 
@@ -48,15 +74,18 @@ def start():
     now = utcnow()
     with unit_of_work():
         person = referrals.attendee_for_referral(referral, now=now)
+        already_this_person = current_user.is_authenticated and current_user.id == person.id
         open_to_lookup = accounts.open_to_reference_sign_in(person)
-        if not open_to_lookup:
+        if not open_to_lookup and not already_this_person:
             access_links.send_link(
                 person,
                 secret_key=current_app.config["SECRET_KEY"],
                 link_for=sign_in_sessions.access_link_url,
                 now=now,
             )
-    if not open_to_lookup or (current_user.is_authenticated and current_user.id != person.id):
+    if already_this_person:
+        return redirect(url_for("referral.sessions"), 303)
+    if not open_to_lookup or current_user.is_authenticated:
         return _answer_page()
     sign_in_sessions.sign_in(person, now=now)
     return redirect(url_for("referral.sessions"), 303)
@@ -144,7 +173,7 @@ def account():
                 "referral/account.html", form=form, asks_current=asks_current
             ), 400
         # The session version moved on: carry this session over to it.
-        sign_in_sessions.sign_in(current_user, now=now, by_link=recent_link)
+        sign_in_sessions.carry_over(current_user)
         flash("Saved. You can sign in with your email address and password.", "success")
         return redirect(url_for("attendee.bookings_list"), 303)
     return render_template("referral/account.html", form=form, asks_current=asks_current)

@@ -9,6 +9,7 @@ from booking.models import AttendeeProfile, Notification, User
 from booking.services.people import accounts
 from config import TestConfig
 from tests import factories
+from tests.referral_factories import referral
 
 PASSWORD = "a long new password"
 
@@ -149,3 +150,29 @@ def test_signing_in_successfully_does_not_use_up_the_account_limit(limited):
         _attempt(app, client, f"10.0.2.{number}", email, factories.PASSWORD) for number in range(8)
     ]
     assert statuses == [302] * 8
+
+
+def test_many_addresses_guessing_at_one_reference_meet_the_reference_limit(database_url):
+    app = _limited_app(database_url)  # the limits as configured: 5 a minute per address
+    with app.app_context():
+        referral(factories.force(), factories.course_type(), police_reference="AB-1")
+        _db.session.commit()
+    client = app.test_client()
+    statuses = []
+    for number in range(12):
+        with app.app_context():
+            response = client.post(
+                "/referral/start",
+                data={
+                    "police_reference": "ab-1" if number % 2 else " AB-1 ",
+                    "surname": "Taylor",
+                    "date_of_birth": f"1990-01-{number + 1:02d}",
+                },
+                environ_base={"REMOTE_ADDR": f"10.0.3.{number}"},
+            )
+        statuses.append(response.status_code)
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+    assert statuses[:10] == [200] * 10
+    assert statuses[10:] == [429, 429]

@@ -120,11 +120,8 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
 
 
 def reset_token(person: User, secret_key: str) -> str:
-    # The current hash and session version are part of the token, so a used token (or any
-    # password change, reset or sign-out everywhere) voids it.
-    return _serializer(secret_key).dumps(
-        {"id": person.id, "h": person.password_hash[-16:], "v": person.session_version or 0}
-    )
+    # The current hash is part of the token, so a used token (or any password change) voids it.
+    return _serializer(secret_key).dumps({"id": person.id, "h": person.password_hash[-16:]})
 
 
 def request_password_reset(email: str, *, secret_key: str, reset_url, now: datetime) -> None:
@@ -134,7 +131,7 @@ def request_password_reset(email: str, *, secret_key: str, reset_url, now: datet
     work; only a real account's link is queued. ``reset_url`` turns a token into the link.
     """
     person = find_by_email(email)
-    signer = person or User(id=_NOBODY_ID, password_hash=_dummy_hash(), session_version=0)
+    signer = person or User(id=_NOBODY_ID, password_hash=_dummy_hash())
     link = reset_url(reset_token(signer, secret_key))
     if person is None:
         return
@@ -159,11 +156,7 @@ def user_for_reset_token(token: str, *, secret_key: str, max_age: int) -> User |
     if not isinstance(data, dict) or not isinstance(data.get("id"), int):
         return None
     person = db.session.get(User, data["id"])
-    if (
-        person is None
-        or person.password_hash[-16:] != data.get("h")
-        or person.session_version != data.get("v")
-    ):
+    if person is None or person.password_hash[-16:] != data.get("h"):
         return None
     return person
 
