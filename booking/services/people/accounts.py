@@ -17,6 +17,7 @@ from booking.models import AttendeeProfile, Booking, Role, User
 from booking.services import audit
 from booking.services.errors import AccountError
 from booking.services.notify import outbox
+from booking.services.people import preferences
 
 # Stands in for the account a reset was asked for when there is none, so both paths build and
 # sign a token: the same work whether or not the address has an account.
@@ -180,12 +181,7 @@ def open_to_reference_sign_in(person: User) -> bool:
         return False
     if db.session.scalar(select(Booking.id).where(Booking.user_id == person.id).limit(1)):
         return False
-    profile_saved = db.session.scalar(
-        select(AttendeeProfile.id).where(
-            AttendeeProfile.user_id == person.id, AttendeeProfile.updated_at > person.created_at
-        )
-    )
-    return profile_saved is None
+    return not preferences.has_answered(person)
 
 
 def change_credentials(
