@@ -167,8 +167,7 @@ def account():
                     now=now,
                 )
         except AccountError as error:
-            field = form.current_password if error.code == "current_password_needed" else form.email
-            field.errors = [*field.errors, error.message]
+            form.current_password.errors = [*form.current_password.errors, error.message]
             return render_template(
                 "referral/account.html", form=form, asks_current=asks_current
             ), 400

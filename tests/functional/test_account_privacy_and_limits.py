@@ -43,7 +43,7 @@ def test_registering_a_taken_address_answers_like_a_new_one(client, db):
     # The owner hears about it on the channel they said is safe, in neutral words.
     notice = db.session.query(Notification).filter_by(user_id=owner.id).one()
     assert notice.subject == "About your account"
-    assert "Someone tried to create a new account" in notice.body
+    assert "Someone tried to use this email address for a new account" in notice.body
 
 
 def test_a_new_account_can_sign_in_after_registering(client, db):
@@ -58,6 +58,37 @@ def test_a_new_account_can_sign_in_after_registering(client, db):
         "/account/login", data={"email": "new.person@example.org", "password": PASSWORD}
     )
     assert login.status_code == 302 and login.headers["Location"] == "/my/bookings"
+
+
+def test_changing_to_a_taken_address_answers_like_a_free_one(app, client, db):
+    owner = factories.user(email="taken@example.org")
+    db.session.add(AttendeeProfile(user_id=owner.id, email_is_safe=True))
+    person = factories.user(email="me@example.org")
+    someone_else = factories.user(email="other@example.org")
+    db.session.commit()
+
+    def change(browser, who, new_email):
+        browser.post("/account/login", data={"email": who.email, "password": factories.PASSWORD})
+        return browser.post(
+            "/referral/account",
+            data={
+                "email": new_email,
+                "password": PASSWORD,
+                "current_password": factories.PASSWORD,
+            },
+        )
+
+    taken = change(client, person, "Taken@example.org")
+    free = change(app.test_client(), someone_else, "free@example.org")
+
+    assert taken.status_code == free.status_code == 303
+    assert taken.headers["Location"] == free.headers["Location"]
+    db.session.refresh(person)
+    db.session.refresh(owner)
+    assert person.email == "me@example.org"  # the address was not taken over
+    assert owner.email == "taken@example.org" and owner.check_password(factories.PASSWORD)
+    notice = db.session.query(Notification).filter_by(user_id=owner.id).one()
+    assert notice.subject == "About your account"
 
 
 @pytest.mark.parametrize("function", ["reset_token", "generate_password_hash"])

@@ -56,18 +56,7 @@ def register_attendee(
     password_hash = generate_password_hash(password)
     existing = find_by_email(email)
     if existing is not None:
-        outbox.queue_email(
-            existing,
-            kind="account_exists",
-            now=now,
-            body=(
-                f"Hello {existing.first_name},\n\nSomeone tried to create a new account with this "
-                "email address, which already has one. If it was you, you can sign in, or ask "
-                "for a link to reset your password from the sign-in page.\n\n"
-                "If it was not you, you can ignore this message: nothing has changed.\n"
-            ),
-        )
-        audit.record("user.register_attempt_existing", "user", existing.id, actor=None, now=now)
+        _tell_owner_address_in_use(existing, now=now)
         return None
     person = User(
         email=normalise_email(email),
@@ -84,6 +73,24 @@ def register_attendee(
     db.session.flush()
     audit.record("user.registered", "user", person.id, actor=person, now=now)
     return person
+
+
+def _tell_owner_address_in_use(owner: User, *, now: datetime) -> None:
+    """Someone tried to give a new or another account this person's address: tell the owner,
+    in neutral words on a channel they said is safe, instead of telling whoever tried."""
+    outbox.queue_email(
+        owner,
+        kind="account_exists",
+        now=now,
+        body=(
+            f"Hello {owner.first_name},\n\nSomeone tried to use this email address for a new "
+            "account, but it already has one. If it was you, you can sign in, or ask for a "
+            "link to reset your password from the sign-in page. If you need two bookings on "
+            "one account, contact us and we will help.\n\n"
+            "If it was not you, you can ignore this message: nothing has changed.\n"
+        ),
+    )
+    audit.record("user.address_in_use_attempt", "user", owner.id, actor=None, now=now)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -200,7 +207,11 @@ def change_credentials(
     from a link in the last few minutes (the caller says which). The first password on an
     account opened by a look-up needs neither: there is none yet, and look-ups stop signing
     in to the account once it is used. Ends every other session. Raises AccountError
-    "current_password_needed" and "email_taken".
+    "current_password_needed".
+
+    An address another account already has is not taken over and not reported to the caller
+    (that would tell anyone with an account who else has one here): the email stays as it
+    was and the address's owner is told, as when registering.
     """
     if (
         person.password_chosen
@@ -209,12 +220,13 @@ def change_credentials(
     ):
         raise AccountError("current_password_needed")
     email = normalise_email(email)
-    other = db.session.scalar(
-        select(User.id).where(func.lower(User.email) == email, User.id != person.id)
+    owner = db.session.scalar(
+        select(User).where(func.lower(User.email) == email, User.id != person.id)
     )
-    if other is not None:
-        raise AccountError("email_taken")
-    person.email = email
+    if owner is None:
+        person.email = email
+    else:
+        _tell_owner_address_in_use(owner, now=now)
     person.set_password(new_password)
     person.end_all_sessions()
     profile = db.session.scalar(select(AttendeeProfile).where(AttendeeProfile.user_id == person.id))
