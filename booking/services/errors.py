@@ -17,7 +17,6 @@ MESSAGES = {
     "session_cancelled": "This session has been cancelled.",
     "venue_required": "Choose a venue for an in-person session.",
     "session_not_found": "We could not find that session.",
-    "email_taken": "An account with this email address already exists. Try signing in instead.",
     "current_password_needed": "Enter your current password to change your email address or "
     "password, or sign in with a link we email you.",
     # Referrals, rescheduling and waiting lists (issue 5).

@@ -141,6 +141,10 @@ def request_password_reset(email: str, *, secret_key: str, reset_url, now: datet
     person = find_by_email(email)
     signer = person or User(id=_NOBODY_ID, password_hash=_dummy_hash())
     link = reset_url(reset_token(signer, secret_key))
+    # Recorded either way (an unknown address with no account id), so both paths write a row.
+    audit.record(
+        "user.password_reset_requested", "user", person.id if person else None, actor=None, now=now
+    )
     if person is None:
         return
     outbox.queue_email(
@@ -153,7 +157,6 @@ def request_password_reset(email: str, *, secret_key: str, reset_url, now: datet
             "If it was not you, you can ignore this message: nothing has changed.\n"
         ),
     )
-    audit.record("user.password_reset_requested", "user", person.id, actor=None, now=now)
 
 
 def user_for_reset_token(token: str, *, secret_key: str, max_age: int) -> User | None:
