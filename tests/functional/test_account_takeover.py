@@ -100,6 +100,22 @@ def test_lookup_answers_the_same_whatever_matched(client, db):
     assert not db.session.get(User, used_without_password.user_id).password_chosen
 
 
+def test_lookup_does_not_sign_in_once_a_booking_is_made(client, db):
+    force, course = factories.force(), factories.course_type()
+    referral(force, course, police_reference="AB-1")
+    place = factories.course_session(course_type_row=course, venue_row=factories.venue(force))
+    db.session.commit()
+    assert _lookup(client).status_code == 303
+    assert client.post(f"/referral/sessions/{place.id}/book").status_code == 303
+    # Still signed in: looking up again goes straight back to the sessions.
+    assert _lookup(client).headers["Location"].endswith("/referral/sessions")
+    client.post("/account/logout")
+
+    again = _lookup(client)
+    assert again.status_code == 200 and not _signed_in(client)
+    assert "We could not open a booking with those details" in again.get_data(as_text=True)
+
+
 # --- changing email or password needs the current password or a fresh link -----------------
 
 
