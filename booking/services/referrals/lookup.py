@@ -28,6 +28,7 @@ from booking.services.bookings import seats as bookings
 from booking.services.errors import AccountError, ReferralError
 from booking.services.locks import lock_sessions
 from booking.services.notify import messages
+from booking.services.referrals import states as referral_states
 from booking.web.filters import LONDON
 
 BOOKABLE_STATES = (ReferralStatus.OPEN, ReferralStatus.BOOKED)
@@ -182,8 +183,11 @@ def book_for_referral(
     except IntegrityError as error:
         # The partial unique index: one active booking per referral.
         raise ReferralError("referral_already_booked") from error
-    referral.status = ReferralStatus.BOOKED
-    audit.record("referral.booked", "referral", referral.id, actor=person, now=now)
+    if referral.status == ReferralStatus.BOOKED:
+        # Still marked booked from a hold that lapsed: the new booking replaces it.
+        audit.record("referral.booked", "referral", referral.id, actor=person, now=now)
+    else:
+        referral_states.transition(referral, ReferralStatus.BOOKED, by=person, now=now)
     if booking.status.value == "confirmed":
         messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking
