@@ -22,6 +22,7 @@ from booking.services.trainers import calendar as trainer_calendar
 from booking.services.trainers import profiles as trainer_profiles
 from booking.services.trainers import rosters
 from booking.trainer.forms import WEEKDAYS, ActionForm, LeaveForm, SlotForm
+from booking.web import links
 from booking.web.filters import LONDON
 from booking.web.security import role_required
 
@@ -119,7 +120,9 @@ def close_session(session_id: int):
     if not form.validate_on_submit():
         abort(400)
     with unit_of_work():
-        attended = rosters.close_session(_my_session(session_id), by=current_user, now=utcnow())
+        attended = rosters.close_session(
+            _my_session(session_id), by=current_user, now=utcnow(), base_url=links.base_url()
+        )
     flash(f"Session closed. {attended} completed the course.", "success")
     return redirect(url_for("trainer.roster", session_id=session_id), 303)
 

@@ -10,6 +10,8 @@ from sqlalchemy.orm import joinedload
 from booking.database import unit_of_work
 from booking.extensions import db
 from booking.models import (
+    AttendanceRecord,
+    AttendanceStatus,
     Booking,
     CourseSession,
     CourseType,
@@ -23,7 +25,15 @@ from booking.models import (
 from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.schedule import sessions as schedule
-from booking.staff.schedule.forms import CancelSessionForm, CourseTypeForm, SessionForm, VenueForm
+from booking.services.trainers import rosters
+from booking.staff.schedule.forms import (
+    CancelSessionForm,
+    CorrectAttendanceForm,
+    CourseTypeForm,
+    SessionForm,
+    VenueForm,
+)
+from booking.web import links
 from booking.web.filters import local
 from booking.web.security import role_required
 
@@ -237,7 +247,42 @@ def session_bookings(session_id: int):
         bookings=rows,
         places_left=bookings.places_left(course_session, now=utcnow()),
         cancel_form=CancelSessionForm(),
+        correct_form=CorrectAttendanceForm(),
+        attendance=_attendance_marks(course_session, rows),
     )
+
+
+def _attendance_marks(course_session: CourseSession, rows) -> dict[int, AttendanceStatus]:
+    if course_session.status != SessionStatus.DELIVERED or not rows:
+        return {}
+    return {
+        record.booking_id: record.status
+        for record in db.session.scalars(
+            select(AttendanceRecord).where(AttendanceRecord.booking_id.in_([b.id for b in rows]))
+        )
+    }
+
+
+@bp.post("/sessions/<int:session_id>/attendance/<int:booking_id>")
+def correct_attendance(session_id: int, booking_id: int):
+    """Correct one person's attendance on a closed session, with a reason."""
+    db.get_or_404(CourseSession, session_id)
+    form = CorrectAttendanceForm()
+    if not form.validate_on_submit():
+        flash("Choose the attendance and give a reason for the correction.", "error")
+        return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+    with unit_of_work():
+        rosters.correct_attendance(
+            db.session.get(CourseSession, session_id),
+            booking_id,
+            AttendanceStatus(form.status.data),
+            reason=form.reason.data,
+            by=current_user,
+            now=utcnow(),
+            base_url=links.base_url(),
+        )
+    flash("Attendance corrected. The booking and the referral have been updated.", "success")
+    return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
 
 
 @bp.post("/sessions/<int:session_id>/cancel")
