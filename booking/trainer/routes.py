@@ -169,7 +169,7 @@ def add_leave():
         flash("Enter when you are away from and when you are back.", "error")
         return redirect(url_for("trainer.availability"), 303)
     with unit_of_work():
-        trainer_profiles.add_unavailability(
+        _, released = trainer_profiles.add_unavailability(
             _profile(),
             starts_at=form.starts_at.data.replace(tzinfo=LONDON),
             ends_at=form.ends_at.data.replace(tzinfo=LONDON),
@@ -178,6 +178,13 @@ def add_leave():
             now=utcnow(),
         )
     flash("Time off added.", "success")
+    if released:
+        count = len(released)
+        flash(
+            f"You have been taken off {count} session{'' if count == 1 else 's'} during that "
+            "time. The office has been told and will find someone else.",
+            "success",
+        )
     return redirect(url_for("trainer.availability"), 303)
 
 

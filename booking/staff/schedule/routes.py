@@ -209,9 +209,12 @@ def session_edit(session_id: int | None = None):
             women_only=form.women_only.data,
             notes=form.notes.data or "",
         )
+        change = None
         with unit_of_work():
             if session_id:
-                schedule.update_session(session_id, details, by=current_user, now=utcnow())
+                change = schedule.update_session(
+                    session_id, details, by=current_user, now=utcnow(), base_url=links.base_url()
+                )
                 message = "Session saved."
             elif form.repeat_until.data:
                 created = schedule.create_weekly_series(
@@ -222,10 +225,28 @@ def session_edit(session_id: int | None = None):
                 schedule.create_session(details, by=current_user, now=utcnow())
                 message = "Session scheduled."
         flash(message, "success")
+        if change is not None:
+            _flash_change(change)
         return redirect(url_for("admin.sessions"), 303)
     return render_template(
         "staff/schedule/session_form.html", form=form, course_session=course_session
     )
+
+
+def _flash_change(change) -> None:
+    if change.moved:
+        flash(
+            f"The new date, time or place has been sent to {change.people_told} "
+            f"{'person' if change.people_told == 1 else 'people'} booked and "
+            f"{change.trainers_told} trainer(s).",
+            "success",
+        )
+    for taken_off in change.taken_off:
+        flash(
+            f"Trainer conflict: {taken_off.trainer_name} was taken off this session and told. "
+            f"{taken_off.message} Assign someone else from Trainers.",
+            "error",
+        )
 
 
 @bp.get("/sessions/<int:session_id>")

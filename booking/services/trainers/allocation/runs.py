@@ -158,16 +158,27 @@ def check_assignment(session: CourseSession, trainer: TrainerProfile) -> None:
         raise AllocationError("already_assigned")
     if len(current) >= session.course_type.trainers_needed:
         raise AllocationError("session_fully_staffed")
+    broken = rule_broken(session, trainer)
+    if broken:
+        raise AllocationError(broken)
+
+
+def rule_broken(session: CourseSession, trainer: TrainerProfile) -> str | None:
+    """The first hard rule (qualification, area, women-only, availability and leave, clash,
+    weekly maximum) this trainer breaks for this session, or None. The session itself is left
+    out of the clash and weekly counts, so an existing assignment can be re-checked after the
+    session or the trainer's availability changed."""
     wanted = session_spec(session)
     failures = rule_failures(trainer_spec(trainer), wanted)
     if failures:
-        raise AllocationError(failures[0])
+        return failures[0]
     around = db.session.scalars(
         select(CourseSession)
         .join(SessionAssignment, SessionAssignment.session_id == CourseSession.id)
         .options(joinedload(CourseSession.course_type), joinedload(CourseSession.force))
         .where(
             SessionAssignment.trainer_id == trainer.id,
+            CourseSession.id != session.id,
             CourseSession.status != SessionStatus.CANCELLED,
             CourseSession.starts_at > session.starts_at - timedelta(days=8),
             CourseSession.starts_at < session.starts_at + timedelta(days=8),
@@ -175,10 +186,11 @@ def check_assignment(session: CourseSession, trainer: TrainerProfile) -> None:
     ).all()
     others = [session_spec(s) for s in around]
     if any(clash(wanted, other, DEFAULT_TRAVEL_BUFFER_MINUTES) for other in others):
-        raise AllocationError("trainer_clash")
+        return "trainer_clash"
     week = week_of(wanted.starts_at)
     if sum(1 for o in others if week_of(o.starts_at) == week) >= trainer.max_sessions_per_week:
-        raise AllocationError("weekly_maximum")
+        return "weekly_maximum"
+    return None
 
 
 def assign(
@@ -213,7 +225,9 @@ def assign(
     return assignment
 
 
-def unassign(assignment: SessionAssignment, *, by: User | None, now: datetime) -> None:
+def unassign(
+    assignment: SessionAssignment, *, by: User | None, now: datetime, **detail: object
+) -> None:
     """Take a trainer off a session; if they led it, the next trainer becomes the lead."""
     session_id, trainer_id, was_lead = (
         assignment.session_id,
@@ -232,5 +246,11 @@ def unassign(assignment: SessionAssignment, *, by: User | None, now: datetime) -
             other.is_lead = True
             db.session.flush()
     audit.record(
-        "assignment.removed", "course_session", session_id, actor=by, now=now, trainer=trainer_id
+        "assignment.removed",
+        "course_session",
+        session_id,
+        actor=by,
+        now=now,
+        trainer=trainer_id,
+        **detail,
     )
