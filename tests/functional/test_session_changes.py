@@ -3,6 +3,7 @@ again; leave over an assigned session takes the trainer off it."""
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from booking.extensions import db
@@ -18,6 +19,8 @@ from booking.web.filters import LONDON
 from tests import factories
 from tests.functional.trainer_helpers import assign, confirmed_booking, trainer_profile
 from tests.referral_factories import make_email_safe
+
+pytestmark = pytest.mark.database
 
 
 def _edit_form(course_session, starts_at):

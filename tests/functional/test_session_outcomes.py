@@ -3,6 +3,7 @@ only from the session's start; staff correct a closed session with a reason."""
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from booking.models import (
@@ -25,6 +26,8 @@ from tests.functional.trainer_helpers import (
     trainer_profile,
 )
 from tests.referral_factories import make_email_safe, referral
+
+pytestmark = pytest.mark.database
 
 
 def _referred_booking(session, force, course, first_name, **fields):

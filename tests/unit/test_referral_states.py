@@ -14,6 +14,8 @@ from booking.services.referrals import states
 from tests import factories
 from tests.referral_factories import referral
 
+pytestmark = pytest.mark.database
+
 BOOKING_PACKAGE = Path(__file__).resolve().parents[2] / "booking"
 
 

@@ -37,12 +37,8 @@ def apply_attendance(
 
 
 def _complete(referral: Referral, day: date, *, by: User | None, now: datetime, **detail):
-    if referral.status == ReferralStatus.COMPLETED and referral.completed_on == day:
-        return
     if referral.status == ReferralStatus.COMPLETED:
-        # Corrected to another sitting: the date follows the attendance.
-        referral.completed_on = day
-        db.session.flush()
+        states.change_completion_date(referral, day, by=by, now=now)
         return
     states.transition(
         referral, ReferralStatus.COMPLETED, by=by, now=now, completed_on=day, **detail

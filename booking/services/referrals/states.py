@@ -74,3 +74,26 @@ def transition(
         **detail,
     )
     return referral
+
+
+def change_completion_date(
+    referral: Referral, day: date, *, by: User | None, now: datetime
+) -> None:
+    """A completed referral's date follows a corrected attendance to another sitting (audited).
+    Raises ReferralError("invalid_transition") unless the referral is completed."""
+    if referral.status != COMPLETED:
+        raise ReferralError("invalid_transition", current=referral.status.value, to=COMPLETED.value)
+    if referral.completed_on == day:
+        return
+    previous = referral.completed_on
+    referral.completed_on = day
+    db.session.flush()
+    audit.record(
+        "referral.completion_date_changed",
+        "referral",
+        referral.id,
+        actor=by,
+        now=now,
+        previous=previous.isoformat() if previous else None,
+        completed_on=day.isoformat(),
+    )
