@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from booking.models import (
     AttendanceRecord,
+    AttendanceStatus,
     AuditEvent,
     Booking,
     BookingStatus,
@@ -17,6 +18,8 @@ from booking.models import (
     Role,
     utcnow,
 )
+from booking.services.referrals import lookup as referrals
+from booking.services.trainers import rosters
 from booking.web.filters import LONDON
 from tests import factories
 from tests.functional.trainer_helpers import (
@@ -168,3 +171,23 @@ def test_a_correction_after_the_deadline_makes_the_referral_not_completed(client
     )
     db.session.expire_all()
     assert db.session.get(Referral, row.id).status == ReferralStatus.NOT_COMPLETED
+
+
+def test_after_a_missed_session_the_person_can_book_another_date(db):
+    force, course = factories.force(), factories.course_type()
+    here = factories.venue(force)
+    session = started_session(course_type_row=course, venue_row=here)
+    next_date = factories.course_session(course_type_row=course, venue_row=here)
+    row, booking = _referred_booking(session, force, course, "Fin")
+    trainer = trainer_profile()
+    rosters.mark_attendance(
+        session, {booking.id: AttendanceStatus.DID_NOT_ATTEND}, by=trainer.user, now=utcnow()
+    )
+    rosters.close_session(session, by=trainer.user, now=utcnow())
+    assert row.status == ReferralStatus.OPEN
+
+    again = referrals.book_for_referral(
+        row.id, next_date.id, booking.user, now=utcnow(), hold_minutes=30, base_url=""
+    )
+    assert again.session_id == next_date.id
+    assert row.status == ReferralStatus.BOOKED

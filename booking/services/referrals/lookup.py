@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import (
-    ACTIVE_STATES,
     AttendeeProfile,
     Booking,
     CourseSession,
@@ -23,6 +22,7 @@ from booking.models import (
     SessionStatus,
     User,
 )
+from booking.models.bookings import REFERRAL_LIVE_STATES
 from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.errors import AccountError, ReferralError
@@ -194,8 +194,11 @@ def book_for_referral(
 
 
 def active_booking(referral: Referral) -> Booking | None:
+    """The referral's live booking; a missed session does not count (the person may rebook)."""
     return db.session.scalar(
-        select(Booking).where(Booking.referral_id == referral.id, Booking.status.in_(ACTIVE_STATES))
+        select(Booking).where(
+            Booking.referral_id == referral.id, Booking.status.in_(REFERRAL_LIVE_STATES)
+        )
     )
 
 
