@@ -14,7 +14,7 @@ from booking.models import Booking, BookingStatus, Referral, ReferralStatus, Use
 from booking.services.notify import channels as contact
 from booking.services.notify import outbox
 from booking.services.referrals import deadlines, states
-from booking.services.referrals.lookup import eligible_sessions
+from booking.services.referrals.lookup import active_booking, eligible_sessions
 from booking.web.filters import LONDON
 
 
@@ -52,6 +52,8 @@ def _reopen(referral: Referral, *, by: User | None, now: datetime, base_url: str
         to = ReferralStatus.NOT_COMPLETED if referral.deadline < today else ReferralStatus.OPEN
         states.transition(referral, to, by=by, now=now, **detail)
         return
+    if active_booking(referral) is not None:
+        return  # already booked on another date: nothing to reopen or offer
     if referral.status == ReferralStatus.BOOKED:
         states.transition(referral, ReferralStatus.OPEN, by=by, now=now, **detail)
     if referral.status == ReferralStatus.OPEN:

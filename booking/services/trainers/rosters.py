@@ -227,7 +227,8 @@ def correct_attendance(
         db.session.add(record)
     record.status, record.marked_by_id, record.marked_at = status, by.id, now
     did_attend = status == AttendanceStatus.ATTENDED
-    if did_attend != (booking.status == BookingStatus.ATTENDED):
+    outcome_changed = did_attend != (booking.status == BookingStatus.ATTENDED)
+    if outcome_changed:
         bookings.record_attendance(booking, attended=did_attend, by=by, now=now)
     db.session.flush()
     audit.record(
@@ -240,5 +241,6 @@ def correct_attendance(
         status=status.value,
         reason=reason[:500],
     )
-    outcomes.apply_attendance(booking, by=by, now=now, base_url=base_url, reason=reason[:500])
+    if outcome_changed:  # "left early" for "did not attend" changes nothing for the referral
+        outcomes.apply_attendance(booking, by=by, now=now, base_url=base_url, reason=reason[:500])
     return booking
