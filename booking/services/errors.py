@@ -128,3 +128,20 @@ MESSAGES.update(
         "not_a_trainer": "Only a trainer account can have a trainer profile.",
     }
 )
+
+# --- referral outcomes, attendance and session changes -------------------------------------
+MESSAGES.update(
+    {
+        "invalid_transition": "This referral cannot be changed that way from its current state.",
+        "attendance_too_early": (
+            "Attendance can be recorded once the session has started. Please come back then."
+        ),
+        "session_not_closed": "Only a closed session's attendance can be corrected here.",
+        "not_on_session": "That person does not have a place on this session.",
+        "session_in_past": "A session cannot be moved into the past. Choose a later date.",
+        "session_too_far_ahead": (
+            "A session can be at most two years ahead. Choose an earlier date."
+        ),
+        "session_delivered": "This session has already been delivered and cannot be changed.",
+    }
+)

@@ -11,6 +11,7 @@ from booking.services.errors import BookingError, ReferralError
 from booking.services.locks import lock_sessions
 from booking.services.notify import messages
 from booking.services.referrals import lookup as referrals
+from booking.services.referrals import states as referral_states
 
 
 def reschedule(
@@ -88,7 +89,7 @@ def cancel_with_notice(
     if booking.referral_id:
         referral = db.session.get(Referral, booking.referral_id)
         if referral is not None and referral.status == ReferralStatus.BOOKED:
-            referral.status = ReferralStatus.OPEN
+            referral_states.transition(referral, ReferralStatus.OPEN, by=person, now=now)
     messages.booking_cancelled(booking, now=now)
     waitlist.offer_next(booking.session_id, now=now, offer_hours=offer_hours, claim_url=claim_url)
     return booking

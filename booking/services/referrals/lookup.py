@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import (
-    ACTIVE_STATES,
     AttendeeProfile,
     Booking,
     CourseSession,
@@ -23,11 +22,13 @@ from booking.models import (
     SessionStatus,
     User,
 )
+from booking.models.bookings import REFERRAL_LIVE_STATES
 from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.errors import ReferralError
 from booking.services.locks import lock_sessions
 from booking.services.notify import messages
+from booking.services.referrals import states as referral_states
 from booking.web.filters import LONDON
 
 BOOKABLE_STATES = (ReferralStatus.OPEN, ReferralStatus.BOOKED)
@@ -182,14 +183,20 @@ def book_for_referral(
     except IntegrityError as error:
         # The partial unique index: one active booking per referral.
         raise ReferralError("referral_already_booked") from error
-    referral.status = ReferralStatus.BOOKED
-    audit.record("referral.booked", "referral", referral.id, actor=person, now=now)
+    if referral.status == ReferralStatus.BOOKED:
+        # Still marked booked from a hold that lapsed: the new booking replaces it.
+        audit.record("referral.booked", "referral", referral.id, actor=person, now=now)
+    else:
+        referral_states.transition(referral, ReferralStatus.BOOKED, by=person, now=now)
     if booking.status.value == "confirmed":
         messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking
 
 
 def active_booking(referral: Referral) -> Booking | None:
+    """The referral's live booking; a missed session does not count (the person may rebook)."""
     return db.session.scalar(
-        select(Booking).where(Booking.referral_id == referral.id, Booking.status.in_(ACTIVE_STATES))
+        select(Booking).where(
+            Booking.referral_id == referral.id, Booking.status.in_(REFERRAL_LIVE_STATES)
+        )
     )
