@@ -1,7 +1,7 @@
 """a missed session no longer blocks another booking for the same referral
 
-Revision ID: 0006_rebook_after_no_show
-Revises: 0005_trainers
+Revision ID: 0007_rebook_after_no_show
+Revises: 0006_accounts
 Create Date: 2026-12-02 15:55:00
 
 A referral may have one live booking. A booking whose person did not attend is over: the
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_rebook_after_no_show'
-down_revision = '0005_trainers'
+revision = '0007_rebook_after_no_show'
+down_revision = '0006_accounts'
 branch_labels = None
 depends_on = None
 
