@@ -1,11 +1,14 @@
-"""How money and times look to people: pounds and pence, UK local time."""
+"""How money and times look to people: pounds and pence, UK local time.
+
+Filters only format the value they are given; they never query the database (a route passes in
+what a page needs).
+"""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-LONDON = ZoneInfo("Europe/London")
+from booking.services.clock import LONDON, long_date, time_of_day
 
 
 def money(pence: int | None) -> str:
@@ -23,11 +26,7 @@ def when(moment: datetime | None) -> str:
     """'Tuesday 3 March 2026, 10:00am' in UK time."""
     if moment is None:
         return ""
-    moment = local(moment)
-    hour = moment.strftime("%I:%M").lstrip("0")
-    return f"{moment:%A} {moment.day} {moment:%B %Y}, {hour}{moment:%p}".replace(
-        "AM", "am"
-    ).replace("PM", "pm")
+    return f"{long_date(moment)}, {time_of_day(moment)}"
 
 
 def short_date(moment: datetime | None) -> str:
@@ -40,8 +39,7 @@ def short_date(moment: datetime | None) -> str:
 def time_only(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    moment = local(moment)
-    return moment.strftime("%I:%M").lstrip("0") + moment.strftime("%p").lower()
+    return time_of_day(moment)
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from booking.extensions import db
 from booking.models import CourseSession, CourseType, PoliceForce, SessionStatus
 from booking.services.bookings.seats import seats_taken_by_session
-from booking.web.filters import LONDON
+from booking.services.clock import LONDON
 
 ONLINE = "online"
 MAX_COUNTED = 500

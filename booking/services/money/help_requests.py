@@ -30,7 +30,7 @@ from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, WaiverError
 from booking.services.money import fund, payments
-from booking.services.notify import outbox
+from booking.services.notify import messages
 
 NOTE_MAX = 500
 
@@ -241,22 +241,15 @@ def _move_booking_after_decision(
     rest = payments.amount_due(booking)
     if rest <= 0:
         bookings.confirm(booking, by=by, now=now, via="waiver")
-        body = (
-            f"Good news: the fee for booking {booking.reference} is covered, "
-            "and your place is confirmed."
-        )
-    else:
-        bookings._move(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
-        booking.hold_expires_at = now + timedelta(days=days_to_pay)
-        if waiver.status == WaiverStatus.APPROVED:
-            opening = f"We can pay part of the fee for booking {booking.reference}."
-        else:
-            opening = f"We are sorry, we cannot pay the fee for booking {booking.reference}."
-            if waiver.decision_reason:
-                opening += f" {waiver.decision_reason}"
-        body = (
-            f"{opening} £{rest / 100:.2f} is still to pay. Your place is kept for "
-            f"{days_to_pay} days: please pay from your booking page, or contact us if that "
-            "is hard and we will talk it through."
-        )
-    outbox.queue_email(booking.user, kind="waiver_decided", body=body, now=now)
+        messages.booking_confirmed(booking, now=now, via="waiver")
+        return
+    bookings._move(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
+    booking.hold_expires_at = now + timedelta(days=days_to_pay)
+    messages.waiver_decided(
+        booking,
+        approved=waiver.status == WaiverStatus.APPROVED,
+        due_pence=rest,
+        days_to_pay=days_to_pay,
+        reason=waiver.decision_reason or "",
+        now=now,
+    )

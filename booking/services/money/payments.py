@@ -25,7 +25,7 @@ from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, PaymentError
 from booking.services.locks import lock_sessions
-from booking.services.notify import outbox
+from booking.services.notify import messages
 
 CHECKOUT_MIN_MINUTES = 31  # Stripe refuses a Checkout Session that expires in under 30 minutes
 CHECKOUT_MAX_HOURS = 23  # ... or in more than 24 hours
@@ -127,12 +127,7 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
     if booking.status == BookingStatus.AWAITING_WAIVER:
         _withdraw_pending_waivers(booking, now=now)
     bookings.confirm(booking, by=None, now=now, via="payment")
-    outbox.queue_email(
-        booking.user,
-        kind="booking_confirmed",
-        body=f"Thank you. Your booking {booking.reference} is paid and confirmed.",
-        now=now,
-    )
+    messages.booking_confirmed(booking, now=now, via="payment")
     return "confirmed"
 
 

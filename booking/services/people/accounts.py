@@ -11,7 +11,7 @@ from booking.extensions import db
 from booking.models import AttendeeProfile, Role, User
 from booking.services import audit
 from booking.services.errors import AccountError
-from booking.services.notify import outbox
+from booking.services.notify import messages
 
 
 @cache
@@ -84,16 +84,7 @@ def request_password_reset(email: str, *, secret_key: str, reset_url, now: datet
     if person is None:
         return
     link = reset_url(reset_token(person, secret_key))
-    outbox.queue_email(
-        person,
-        kind="password_reset",
-        now=now,
-        body=(
-            f"Hello {person.first_name},\n\nSomeone asked to reset the password for this account. "
-            f"If it was you, use this link within an hour:\n\n{link}\n\n"
-            "If it was not you, you can ignore this message: nothing has changed.\n"
-        ),
-    )
+    messages.password_reset(person, link=link, now=now)
     audit.record("user.password_reset_requested", "user", person.id, actor=None, now=now)
 
 

@@ -22,11 +22,11 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.bookings import seats as bookings
+from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
 from booking.services.locks import lock_sessions
 from booking.services.notify import messages
 from booking.services.referrals.lookup import active_booking, normalise_reference
-from booking.web.filters import LONDON
 
 DEFAULT_DAYS_TO_COMPLETE = 90
 CSV_COLUMNS = [

@@ -25,10 +25,10 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.bookings import seats as bookings
+from booking.services.clock import LONDON
 from booking.services.errors import AccountError, ReferralError
 from booking.services.locks import lock_sessions
 from booking.services.notify import messages
-from booking.web.filters import LONDON
 
 BOOKABLE_STATES = (ReferralStatus.OPEN, ReferralStatus.BOOKED)
 
