@@ -18,6 +18,14 @@ def money(pence: int | None) -> str:
     return f"£{pounds:,}" if remainder == 0 else f"£{pounds:,}.{remainder:02d}"
 
 
+def pounds(pence: int | None) -> str:
+    """Money for staff pages: £0 shows as £0 (not "Free"), negatives keep their sign."""
+    pence = pence or 0
+    sign = "−" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    return f"{sign}£{whole:,}.{part:02d}"
+
+
 def local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(LONDON) if moment is not None else None
 
@@ -44,5 +52,10 @@ def time_only(moment: datetime | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, when=when, short_date=short_date, time_only=time_only, local=local
+        money=money,
+        pounds=pounds,
+        when=when,
+        short_date=short_date,
+        time_only=time_only,
+        local=local,
     )

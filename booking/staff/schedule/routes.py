@@ -22,6 +22,7 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.bookings import seats as bookings
+from booking.services.money import reports as money_reports
 from booking.services.schedule import sessions as schedule
 from booking.staff.schedule.forms import CancelSessionForm, CourseTypeForm, SessionForm, VenueForm
 from booking.web.filters import local
@@ -50,7 +51,12 @@ def dashboard():
         .limit(PAGE_SIZE)
     ).all()
     taken = bookings.seats_taken_by_session([s.id for s in upcoming], now=now)
-    return render_template("staff/schedule/dashboard.html", upcoming=upcoming, taken=taken)
+    return render_template(
+        "staff/schedule/dashboard.html",
+        upcoming=upcoming,
+        taken=taken,
+        funds=money_reports.fund_overview(now),
+    )
 
 
 # --- venues ---------------------------------------------------------------------------------
