@@ -105,7 +105,7 @@ def earlier_waivers(person_ids: list[int]) -> dict[int, list[WaiverRequest]]:
 
 def awarded_to_person(person_id: int, fund_id: int) -> int:
     """Net amount a fund has given one person (awards less reversals)."""
-    return -db.session.scalar(
+    return -db.session.execute(
         select(func.coalesce(func.sum(FundLedgerEntry.amount_pence), 0))
         .join(WaiverRequest, WaiverRequest.id == FundLedgerEntry.waiver_request_id)
         .where(
@@ -113,7 +113,7 @@ def awarded_to_person(person_id: int, fund_id: int) -> int:
             FundLedgerEntry.fund_id == fund_id,
             FundLedgerEntry.kind != LedgerKind.TOP_UP,
         )
-    )
+    ).scalar_one()
 
 
 def decide_waiver(
@@ -144,7 +144,7 @@ def decide_waiver(
     if waiver is None:
         raise WaiverError("waiver_already_decided")
     # Lock order everywhere: waiver, then booking, then fund (cancellation takes booking, fund).
-    booking = payments.lock_booking(waiver.booking_id)
+    booking = payments.lock_existing_booking(waiver.booking_id)
     the_fund = None
     if approve:
         amount = waiver.fee_pence if amount_pence is None else amount_pence
@@ -156,9 +156,9 @@ def decide_waiver(
         # Lock the fund, then re-read the waiver: the other decision may have just committed.
         the_fund = fund.lock_fund(found.id)
     waiver = db.session.get(WaiverRequest, waiver_id, populate_existing=True)
-    if waiver.status != WaiverStatus.PENDING:
+    if waiver is None or waiver.status != WaiverStatus.PENDING:
         raise WaiverError("waiver_already_decided")
-    if approve:
+    if the_fund is not None:  # approving: the fund was found and locked above
         over_budget = amount > fund.balance(the_fund.id)
         cap = the_fund.per_person_cap_pence
         over_cap = cap is not None and awarded_to_person(waiver.user_id, the_fund.id) + amount > cap
@@ -208,7 +208,7 @@ def reverse_award_on_cancel(booking: Booking, *, by: User | None, now: datetime)
             WaiverRequest.booking_id == booking.id, WaiverRequest.status == WaiverStatus.APPROVED
         )
     )
-    if waiver is None or waiver.fund_id is None:
+    if waiver is None or waiver.fund_id is None or not waiver.approved_pence:
         return 0
     the_fund = fund.lock_fund(waiver.fund_id)
     reversed_already = db.session.scalar(

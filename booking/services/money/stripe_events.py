@@ -146,7 +146,7 @@ def _not_paid(payment: Payment, *, now: datetime, why: str) -> str:
         return "already_settled"
     payment.status = PaymentStatus.FAILED
     audit.record(f"payment.{why}", "payment", payment.id, actor=None, now=now)
-    booking = payments.lock_booking(payment.booking_id)
+    booking = payments.lock_existing_booking(payment.booking_id)
     other_open = db.session.scalar(
         select(Payment.id).where(
             Payment.booking_id == booking.id,
