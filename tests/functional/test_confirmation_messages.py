@@ -7,6 +7,7 @@ link, the booking reference and a calendar file.
 
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from booking.models import (
@@ -21,6 +22,8 @@ from booking.models import (
 from booking.services.money import fund
 from tests import factories
 from tests.payment_helpers import booking_awaiting_payment, checkout_event, post_event
+
+pytestmark = pytest.mark.database
 
 LONDON = ZoneInfo("Europe/London")
 FEE = 3000

@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from booking.integrations.email_sender import MailSettings
 from booking.models import BookingStatus, Role, WaitingListEntry, WaitingStatus, utcnow
 from booking.services.bookings import seats as bookings
@@ -18,6 +20,8 @@ from booking.services.notify import messages
 from booking.services.notify.outbox import FALLBACK_SUBJECT, NEUTRAL_SUBJECTS
 from tests import factories
 from tests.referral_factories import make_email_safe, referral
+
+pytestmark = pytest.mark.database
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LONDON = ZoneInfo("Europe/London")
