@@ -77,26 +77,21 @@ def register_blueprints(app: Flask) -> None:
     from booking.auth import bp as auth_bp
     from booking.public import bp as public_bp
     from booking.referral import bp as referral_bp
-    from booking.staff.money import bp as finance_bp
-    from booking.staff.referrals import bp as referrals_admin_bp
-    from booking.staff.schedule import bp as admin_bp
-    from booking.staff.trainers import bp as admin_trainers_bp
+    from booking.staff import register_all as register_staff_blueprints
     from booking.trainer import bp as trainer_bp
     from booking.webhooks import bp as webhooks_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/account")
     app.register_blueprint(attendee_bp, url_prefix="/my")
-    app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(referral_bp, url_prefix="/referral")
     app.register_blueprint(selfservice_bp)
-    app.register_blueprint(referrals_admin_bp, url_prefix="/admin/referrals")
     app.register_blueprint(payments_bp, url_prefix="/my")
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
-    app.register_blueprint(finance_bp, url_prefix="/admin/money")
     app.register_blueprint(trainer_bp, url_prefix="/trainer")
-    app.register_blueprint(admin_trainers_bp, url_prefix="/admin/trainers")
     app.register_blueprint(certificates_bp, url_prefix="/my/certificates")
+    # Staff pages (/admin/...), each behind the one staff gate.
+    register_staff_blueprints(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """Security headers on every response, and the role check every protected route uses."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from flask import Flask, abort, request
@@ -43,16 +43,27 @@ def init_app(app: Flask) -> None:
         return response
 
 
+def refusal(roles: Iterable[Role]):
+    """None when the signed-in user has one of ``roles``; otherwise the way to refuse them.
+
+    A stranger is sent to sign in; a signed-in person without the role gets 403.
+    """
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role not in roles:
+        abort(403)
+    return None
+
+
 def role_required(*roles: Role) -> Callable:
     """Only signed-in users with one of ``roles`` get through: others get 401/403 handling."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                abort(403)
+            refused = refusal(roles)
+            if refused is not None:
+                return refused
             return view(*args, **kwargs)
 
         return wrapped

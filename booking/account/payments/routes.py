@@ -18,9 +18,11 @@ from booking.web.security import role_required
 bp = Blueprint("payments", __name__)
 
 
-@bp.app_template_global()
 def booking_money(booking: Booking) -> dict:
-    """What the booking page needs to show about money: due, waiver, whether cards work."""
+    """What the booking page needs to show about money: due, waiver, whether cards work.
+
+    The booking page's route passes this in as ``money``: templates never query.
+    """
     waiver = db.session.scalar(
         select(WaiverRequest)
         .where(WaiverRequest.booking_id == booking.id)

@@ -16,7 +16,7 @@ from booking.extensions import db
 from booking.models import AttendeeProfile, Booking, Role, User
 from booking.services import audit
 from booking.services.errors import AccountError
-from booking.services.notify import outbox
+from booking.services.notify import messages, outbox
 from booking.services.people import preferences
 
 # Stands in for the account a reset was asked for when there is none, so both paths build and
@@ -147,16 +147,7 @@ def request_password_reset(email: str, *, secret_key: str, reset_url, now: datet
     )
     if person is None:
         return
-    outbox.queue_email(
-        person,
-        kind="password_reset",
-        now=now,
-        body=(
-            f"Hello {person.first_name},\n\nSomeone asked to reset the password for this account. "
-            f"If it was you, use this link within an hour:\n\n{link}\n\n"
-            "If it was not you, you can ignore this message: nothing has changed.\n"
-        ),
-    )
+    messages.password_reset(person, link=link, now=now)
 
 
 def user_for_reset_token(token: str, *, secret_key: str, max_age: int) -> User | None:

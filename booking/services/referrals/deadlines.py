@@ -8,9 +8,9 @@ from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import Booking, BookingStatus, CourseSession, Referral, ReferralStatus
+from booking.services.clock import LONDON
 from booking.services.notify import messages
 from booking.services.referrals import states
-from booking.web.filters import LONDON
 
 
 def close_overdue(*, now: datetime) -> dict[str, int]:

@@ -25,11 +25,11 @@ from booking.models import (
 from booking.models.bookings import REFERRAL_LIVE_STATES
 from booking.services import audit
 from booking.services.bookings import seats as bookings
+from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
 from booking.services.locks import lock_sessions
 from booking.services.notify import messages
 from booking.services.referrals import states as referral_states
-from booking.web.filters import LONDON
 
 BOOKABLE_STATES = (ReferralStatus.OPEN, ReferralStatus.BOOKED)
 

@@ -11,11 +11,11 @@ from datetime import date, datetime
 
 from booking.extensions import db
 from booking.models import Booking, BookingStatus, Referral, ReferralStatus, User
+from booking.services.clock import LONDON
 from booking.services.notify import channels as contact
 from booking.services.notify import outbox
 from booking.services.referrals import deadlines, states
 from booking.services.referrals.lookup import active_booking, eligible_sessions
-from booking.web.filters import LONDON
 
 
 def apply_attendance(

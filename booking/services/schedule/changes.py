@@ -24,11 +24,11 @@ from booking.models import (
     TrainerProfile,
     User,
 )
+from booking.services.clock import LONDON
 from booking.services.errors import MESSAGES, ScheduleError
 from booking.services.notify import channels as contact
 from booking.services.notify import outbox
 from booking.services.trainers.allocation import runs as allocation
-from booking.web.filters import LONDON
 
 FURTHEST_AHEAD = timedelta(days=731)  # two years, leap day included
 

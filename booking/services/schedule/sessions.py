@@ -19,11 +19,11 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.bookings import seats as bookings
+from booking.services.clock import LONDON
 from booking.services.errors import ScheduleError
 from booking.services.locks import lock_sessions
-from booking.services.notify import outbox
+from booking.services.notify import messages
 from booking.services.schedule import changes
-from booking.web.filters import LONDON, when
 
 MAX_SERIES_SESSIONS = 60
 
@@ -153,17 +153,7 @@ def cancel_session(session_id: int, *, by: User, now: datetime, reason: str) -> 
     ).all()
     for booking in affected:
         bookings.cancel(booking, by=by, now=now, reason="The session was cancelled")
-        outbox.queue_email(
-            booking.user,
-            kind="session_cancelled",
-            now=now,
-            body=(
-                f"Hello {booking.user.first_name},\n\n"
-                f"We are sorry: the session on {when(course_session.starts_at)} has had to be "
-                "cancelled. Your place there is released and you have not lost anything.\n\n"
-                "Please choose another date when it suits you, or reply and we will help.\n"
-            ),
-        )
+        messages.session_cancelled(booking, now=now)
     return len(affected)
 
 

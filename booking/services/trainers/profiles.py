@@ -19,10 +19,10 @@ from booking.models import (
     User,
 )
 from booking.services import audit
+from booking.services.clock import when
 from booking.services.notify import outbox
 from booking.services.trainers.allocation.runs import AllocationError, unassign
 from booking.services.trainers.calendar import new_token
-from booking.web.filters import when
 
 
 def profile_for(user: User) -> TrainerProfile | None:

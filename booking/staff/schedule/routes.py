@@ -24,6 +24,7 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.bookings import seats as bookings
+from booking.services.money import reports as money_reports
 from booking.services.schedule import sessions as schedule
 from booking.services.trainers import rosters
 from booking.staff.schedule.forms import (
@@ -60,7 +61,12 @@ def dashboard():
         .limit(PAGE_SIZE)
     ).all()
     taken = bookings.seats_taken_by_session([s.id for s in upcoming], now=now)
-    return render_template("staff/schedule/dashboard.html", upcoming=upcoming, taken=taken)
+    return render_template(
+        "staff/schedule/dashboard.html",
+        upcoming=upcoming,
+        taken=taken,
+        funds=money_reports.fund_overview(now),
+    )
 
 
 # --- venues ---------------------------------------------------------------------------------
