@@ -32,7 +32,11 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin: our own pages get the Referer (and a real Origin) that the CSRF check
+        # compares, while other sites (Stripe, the neutral page behind "Exit this page") learn
+        # nothing, not even that the person was on a course-booking site. no-referrer made
+        # browsers send "Origin: null", so every form over HTTPS was refused.
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SEND_HSTS"):
