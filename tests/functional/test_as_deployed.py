@@ -250,3 +250,17 @@ def test_the_sign_in_limit_is_kept_in_redis(production):
     assert statuses == [200, 200, 429]
     assert from_other_worker == [429]
     assert keys, "the limiter should have written its counts to Redis"
+
+
+def test_forms_may_lead_only_here_and_to_the_configured_payment_page(database_url):
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        STRIPE_CHECKOUT_ORIGIN="http://127.0.0.1:8420",
+    )
+    with app.app_context():
+        policy = app.test_client().get("/").headers["Content-Security-Policy"]
+        _db.engine.dispose()
+
+    assert "form-action 'self' http://127.0.0.1:8420;" in policy
+    assert "checkout.stripe.com" not in policy
