@@ -37,6 +37,9 @@ class Config:
     # Flask-Limiter keeps the first non-empty prefix it is given for the life of the process.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # If Redis is down, each worker counts in its own memory instead: the limits still hold
+    # (per worker) and people can still sign in, rather than every form failing with a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = _bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")
     HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "30"))
     CATALOGUE_PAGE_SIZE = int(os.environ.get("CATALOGUE_PAGE_SIZE", "20"))

@@ -6,6 +6,7 @@ gunicorn, TLS and Chromium.
 
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 import redis
@@ -264,3 +265,29 @@ def test_forms_may_lead_only_here_and_to_the_configured_payment_page(database_ur
 
     assert "form-action 'self' http://127.0.0.1:8420;" in policy
     assert "checkout.stripe.com" not in policy
+
+
+def test_when_redis_is_down_people_can_still_sign_in_and_the_limit_still_holds(production):
+    # Nothing listens on port 1: the limiter's Redis is unreachable.
+    app = production(
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+        LOGIN_RATE_LIMIT="2 per minute",
+        WTF_CSRF_ENABLED=False,
+    )
+
+    assert _failed_sign_ins(app.test_client(), 3, {}) == [200, 200, 429]
+
+
+def test_no_code_builds_an_absolute_link_from_the_request():
+    root = Path(__file__).resolve().parents[2]
+    request_built = re.compile(r"_external\s*=\s*True|host_url|url_root|request\.base_url")
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("booking", "templates")
+        for path in sorted((root / folder).rglob("*"))
+        if path.suffix in {".py", ".html", ".txt"} and path.name != "links.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if request_built.search(line)
+    ]
+
+    assert offenders == [], "build absolute links with booking.web.links.external_url"
