@@ -14,6 +14,7 @@ import redis
 from booking import create_app
 from booking.extensions import db as _db
 from booking.models import AttendeeProfile, Notification
+from booking.web import links
 from config import ProductionConfig, TestConfig
 from tests import factories
 
@@ -291,3 +292,14 @@ def test_no_code_builds_an_absolute_link_from_the_request():
     ]
 
     assert offenders == [], "build absolute links with booking.web.links.external_url"
+
+
+def test_links_in_messages_are_built_outside_a_request_too(database_url):
+    app = create_app(
+        TestConfig, SQLALCHEMY_DATABASE_URI=database_url, PUBLIC_BASE_URL=f"{PUBLIC}/booking/"
+    )
+    with app.app_context():
+        link = links.claim_url("a-token")
+        _db.engine.dispose()
+
+    assert link == f"{PUBLIC}/booking/waiting-list/claim/a-token"
