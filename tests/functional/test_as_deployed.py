@@ -260,8 +260,8 @@ def test_forms_may_lead_only_here_and_to_the_configured_payment_page(database_ur
         SQLALCHEMY_DATABASE_URI=database_url,
         STRIPE_CHECKOUT_ORIGIN="http://127.0.0.1:8420",
     )
+    policy = app.test_client().get("/").headers["Content-Security-Policy"]
     with app.app_context():
-        policy = app.test_client().get("/").headers["Content-Security-Policy"]
         _db.engine.dispose()
 
     assert "form-action 'self' http://127.0.0.1:8420;" in policy
