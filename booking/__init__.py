@@ -1,8 +1,11 @@
 """Waypoint: course booking for diversion and support programmes."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
+from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import ProductionConfig, config_from_environment
@@ -33,6 +36,7 @@ def create_app(config_object: type | None = None, **overrides: object) -> Flask:
         app.config.update(ProductionConfig.from_environment())
     app.config.update(overrides)
 
+    register_deployment(app)
     app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
@@ -40,6 +44,32 @@ def create_app(config_object: type | None = None, **overrides: object) -> Flask:
     register_errors(app)
     register_commands(app)
     return app
+
+
+def register_deployment(app: Flask) -> None:
+    """Trust the proxies and host names the configuration names, and nothing else."""
+    if app.config["ENFORCE_TRUSTED_HOSTS"] and app.config.get("TRUSTED_HOSTS") is None:
+        public_host = urlsplit(app.config["PUBLIC_BASE_URL"]).hostname
+        if not public_host:
+            raise RuntimeError("PUBLIC_BASE_URL must be an absolute URL, e.g. https://example.org")
+        # A request for any other Host is a 400 before any view runs.
+        app.config["TRUSTED_HOSTS"] = [public_host, *app.config["EXTRA_TRUSTED_HOSTS"]]
+
+        @app.errorhandler(SecurityError)
+        def untrusted_host(error: SecurityError):
+            # No URLs can be built for a host we do not serve, so no page with links either.
+            return (
+                "Bad request: this address is not served here.",
+                400,
+                {"Content-Type": "text/plain"},
+            )
+
+    hops = {
+        name: app.config[f"PROXY_FIX_X_{name.upper()}"]
+        for name in ("for", "proto", "host", "port", "prefix")
+    }
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{name}": n for name, n in hops.items()})
 
 
 def register_extensions(app: Flask) -> None:
@@ -96,8 +126,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from booking.web import filters as formatting
+    from booking.web import links
 
     formatting.init_app(app)
+    links.init_app(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -9,6 +9,7 @@ from booking.database import unit_of_work
 from booking.extensions import limiter
 from booking.models import Role, utcnow
 from booking.services.people import access_links, accounts
+from booking.web import links
 from booking.web.forms import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -120,7 +121,7 @@ def forgot_password():
             accounts.request_password_reset(
                 form.email.data,
                 secret_key=current_app.config["SECRET_KEY"],
-                reset_url=lambda token: url_for("auth.reset_password", token=token, _external=True),
+                reset_url=lambda token: links.external_url("auth.reset_password", token=token),
                 now=utcnow(),
             )
         flash(

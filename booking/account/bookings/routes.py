@@ -57,7 +57,7 @@ def book(session_id: int):
                 current_user,
                 now=utcnow(),
                 hold_minutes=current_app.config["HOLD_MINUTES"],
-                base_url=current_app.config["PUBLIC_BASE_URL"],
+                base_url=links.base_url(),
             )
             reference = booking.reference
         return redirect(url_for("attendee.booking_detail", reference=reference), 303)
