@@ -35,8 +35,12 @@ def test_every_helper_a_template_can_call_is_a_formatter(app):
         for name, helper in helpers.items()
         if getattr(helper, "__module__", "").startswith("booking")
     }
-    # UK-time formatting lives in services/clock (messages use it too); it never queries.
-    assert set(ours.values()) <= {"booking.web.filters", "booking.services.clock"}, ours
+    # Formatting only: UK time (services/clock, messages use it too) and absolute links.
+    assert set(ours.values()) <= {
+        "booking.web.filters",
+        "booking.services.clock",
+        "booking.web.links",
+    }, ours
 
 
 def test_context_processors_run_no_query(app, no_queries):
