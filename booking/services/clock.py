@@ -1,6 +1,6 @@
 """UK local time for people: times are stored in UTC and shown in Europe/London."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -10,9 +10,10 @@ def in_london(moment: datetime) -> datetime:
     return moment.astimezone(LONDON)
 
 
-def long_date(moment: datetime) -> str:
-    """'Tuesday 3 March 2026' in UK time."""
-    moment = in_london(moment)
+def long_date(moment: datetime | date) -> str:
+    """'Tuesday 3 March 2026' in UK time (a date without a time is shown as it is)."""
+    if isinstance(moment, datetime):
+        moment = in_london(moment)
     return f"{moment:%A} {moment.day} {moment:%B %Y}"
 
 

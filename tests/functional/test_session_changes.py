@@ -78,9 +78,10 @@ def test_moving_a_session_tells_the_people_booked_and_its_trainer(client, db, au
     )
     assert "sent to 1 person booked and 1 trainer" in response.text
     notices = _notices("session_changed")
-    assert set(notices) == {person.id, trainer.user_id}
+    assert set(notices) == {person.id}
+    assert set(_notices("trainer_session_changed")) == {trainer.user_id}
     to_person = notices[person.id]
-    assert booking.reference in to_person.body and "14:00" in to_person.body
+    assert booking.reference in to_person.body and "2:00pm" in to_person.body
     for word in ("police", "drug", "alcohol", course_session.course_type.name.lower()):
         assert word not in to_person.subject.lower()
         assert word not in to_person.body.lower()
@@ -105,7 +106,7 @@ def test_a_move_that_breaks_a_trainer_rule_takes_them_off_and_shows_the_conflict
         select(SessionAssignment.session_id).where(SessionAssignment.trainer_id == trainer.id)
     ).all()
     assert assigned == [other.id]
-    assert "no longer on it" in _notices("session_changed")[trainer.user_id].body
+    assert "no longer on it" in _notices("trainer_session_changed")[trainer.user_id].body
     short = client.get("/admin/trainers/short").text
     assert f"/admin/trainers/sessions/{course_session.id}" in short
 

@@ -99,6 +99,15 @@ def _every_kind(now, person, booking, moved, entry, case):
         "access_link": lambda: messages.access_link(person, link=f"{base_url}/my/x", now=now),
         "password_reset": lambda: messages.password_reset(person, link=f"{base_url}/r", now=now),
         "payment_refunded": lambda: messages.payment_refunded(booking, now=now),
+        "account_exists": lambda: messages.account_exists(person, now=now),
+        "referral_rebook": lambda: messages.referral_rebook(
+            case, choose_url=f"{base_url}/referral/start", now=now
+        ),
+        "session_changed": lambda: messages.session_changed(booking, now=now, base_url=base_url),
+        "trainer_session_changed": lambda: messages.trainer_session_changed(
+            person, booking.session, taken_off=True, now=now
+        ),
+        "trainer_released": lambda: messages.trainer_released(person, [booking.session], now=now),
     }
 
 

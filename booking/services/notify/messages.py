@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from booking.models import Booking, Notification, Referral, User, WaitingListEntry
+from booking.models import Booking, CourseSession, Notification, Referral, User, WaitingListEntry
 from booking.services.bookings.calendar import booking_ics
 from booking.services.clock import long_date, time_of_day
 from booking.services.notify import channels as contact
@@ -191,3 +191,45 @@ def password_reset(person: User, *, link: str, now: datetime) -> Notification | 
 def payment_refunded(booking: Booking, *, now: datetime) -> Notification | None:
     """A payment arrived after the place was lost, so it was refunded in full."""
     return _queue(booking.user, "payment_refunded", now=now, booking=booking)
+
+
+def account_exists(owner: User, *, now: datetime) -> Notification | None:
+    """Someone tried to register this person's address: tell the owner, not whoever tried."""
+    return _queue(owner, "account_exists", now=now)
+
+
+def referral_rebook(referral: Referral, *, choose_url: str, now: datetime) -> Notification | None:
+    """After a missed session, a calm offer to choose another date before the deadline."""
+    if referral.user is None:
+        return None
+    return _queue(
+        referral.user, "referral_rebook", now=now, deadline=referral.deadline, choose_url=choose_url
+    )
+
+
+def session_changed(booking: Booking, *, now: datetime, base_url: str = "") -> Notification | None:
+    """The date, time or place of a booked session changed; the place is kept."""
+    return _queue(
+        booking.user,
+        "session_changed",
+        now=now,
+        booking=booking,
+        session=booking.session,
+        manage_url=_manage_url(base_url),
+    )
+
+
+def trainer_session_changed(
+    trainer: User, course_session: CourseSession, *, taken_off: bool, now: datetime
+) -> Notification | None:
+    """A trainer's session changed; ``taken_off`` when they no longer deliver it."""
+    return _queue(
+        trainer, "trainer_session_changed", now=now, session=course_session, taken_off=taken_off
+    )
+
+
+def trainer_released(
+    trainer: User, sessions: list[CourseSession], *, now: datetime
+) -> Notification | None:
+    """Time off over sessions a trainer was down for: they are no longer on them."""
+    return _queue(trainer, "trainer_released", now=now, sessions=sessions)

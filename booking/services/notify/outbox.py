@@ -27,6 +27,10 @@ NEUTRAL_SUBJECTS = {
     "access_link": "Your link to manage your booking",
     "account_exists": "About your account",
     "payment_refunded": "About your payment",
+    "referral_rebook": "About your booking",
+    "session_changed": "A change to your booking",
+    "trainer_session_changed": "A change to your sessions",
+    "trainer_released": "A change to your sessions",
 }
 # A kind missing from the table still gets a neutral subject rather than none.
 FALLBACK_SUBJECT = "A message about your booking"

@@ -16,7 +16,7 @@ from booking.extensions import db
 from booking.models import AttendeeProfile, Booking, Role, User
 from booking.services import audit
 from booking.services.errors import AccountError
-from booking.services.notify import messages, outbox
+from booking.services.notify import messages
 from booking.services.people import preferences
 
 # Stands in for the account a reset was asked for when there is none, so both paths build and
@@ -78,18 +78,7 @@ def register_attendee(
 def _tell_owner_address_in_use(owner: User, *, now: datetime) -> None:
     """Someone tried to give a new or another account this person's address: tell the owner,
     in neutral words on a channel they said is safe, instead of telling whoever tried."""
-    outbox.queue_email(
-        owner,
-        kind="account_exists",
-        now=now,
-        body=(
-            f"Hello {owner.first_name},\n\nSomeone tried to use this email address for a new "
-            "account, but it already has one. If it was you, you can sign in, or ask for a "
-            "link to reset your password from the sign-in page. If you need two bookings on "
-            "one account, contact us and we will help.\n\n"
-            "If it was not you, you can ignore this message: nothing has changed.\n"
-        ),
-    )
+    messages.account_exists(owner, now=now)
     audit.record("user.address_in_use_attempt", "user", owner.id, actor=None, now=now)
 
 

@@ -12,8 +12,7 @@ from datetime import date, datetime
 from booking.extensions import db
 from booking.models import Booking, BookingStatus, Referral, ReferralStatus, User
 from booking.services.clock import LONDON
-from booking.services.notify import channels as contact
-from booking.services.notify import outbox
+from booking.services.notify import messages
 from booking.services.referrals import deadlines, states
 from booking.services.referrals.lookup import active_booking, eligible_sessions
 
@@ -66,15 +65,9 @@ def offer_rebooking(referral: Referral, *, now: datetime, base_url: str):
     person = referral.user
     if person is None or not eligible_sessions(referral, now=now):
         return None
-    deadline = referral.deadline
-    body = (
-        f"Hello {contact.name_to_use(person)},\n\n"
-        "We missed you at your session. That is all right, and you have not lost your place "
-        "on the programme.\n\n"
-        f"There is still time to choose another date before {deadline:%A %-d %B %Y}. "
-        f"You can pick one at {base_url}/referral/start, or reply and we will help.\n"
+    return messages.referral_rebook(
+        referral, choose_url=f"{base_url.rstrip('/')}/referral/start", now=now
     )
-    return outbox.queue_email(person, kind="referral_rebook", body=body, now=now)
 
 
 def session_closed(bookings: list[Booking], *, by: User | None, now: datetime, base_url: str):

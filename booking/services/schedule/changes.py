@@ -24,10 +24,8 @@ from booking.models import (
     TrainerProfile,
     User,
 )
-from booking.services.clock import LONDON
 from booking.services.errors import MESSAGES, ScheduleError
-from booking.services.notify import channels as contact
-from booking.services.notify import outbox
+from booking.services.notify import messages
 from booking.services.trainers.allocation import runs as allocation
 
 FURTHEST_AHEAD = timedelta(days=731)  # two years, leap day included
@@ -105,21 +103,6 @@ def after_change(
     return change
 
 
-def _details(course_session: CourseSession) -> str:
-    start = course_session.starts_at.astimezone(LONDON)
-    end = course_session.ends_at.astimezone(LONDON)
-    if course_session.is_online:
-        place = "Online" + (
-            f". Join here: {course_session.online_join_url}"
-            if course_session.online_join_url
-            else ""
-        )
-    else:
-        venue = course_session.venue
-        place = f"{venue.name}, {venue.address}, {venue.postcode}" if venue else ""
-    return f"When: {start:%A %-d %B %Y}, {start:%H:%M} to {end:%H:%M}\nWhere: {place}\n"
-
-
 def _tell_people(course_session: CourseSession, *, now: datetime, base_url: str) -> int:
     waiting = [s for s in ACTIVE_STATES if s not in (BookingStatus.ATTENDED, BookingStatus.NO_SHOW)]
     affected = db.session.scalars(
@@ -129,26 +112,9 @@ def _tell_people(course_session: CourseSession, *, now: datetime, base_url: str)
         .order_by(Booking.id)
     ).all()
     for booking in affected:
-        body = (
-            f"Hello {contact.name_to_use(booking.user)},\n\n"
-            f"The date, time or place of your booking {booking.reference} has changed. "
-            "Your place is kept.\n\n"
-            f"{_details(course_session)}\n"
-            "If this no longer suits you, you can change or cancel it at "
-            f"{base_url}/my/bookings, or reply and we will help.\n"
-        )
-        outbox.queue_email(booking.user, kind="session_changed", body=body, now=now)
+        messages.session_changed(booking, now=now, base_url=base_url)
     return len(affected)
 
 
 def _tell_trainer(person: User, course_session: CourseSession, *, now: datetime, taken_off: bool):
-    if taken_off:
-        news = (
-            "A session you were down to deliver has changed, and you are no longer on it "
-            "(it now clashes with your availability or another session). The office will "
-            "find someone else; nothing is needed from you.\n\n"
-        )
-    else:
-        news = "A session you are delivering has changed.\n\n"
-    body = f"Hello {person.first_name},\n\n{news}{_details(course_session)}"
-    outbox.queue_email(person, kind="session_changed", body=body, now=now)
+    messages.trainer_session_changed(person, course_session, taken_off=taken_off, now=now)

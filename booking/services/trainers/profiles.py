@@ -19,8 +19,7 @@ from booking.models import (
     User,
 )
 from booking.services import audit
-from booking.services.clock import when
-from booking.services.notify import outbox
+from booking.services.notify import messages
 from booking.services.trainers.allocation.runs import AllocationError, unassign
 from booking.services.trainers.calendar import new_token
 
@@ -125,13 +124,7 @@ def add_unavailability(
 
 
 def _tell_released(person: User, sessions: list[CourseSession], *, now: datetime) -> None:
-    lines = "\n".join(f"- {when(s.starts_at)}" for s in sessions)
-    body = (
-        f"Hello {person.first_name},\n\n"
-        "Thank you for letting us know about your time off. You are no longer down to deliver "
-        f"these sessions, and the office will find someone else:\n\n{lines}\n"
-    )
-    outbox.queue_email(person, kind="trainer_released", body=body, now=now)
+    messages.trainer_released(person, sessions, now=now)
 
 
 def remove_availability_row(
