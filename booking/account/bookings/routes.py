@@ -44,21 +44,22 @@ def book(session_id: int):
     form = BookForm()
     if form.validate_on_submit():
         try:
-            preferences.check_group_choice(
-                course_session, confirmed_women_only=form.confirm_women_only.data
-            )
+            with unit_of_work():
+                booking = attendee_bookings.book_and_confirm(
+                    session_id,
+                    current_user,
+                    now=utcnow(),
+                    hold_minutes=current_app.config["HOLD_MINUTES"],
+                    base_url=current_app.config["PUBLIC_BASE_URL"],
+                    women_only_confirmed=bool(form.confirm_women_only.data),
+                )
+                reference = booking.reference
         except BookingError as error:
+            if error.code != "women_only_unconfirmed":
+                raise
+            # Shown beside the tick box it is about, rather than as a page-level message.
             form.confirm_women_only.errors.append(error.message)
-            return _book_page(course_session, form), 400
-        with unit_of_work():
-            booking = attendee_bookings.book_and_confirm(
-                session_id,
-                current_user,
-                now=utcnow(),
-                hold_minutes=current_app.config["HOLD_MINUTES"],
-                base_url=current_app.config["PUBLIC_BASE_URL"],
-            )
-            reference = booking.reference
+            return _book_page(catalogue.session_for_display(session_id), form), 400
         return redirect(url_for("attendee.booking_detail", reference=reference), 303)
     return _book_page(course_session, form)
 

@@ -137,27 +137,30 @@ def entry_for_token(token: str) -> WaitingListEntry | None:
     return db.session.scalar(select(WaitingListEntry).where(WaitingListEntry.claim_token == token))
 
 
-def claim(token: str, *, now: datetime, hold_minutes: int, base_url: str) -> Booking:
-    """Take an offered place. The session is locked, then the offer is re-read: of two claims
-    racing, one books and the other gets "offer_gone". Raises BookingError "offer_gone",
-    "offer_expired", or what ``bookings.book_session`` raises."""
+def claim(
+    token: str,
+    *,
+    now: datetime,
+    hold_minutes: int,
+    base_url: str,
+    women_only_confirmed: bool = False,
+) -> Booking:
+    """Take an offered place through the one placement function, which re-reads the offer under
+    the session lock (of two claims racing, one books and the other gets "offer_gone") and
+    links the place to the person's referral. Raises BookingError "offer_gone",
+    "offer_expired", or what ``bookings.place_booking`` raises."""
     entry = entry_for_token(token)
     if entry is None:
         raise BookingError("offer_gone")
-    lock_sessions(entry.session_id)
-    db.session.refresh(entry, with_for_update=True)
-    if entry.status != WaitingStatus.OFFERED:
-        raise BookingError("offer_gone")
-    if entry.offer_expires_at <= now:
-        raise BookingError("offer_expired")
-    # Close the offer first, so the seat count no longer holds this seat for the offer itself.
-    entry.status = WaitingStatus.CLAIMED
-    db.session.flush()
-    booking = bookings.book_session(
-        entry.session_id, entry.user, now=now, hold_minutes=hold_minutes
+    booking = bookings.place_booking(
+        entry.session_id,
+        entry.user,
+        now=now,
+        hold_minutes=hold_minutes,
+        women_only_confirmed=women_only_confirmed,
+        source="waitlist",
+        offer=entry,
     )
-    booking.referral_id = entry.referral_id
-    audit.record("waitlist.claimed", "waiting_list_entry", entry.id, actor=entry.user, now=now)
     if booking.status == BookingStatus.CONFIRMED:
         messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking
