@@ -70,6 +70,7 @@ def _book_page(course_session, form: BookForm) -> str:
         "account/bookings/book.html",
         course_session=course_session,
         places_left=places_left,
+        fee_pence=bookings.fee_for_person(course_session, current_user),
         form=form,
         profile=contact.profile_for(current_user),
     )

@@ -103,6 +103,17 @@ def places_left(course_session: CourseSession, *, now: datetime) -> int:
     return max(course_session.capacity - seats_taken(course_session.id, now=now), 0)
 
 
+def fee_for_person(course_session: CourseSession, person: User) -> int:
+    """The fee ``place_booking`` would charge this person: the one fee rule, with the scheme of
+    the referral the seat would serve (for showing the cost before booking)."""
+    fitting = [
+        referral
+        for referral in eligibility.bookable_referrals(person)
+        if referral.course_type_id == course_session.course_type_id
+    ]
+    return fees.fee_for(course_session, fitting[0].scheme if fitting else None)
+
+
 def new_reference() -> str:
     return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
 
