@@ -54,6 +54,10 @@ def test_a_referred_person_booking_from_the_catalogue_is_booked_against_the_refe
     second = factories.course_session(course_type_row=course, venue_row=venue, starts_at=_soon(12))
     db.session.commit()
 
+    # Said on the page before trying, and again if the form is sent anyway.
+    late_page = client.get(f"/my/sessions/{too_late.id}/book").get_data(as_text=True)
+    assert "ends after the date your referral must be completed by" in late_page
+    assert "Book this session" not in late_page
     late = client.post(
         f"/my/sessions/{too_late.id}/book",
         headers={"Referer": f"http://localhost/my/sessions/{too_late.id}/book"},

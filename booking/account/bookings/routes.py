@@ -20,9 +20,9 @@ from booking.integrations.stripe_gateway import gateway_from_config
 from booking.models import Booking, Role, utcnow
 from booking.services.bookings import attendee as attendee_bookings
 from booking.services.bookings import cancellation as cancellation_money
-from booking.services.bookings import catalogue, holds, rescheduling
+from booking.services.bookings import catalogue, eligibility, holds, rescheduling
 from booking.services.bookings import seats as bookings
-from booking.services.errors import BookingError
+from booking.services.errors import BookingError, ReferralError
 from booking.services.notify import channels as contact
 from booking.services.people import preferences
 from booking.web import links
@@ -71,9 +71,16 @@ def _book_page(course_session, form: BookForm) -> str:
         course_session=course_session,
         places_left=places_left,
         fee_pence=bookings.fee_for_person(course_session, current_user),
+        does_not_fit=_why_not_message(course_session),
         form=form,
         profile=contact.profile_for(current_user),
     )
+
+
+def _why_not_message(course_session) -> str | None:
+    """Why this session does not fit the person's referral, said before they try to book."""
+    code = eligibility.why_session_does_not_fit(current_user, course_session)
+    return ReferralError(code).message if code else None
 
 
 @bp.get("/bookings")

@@ -67,6 +67,7 @@ def referral_for_seat(
     *,
     referral: Referral | None,
     replacing: Booking | None = None,
+    lock: bool = True,
 ) -> Referral | None:
     """The referral a new seat on ``course_session`` serves, locked, or None for a seat that
     serves none. Call with the session locked.
@@ -76,7 +77,7 @@ def referral_for_seat(
     refused with the reason); a course type that needs a referral is refused to anyone without
     a fitting one. Raises ReferralError "referral_not_found", "referral_closed",
     "referral_course_type", "referral_area", "referral_deadline", "referral_already_booked",
-    "referral_required".
+    "referral_required". With ``lock=False`` (to show a page, not to book) nothing is locked.
     """
     if referral is not None:
         if referral.user_id != person.id:
@@ -94,10 +95,21 @@ def referral_for_seat(
         return None
     first_reason = None
     for candidate in candidates:
-        # Lock the referral row so two seats can never be taken for it at once.
-        db.session.refresh(candidate, with_for_update=True)
+        if lock:
+            # Lock the referral row so two seats can never be taken for it at once.
+            db.session.refresh(candidate, with_for_update=True)
         reason = why_not(candidate, course_session, replacing=replacing)
         if reason is None:
             return candidate
         first_reason = first_reason or reason
     raise ReferralError(first_reason)
+
+
+def why_session_does_not_fit(person: User, course_session: CourseSession) -> str | None:
+    """The error code a booking of ``course_session`` by ``person`` would meet from the
+    referral rule, or None; read only, for telling the person before they try."""
+    try:
+        referral_for_seat(person, course_session, referral=None, lock=False)
+    except ReferralError as error:
+        return error.code
+    return None
