@@ -274,3 +274,16 @@ def test_the_deadline_is_the_end_of_the_deadline_day_in_london(db):
         starts_at=deadline_evening - timedelta(hours=2),
     )
     assert take("referral", world, target, referral=referral).referral_id == referral.id
+
+
+def test_nobody_joins_a_waiting_list_for_a_place_they_could_not_take(db):
+    world = World()
+    world.referral(deadline_days=7)
+    late_and_full = world.session(days=9, capacity=1)
+    attendee.book_and_confirm(
+        late_and_full.id, factories.user(), now=_now(), hold_minutes=30, base_url="http://test"
+    )
+    with pytest.raises(DomainError) as caught:
+        waitlist.join(late_and_full.id, world.person, now=_now())
+    assert caught.value.code == "referral_deadline"
+    assert database.session.query(WaitingListEntry).count() == 0

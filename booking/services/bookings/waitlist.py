@@ -20,8 +20,9 @@ from booking.models import (
     WaitingStatus,
 )
 from booking.services import audit
+from booking.services.bookings import eligibility
 from booking.services.bookings import seats as bookings
-from booking.services.errors import BookingError
+from booking.services.errors import BookingError, ReferralError
 from booking.services.locks import lock_sessions
 from booking.services.notify import messages
 
@@ -32,7 +33,8 @@ def join(session_id: int, person: User, *, now: datetime) -> WaitingListEntry:
     """Join a full session's waiting list.
 
     Raises BookingError "waitlist_not_full" (book instead), "already_booked", "waitlist_already",
-    or what locking raises.
+    the ReferralError of a session that does not fit the person's referral, or what locking
+    raises.
     """
     (course_session,) = lock_sessions(session_id) or (None,)
     if course_session is None:
@@ -51,6 +53,10 @@ def join(session_id: int, person: User, *, now: datetime) -> WaitingListEntry:
         raise BookingError("already_booked")
     if _live_entry(session_id, person) is not None:
         raise BookingError("waitlist_already")
+    # Nobody waits for a place they could not take: the referral rule is checked now too.
+    reason = eligibility.why_session_does_not_fit(person, course_session)
+    if reason is not None:
+        raise ReferralError(reason)
     entry = WaitingListEntry(session_id=session_id, user_id=person.id, joined_at=now)
     db.session.add(entry)
     db.session.flush()
