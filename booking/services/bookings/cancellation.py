@@ -8,6 +8,7 @@ from booking.models import Booking, Referral, ReferralStatus, User
 from booking.services.bookings import states, waitlist
 from booking.services.money import help_requests as waivers
 from booking.services.money import refunds
+from booking.services.referrals import states as referral_states
 
 
 def settle_cancellation(
@@ -51,7 +52,7 @@ def end_booking(
     if moved_to is None and booking.referral_id:
         referral = db.session.get(Referral, booking.referral_id)
         if referral is not None and referral.status == ReferralStatus.BOOKED:
-            referral.status = ReferralStatus.OPEN
+            referral_states.transition(referral, ReferralStatus.OPEN, by=by, now=now)
     if claim_url is not None:
         waitlist.offer_next(
             booking.session_id, now=now, offer_hours=offer_hours, claim_url=claim_url

@@ -5,15 +5,15 @@ waiting list, reschedule, staff) answers the same question the same way.
 """
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from booking.extensions import db
-from booking.models import ACTIVE_STATES, Booking, CourseSession, Referral, ReferralStatus, User
+from booking.models import Booking, CourseSession, Referral, ReferralStatus, User
+from booking.models.bookings import REFERRAL_LIVE_STATES
+from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
 
-LONDON = ZoneInfo("Europe/London")
 BOOKABLE_STATES = (ReferralStatus.OPEN, ReferralStatus.BOOKED)
 
 
@@ -23,8 +23,11 @@ def deadline_moment(referral: Referral) -> datetime:
 
 
 def active_booking(referral: Referral) -> Booking | None:
+    """The referral's live booking; a missed session does not count (the person may rebook)."""
     return db.session.scalar(
-        select(Booking).where(Booking.referral_id == referral.id, Booking.status.in_(ACTIVE_STATES))
+        select(Booking).where(
+            Booking.referral_id == referral.id, Booking.status.in_(REFERRAL_LIVE_STATES)
+        )
     )
 
 

@@ -41,6 +41,7 @@ from booking.services.errors import BookingError
 from booking.services.locks import lock_sessions
 from booking.services.money import fees, payments
 from booking.services.notify import messages
+from booking.services.referrals import states as referral_states
 
 MOVABLE_STATES = (
     BookingStatus.HELD,
@@ -275,7 +276,7 @@ def cancel_with_notice(
     if booking.referral_id:
         referral = db.session.get(Referral, booking.referral_id)
         if referral is not None and referral.status == ReferralStatus.BOOKED:
-            referral.status = ReferralStatus.OPEN
+            referral_states.transition(referral, ReferralStatus.OPEN, by=person, now=now)
     messages.booking_cancelled(booking, now=now)
     waitlist.offer_next(booking.session_id, now=now, offer_hours=offer_hours, claim_url=claim_url)
     return booking

@@ -42,6 +42,7 @@ from booking.services.bookings.states import (  # noqa: F401 (re-exported for ca
 from booking.services.errors import BookingError, ReferralError
 from booking.services.locks import lock_sessions
 from booking.services.money import fees
+from booking.services.referrals import states as referral_states
 
 DEFAULT_HOLD_MINUTES = 30
 SOURCES = ("catalogue", "referral", "waitlist", "reschedule", "staff")
@@ -66,16 +67,16 @@ def open_offer_condition(now: datetime):
 def seats_taken(session_id: int, *, now: datetime) -> int:
     """How many seats of one session are taken: confirmed, awaiting a decision, held, or
     offered to someone on the waiting list (an open offer counts until it lapses)."""
-    booked = db.session.scalar(
+    booked = db.session.execute(
         select(func.count(Booking.id)).where(
             Booking.session_id == session_id, seat_holding_condition(now)
         )
-    )
-    offered = db.session.scalar(
+    ).scalar_one()
+    offered = db.session.execute(
         select(func.count(WaitingListEntry.id)).where(
             WaitingListEntry.session_id == session_id, open_offer_condition(now)
         )
-    )
+    ).scalar_one()
     return booked + offered
 
 
@@ -205,8 +206,11 @@ def place_booking(
             booking.referral_id = served.id
             db.session.flush()
     if served is not None:
-        served.status = ReferralStatus.BOOKED
-        audit.record("referral.booked", "referral", served.id, actor=actor, now=now)
+        if served.status == ReferralStatus.BOOKED:
+            # Already booked (a lapsed hold, or the booking this one replaces): it stays so.
+            audit.record("referral.booked", "referral", served.id, actor=actor, now=now)
+        else:
+            referral_states.transition(served, ReferralStatus.BOOKED, by=actor, now=now)
     if offer is not None:
         audit.record("waitlist.claimed", "waiting_list_entry", offer.id, actor=actor, now=now)
     if settle:

@@ -40,7 +40,8 @@ _ALLOWED = {
         BookingStatus.NO_SHOW,
         BookingStatus.CANCELLED,
     },
-    BookingStatus.ATTENDED: set(),
+    # Staff may correct a closed session's attendance either way (with a reason, audited).
+    BookingStatus.ATTENDED: {BookingStatus.NO_SHOW},
     BookingStatus.NO_SHOW: {BookingStatus.ATTENDED},
     BookingStatus.CANCELLED: set(),
     # A card payment that arrives after the hold lapsed: services/payments.py confirms it only

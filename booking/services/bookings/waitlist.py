@@ -128,7 +128,8 @@ def expire_offers(*, now: datetime, offer_hours: int, claim_url) -> int:
     count = 0
     for entry in lapsed:
         db.session.refresh(entry)
-        if entry.status != WaitingStatus.OFFERED or entry.offer_expires_at > now:
+        still_open = entry.offer_expires_at is not None and entry.offer_expires_at > now
+        if entry.status != WaitingStatus.OFFERED or still_open:
             continue
         entry.status = WaitingStatus.EXPIRED
         count += 1

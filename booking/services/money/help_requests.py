@@ -30,7 +30,7 @@ from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, WaiverError
 from booking.services.money import fund, payments
-from booking.services.notify import outbox
+from booking.services.notify import messages
 
 NOTE_MAX = 500
 
@@ -105,7 +105,7 @@ def earlier_waivers(person_ids: list[int]) -> dict[int, list[WaiverRequest]]:
 
 def awarded_to_person(person_id: int, fund_id: int) -> int:
     """Net amount a fund has given one person (awards less reversals)."""
-    return -db.session.scalar(
+    return -db.session.execute(
         select(func.coalesce(func.sum(FundLedgerEntry.amount_pence), 0))
         .join(WaiverRequest, WaiverRequest.id == FundLedgerEntry.waiver_request_id)
         .where(
@@ -113,7 +113,7 @@ def awarded_to_person(person_id: int, fund_id: int) -> int:
             FundLedgerEntry.fund_id == fund_id,
             FundLedgerEntry.kind != LedgerKind.TOP_UP,
         )
-    )
+    ).scalar_one()
 
 
 def decide_waiver(
@@ -144,7 +144,7 @@ def decide_waiver(
     if waiver is None:
         raise WaiverError("waiver_already_decided")
     # Lock order everywhere: waiver, then booking, then fund (cancellation takes booking, fund).
-    booking = payments.lock_booking(waiver.booking_id)
+    booking = payments.lock_existing_booking(waiver.booking_id)
     the_fund = None
     if approve:
         amount = waiver.fee_pence if amount_pence is None else amount_pence
@@ -156,9 +156,9 @@ def decide_waiver(
         # Lock the fund, then re-read the waiver: the other decision may have just committed.
         the_fund = fund.lock_fund(found.id)
     waiver = db.session.get(WaiverRequest, waiver_id, populate_existing=True)
-    if waiver.status != WaiverStatus.PENDING:
+    if waiver is None or waiver.status != WaiverStatus.PENDING:
         raise WaiverError("waiver_already_decided")
-    if approve:
+    if the_fund is not None:  # approving: the fund was found and locked above
         over_budget = amount > fund.balance(the_fund.id)
         cap = the_fund.per_person_cap_pence
         over_cap = cap is not None and awarded_to_person(waiver.user_id, the_fund.id) + amount > cap
@@ -208,7 +208,7 @@ def reverse_award_on_cancel(booking: Booking, *, by: User | None, now: datetime)
             WaiverRequest.booking_id == booking.id, WaiverRequest.status == WaiverStatus.APPROVED
         )
     )
-    if waiver is None or waiver.fund_id is None:
+    if waiver is None or waiver.fund_id is None or not waiver.approved_pence:
         return 0
     the_fund = fund.lock_fund(waiver.fund_id)
     reversed_already = db.session.scalar(
@@ -241,22 +241,15 @@ def _move_booking_after_decision(
     rest = payments.amount_due(booking)
     if rest <= 0:
         bookings.confirm(booking, by=by, now=now, via="waiver")
-        body = (
-            f"Good news: the fee for booking {booking.reference} is covered, "
-            "and your place is confirmed."
-        )
-    else:
-        bookings._move(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
-        booking.hold_expires_at = now + timedelta(days=days_to_pay)
-        if waiver.status == WaiverStatus.APPROVED:
-            opening = f"We can pay part of the fee for booking {booking.reference}."
-        else:
-            opening = f"We are sorry, we cannot pay the fee for booking {booking.reference}."
-            if waiver.decision_reason:
-                opening += f" {waiver.decision_reason}"
-        body = (
-            f"{opening} £{rest / 100:.2f} is still to pay. Your place is kept for "
-            f"{days_to_pay} days: please pay from your booking page, or contact us if that "
-            "is hard and we will talk it through."
-        )
-    outbox.queue_email(booking.user, kind="waiver_decided", body=body, now=now)
+        messages.booking_confirmed(booking, now=now, via="waiver")
+        return
+    bookings._move(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
+    booking.hold_expires_at = now + timedelta(days=days_to_pay)
+    messages.waiver_decided(
+        booking,
+        approved=waiver.status == WaiverStatus.APPROVED,
+        due_pence=rest,
+        days_to_pay=days_to_pay,
+        reason=waiver.decision_reason or "",
+        now=now,
+    )

@@ -25,7 +25,7 @@ from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, PaymentError
 from booking.services.locks import lock_sessions
-from booking.services.notify import outbox
+from booking.services.notify import messages
 
 CHECKOUT_MIN_MINUTES = 31  # Stripe refuses a Checkout Session that expires in under 30 minutes
 CHECKOUT_MAX_HOURS = 23  # ... or in more than 24 hours
@@ -42,11 +42,11 @@ def waived_pence(booking_id: int) -> int:
 
 def paid_pence(booking_id: int) -> int:
     """Money received for a booking and not refunded."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.coalesce(func.sum(Payment.amount_pence - Payment.refunded_pence), 0)).where(
             Payment.booking_id == booking_id, Payment.status == PaymentStatus.SUCCEEDED
         )
-    )
+    ).scalar_one()
 
 
 def amount_due(booking: Booking) -> int:
@@ -56,6 +56,14 @@ def amount_due(booking: Booking) -> int:
 
 def lock_booking(booking_id: int) -> Booking | None:
     return db.session.get(Booking, booking_id, with_for_update=True, populate_existing=True)
+
+
+def lock_existing_booking(booking_id: int) -> Booking:
+    """Lock a booking that must exist (bookings are never deleted); BookingError("not_found")."""
+    booking = lock_booking(booking_id)
+    if booking is None:
+        raise BookingError("not_found")
+    return booking
 
 
 def start_checkout(booking_id: int, *, person: User, now: datetime) -> tuple[Payment, datetime]:
@@ -98,6 +106,8 @@ def start_checkout(booking_id: int, *, person: User, now: datetime) -> tuple[Pay
 def attach_checkout_session(payment_id: int, checkout_session_id: str) -> None:
     """Remember which Checkout Session belongs to a pending payment."""
     payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        raise PaymentError("payment_not_found")
     payment.stripe_checkout_session_id = checkout_session_id
     db.session.flush()
 
@@ -110,7 +120,7 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
     "already" (it already had a confirmed seat) or "no_place" (the caller refunds).
     """
     lock_sessions(booking.session_id)
-    booking = lock_booking(booking.id)
+    booking = lock_existing_booking(booking.id)
     if booking.status in SEAT_STATES and booking.status != BookingStatus.AWAITING_WAIVER:
         return "already"
     if booking.status == BookingStatus.CANCELLED:
@@ -127,12 +137,7 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
     if booking.status == BookingStatus.AWAITING_WAIVER:
         _withdraw_pending_waivers(booking, now=now)
     bookings.confirm(booking, by=None, now=now, via="payment")
-    outbox.queue_email(
-        booking.user,
-        kind="booking_confirmed",
-        body=f"Thank you. Your booking {booking.reference} is paid and confirmed.",
-        now=now,
-    )
+    messages.booking_confirmed(booking, now=now, via="payment")
     return "confirmed"
 
 

@@ -48,6 +48,10 @@ def refund_payment(
     if payment.method == PaymentMethod.CARD:
         if gateway is None:
             raise PaymentError("card_payments_off")
+        if not payment.stripe_payment_intent_id:
+            # A card payment is only marked paid with its PaymentIntent; without one there is
+            # nothing at Stripe to refund.
+            raise PaymentError("payment_not_found")
         count = len(payment.refunds)
         stripe_refund_id = gateway.refund(
             payment_intent_id=payment.stripe_payment_intent_id,

@@ -23,7 +23,7 @@ from booking.models import (
 from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.money import payments, refunds
-from booking.services.notify import outbox
+from booking.services.notify import messages
 
 HANDLED = {
     "checkout.session.completed",
@@ -124,16 +124,7 @@ def _paid(payment: Payment, obj: dict, *, now: datetime, gateway: StripeGateway 
         now=now,
         gateway=gateway,
     )
-    outbox.queue_email(
-        payment.booking.user,
-        kind="payment_refunded",
-        body=(
-            f"Your payment for booking {payment.booking.reference} arrived after your held "
-            "place was released, and the session is now full. We have refunded the payment "
-            "in full. Please book another date, or contact us and we will help."
-        ),
-        now=now,
-    )
+    messages.payment_refunded(payment.booking, now=now)
     return "refunded_no_place"
 
 
@@ -155,7 +146,7 @@ def _not_paid(payment: Payment, *, now: datetime, why: str) -> str:
         return "already_settled"
     payment.status = PaymentStatus.FAILED
     audit.record(f"payment.{why}", "payment", payment.id, actor=None, now=now)
-    booking = payments.lock_booking(payment.booking_id)
+    booking = payments.lock_existing_booking(payment.booking_id)
     other_open = db.session.scalar(
         select(Payment.id).where(
             Payment.booking_id == booking.id,

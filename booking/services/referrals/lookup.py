@@ -27,7 +27,7 @@ from booking.services.bookings.eligibility import (  # noqa: F401 (re-exported f
     active_booking,
     deadline_moment,
 )
-from booking.services.errors import AccountError, ReferralError
+from booking.services.errors import ReferralError
 from booking.services.notify import messages
 
 
@@ -121,7 +121,7 @@ def attendee_for_referral(referral: Referral, *, now: datetime) -> User:
         last_name=referral.last_name,
         created_at=now,
     )
-    person.set_password(secrets.token_urlsafe(32))  # nobody knows it: no memory test at sign-in
+    person.set_unusable_password()  # nobody knows it: no memory test at sign-in
     db.session.add(person)
     db.session.flush()
     db.session.add(AttendeeProfile(user_id=person.id, updated_at=now))
@@ -161,23 +161,3 @@ def book_for_referral(
     if booking.status.value == "confirmed":
         messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking
-
-
-def set_up_account(person: User, *, email: str, password: str, email_is_safe: bool, now: datetime):
-    """Give a referral's attendee a real email and password. Raises AccountError "email_taken"."""
-    email = email.strip().lower()
-    other = db.session.scalar(
-        select(User.id).where(func.lower(User.email) == email, User.id != person.id)
-    )
-    if other is not None:
-        raise AccountError("email_taken")
-    person.email = email
-    person.set_password(password)
-    profile = db.session.scalar(select(AttendeeProfile).where(AttendeeProfile.user_id == person.id))
-    if profile is None:
-        profile = AttendeeProfile(user_id=person.id)
-        db.session.add(profile)
-    profile.email_is_safe = email_is_safe
-    profile.updated_at = now
-    db.session.flush()
-    audit.record("user.account_set_up", "user", person.id, actor=person, now=now)

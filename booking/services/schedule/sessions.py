@@ -19,10 +19,11 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.bookings import seats as bookings
+from booking.services.clock import LONDON
 from booking.services.errors import ScheduleError
 from booking.services.locks import lock_sessions
-from booking.services.notify import outbox
-from booking.web.filters import LONDON, when
+from booking.services.notify import messages
+from booking.services.schedule import changes
 
 MAX_SERIES_SESSIONS = 60
 
@@ -77,18 +78,27 @@ def create_session(
 
 
 def update_session(
-    session_id: int, details: SessionDetails, *, by: User, now: datetime
-) -> CourseSession:
-    """Change a session. Capacity can never drop below the seats already taken (under a lock)."""
+    session_id: int, details: SessionDetails, *, by: User, now: datetime, base_url: str = ""
+) -> changes.SessionChange:
+    """Change a session. Capacity can never drop below the seats already taken (under a lock);
+    it cannot move into the past or more than two years ahead. The trainer rules are checked
+    again and a moved session's people and trainers are told (schedule/changes.py). Raises
+    ScheduleError: session_cancelled, session_delivered, capacity_below_bookings,
+    session_in_past, session_too_far_ahead."""
     _check(details)
     course_session = _locked_session(session_id)
     if course_session.status == SessionStatus.CANCELLED:
         raise ScheduleError("session_cancelled")
+    if course_session.status == SessionStatus.DELIVERED:
+        raise ScheduleError("session_delivered")
+    changes.check_new_time(course_session, details.starts_at, now=now)
     if details.capacity < bookings.seats_taken(session_id, now=now):
         raise ScheduleError("capacity_below_bookings")
+    before = changes.where_and_when(course_session)
     _apply(course_session, details)
-    audit.record("session.updated", "session", session_id, actor=by, now=now)
-    return course_session
+    moved = changes.where_and_when(course_session) != before
+    audit.record("session.updated", "session", session_id, actor=by, now=now, moved=moved)
+    return changes.after_change(course_session, moved=moved, by=by, now=now, base_url=base_url)
 
 
 def create_weekly_series(
@@ -143,17 +153,7 @@ def cancel_session(session_id: int, *, by: User, now: datetime, reason: str) -> 
     ).all()
     for booking in affected:
         bookings.cancel(booking, by=by, now=now, reason="The session was cancelled")
-        outbox.queue_email(
-            booking.user,
-            kind="session_cancelled",
-            now=now,
-            body=(
-                f"Hello {booking.user.first_name},\n\n"
-                f"We are sorry: the session on {when(course_session.starts_at)} has had to be "
-                "cancelled. Your place there is released and you have not lost anything.\n\n"
-                "Please choose another date when it suits you, or reply and we will help.\n"
-            ),
-        )
+        messages.session_cancelled(booking, now=now)
     return len(affected)
 
 

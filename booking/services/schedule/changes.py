@@ -1,0 +1,154 @@
+"""What follows when staff change a session: limits on the new time, a neutral message to
+everyone affected, and the trainer rules checked again.
+
+A trainer who can no longer deliver the changed session (not available then, a clash, over
+their weekly maximum, not qualified for a new course type...) is taken off it rather than kept
+as a listed conflict: an assignment that cannot happen would hide the gap, and the session
+would not show in "sessions without enough trainers". Staff see each one on the next page and
+can assign someone else; the trainer is told.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from booking.extensions import db
+from booking.models import (
+    ACTIVE_STATES,
+    Booking,
+    BookingStatus,
+    CourseSession,
+    SessionAssignment,
+    TrainerProfile,
+    User,
+)
+from booking.services.clock import LONDON
+from booking.services.errors import MESSAGES, ScheduleError
+from booking.services.notify import channels as contact
+from booking.services.notify import outbox
+from booking.services.trainers.allocation import runs as allocation
+
+FURTHEST_AHEAD = timedelta(days=731)  # two years, leap day included
+
+
+@dataclass(frozen=True)
+class TrainerTakenOff:
+    trainer_name: str
+    code: str
+
+    @property
+    def message(self) -> str:
+        return MESSAGES.get(self.code, self.code)
+
+
+@dataclass
+class SessionChange:
+    session: CourseSession
+    moved: bool = False
+    people_told: int = 0
+    trainers_told: int = 0
+    taken_off: list[TrainerTakenOff] = field(default_factory=list)
+
+
+def where_and_when(course_session: CourseSession) -> tuple:
+    """What a person would notice changing: date, time and place (the join link online)."""
+    return (
+        course_session.starts_at,
+        course_session.ends_at,
+        course_session.is_online,
+        course_session.venue_id,
+        course_session.online_join_url,
+    )
+
+
+def check_new_time(course_session: CourseSession, starts_at: datetime, *, now: datetime) -> None:
+    """A session cannot be moved into the past or more than two years ahead. Raises
+    ScheduleError("session_in_past") or ("session_too_far_ahead")."""
+    if starts_at == course_session.starts_at:
+        return
+    if starts_at <= now:
+        raise ScheduleError("session_in_past")
+    if starts_at > now + FURTHEST_AHEAD:
+        raise ScheduleError("session_too_far_ahead")
+
+
+def after_change(
+    course_session: CourseSession, *, moved: bool, by: User, now: datetime, base_url: str
+) -> SessionChange:
+    """Re-check every assigned trainer against the rules (taking off those who now break one),
+    then, if the date, time or place moved, tell each person with an active booking and each
+    remaining trainer."""
+    db.session.flush()
+    db.session.expire(course_session, ["course_type", "venue", "force"])
+    change = SessionChange(session=course_session, moved=moved)
+    assignments = db.session.scalars(
+        select(SessionAssignment)
+        .options(joinedload(SessionAssignment.trainer).joinedload(TrainerProfile.user))
+        .where(SessionAssignment.session_id == course_session.id)
+        .order_by(SessionAssignment.id)
+    ).all()
+    for assignment in assignments:
+        trainer = assignment.trainer
+        code = allocation.rule_broken(course_session, trainer)
+        if code is None:
+            if moved:
+                _tell_trainer(trainer.user, course_session, now=now, taken_off=False)
+                change.trainers_told += 1
+            continue
+        allocation.unassign(assignment, by=by, now=now, reason=code, cause="session_changed")
+        _tell_trainer(trainer.user, course_session, now=now, taken_off=True)
+        change.taken_off.append(TrainerTakenOff(trainer.name, code))
+    if moved:
+        change.people_told = _tell_people(course_session, now=now, base_url=base_url)
+    return change
+
+
+def _details(course_session: CourseSession) -> str:
+    start = course_session.starts_at.astimezone(LONDON)
+    end = course_session.ends_at.astimezone(LONDON)
+    if course_session.is_online:
+        place = "Online" + (
+            f". Join here: {course_session.online_join_url}"
+            if course_session.online_join_url
+            else ""
+        )
+    else:
+        venue = course_session.venue
+        place = f"{venue.name}, {venue.address}, {venue.postcode}" if venue else ""
+    return f"When: {start:%A %-d %B %Y}, {start:%H:%M} to {end:%H:%M}\nWhere: {place}\n"
+
+
+def _tell_people(course_session: CourseSession, *, now: datetime, base_url: str) -> int:
+    waiting = [s for s in ACTIVE_STATES if s not in (BookingStatus.ATTENDED, BookingStatus.NO_SHOW)]
+    affected = db.session.scalars(
+        select(Booking)
+        .options(joinedload(Booking.user))
+        .where(Booking.session_id == course_session.id, Booking.status.in_(waiting))
+        .order_by(Booking.id)
+    ).all()
+    for booking in affected:
+        body = (
+            f"Hello {contact.name_to_use(booking.user)},\n\n"
+            f"The date, time or place of your booking {booking.reference} has changed. "
+            "Your place is kept.\n\n"
+            f"{_details(course_session)}\n"
+            "If this no longer suits you, you can change or cancel it at "
+            f"{base_url}/my/bookings, or reply and we will help.\n"
+        )
+        outbox.queue_email(booking.user, kind="session_changed", body=body, now=now)
+    return len(affected)
+
+
+def _tell_trainer(person: User, course_session: CourseSession, *, now: datetime, taken_off: bool):
+    if taken_off:
+        news = (
+            "A session you were down to deliver has changed, and you are no longer on it "
+            "(it now clashes with your availability or another session). The office will "
+            "find someone else; nothing is needed from you.\n\n"
+        )
+    else:
+        news = "A session you are delivering has changed.\n\n"
+    body = f"Hello {person.first_name},\n\n{news}{_details(course_session)}"
+    outbox.queue_email(person, kind="session_changed", body=body, now=now)
