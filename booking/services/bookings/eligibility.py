@@ -96,7 +96,7 @@ def referral_for_seat(
         if course_session.course_type.referral_required:
             raise ReferralError("referral_required")
         return None
-    first_reason = None
+    first_reason: str | None = None
     for candidate in candidates:
         if lock:
             # Lock the referral row so two seats can never be taken for it at once.
@@ -105,7 +105,7 @@ def referral_for_seat(
         if reason is None:
             return candidate
         first_reason = first_reason or reason
-    raise ReferralError(first_reason)
+    raise ReferralError(first_reason or "referral_closed")
 
 
 def why_session_does_not_fit(person: User, course_session: CourseSession) -> str | None:

@@ -232,7 +232,7 @@ def _check_offer(
         or offer.status != WaitingStatus.OFFERED
     ):
         raise BookingError("offer_gone")
-    if offer.offer_expires_at <= now:
+    if offer.offer_expires_at is not None and offer.offer_expires_at <= now:
         raise BookingError("offer_expired")
 
 
