@@ -246,6 +246,8 @@ def _build(connection, size, rng, now, dataset, progress) -> None:
     durations = {row["id"]: row["duration_minutes"] for row in course_types}
     capacities = {row["id"]: row["default_capacity"] for row in course_types}
     target_every = max(size.sessions // max(size.booking_targets, 1), 1)
+    # The bench's bookers have no referral, so booking targets are courses open to everyone.
+    open_to_all = [row["id"] for row in course_types if not row.get("referral_required")]
     sessions: list[dict] = []
     first_day = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     for index in range(1, size.sessions + 1):
@@ -253,6 +255,8 @@ def _build(connection, size, rng, now, dataset, progress) -> None:
         is_target = index % target_every == 0 and len(dataset.booking_target_ids) < (
             size.booking_targets
         )
+        if is_target and course_type_id not in open_to_all:
+            course_type_id = open_to_all[index % len(open_to_all)]
         online = not is_target and index % 10 == 5
         venue = None if online else venues[rng.randrange(len(venues))]
         starts_at = first_day + timedelta(

@@ -17,6 +17,8 @@ class ReferenceLookupForm(FlaskForm):
 
 
 class ChooseSessionForm(FlaskForm):
+    # Rendered by hand on each women-only card (one form per card needs distinct ids).
+    confirm_women_only = BooleanField("I confirm this women-only group is right for me")
     submit = SubmitField("Book this session")
 
 

@@ -25,6 +25,7 @@ from booking.referral.forms import (
 )
 from booking.services.bookings import seats as bookings
 from booking.services.errors import AccountError
+from booking.services.money import fees
 from booking.services.people import access_links, accounts
 from booking.services.referrals import lookup as referrals
 from booking.web import links
@@ -115,6 +116,7 @@ def sessions():
         referral=referral,
         options=options,
         taken=taken,
+        fee_pence=fees.fee_for(options[0], referral.scheme) if options else None,
         existing=referrals.active_booking(referral),
         form=ChooseSessionForm(),
         link_form=SendLinkForm(),
@@ -137,6 +139,7 @@ def book(session_id: int):
             now=utcnow(),
             hold_minutes=current_app.config["HOLD_MINUTES"],
             base_url=links.base_url(),
+            women_only_confirmed=bool(form.confirm_women_only.data),
         )
         reference = booking.reference
     return redirect(url_for("attendee.booking_detail", reference=reference), 303)

@@ -26,9 +26,19 @@ MESSAGES = {
     "referral_already_booked": "You already have a place booked for this referral.",
     "referral_session_not_eligible": "This session does not fit your referral. "
     "Please choose one from the list.",
+    "referral_required": "This course is only for people who have been referred to it. "
+    "If you have a referral, start with your reference number, or contact us and we will help.",
+    "referral_course_type": "This is not the course you were referred to. "
+    "Please choose a session of the course in your referral.",
+    "referral_area": "This session is for people referred in another area. "
+    "Please choose a session in your area or online.",
+    "referral_deadline": "This session ends after the date your referral must be completed by. "
+    "Please choose an earlier session, or contact us and we will help.",
     "reschedule_too_late": "It is too close to the session to change it online. "
     "Please contact us and we will help.",
     "reschedule_same_session": "Please choose a different session.",
+    "reschedule_other_course": "You can only move to another date of the same course. "
+    "Please choose one from the list.",
     "waitlist_not_full": "This session still has places, so you can book it now.",
     "waitlist_already": "You are already on the waiting list for this session.",
     "offer_gone": "This offer is no longer available.",

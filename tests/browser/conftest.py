@@ -140,11 +140,33 @@ def _seed(*, now) -> None:
         db.session.add(
             AttendeeProfile(user_id=person.id, prefers_women_only=False, email_is_safe=True)
         )
+        # The demo's awareness courses take referred people only; this person is self-referred.
         free = db.session.scalars(
             db.select(CourseSession)
-            .where(CourseSession.women_only.is_(False), CourseSession.id != paid.id)
+            .join(CourseSession.course_type)
+            .where(
+                CourseSession.women_only.is_(False),
+                CourseSession.id != paid.id,
+                CourseType.referral_required.is_(False),
+            )
             .order_by(CourseSession.starts_at)
         ).first()
+        # A women-only group anyone may book (the demo's women-only groups need a referral).
+        peer_support = db.session.scalar(
+            db.select(CourseType).where(CourseType.slug == "peer-support")
+        )
+        db.session.add(
+            CourseSession(
+                course_type=peer_support,
+                venue=venue,
+                force_id=venue.force_id,
+                starts_at=starts + timedelta(days=1),
+                ends_at=starts + timedelta(days=1, hours=2),
+                capacity=8,
+                women_only=True,
+                status=SessionStatus.SCHEDULED,
+            )
+        )
         bookings.book_session(free.id, person, now=now)
         bookings.book_session(paid.id, person, now=now)
         for email in ("admin@example.org", "trainer.amira@example.org"):

@@ -91,7 +91,8 @@ def test_phone_without_javascript_women_only_text_not_email_then_quick_exit(new_
     page = new_page(width=360, javascript=False)
     email = unique_email()
     page.goto("/")
-    page.get_by_label("Course").select_option(label="Drug awareness")  # a free course
+    # A free course open to everyone (awareness courses take referred people only).
+    page.get_by_label("Course").select_option(label="Peer support group")
     page.get_by_label("Women-only groups only").check()
     page.get_by_role("button", name="Show sessions").click()
     expect(page.get_by_text("Women-only group", exact=True).first).to_be_visible()

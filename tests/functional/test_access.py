@@ -101,6 +101,7 @@ ACCESS = {
     "/referral/link/<token>": TOKEN,
     "/my/bookings/<reference>/calendar.ics": OWNER,
     "/my/bookings/<reference>/reschedule": OWNER,
+    "/my/bookings/<reference>/reschedule/<int:session_id>": OWNER,
     "/my/sessions/<int:session_id>/waiting-list": ATTENDEE,
     "/my/waiting-lists": ATTENDEE,
     "/my/waiting-lists/<int:entry_id>/leave": ATTENDEE,

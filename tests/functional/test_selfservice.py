@@ -32,15 +32,19 @@ def _booked(person, course_session):
 def test_reschedule_moves_the_seat_and_links_old_and_new(client, db, auth):
     person = auth.login_as(Role.ATTENDEE)
     course = factories.course_type()
-    old_session = factories.course_session(course_type_row=course)
+    venue = factories.venue()
+    old_session = factories.course_session(course_type_row=course, venue_row=venue)
     new_session = factories.course_session(
-        course_type_row=course, starts_at=old_session.starts_at + timedelta(days=3)
+        course_type_row=course, venue_row=venue, starts_at=old_session.starts_at + timedelta(days=3)
     )
     old = _booked(person, old_session)
     db.session.commit()
 
     page = client.get(f"/my/bookings/{old.reference}/reschedule").get_data(as_text=True)
-    assert "Move to this session" in page
+    check_url = f"/my/bookings/{old.reference}/reschedule/{new_session.id}"
+    assert "Choose this date" in page and check_url in page
+    check = client.get(check_url).get_data(as_text=True)
+    assert "You are moving from" in check and "There is nothing more to pay" in check
     response = client.post(
         f"/my/bookings/{old.reference}/reschedule", data={"session_id": new_session.id}
     )

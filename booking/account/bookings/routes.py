@@ -21,9 +21,9 @@ from booking.integrations.stripe_gateway import gateway_from_config
 from booking.models import Booking, Role, utcnow
 from booking.services.bookings import attendee as attendee_bookings
 from booking.services.bookings import cancellation as cancellation_money
-from booking.services.bookings import catalogue, holds, rescheduling
+from booking.services.bookings import catalogue, eligibility, holds, rescheduling
 from booking.services.bookings import seats as bookings
-from booking.services.errors import BookingError
+from booking.services.errors import BookingError, ReferralError
 from booking.services.notify import channels as contact
 from booking.services.people import preferences
 from booking.web import links
@@ -45,21 +45,22 @@ def book(session_id: int):
     form = BookForm()
     if form.validate_on_submit():
         try:
-            preferences.check_group_choice(
-                course_session, confirmed_women_only=form.confirm_women_only.data
-            )
+            with unit_of_work():
+                booking = attendee_bookings.book_and_confirm(
+                    session_id,
+                    current_user,
+                    now=utcnow(),
+                    hold_minutes=current_app.config["HOLD_MINUTES"],
+                    base_url=links.base_url(),
+                    women_only_confirmed=bool(form.confirm_women_only.data),
+                )
+                reference = booking.reference
         except BookingError as error:
+            if error.code != "women_only_unconfirmed":
+                raise
+            # Shown beside the tick box it is about, rather than as a page-level message.
             form.confirm_women_only.errors.append(error.message)
-            return _book_page(course_session, form), 400
-        with unit_of_work():
-            booking = attendee_bookings.book_and_confirm(
-                session_id,
-                current_user,
-                now=utcnow(),
-                hold_minutes=current_app.config["HOLD_MINUTES"],
-                base_url=links.base_url(),
-            )
-            reference = booking.reference
+            return _book_page(catalogue.session_for_display(session_id), form), 400
         return redirect(url_for("attendee.booking_detail", reference=reference), 303)
     return _book_page(course_session, form)
 
@@ -70,9 +71,17 @@ def _book_page(course_session, form: BookForm) -> str:
         "account/bookings/book.html",
         course_session=course_session,
         places_left=places_left,
+        fee_pence=bookings.fee_for_person(course_session, current_user),
+        does_not_fit=_why_not_message(course_session),
         form=form,
         profile=contact.profile_for(current_user),
     )
+
+
+def _why_not_message(course_session) -> str | None:
+    """Why this session does not fit the person's referral, said before they try to book."""
+    code = eligibility.why_session_does_not_fit(current_user, course_session)
+    return ReferralError(code).message if code else None
 
 
 @bp.get("/bookings")

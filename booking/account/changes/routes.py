@@ -14,15 +14,14 @@ from flask import (
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SubmitField
+from wtforms import BooleanField, SubmitField
 
 from booking.database import unit_of_work
 from booking.extensions import db
-from booking.models import Booking, CourseSession, Referral, Role, SessionStatus, utcnow
-from booking.services.bookings import rescheduling, waitlist
-from booking.services.bookings import seats as bookings
+from booking.models import Booking, Role, utcnow
+from booking.services.bookings import catalogue, rescheduling, waitlist
 from booking.services.bookings.calendar import booking_ics
-from booking.services.referrals import lookup as referrals
+from booking.services.people import preferences
 from booking.web import links
 from booking.web.security import role_required
 
@@ -55,58 +54,93 @@ def calendar(reference: str):
     )
 
 
-def _reschedule_options(booking: Booking) -> list[CourseSession]:
+class MoveForm(FlaskForm):
+    confirm_women_only = BooleanField("I confirm this women-only group is right for me")
+    submit = SubmitField("Move my booking")
+
+
+class ClaimForm(FlaskForm):
+    confirm_women_only = BooleanField("I confirm this women-only group is right for me")
+    submit = SubmitField("Take this place")
+
+
+def _notice_hours() -> int:
+    return current_app.config["RESCHEDULE_MIN_NOTICE_HOURS"]
+
+
+@bp.get("/my/bookings/<reference>/reschedule")
+@role_required(Role.ATTENDEE)
+def reschedule_options(reference: str):
+    """Choose another date for my booking (or be told why it cannot change online)."""
+    booking = _own_booking(reference)
     now = utcnow()
-    if booking.referral_id:
-        referral = db.session.get(Referral, booking.referral_id)
-        options = referrals.eligible_sessions(referral, now=now)
-    else:
-        options = list(
-            db.session.scalars(
-                select(CourseSession)
-                .where(
-                    CourseSession.course_type_id == booking.session.course_type_id,
-                    CourseSession.status == SessionStatus.SCHEDULED,
-                    CourseSession.starts_at > now,
-                )
-                .order_by(CourseSession.starts_at)
-                .limit(50)
-            )
+    movable = rescheduling.can_move(booking, now=now, min_notice_hours=_notice_hours())
+    options = (
+        rescheduling.move_options(
+            booking, now=now, wants_women_only=preferences.prefers_women_only(current_user)
         )
-    return [option for option in options if option.id != booking.session_id]
+        if movable
+        else []
+    )
+    return render_template(
+        "account/changes/reschedule.html",
+        booking=booking,
+        options=options,
+        movable=movable,
+        notice_hours=_notice_hours(),
+    )
 
 
-@bp.route("/my/bookings/<reference>/reschedule", methods=["GET", "POST"])
+@bp.get("/my/bookings/<reference>/reschedule/<int:session_id>")
+@role_required(Role.ATTENDEE)
+def reschedule_check(reference: str, session_id: int):
+    """Check the move before making it: from which date to which, and what it costs."""
+    booking = _own_booking(reference)
+    target = catalogue.session_for_display(session_id)
+    if target is None or target.course_type_id != booking.session.course_type_id:
+        abort(404)
+    if not rescheduling.can_move(booking, now=utcnow(), min_notice_hours=_notice_hours()):
+        return redirect(url_for("selfservice.reschedule_options", reference=reference), 303)
+    return render_template(
+        "account/changes/reschedule_check.html",
+        booking=booking,
+        target=target,
+        quote=rescheduling.quote(booking, target),
+        form=MoveForm(),
+    )
+
+
+@bp.post("/my/bookings/<reference>/reschedule")
 @role_required(Role.ATTENDEE)
 def reschedule(reference: str):
-    """Move my booking to another session."""
+    """Move my booking to another session (the check page's button)."""
     booking = _own_booking(reference)
-    form = ActionForm()
-    if form.validate_on_submit():
-        new_session_id = request.form.get("session_id", type=int)
-        if new_session_id is None:
-            abort(400)
-        config = current_app.config
-        with unit_of_work():
-            new = rescheduling.reschedule(
-                booking.id,
-                new_session_id,
-                current_user,
-                now=utcnow(),
-                min_notice_hours=config["RESCHEDULE_MIN_NOTICE_HOURS"],
-                hold_minutes=config["HOLD_MINUTES"],
-                offer_hours=config["WAITLIST_OFFER_HOURS"],
-                base_url=links.base_url(),
-                claim_url=links.claim_url,
-            )
-            new_reference = new.reference
-        flash("Your booking has moved to the new session.", "success")
-        return redirect(url_for("attendee.booking_detail", reference=new_reference), 303)
-    options = _reschedule_options(booking)
-    taken = bookings.seats_taken_by_session([s.id for s in options], now=utcnow())
-    return render_template(
-        "account/changes/reschedule.html", booking=booking, options=options, taken=taken, form=form
-    )
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    new_session_id = request.form.get("session_id", type=int)
+    if new_session_id is None:
+        abort(400)
+    config = current_app.config
+    with unit_of_work():
+        new = rescheduling.reschedule(
+            booking.id,
+            new_session_id,
+            current_user,
+            now=utcnow(),
+            min_notice_hours=config["RESCHEDULE_MIN_NOTICE_HOURS"],
+            hold_minutes=config["HOLD_MINUTES"],
+            offer_hours=config["WAITLIST_OFFER_HOURS"],
+            base_url=links.base_url(),
+            claim_url=links.claim_url,
+            women_only_confirmed=bool(form.confirm_women_only.data),
+        )
+        new_reference = new.reference
+        moved_to_pay = new.status.value == "awaiting_payment"
+    flash("Your booking has moved to the new session.", "success")
+    if moved_to_pay:
+        flash("Please pay the difference to keep your new place.", "info")
+    return redirect(url_for("attendee.booking_detail", reference=new_reference), 303)
 
 
 @bp.post("/my/sessions/<int:session_id>/waiting-list")
@@ -161,7 +195,7 @@ def claim(token: str):
         abort(404)
     if current_user.is_authenticated and current_user.id != entry.user_id:
         abort(403)
-    form = ActionForm()
+    form = ClaimForm()
     if form.validate_on_submit():
         person = entry.user
         with unit_of_work():
@@ -170,6 +204,7 @@ def claim(token: str):
                 now=utcnow(),
                 hold_minutes=current_app.config["HOLD_MINUTES"],
                 base_url=links.base_url(),
+                women_only_confirmed=bool(form.confirm_women_only.data),
             )
             reference = booking.reference
         login_user(person)

@@ -8,14 +8,29 @@ from booking.services.notify import messages
 
 
 def book_and_confirm(
-    session_id: int, person: User, *, now: datetime, hold_minutes: int, base_url: str
+    session_id: int,
+    person: User,
+    *,
+    now: datetime,
+    hold_minutes: int,
+    base_url: str,
+    women_only_confirmed: bool = False,
 ) -> Booking:
-    """Book a place; one confirmed at once (nothing to pay) gets its confirmation message.
+    """Book a place through the one placement function; one confirmed at once (nothing to pay)
+    gets its confirmation message. A person with a referral for this course is booked against
+    it, or told why the session does not fit it.
 
     Paid places are confirmed later by the payment, which sends its own message. Raises what
-    ``bookings.book_session`` raises.
+    ``bookings.place_booking`` raises.
     """
-    booking = bookings.book_session(session_id, person, now=now, hold_minutes=hold_minutes)
+    booking = bookings.place_booking(
+        session_id,
+        person,
+        now=now,
+        hold_minutes=hold_minutes,
+        women_only_confirmed=women_only_confirmed,
+        source="catalogue",
+    )
     if booking.status == BookingStatus.CONFIRMED:
         messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking

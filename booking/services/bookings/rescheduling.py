@@ -1,17 +1,150 @@
-"""Self-service changes: cancel with a notice, and reschedule as one atomic swap (rule 2)."""
+"""Self-service changes: cancel with a notice, and reschedule as one atomic swap (rule 2).
 
+A reschedule is a release and a placement in one transaction, through the same placement
+function as every other booking, so every rule (capacity, women-only confirmation, referral
+deadline, fee) holds for the new seat too.
+
+Money moves with the person. The payments and hardship awards made for the old booking are
+moved onto the new one, whose fee is the new session's fee by the one fee rule, so "what is
+still due" is the new fee less what was already paid or awarded:
+- dearer: the new booking awaits payment of the difference, its seat held like any new seat
+  (or kept while a pending request for help, which moves too, is decided);
+- the same or cheaper: the new booking is confirmed; what was paid beyond the new fee is owed
+  back, recorded as a "refund.owed" audit event on the new booking for the refund rule to pay
+  after the commit (a card refund is never made inside the transaction).
+"""
+
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
 from booking.extensions import db
-from booking.models import Booking, BookingStatus, Referral, ReferralStatus, User
+from booking.models import (
+    Booking,
+    BookingStatus,
+    CourseSession,
+    Payment,
+    PaymentStatus,
+    Referral,
+    ReferralStatus,
+    SessionStatus,
+    User,
+    WaiverRequest,
+    WaiverStatus,
+)
 from booking.services import audit
+from booking.services.bookings import cancellation, eligibility, waitlist
 from booking.services.bookings import seats as bookings
-from booking.services.bookings import waitlist
-from booking.services.errors import BookingError, ReferralError
+from booking.services.errors import BookingError
 from booking.services.locks import lock_sessions
+from booking.services.money import fees, payments
 from booking.services.notify import messages
-from booking.services.referrals import lookup as referrals
 from booking.services.referrals import states as referral_states
+
+MOVABLE_STATES = (
+    BookingStatus.HELD,
+    BookingStatus.AWAITING_PAYMENT,
+    BookingStatus.AWAITING_WAIVER,
+    BookingStatus.CONFIRMED,
+)
+MAX_OPTIONS = 30
+
+
+@dataclass(frozen=True)
+class MoveQuote:
+    """What moving a booking to another session costs: the new fee, what the person already
+    paid or was awarded, what they will still pay, and what they will get back (pence)."""
+
+    fee_pence: int
+    credit_pence: int
+    to_pay_pence: int
+    to_refund_pence: int
+
+
+@dataclass(frozen=True)
+class MoveOption:
+    session: CourseSession
+    places_left: int
+    quote: MoveQuote
+
+
+def can_move(booking: Booking, *, now: datetime, min_notice_hours: int) -> bool:
+    """Whether the person may still move this booking online (outside the notice period)."""
+    return booking.status in MOVABLE_STATES and booking.session.starts_at - now >= timedelta(
+        hours=min_notice_hours
+    )
+
+
+def _referral_of(booking: Booking) -> Referral | None:
+    return db.session.get(Referral, booking.referral_id) if booking.referral_id else None
+
+
+def _paid_and_awarded(booking: Booking) -> tuple[int, int]:
+    return payments.paid_pence(booking.id), payments.waived_pence(booking.id)
+
+
+def _quote(fee: int, paid: int, awarded: int) -> MoveQuote:
+    credit = paid + awarded
+    return MoveQuote(
+        fee_pence=fee,
+        credit_pence=credit,
+        to_pay_pence=max(fee - credit, 0),
+        # Only money actually received can be given back; an award beyond the new fee is not.
+        to_refund_pence=min(max(credit - fee, 0), paid),
+    )
+
+
+def quote(booking: Booking, course_session: CourseSession) -> MoveQuote:
+    """What moving ``booking`` to ``course_session`` would cost or give back."""
+    referral = _referral_of(booking)
+    fee = fees.fee_for(course_session, referral.scheme if referral else None)
+    return _quote(fee, *_paid_and_awarded(booking))
+
+
+def move_options(booking: Booking, *, now: datetime, wants_women_only: bool) -> list[MoveOption]:
+    """Sessions this booking can move to: the same course type, in the person's area (their
+    referral's force, else the area of the session they booked) or online, ending by any
+    referral deadline, not yet started, with places left; women-only groups only for someone
+    who asked for one. Soonest first, at most MAX_OPTIONS, in a fixed number of queries."""
+    current = booking.session
+    referral = _referral_of(booking)
+    area = referral.force_id if referral else current.force_id
+    conditions = [
+        CourseSession.course_type_id == current.course_type_id,
+        CourseSession.status == SessionStatus.SCHEDULED,
+        CourseSession.starts_at > now,
+        CourseSession.id != current.id,
+        or_(CourseSession.force_id == area, CourseSession.is_online.is_(True))
+        if area is not None
+        else CourseSession.is_online.is_(True),
+    ]
+    if referral is not None:
+        conditions.append(CourseSession.ends_at <= eligibility.deadline_moment(referral))
+    if not wants_women_only:
+        conditions.append(CourseSession.women_only.is_(False))
+    candidates = db.session.scalars(
+        select(CourseSession)
+        .options(joinedload(CourseSession.venue), joinedload(CourseSession.course_type))
+        .where(*conditions)
+        .order_by(CourseSession.starts_at, CourseSession.id)
+        .limit(MAX_OPTIONS * 3)
+    ).all()
+    taken = bookings.seats_taken_by_session([s.id for s in candidates], now=now)
+    paid, awarded = _paid_and_awarded(booking)
+    options = []
+    for candidate in candidates:
+        left = max(candidate.capacity - taken.get(candidate.id, 0), 0)
+        if left == 0:
+            continue
+        fee = fees.fee_for(candidate, referral.scheme if referral else None)
+        options.append(
+            MoveOption(session=candidate, places_left=left, quote=_quote(fee, paid, awarded))
+        )
+        if len(options) == MAX_OPTIONS:
+            break
+    return options
 
 
 def reschedule(
@@ -25,54 +158,108 @@ def reschedule(
     offer_hours: int,
     base_url: str,
     claim_url,
+    women_only_confirmed: bool = False,
 ) -> Booking:
-    """Swap a person's seat for one on another session, all or nothing.
+    """Swap a person's seat for one on another session of the same course, all or nothing.
 
-    Both sessions are locked in id order; the old booking is cancelled and the new seat taken in
-    the same transaction, so if the new session has filled, the error rolls everything back and
-    the person keeps their original place. Within the referral's rules and deadline, and not
-    later than ``min_notice_hours`` before the old session. Raises BookingError "not_found",
-    "not_cancellable", "reschedule_too_late", "reschedule_same_session", "full", ... and
-    ReferralError "referral_session_not_eligible".
+    Both sessions are locked in id order; the new seat is taken through the placement function
+    and the old booking ended in the same transaction, so any refusal (full, women-only not
+    confirmed, past the referral's deadline...) rolls everything back and the person keeps
+    their place. Not later than ``min_notice_hours`` before the old session. Money moves as the
+    module docstring says. Raises BookingError "not_found", "not_cancellable",
+    "reschedule_too_late", "reschedule_same_session", "reschedule_other_course" and what
+    ``bookings.place_booking`` raises.
     """
     old = db.session.get(Booking, booking_id)
     if old is None or old.user_id != person.id:
         raise BookingError("not_found")
     if old.session_id == new_session_id:
         raise BookingError("reschedule_same_session")
-    lock_sessions(old.session_id, new_session_id)
+    locked = lock_sessions(old.session_id, new_session_id)
     db.session.refresh(old, with_for_update=True)
-    if old.status not in (
-        BookingStatus.HELD,
-        BookingStatus.AWAITING_PAYMENT,
-        BookingStatus.AWAITING_WAIVER,
-        BookingStatus.CONFIRMED,
-    ):
+    if old.status not in MOVABLE_STATES:
         raise BookingError("not_cancellable")
     if old.session.starts_at - now < timedelta(hours=min_notice_hours):
         raise BookingError("reschedule_too_late")
-    referral = db.session.get(Referral, old.referral_id) if old.referral_id else None
-    if referral is not None and not referrals.session_fits(referral, new_session_id, now=now):
-        raise ReferralError("referral_session_not_eligible")
+    target = next((s for s in locked if s.id == new_session_id), None)
+    if target is not None and target.course_type_id != old.session.course_type_id:
+        raise BookingError("reschedule_other_course")
 
-    was_confirmed = old.status == BookingStatus.CONFIRMED
-    # Release the old seat and take the new one in this same transaction: if the new session
-    # is full, hold_seat raises, the unit of work rolls back, and the old booking stands.
-    bookings.cancel(old, by=person, now=now, reason="Rescheduled by the attendee")
-    if was_confirmed:
-        # A confirmed seat moves as it is (paid, waived or free): nothing more to pay.
-        new = bookings.hold_seat(new_session_id, person, now=now, hold_minutes=hold_minutes)
-        new.fee_pence = old.fee_pence
-        bookings.confirm(new, by=person, now=now, via="reschedule")
-    else:
-        new = bookings.book_session(new_session_id, person, now=now, hold_minutes=hold_minutes)
-    new.referral_id = old.referral_id
-    new.rescheduled_from_id = old.id
-    db.session.flush()
+    def release(new: Booking) -> None:
+        cancellation.end_booking(
+            old,
+            reason="moved",
+            by=person,
+            now=now,
+            moved_to=new,
+            offer_hours=offer_hours,
+            claim_url=claim_url,
+        )
+
+    new = bookings.place_booking(
+        new_session_id,
+        person,
+        now=now,
+        referral=_referral_of(old),
+        women_only_confirmed=women_only_confirmed,
+        hold_minutes=hold_minutes,
+        source="reschedule",
+        replacing=old,
+        release=release,
+        settle=False,
+    )
+    _carry_money_over(old, new, by=person, now=now)
     audit.record("booking.rescheduled", "booking", new.id, actor=person, now=now, old=old.id)
     messages.booking_rescheduled(old, new, now=now, base_url=base_url)
-    waitlist.offer_next(old.session_id, now=now, offer_hours=offer_hours, claim_url=claim_url)
     return new
+
+
+def _carry_money_over(old: Booking, new: Booking, *, by: User, now: datetime) -> None:
+    """Move payments and awards (and a pending request for help) to the new booking, then
+    settle it: confirmed when nothing is due, otherwise awaiting payment or the decision."""
+    for payment in db.session.scalars(
+        select(Payment).where(
+            Payment.booking_id == old.id, Payment.status == PaymentStatus.SUCCEEDED
+        )
+    ):
+        payment.booking_id = new.id
+    pending = None
+    for waiver in db.session.scalars(
+        select(WaiverRequest).where(
+            WaiverRequest.booking_id == old.id,
+            WaiverRequest.status.in_((WaiverStatus.APPROVED, WaiverStatus.PENDING)),
+        )
+    ):
+        waiver.booking_id = new.id
+        if waiver.status == WaiverStatus.PENDING:
+            pending = waiver
+    db.session.flush()
+    due = payments.amount_due(new)
+    owed = _quote(new.fee_pence, *_paid_and_awarded(new)).to_refund_pence
+    if due == 0:
+        if pending is not None:
+            pending.status = WaiverStatus.DECLINED
+            pending.decided_at = now
+            pending.decision_reason = "Withdrawn: nothing is due after the move."
+            audit.record("waiver.withdrawn", "waiver_request", pending.id, actor=None, now=now)
+        bookings.confirm(new, by=by, now=now, via="reschedule")
+    elif pending is not None:
+        # A request for help keeps the seat with no time limit until staff decide (rule 5).
+        pending.fee_pence = due
+        bookings.transition(new, BookingStatus.AWAITING_WAIVER, by=by, now=now)
+        new.hold_expires_at = None
+    else:
+        bookings.transition(new, BookingStatus.AWAITING_PAYMENT, by=by, now=now)
+    if owed > 0:
+        audit.record(
+            "refund.owed",
+            "booking",
+            new.id,
+            actor=None,
+            now=now,
+            amount_pence=owed,
+            reason="Moved to a session that costs less",
+        )
 
 
 def cancel_with_notice(

@@ -1,15 +1,12 @@
-"""Booking: hold a seat, confirm, cancel, expire. The seat count is decided under a lock.
+"""Taking a seat: the one placement function, and how many seats a session has left.
 
-State machine (every change goes through ``_move`` and writes an audit event)::
-
-    held ─┬─> confirmed ─┬─> attended | no_show
-          ├─> awaiting_payment ─> confirmed
-          ├─> awaiting_waiver ──> confirmed | awaiting_payment
-          └─> expired            (held / awaiting_payment only, when the hold lapses)
-    any active state ─> cancelled
+Every route that takes a seat (catalogue, referral, waiting-list claim, reschedule, staff acting
+for a person) calls ``place_booking``, so each rule is written once. The seat count is decided
+under the session lock. A booking's states and moves live in states.py (re-exported here).
 """
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
@@ -24,50 +21,32 @@ from booking.models import (
     Booking,
     BookingStatus,
     CourseSession,
+    Referral,
+    ReferralStatus,
     SessionStatus,
     User,
     WaitingListEntry,
     WaitingStatus,
 )
 from booking.services import audit
-from booking.services.errors import BookingError
+from booking.services.bookings import eligibility
+from booking.services.bookings.states import (  # noqa: F401 (re-exported for callers)
+    _move,
+    cancel,
+    cancel_by_attendee,
+    confirm,
+    expire_holds,
+    record_attendance,
+    transition,
+)
+from booking.services.errors import BookingError, ReferralError
 from booking.services.locks import lock_sessions
+from booking.services.money import fees
+from booking.services.referrals import states as referral_states
 
 DEFAULT_HOLD_MINUTES = 30
+SOURCES = ("catalogue", "referral", "waitlist", "reschedule", "staff")
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
-
-_ALLOWED = {
-    BookingStatus.HELD: {
-        BookingStatus.CONFIRMED,
-        BookingStatus.AWAITING_PAYMENT,
-        BookingStatus.AWAITING_WAIVER,
-        BookingStatus.EXPIRED,
-        BookingStatus.CANCELLED,
-    },
-    BookingStatus.AWAITING_PAYMENT: {
-        BookingStatus.CONFIRMED,
-        BookingStatus.AWAITING_WAIVER,
-        BookingStatus.EXPIRED,
-        BookingStatus.CANCELLED,
-    },
-    BookingStatus.AWAITING_WAIVER: {
-        BookingStatus.CONFIRMED,
-        BookingStatus.AWAITING_PAYMENT,
-        BookingStatus.CANCELLED,
-    },
-    BookingStatus.CONFIRMED: {
-        BookingStatus.ATTENDED,
-        BookingStatus.NO_SHOW,
-        BookingStatus.CANCELLED,
-    },
-    # Staff may correct a closed session's attendance either way (with a reason, audited).
-    BookingStatus.ATTENDED: {BookingStatus.NO_SHOW},
-    BookingStatus.NO_SHOW: {BookingStatus.ATTENDED},
-    BookingStatus.CANCELLED: set(),
-    # A card payment that arrives after the hold lapsed: services/payments.py confirms it only
-    # when a place is still free, counted under the session lock.
-    BookingStatus.EXPIRED: {BookingStatus.CONFIRMED},
-}
 
 
 def seat_holding_condition(now: datetime):
@@ -125,42 +104,77 @@ def places_left(course_session: CourseSession, *, now: datetime) -> int:
     return max(course_session.capacity - seats_taken(course_session.id, now=now), 0)
 
 
-def fee_for(course_session: CourseSession) -> int:
-    """The fee in pence a person pays for a session (schemes may override; see payments)."""
-    return course_session.course_type.default_fee_pence
+def fee_for_person(course_session: CourseSession, person: User) -> int:
+    """The fee ``place_booking`` would charge this person: the one fee rule, with the scheme of
+    the referral the seat would serve (for showing the cost before booking)."""
+    fitting = [
+        referral
+        for referral in eligibility.bookable_referrals(person)
+        if referral.course_type_id == course_session.course_type_id
+    ]
+    return fees.fee_for(course_session, fitting[0].scheme if fitting else None)
 
 
 def new_reference() -> str:
     return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
 
 
-def hold_seat(
-    course_session_id: int,
+def place_booking(
+    session_id: int,
     person: User,
     *,
     now: datetime,
+    by: User | None = None,
+    referral: Referral | None = None,
+    women_only_confirmed: bool = False,
     hold_minutes: int = DEFAULT_HOLD_MINUTES,
+    source: str = "catalogue",
+    offer: WaitingListEntry | None = None,
+    replacing: Booking | None = None,
+    release: Callable[[Booking], object] | None = None,
+    settle: bool = True,
 ) -> Booking:
-    """Hold a seat for ``person`` on a session, if one is free.
+    """The one way to take a seat, whatever the route (``source``, one of SOURCES).
 
-    The session row is locked first, then seats are counted, then the booking is inserted, so
-    two people can never take the last seat together. Raises BookingError with code
-    "session_not_open", "session_started", "already_booked", "full" or "busy".
+    Under the session lock it decides, in this order: the session is open and not started;
+    the person has no other active place on it; a women-only group is confirmed by the person
+    (rule 3); the seat serves a fitting referral when the person has one for this course type,
+    and a referral-only course needs one (rule 2, see eligibility); a place is free, where an
+    ``offer`` made to this person from the waiting list is their place. The fee is the one fee
+    rule (the referral's scheme can override the course type's fee).
+
+    The booking is linked to its referral (now "booked"). A reschedule passes the booking it is
+    ``replacing`` and a ``release`` that lets the old seat go once the new one is taken, in the
+    same transaction: the new booking is linked to the old, and takes over its referral.
+    With ``settle`` a £0 fee confirms at once and any other fee awaits payment; without it the
+    seat is left held for the caller (a reschedule settles the money it carries over).
+    Raises BookingError "session_not_open", "session_started", "already_booked",
+    "women_only_unconfirmed", "full", "busy", "offer_gone", "offer_expired", and the
+    ReferralError codes of ``eligibility.referral_for_seat``.
     """
-    (course_session,) = lock_sessions(course_session_id) or (None,)
+    if source not in SOURCES:
+        raise ValueError(f"unknown booking source {source!r}")
+    (course_session,) = lock_sessions(session_id) or (None,)
     if course_session is None or course_session.status != SessionStatus.SCHEDULED:
         raise BookingError("session_not_open")
     if course_session.starts_at <= now:
         raise BookingError("session_started")
-    already = db.session.scalar(
-        select(Booking.id).where(
-            Booking.session_id == course_session.id,
-            Booking.user_id == person.id,
-            Booking.status.in_(ACTIVE_STATES),
+    if offer is not None:
+        _check_offer(offer, course_session, person, now=now)
+        referral = referral or (
+            db.session.get(Referral, offer.referral_id) if offer.referral_id else None
         )
-    )
-    if already is not None:
+    if _active_booking_on(course_session, person) is not None:
         raise BookingError("already_booked")
+    if course_session.women_only and not women_only_confirmed:
+        raise BookingError("women_only_unconfirmed")
+    served = eligibility.referral_for_seat(
+        person, course_session, referral=referral, replacing=replacing
+    )
+    if offer is not None:
+        # The offer held this seat for this person: closing it frees the seat for them.
+        offer.status = WaitingStatus.CLAIMED
+        db.session.flush()
     if seats_taken(course_session.id, now=now) >= course_session.capacity:
         raise BookingError("full")
 
@@ -169,18 +183,86 @@ def hold_seat(
         session_id=course_session.id,
         user_id=person.id,
         status=BookingStatus.HELD,
-        fee_pence=fee_for(course_session),
+        fee_pence=fees.fee_for(course_session, served.scheme if served else None),
         hold_expires_at=now + timedelta(minutes=hold_minutes),
         created_at=now,
+        # The old booking still holds the referral until it is released (one active per referral).
+        referral_id=served.id if served and release is None else None,
+        rescheduled_from_id=replacing.id if replacing else None,
     )
     try:
         with db.session.begin_nested():
             db.session.add(booking)
     except IntegrityError as error:
-        # The partial unique index caught a second active booking for this person.
+        # A partial unique index caught a second active place for this person or referral.
+        if served is not None and eligibility.active_booking(served) is not None:
+            raise ReferralError("referral_already_booked") from error
         raise BookingError("already_booked") from error
-    audit.record("booking.held", "booking", booking.id, actor=person, now=now)
+    actor = by or person
+    audit.record("booking.held", "booking", booking.id, actor=actor, now=now, source=source)
+    if release is not None:
+        release(booking)
+        if served is not None:
+            booking.referral_id = served.id
+            db.session.flush()
+    if served is not None:
+        if served.status == ReferralStatus.BOOKED:
+            # Already booked (a lapsed hold, or the booking this one replaces): it stays so.
+            audit.record("referral.booked", "referral", served.id, actor=actor, now=now)
+        else:
+            referral_states.transition(served, ReferralStatus.BOOKED, by=actor, now=now)
+    if offer is not None:
+        audit.record("waitlist.claimed", "waiting_list_entry", offer.id, actor=actor, now=now)
+    if settle:
+        if booking.fee_pence == 0:
+            confirm(booking, by=actor, now=now, via="no_fee")
+        else:
+            _move(booking, BookingStatus.AWAITING_PAYMENT, by=actor, now=now)
     return booking
+
+
+def _check_offer(
+    offer: WaitingListEntry, course_session: CourseSession, person: User, *, now: datetime
+) -> None:
+    # Re-read under the session lock: of two claims racing, one wins and one is told it's gone.
+    db.session.refresh(offer, with_for_update=True)
+    if (
+        offer.session_id != course_session.id
+        or offer.user_id != person.id
+        or offer.status != WaitingStatus.OFFERED
+    ):
+        raise BookingError("offer_gone")
+    if offer.offer_expires_at is not None and offer.offer_expires_at <= now:
+        raise BookingError("offer_expired")
+
+
+def _active_booking_on(course_session: CourseSession, person: User) -> int | None:
+    return db.session.scalar(
+        select(Booking.id).where(
+            Booking.session_id == course_session.id,
+            Booking.user_id == person.id,
+            Booking.status.in_(ACTIVE_STATES),
+        )
+    )
+
+
+def hold_seat(
+    course_session_id: int,
+    person: User,
+    *,
+    now: datetime,
+    hold_minutes: int = DEFAULT_HOLD_MINUTES,
+    women_only_confirmed: bool = False,
+) -> Booking:
+    """Take a seat through ``place_booking`` and leave it held (not yet awaiting payment)."""
+    return place_booking(
+        course_session_id,
+        person,
+        now=now,
+        hold_minutes=hold_minutes,
+        women_only_confirmed=women_only_confirmed,
+        settle=False,
+    )
 
 
 def book_session(
@@ -189,60 +271,17 @@ def book_session(
     *,
     now: datetime,
     hold_minutes: int = DEFAULT_HOLD_MINUTES,
+    women_only_confirmed: bool = False,
 ) -> Booking:
-    """Hold a seat and, when there is nothing to pay, confirm it at once.
-
-    A booking with a fee waits for payment, still holding its seat until the hold lapses.
-    Raises what ``hold_seat`` raises.
-    """
-    booking = hold_seat(course_session_id, person, now=now, hold_minutes=hold_minutes)
-    if booking.fee_pence == 0:
-        confirm(booking, by=person, now=now, via="no_fee")
-    else:
-        _move(booking, BookingStatus.AWAITING_PAYMENT, by=person, now=now)
-    return booking
-
-
-def confirm(booking: Booking, *, by: User | None, now: datetime, via: str) -> Booking:
-    """Confirm a booking (rule 4: no fee, payment, full waiver or an offline payment)."""
-    _move(booking, BookingStatus.CONFIRMED, by=by, now=now, via=via)
-    booking.confirmed_at = now
-    booking.hold_expires_at = None
-    return booking
-
-
-def cancel(booking: Booking, *, by: User | None, now: datetime, reason: str = "") -> Booking:
-    """Cancel an active booking, releasing its seat. Raises BookingError("not_cancellable")."""
-    if booking.status not in ACTIVE_STATES or booking.status in (
-        BookingStatus.ATTENDED,
-        BookingStatus.NO_SHOW,
-    ):
-        raise BookingError("not_cancellable")
-    _move(booking, BookingStatus.CANCELLED, by=by, now=now, reason=reason)
-    booking.cancelled_at = now
-    booking.cancel_reason = reason[:200]
-    return booking
-
-
-def cancel_by_attendee(booking: Booking, *, person: User, now: datetime) -> Booking:
-    """A person cancels their own booking, before the session starts."""
-    if booking.user_id != person.id:
-        raise BookingError("not_found")
-    if booking.session.starts_at <= now:
-        raise BookingError("not_cancellable")
-    return cancel(booking, by=person, now=now, reason="Cancelled by the attendee")
-
-
-def expire_holds(*, now: datetime) -> int:
-    """Release every hold whose time has run out. Safe to run at any time, and twice."""
-    lapsed = db.session.scalars(
-        select(Booking)
-        .where(Booking.status.in_(EXPIRING_STATES), Booking.hold_expires_at <= now)
-        .with_for_update(skip_locked=True)
-    ).all()
-    for booking in lapsed:
-        _move(booking, BookingStatus.EXPIRED, by=None, now=now)
-    return len(lapsed)
+    """A catalogue booking through ``place_booking``: confirmed at once when there is nothing to
+    pay, otherwise awaiting payment while the hold lasts."""
+    return place_booking(
+        course_session_id,
+        person,
+        now=now,
+        hold_minutes=hold_minutes,
+        women_only_confirmed=women_only_confirmed,
+    )
 
 
 def bookings_for_person(person: User) -> list[Booking]:
@@ -271,31 +310,3 @@ def booking_for_staff(reference: str) -> Booking | None:
         )
         .where(Booking.reference == reference)
     )
-
-
-def _move(
-    booking: Booking, to: BookingStatus, *, by: User | None, now: datetime, **detail: object
-) -> None:
-    if to not in _ALLOWED[booking.status]:
-        raise BookingError("not_cancellable" if to == BookingStatus.CANCELLED else "not_found")
-    previous = booking.status
-    booking.status = to
-    db.session.flush()
-    audit.record(
-        f"booking.{to.value}",
-        "booking",
-        booking.id,
-        actor=by,
-        now=now,
-        previous=previous.value,
-        **detail,
-    )
-
-
-def record_attendance(
-    booking: Booking, *, attended: bool, by: User | None, now: datetime
-) -> Booking:
-    """Complete a confirmed booking after the session: ATTENDED, or NO_SHOW when the person did
-    not attend or left early. Raises BookingError("not_found") from any other state."""
-    _move(booking, BookingStatus.ATTENDED if attended else BookingStatus.NO_SHOW, by=by, now=now)
-    return booking

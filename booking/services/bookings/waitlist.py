@@ -20,8 +20,9 @@ from booking.models import (
     WaitingStatus,
 )
 from booking.services import audit
+from booking.services.bookings import eligibility
 from booking.services.bookings import seats as bookings
-from booking.services.errors import BookingError
+from booking.services.errors import BookingError, ReferralError
 from booking.services.locks import lock_sessions
 from booking.services.notify import messages
 
@@ -32,7 +33,8 @@ def join(session_id: int, person: User, *, now: datetime) -> WaitingListEntry:
     """Join a full session's waiting list.
 
     Raises BookingError "waitlist_not_full" (book instead), "already_booked", "waitlist_already",
-    or what locking raises.
+    the ReferralError of a session that does not fit the person's referral, or what locking
+    raises.
     """
     (course_session,) = lock_sessions(session_id) or (None,)
     if course_session is None:
@@ -51,6 +53,10 @@ def join(session_id: int, person: User, *, now: datetime) -> WaitingListEntry:
         raise BookingError("already_booked")
     if _live_entry(session_id, person) is not None:
         raise BookingError("waitlist_already")
+    # Nobody waits for a place they could not take: the referral rule is checked now too.
+    reason = eligibility.why_session_does_not_fit(person, course_session)
+    if reason is not None:
+        raise ReferralError(reason)
     entry = WaitingListEntry(session_id=session_id, user_id=person.id, joined_at=now)
     db.session.add(entry)
     db.session.flush()
@@ -138,27 +144,30 @@ def entry_for_token(token: str) -> WaitingListEntry | None:
     return db.session.scalar(select(WaitingListEntry).where(WaitingListEntry.claim_token == token))
 
 
-def claim(token: str, *, now: datetime, hold_minutes: int, base_url: str) -> Booking:
-    """Take an offered place. The session is locked, then the offer is re-read: of two claims
-    racing, one books and the other gets "offer_gone". Raises BookingError "offer_gone",
-    "offer_expired", or what ``bookings.book_session`` raises."""
+def claim(
+    token: str,
+    *,
+    now: datetime,
+    hold_minutes: int,
+    base_url: str,
+    women_only_confirmed: bool = False,
+) -> Booking:
+    """Take an offered place through the one placement function, which re-reads the offer under
+    the session lock (of two claims racing, one books and the other gets "offer_gone") and
+    links the place to the person's referral. Raises BookingError "offer_gone",
+    "offer_expired", or what ``bookings.place_booking`` raises."""
     entry = entry_for_token(token)
     if entry is None:
         raise BookingError("offer_gone")
-    lock_sessions(entry.session_id)
-    db.session.refresh(entry, with_for_update=True)
-    if entry.status != WaitingStatus.OFFERED:
-        raise BookingError("offer_gone")
-    if entry.offer_expires_at is not None and entry.offer_expires_at <= now:
-        raise BookingError("offer_expired")
-    # Close the offer first, so the seat count no longer holds this seat for the offer itself.
-    entry.status = WaitingStatus.CLAIMED
-    db.session.flush()
-    booking = bookings.book_session(
-        entry.session_id, entry.user, now=now, hold_minutes=hold_minutes
+    booking = bookings.place_booking(
+        entry.session_id,
+        entry.user,
+        now=now,
+        hold_minutes=hold_minutes,
+        women_only_confirmed=women_only_confirmed,
+        source="waitlist",
+        offer=entry,
     )
-    booking.referral_id = entry.referral_id
-    audit.record("waitlist.claimed", "waiting_list_entry", entry.id, actor=entry.user, now=now)
     if booking.status == BookingStatus.CONFIRMED:
         messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking

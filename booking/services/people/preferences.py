@@ -9,9 +9,9 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from booking.extensions import db
-from booking.models import AttendeeProfile, CourseSession, Role, User
+from booking.models import AttendeeProfile, Role, User
 from booking.services import audit
-from booking.services.errors import BookingError, PreferencesError
+from booking.services.errors import PreferencesError
 from booking.services.notify import channels as contact
 
 
@@ -86,12 +86,3 @@ def save(person: User, answers: Answers, *, now: datetime) -> AttendeeProfile:
     db.session.flush()
     audit.record("profile.preferences_saved", "user", person.id, actor=person, now=now)
     return profile
-
-
-def check_group_choice(course_session: CourseSession, *, confirmed_women_only: bool) -> None:
-    """A women-only session is booked only by someone who confirms it is right for them.
-
-    Raises BookingError "women_only_unconfirmed".
-    """
-    if course_session.women_only and not confirmed_women_only:
-        raise BookingError("women_only_unconfirmed")

@@ -5,10 +5,9 @@ reference, surname or date of birth was wrong.
 """
 
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
@@ -17,21 +16,19 @@ from booking.models import (
     Booking,
     CourseSession,
     Referral,
-    ReferralStatus,
     Role,
     SessionStatus,
     User,
 )
-from booking.models.bookings import REFERRAL_LIVE_STATES
 from booking.services import audit
 from booking.services.bookings import seats as bookings
-from booking.services.clock import LONDON
+from booking.services.bookings.eligibility import (  # noqa: F401 (re-exported for callers)
+    BOOKABLE_STATES,
+    active_booking,
+    deadline_moment,
+)
 from booking.services.errors import ReferralError
-from booking.services.locks import lock_sessions
 from booking.services.notify import messages
-from booking.services.referrals import states as referral_states
-
-BOOKABLE_STATES = (ReferralStatus.OPEN, ReferralStatus.BOOKED)
 
 
 def normalise_reference(reference: str) -> str:
@@ -64,11 +61,6 @@ def referral_for_person(person: User) -> Referral | None:
         .order_by(Referral.id.desc())
         .limit(1)
     )
-
-
-def deadline_moment(referral: Referral) -> datetime:
-    """The end of the deadline day, London time, as aware UTC."""
-    return datetime.combine(referral.deadline + timedelta(days=1), time(0), LONDON).astimezone(UTC)
 
 
 def _wants_women_only(referral: Referral) -> bool:
@@ -110,17 +102,6 @@ def eligible_sessions(referral: Referral, *, now: datetime) -> list[CourseSessio
     )
 
 
-def session_fits(referral: Referral, session_id: int, *, now: datetime) -> bool:
-    return (
-        db.session.scalar(
-            select(func.count(CourseSession.id)).where(
-                CourseSession.id == session_id, *_fits_condition(referral, now)
-            )
-        )
-        == 1
-    )
-
-
 def attendee_for_referral(referral: Referral, *, now: datetime) -> User:
     """The attendee account for a referral, created on first use with an unusable password.
 
@@ -158,45 +139,25 @@ def book_for_referral(
     now: datetime,
     hold_minutes: int,
     base_url: str,
+    women_only_confirmed: bool = False,
 ) -> Booking:
-    """Book a session for a referral (rule 2).
+    """Book a session for a referral through the one placement function (rule 2).
 
-    The session is locked first (as every seat decision is), then the referral row. Raises
-    ReferralError "referral_closed", "referral_already_booked", "referral_session_not_eligible"
-    and whatever ``bookings.book_session`` raises.
+    Raises ReferralError "referral_not_found" and whatever ``bookings.place_booking`` raises
+    ("referral_closed", "referral_deadline", "referral_already_booked", "full", ...).
     """
-    lock_sessions(session_id)
-    referral = db.session.get(Referral, referral_id, with_for_update=True, populate_existing=True)
+    referral = db.session.get(Referral, referral_id)
     if referral is None or referral.user_id != person.id:
         raise ReferralError("referral_not_found")
-    if referral.status not in BOOKABLE_STATES:
-        raise ReferralError("referral_closed")
-    if active_booking(referral) is not None:
-        raise ReferralError("referral_already_booked")
-    if not session_fits(referral, session_id, now=now):
-        raise ReferralError("referral_session_not_eligible")
-    booking = bookings.book_session(session_id, person, now=now, hold_minutes=hold_minutes)
-    booking.referral_id = referral.id
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as error:
-        # The partial unique index: one active booking per referral.
-        raise ReferralError("referral_already_booked") from error
-    if referral.status == ReferralStatus.BOOKED:
-        # Still marked booked from a hold that lapsed: the new booking replaces it.
-        audit.record("referral.booked", "referral", referral.id, actor=person, now=now)
-    else:
-        referral_states.transition(referral, ReferralStatus.BOOKED, by=person, now=now)
+    booking = bookings.place_booking(
+        session_id,
+        person,
+        now=now,
+        referral=referral,
+        women_only_confirmed=women_only_confirmed,
+        hold_minutes=hold_minutes,
+        source="referral",
+    )
     if booking.status.value == "confirmed":
         messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking
-
-
-def active_booking(referral: Referral) -> Booking | None:
-    """The referral's live booking; a missed session does not count (the person may rebook)."""
-    return db.session.scalar(
-        select(Booking).where(
-            Booking.referral_id == referral.id, Booking.status.in_(REFERRAL_LIVE_STATES)
-        )
-    )

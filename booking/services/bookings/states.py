@@ -1,0 +1,130 @@
+"""A booking's states and the one way to move between them (each move writes an audit event).
+
+held ─┬─> confirmed ─┬─> attended | no_show
+      ├─> awaiting_payment ─> confirmed
+      ├─> awaiting_waiver ──> confirmed | awaiting_payment
+      └─> expired            (held / awaiting_payment only, when the hold lapses)
+any active state ─> cancelled
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from booking.extensions import db
+from booking.models import ACTIVE_STATES, EXPIRING_STATES, Booking, BookingStatus, User
+from booking.services import audit
+from booking.services.errors import BookingError
+
+_ALLOWED = {
+    BookingStatus.HELD: {
+        BookingStatus.CONFIRMED,
+        BookingStatus.AWAITING_PAYMENT,
+        BookingStatus.AWAITING_WAIVER,
+        BookingStatus.EXPIRED,
+        BookingStatus.CANCELLED,
+    },
+    BookingStatus.AWAITING_PAYMENT: {
+        BookingStatus.CONFIRMED,
+        BookingStatus.AWAITING_WAIVER,
+        BookingStatus.EXPIRED,
+        BookingStatus.CANCELLED,
+    },
+    BookingStatus.AWAITING_WAIVER: {
+        BookingStatus.CONFIRMED,
+        BookingStatus.AWAITING_PAYMENT,
+        BookingStatus.CANCELLED,
+    },
+    BookingStatus.CONFIRMED: {
+        BookingStatus.ATTENDED,
+        BookingStatus.NO_SHOW,
+        BookingStatus.CANCELLED,
+    },
+    # Staff may correct a closed session's attendance either way (with a reason, audited).
+    BookingStatus.ATTENDED: {BookingStatus.NO_SHOW},
+    BookingStatus.NO_SHOW: {BookingStatus.ATTENDED},
+    BookingStatus.CANCELLED: set(),
+    # A card payment that arrives after the hold lapsed: services/payments.py confirms it only
+    # when a place is still free, counted under the session lock.
+    BookingStatus.EXPIRED: {BookingStatus.CONFIRMED},
+}
+
+
+def confirm(booking: Booking, *, by: User | None, now: datetime, via: str) -> Booking:
+    """Confirm a booking (rule 4: no fee, payment, full waiver or an offline payment)."""
+    _move(booking, BookingStatus.CONFIRMED, by=by, now=now, via=via)
+    booking.confirmed_at = now
+    booking.hold_expires_at = None
+    return booking
+
+
+def cancel(booking: Booking, *, by: User | None, now: datetime, reason: str = "") -> Booking:
+    """Cancel an active booking, releasing its seat. Raises BookingError("not_cancellable")."""
+    if booking.status not in ACTIVE_STATES or booking.status in (
+        BookingStatus.ATTENDED,
+        BookingStatus.NO_SHOW,
+    ):
+        raise BookingError("not_cancellable")
+    _move(booking, BookingStatus.CANCELLED, by=by, now=now, reason=reason)
+    booking.cancelled_at = now
+    booking.cancel_reason = reason[:200]
+    return booking
+
+
+def cancel_by_attendee(booking: Booking, *, person: User, now: datetime) -> Booking:
+    """A person cancels their own booking, before the session starts."""
+    if booking.user_id != person.id:
+        raise BookingError("not_found")
+    if booking.session.starts_at <= now:
+        raise BookingError("not_cancellable")
+    return cancel(booking, by=person, now=now, reason="Cancelled by the attendee")
+
+
+def expire_holds(*, now: datetime) -> int:
+    """Release every hold whose time has run out. Safe to run at any time, and twice."""
+    lapsed = db.session.scalars(
+        select(Booking)
+        .where(Booking.status.in_(EXPIRING_STATES), Booking.hold_expires_at <= now)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for booking in lapsed:
+        _move(booking, BookingStatus.EXPIRED, by=None, now=now)
+    return len(lapsed)
+
+
+def record_attendance(
+    booking: Booking, *, attended: bool, by: User | None, now: datetime
+) -> Booking:
+    """Complete a confirmed booking after the session: ATTENDED, or NO_SHOW when the person did
+    not attend or left early. Raises BookingError("not_found") from any other state."""
+    _move(booking, BookingStatus.ATTENDED if attended else BookingStatus.NO_SHOW, by=by, now=now)
+    return booking
+
+
+def transition(
+    booking: Booking, to: BookingStatus, *, by: User | None, now: datetime, **detail: object
+) -> None:
+    """Move a booking to ``to`` if the table allows it, writing the audit event.
+
+    Raises BookingError("not_cancellable") for a refused cancel, ("not_found") otherwise.
+    """
+    _move(booking, to, by=by, now=now, **detail)
+
+
+def _move(
+    booking: Booking, to: BookingStatus, *, by: User | None, now: datetime, **detail: object
+) -> None:
+    if to not in _ALLOWED[booking.status]:
+        raise BookingError("not_cancellable" if to == BookingStatus.CANCELLED else "not_found")
+    previous = booking.status
+    booking.status = to
+    db.session.flush()
+    audit.record(
+        f"booking.{to.value}",
+        "booking",
+        booking.id,
+        actor=by,
+        now=now,
+        previous=previous.value,
+        **detail,
+    )
