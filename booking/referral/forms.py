@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from booking.web.forms import BaseForm, plausible_birth_date
 
-class ReferenceLookupForm(FlaskForm):
+
+class ReferenceLookupForm(BaseForm):
     police_reference = StringField(
         "Your reference number", validators=[DataRequired("Enter your reference number.")]
     )
@@ -11,16 +12,17 @@ class ReferenceLookupForm(FlaskForm):
         "Your surname (family name)", validators=[DataRequired("Enter your surname.")]
     )
     date_of_birth = DateField(
-        "Your date of birth", validators=[DataRequired("Enter your date of birth.")]
+        "Your date of birth",
+        validators=[DataRequired("Enter your date of birth."), plausible_birth_date()],
     )
     submit = SubmitField("Find my sessions")
 
 
-class ChooseSessionForm(FlaskForm):
+class ChooseSessionForm(BaseForm):
     submit = SubmitField("Book this session")
 
 
-class AccountForm(FlaskForm):
+class AccountForm(BaseForm):
     email = EmailField(
         "Email address",
         validators=[DataRequired("Enter an email address."), Email(), Length(max=254)],
@@ -36,9 +38,9 @@ class AccountForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class SendLinkForm(FlaskForm):
+class SendLinkForm(BaseForm):
     submit = SubmitField("Email me a link to my booking")
 
 
-class ContinueForm(FlaskForm):
+class ContinueForm(BaseForm):
     submit = SubmitField("Continue to my booking")

@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SubmitField
 
@@ -24,12 +23,13 @@ from booking.services.bookings import seats as bookings
 from booking.services.bookings.calendar import booking_ics
 from booking.services.referrals import lookup as referrals
 from booking.web import links
+from booking.web.forms import BaseForm, database_id
 from booking.web.security import role_required
 
 bp = Blueprint("selfservice", __name__)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     submit = SubmitField("Continue")
 
 
@@ -83,7 +83,7 @@ def reschedule(reference: str):
     booking = _own_booking(reference)
     form = ActionForm()
     if form.validate_on_submit():
-        new_session_id = request.form.get("session_id", type=int)
+        new_session_id = request.form.get("session_id", type=database_id)
         if new_session_id is None:
             abort(400)
         config = current_app.config
