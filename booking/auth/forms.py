@@ -1,13 +1,20 @@
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from booking.web.forms import BaseForm
+from booking.models import User
+from booking.web.forms import BaseForm, fits
 
 PASSWORD_RULE = Length(min=10, max=200, message="Use at least 10 characters.")
 
 
 class LoginForm(BaseForm):
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address."),
+            fits(User.email, "an email address"),
+        ],
+    )
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     next = HiddenField()
     submit = SubmitField("Sign in")
@@ -43,7 +50,13 @@ class RegisterForm(BaseForm):
 
 
 class ForgotPasswordForm(BaseForm):
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address."),
+            fits(User.email, "an email address"),
+        ],
+    )
     submit = SubmitField("Send me a link")
 
 
