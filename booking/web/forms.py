@@ -184,7 +184,13 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not valid and has_request_context() and request.method == "POST":
-            # A page shown again with the form's messages answers 400, not 200 (see
-            # booking/web/errors.py), so a refused form reads as refused to every client.
-            g.refused_form = True
+            # A page shown again with the form's messages answers 400, not 200, and a route
+            # that answers a refused form with abort(400) still shows what to fix (see
+            # booking/web/errors.py).
+            g.refused_form = [
+                (field.label.text, message)
+                for field in self
+                for message in field.errors
+                if isinstance(message, str)
+            ]
         return valid
