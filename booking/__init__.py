@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 
 from config import ProductionConfig, config_from_environment
 
@@ -19,6 +19,22 @@ class DatabaseIdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+class TextConverter(UnicodeConverter):
+    """A path segment, but never one holding a control character: that is a 404, not a NUL
+    byte carried into a query (PostgreSQL refuses those with an error)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        super().__init__(map, *args, **kwargs)
+        # Keep the length rule werkzeug built ("{1,}"), on a class without control characters.
+        self.regex = self.regex.replace("[^/]", r"[^/\x00-\x1f\x7f-\x9f]", 1)
+
+
+class SafePathConverter(PathConverter):
+    """``<path:...>``, likewise without control characters."""
+
+    regex = r"[^/\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*?"
 
 
 def create_app(config_object: type | None = None, **overrides: object) -> Flask:
@@ -38,6 +54,9 @@ def create_app(config_object: type | None = None, **overrides: object) -> Flask:
 
     register_deployment(app)
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.url_map.converters["default"] = TextConverter
+    app.url_map.converters["string"] = TextConverter
+    app.url_map.converters["path"] = SafePathConverter
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)

@@ -1,18 +1,26 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from booking.models import User
+from booking.web.forms import BaseForm, fits
 
 PASSWORD_RULE = Length(min=10, max=200, message="Use at least 10 characters.")
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
+class LoginForm(BaseForm):
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address."),
+            fits(User.email, "an email address"),
+        ],
+    )
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     next = HiddenField()
     submit = SubmitField("Sign in")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     first_name = StringField(
         "First name, or the name you would like us to use",
         validators=[DataRequired("Enter a name we can use."), Length(max=80)],
@@ -41,12 +49,18 @@ class RegisterForm(FlaskForm):
     submit = SubmitField("Create account")
 
 
-class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
+class ForgotPasswordForm(BaseForm):
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address."),
+            fits(User.email, "an email address"),
+        ],
+    )
     submit = SubmitField("Send me a link")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = PasswordField(
         "New password", validators=[DataRequired("Choose a password."), PASSWORD_RULE]
     )

@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import Optional
 
+from booking.web.forms import BaseForm
 
-class CatalogueFilterForm(FlaskForm):
+
+class CatalogueFilterForm(BaseForm):
     """The catalogue's filters: a GET form, so results can be bookmarked and shared."""
 
     class Meta:

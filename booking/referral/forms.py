@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from booking.web.forms import BaseForm, plausible_birth_date
 
-class ReferenceLookupForm(FlaskForm):
+
+class ReferenceLookupForm(BaseForm):
     police_reference = StringField(
         "Your reference number", validators=[DataRequired("Enter your reference number.")]
     )
@@ -11,18 +12,19 @@ class ReferenceLookupForm(FlaskForm):
         "Your surname (family name)", validators=[DataRequired("Enter your surname.")]
     )
     date_of_birth = DateField(
-        "Your date of birth", validators=[DataRequired("Enter your date of birth.")]
+        "Your date of birth",
+        validators=[DataRequired("Enter your date of birth."), plausible_birth_date()],
     )
     submit = SubmitField("Find my sessions")
 
 
-class ChooseSessionForm(FlaskForm):
+class ChooseSessionForm(BaseForm):
     # Rendered by hand on each women-only card (one form per card needs distinct ids).
     confirm_women_only = BooleanField("I confirm this women-only group is right for me")
     submit = SubmitField("Book this session")
 
 
-class AccountForm(FlaskForm):
+class AccountForm(BaseForm):
     current_password = PasswordField("Your current password")
     email = EmailField(
         "Email address",
@@ -39,9 +41,9 @@ class AccountForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class SendLinkForm(FlaskForm):
+class SendLinkForm(BaseForm):
     submit = SubmitField("Email me a link to my booking")
 
 
-class ContinueForm(FlaskForm):
+class ContinueForm(BaseForm):
     submit = SubmitField("Continue to my booking")

@@ -1,12 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from booking.web.forms import BaseForm
+
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
-class SlotForm(FlaskForm):
+class SlotForm(BaseForm):
     weekday = SelectField(
         "Day",
         coerce=int,
@@ -18,7 +19,7 @@ class SlotForm(FlaskForm):
     submit = SubmitField("Add weekly availability")
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(BaseForm):
     starts_at = DateTimeLocalField(
         "Away from",
         format="%Y-%m-%dT%H:%M",
@@ -31,7 +32,7 @@ class LeaveForm(FlaskForm):
     submit = SubmitField("Add time off")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """A button-only form (CSRF token only)."""
 
     submit = SubmitField("Confirm")

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, flash, g, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from booking.extensions import db
@@ -10,9 +10,18 @@ from booking.services.errors import DomainError
 
 
 def init_app(app: Flask) -> None:
+    @app.after_request
+    def refused_form_is_400(response):
+        # A POST whose form failed validation and came back as the page with its messages
+        # changed nothing: say so with 400 rather than 200.
+        if g.get("refused_form") is not None and response.status_code == 200:
+            response.status_code = 400
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return render_template("error.html", error=error), error.code
+        refused = g.get("refused_form") if error.code == 400 else None
+        return render_template("error.html", error=error, refused=refused), error.code
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

@@ -1,6 +1,27 @@
-"""Small pieces shared by the forms of several blueprints."""
+"""Small pieces shared by the forms of every blueprint.
 
+``BaseForm`` is the one base class for the app's forms. Whatever a form declares, it refuses
+control characters in every text field, integers outside a database integer and dates outside
+a sane window, each with a message a person can act on, so bad input never reaches the
+database (PostgreSQL refuses NUL bytes and out-of-range integers with an error, not a message).
+"""
+
+import re
+from collections.abc import Callable
+from datetime import date
 from urllib.parse import urlsplit
+
+from flask import g, has_request_context, request
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms.validators import Length, NumberRange, ValidationError
+
+from booking.services import input_rules as rules
+from booking.services.money.fees import MAX_PENCE, parse_pounds
+
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", flags=re.ASCII)
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -13,3 +34,163 @@ def safe_next(target: str | None, default: str) -> str:
     if "\\" in target:
         return default
     return target
+
+
+def database_id(text: str) -> int:
+    """A row id typed into a form (``request.form.get(name, type=database_id)``): ASCII digits
+    and no larger than a database integer, else ValueError (so ``get`` gives None)."""
+    if not re.fullmatch(r"[0-9]{1,10}", text.strip(), flags=re.ASCII):
+        raise ValueError("not a row id")
+    value = int(text)
+    if not 0 < value <= INT32_MAX:
+        raise ValueError("not a row id")
+    return value
+
+
+class NoControlCharacters:
+    """Refuse text holding control characters instead of storing (or failing on) them."""
+
+    field_flags: dict = {}
+
+    def __init__(self, *, multiline: bool = False) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form, field) -> None:
+        data = field.data
+        if isinstance(data, str) and rules.has_control_characters(data, multiline=self.multiline):
+            raise ValidationError(
+                "This contains control characters (invisible characters that cannot be "
+                "saved). Please type it again."
+            )
+
+
+def fits(column, what: str = "this") -> Length:
+    """A Length validator matched to a model's string column, so nothing is silently cut."""
+    limit = rules.column_length(column)
+    return Length(max=limit, message=f"Use {limit} characters or fewer for {what}.")
+
+
+class DateWithin:
+    """Refuse a date outside a window; ``earliest``/``latest`` are callables of today."""
+
+    def __init__(
+        self,
+        earliest: Callable[[date], date],
+        latest: Callable[[date], date],
+        message: str | None = None,
+    ) -> None:
+        self.earliest = earliest
+        self.latest = latest
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        value = field.data
+        if value is None:
+            return
+        if hasattr(value, "date"):  # a datetime
+            value = value.date()
+        today = date.today()
+        earliest, latest = self.earliest(today), self.latest(today)
+        if not earliest <= value <= latest:
+            raise ValidationError(
+                self.message or f"Enter a date between {earliest:%-d %B %Y} and {latest:%-d %B %Y}."
+            )
+
+
+def any_sane_date() -> DateWithin:
+    """The window every date field has unless it says otherwise."""
+    return DateWithin(lambda _: rules.EARLIEST_DATE, lambda _: rules.LATEST_DATE)
+
+
+def session_date() -> DateWithin:
+    """A session is planned at most two years ahead (and edited up to ten years back)."""
+    return DateWithin(
+        lambda today: rules.years_from(today, -10), lambda today: rules.years_from(today, 2)
+    )
+
+
+def plausible_birth_date() -> DateWithin:
+    """A date of birth a living person could have: not in the future, at most 120 years ago."""
+    return DateWithin(
+        lambda today: rules.birth_date_window(today)[0],
+        lambda today: rules.birth_date_window(today)[1],
+        "Enter a real date of birth, like 27 3 1990.",
+    )
+
+
+def within_days(back: int, ahead: int) -> DateWithin:
+    """A date from ``back`` days ago to ``ahead`` days from today."""
+    return DateWithin(
+        lambda today: rules.days_window(today, (back, ahead))[0],
+        lambda today: rules.days_window(today, (back, ahead))[1],
+    )
+
+
+class PenceField(StringField):
+    """An amount of money typed in pounds ('30', '30.50', '£1,030'). ``data`` stays the text a
+    person typed (so a refused form shows it back); ``pence`` is the amount in integer pence,
+    or None when the field was left empty. A non-empty value that is not money is refused."""
+
+    def pre_validate(self, form) -> None:
+        if (self.data or "").strip() and parse_pounds(self.data) is None:
+            raise ValidationError(
+                f"Enter an amount in pounds, like 30 or 30.50, up to £{MAX_PENCE // 100:,}."
+            )
+
+    @property
+    def pence(self) -> int | None:
+        return parse_pounds(self.data)
+
+
+class AsciiWholeNumber:
+    """Refuse a number typed in other digits: ``int`` reads '٣' as 3, which nobody meant."""
+
+    field_flags: dict = {}
+
+    def __call__(self, form, field) -> None:
+        raw = field.raw_data[0] if field.raw_data else ""
+        if isinstance(raw, str) and raw.strip() and not _WHOLE_NUMBER.fullmatch(raw.strip()):
+            raise ValidationError("Enter a whole number using the digits 0 to 9.")
+
+
+class _SafeMeta:
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        extra = []
+        existing = list(field.validators)
+        if isinstance(field, StringField):
+            extra.append(NoControlCharacters(multiline=isinstance(field, TextAreaField)))
+        if isinstance(field, IntegerField) and not _has(existing, NumberRange):
+            extra.append(NumberRange(INT32_MIN, INT32_MAX, "Enter a number of a sensible size."))
+        if isinstance(field, IntegerField):
+            extra.append(AsciiWholeNumber())
+        if isinstance(field, DateField | DateTimeLocalField) and not _has(existing, DateWithin):
+            extra.append(any_sane_date())
+        if extra:
+            field.validators = [*extra, *existing]
+        return field
+
+
+def _has(validators, kind: type) -> bool:
+    return any(isinstance(validator, kind) for validator in validators)
+
+
+class BaseForm(FlaskForm):
+    """Every form's base: FlaskForm (CSRF) plus the app-wide input rules above."""
+
+    class Meta(_SafeMeta):
+        pass
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid and has_request_context() and request.method == "POST":
+            # A page shown again with the form's messages answers 400, not 200, and a route
+            # that answers a refused form with abort(400) still shows what to fix (see
+            # booking/web/errors.py).
+            g.refused_form = [
+                (field.label.text, message)
+                for field in self
+                for message in field.errors
+                if isinstance(message, str)
+            ]
+        return valid

@@ -248,6 +248,7 @@ def test_route_access(app, client, auth, db, rule, method, visitor):
     elif expected == "missing":
         assert status == 404, status
     else:
-        assert status < 400, status
+        # An empty form posted to a page the visitor may use is refused by the page itself.
+        assert status < 400 or (method == "POST" and status == 400), status
         if method == "GET":
             assert status == 200, status

@@ -56,7 +56,7 @@ def test_register_without_the_safe_email_box_records_it_is_not_safe(client, db):
 def test_register_with_missing_fields_shows_messages(client, db):
     response = client.post("/account/register", data={"email": "not-an-email"})
     text = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Enter a name we can use." in text
     assert "Enter an email address like name@example.com." in text
     assert db.session.query(User).count() == 0
@@ -81,7 +81,7 @@ def test_login_good_and_bad_credentials(client, db):
 def test_login_with_empty_form_shows_messages(client, db):
     response = client.post("/account/login", data={})
     text = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Enter your email address." in text and "Enter your password." in text
 
 

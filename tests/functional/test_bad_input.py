@@ -1,8 +1,10 @@
 """Bad input gets a page or a message, never a 500."""
 
+from datetime import timedelta
+
 import pytest
 
-from booking.models import Role
+from booking.models import Role, utcnow
 from tests import factories
 
 
@@ -88,7 +90,7 @@ def test_admin_session_for_online_without_venue_and_in_person_without_venue(clie
     data = {
         "course_type_id": course_type.id,
         "venue_id": "0",
-        "date": "2030-05-01",
+        "date": (utcnow().date() + timedelta(days=30)).isoformat(),
         "start_time": "10:00",
         "end_time": "12:00",
         "capacity": "8",

@@ -1,15 +1,16 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 
+from booking.web.forms import BaseForm
 
-class BookForm(FlaskForm):
+
+class BookForm(BaseForm):
     confirm_women_only = BooleanField("I confirm this women-only group is right for me")
     submit = SubmitField("Book this session")
 
 
-class CancelBookingForm(FlaskForm):
+class CancelBookingForm(BaseForm):
     submit = SubmitField("Cancel my booking")
 
 
-class ExtendHoldForm(FlaskForm):
+class ExtendHoldForm(BaseForm):
     submit = SubmitField("Give me 30 more minutes")

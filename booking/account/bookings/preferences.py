@@ -5,7 +5,6 @@ import re
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -26,13 +25,13 @@ from booking.services.bookings import holds
 from booking.services.errors import PreferencesError
 from booking.services.notify import channels as contact
 from booking.services.people import preferences
-from booking.web.forms import safe_next
+from booking.web.forms import BaseForm, safe_next
 from booking.web.security import role_required
 
 PHONE_PATTERN = r"^\+?[0-9 ()-]{7,25}$"
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(BaseForm):
     women_only = RadioField(
         "Would you prefer a women-only group?",
         choices=[

@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, SubmitField
 
@@ -23,12 +22,13 @@ from booking.services.bookings import catalogue, rescheduling, waitlist
 from booking.services.bookings.calendar import booking_ics
 from booking.services.people import preferences
 from booking.web import links
+from booking.web.forms import BaseForm, database_id
 from booking.web.security import role_required
 
 bp = Blueprint("selfservice", __name__)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     submit = SubmitField("Continue")
 
 
@@ -54,12 +54,12 @@ def calendar(reference: str):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(BaseForm):
     confirm_women_only = BooleanField("I confirm this women-only group is right for me")
     submit = SubmitField("Move my booking")
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(BaseForm):
     confirm_women_only = BooleanField("I confirm this women-only group is right for me")
     submit = SubmitField("Take this place")
 
@@ -118,7 +118,7 @@ def reschedule(reference: str):
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
-    new_session_id = request.form.get("session_id", type=int)
+    new_session_id = request.form.get("session_id", type=database_id)
     if new_session_id is None:
         abort(400)
     config = current_app.config

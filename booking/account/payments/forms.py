@@ -1,15 +1,15 @@
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from booking.models import WAIVER_REASON_LABELS
+from booking.web.forms import BaseForm
 
 
-class PayByCardForm(FlaskForm):
+class PayByCardForm(BaseForm):
     submit = SubmitField("Pay by card")
 
 
-class WaiverRequestForm(FlaskForm):
+class WaiverRequestForm(BaseForm):
     reason = RadioField(
         "What makes the fee hard to pay?",
         choices=[

@@ -10,6 +10,7 @@ from booking.extensions import db
 from booking.models import CourseSession, CourseType, PoliceForce, SessionStatus
 from booking.services.bookings.seats import seats_taken_by_session
 from booking.services.clock import LONDON
+from booking.services.input_rules import EARLIEST_DATE, LATEST_DATE
 
 ONLINE = "online"
 MAX_COUNTED = 500
@@ -79,11 +80,15 @@ def _filtered(filters: CatalogueFilters, now: datetime):
             select(CourseType.id).where(CourseType.slug == filters.course_type).scalar_subquery()
         )
         statement = statement.where(CourseSession.course_type_id == course_type_id)
+    # Dates are clamped into the window any date field accepts: the day after 31 December 9999
+    # does not exist, and year 1 is before any timezone rule.
     if filters.date_from:
-        statement = statement.where(CourseSession.starts_at >= _start_of(filters.date_from))
+        date_from = min(max(filters.date_from, EARLIEST_DATE), LATEST_DATE)
+        statement = statement.where(CourseSession.starts_at >= _start_of(date_from))
     if filters.date_to:
+        date_to = min(max(filters.date_to, EARLIEST_DATE), LATEST_DATE)
         statement = statement.where(
-            CourseSession.starts_at < _start_of(filters.date_to + timedelta(days=1))
+            CourseSession.starts_at < _start_of(date_to + timedelta(days=1))
         )
     if filters.women_only:
         statement = statement.where(CourseSession.women_only.is_(True))

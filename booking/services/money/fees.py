@@ -1,6 +1,12 @@
 """Fee policy: a course type's default fee, overridden by a scheme's fee (integer pence)."""
 
+import re
+
 from booking.models import CourseSession, Scheme
+
+# The most one amount may be: far above any fee, fund or refund the charity handles, and far
+# below the largest integer of pence the database stores (about £21 million).
+MAX_PENCE = 1_000_000_00
 
 
 def fee_for(course_session: CourseSession, scheme: Scheme | None = None) -> int:
@@ -15,14 +21,13 @@ def fee_for(course_session: CourseSession, scheme: Scheme | None = None) -> int:
 
 
 def parse_pounds(text: str | None) -> int | None:
-    """'30', '30.5' or '£30.50' to pence; None when it is not a positive amount of money."""
+    """'30', '30.5' or '£1,030.50' to pence; None when it is not a positive amount of money up
+    to MAX_PENCE. Only the ASCII digits 0-9 count: '²' and '٣' pass ``str.isdigit`` but are not
+    money (and ``int`` would fail on the first)."""
     cleaned = (text or "").strip().replace("£", "").replace(",", "")
-    if not cleaned:
+    match = re.fullmatch(r"([0-9]{0,9})(?:\.([0-9]{1,2}))?", cleaned, flags=re.ASCII)
+    if match is None or not (match.group(1) or match.group(2)):
         return None
-    pounds, _, pence = cleaned.partition(".")
-    if not pounds.isdigit() and pounds != "":
-        return None
-    if pence and (not pence.isdigit() or len(pence) > 2):
-        return None
-    total = int(pounds or 0) * 100 + int((pence + "00")[:2] if pence else 0)
-    return total if total > 0 else None
+    pounds, pence = match.group(1) or "0", (match.group(2) or "0").ljust(2, "0")
+    total = int(pounds) * 100 + int(pence)
+    return total if 0 < total <= MAX_PENCE else None

@@ -16,8 +16,9 @@ from booking.models import (
     Scheme,
     User,
 )
-from booking.services import audit
+from booking.services import audit, input_rules
 from booking.services.bookings import seats as bookings
+from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
 from booking.services.locks import lock_sessions
 from booking.services.referrals import states
@@ -66,30 +67,73 @@ def scheme_for(force: PoliceForce, course_type: CourseType) -> Scheme | None:
     )
 
 
-def _parse_date(value: str, what: str) -> date:
+def _parse_date(value: str, what: str, window: tuple[date, date]) -> date:
     try:
-        return date.fromisoformat(value.strip())
+        parsed = date.fromisoformat(value.strip())
     except ValueError as error:
         raise ValueError(f"{what} must be a date like 2026-04-01") from error
+    earliest, latest = window
+    if not earliest <= parsed <= latest:
+        raise ValueError(f"{what} must be between {earliest.isoformat()} and {latest.isoformat()}")
+    return parsed
 
 
-def _build(force: PoliceForce, values: dict[str, str], course_types: dict[str, CourseType]):
-    reference = normalise_reference(values.get("police_reference", ""))
+# Each text column: the referral's column it is stored in, and what a person calls it.
+_TEXT_COLUMNS = {
+    "police_reference": (Referral.police_reference, "police reference"),
+    "first_name": (Referral.first_name, "first name"),
+    "last_name": (Referral.last_name, "last name"),
+    "email": (Referral.contact_email, "email"),
+    "phone": (Referral.contact_phone, "phone"),
+    "disposal_type": (Referral.disposal_type, "disposal type"),
+    "course_type": (CourseType.slug, "course type"),
+}
+
+
+def _checked_text(values: dict[str, str]) -> dict[str, str]:
+    """Each text value stripped, refused (never cut short) when it would not fit its column or
+    holds control characters: the same rules the referral form applies."""
+    checked = {}
+    for name, (column, what) in _TEXT_COLUMNS.items():
+        value = values.get(name, "").strip()
+        if input_rules.has_control_characters(value):
+            raise ValueError(f"{what} contains control characters")
+        limit = input_rules.column_length(column)
+        if len(value) > limit:
+            raise ValueError(f"{what} is longer than {limit} characters")
+        checked[name] = value
+    return checked
+
+
+def _build(
+    force: PoliceForce, values: dict[str, str], course_types: dict[str, CourseType], today: date
+):
+    text = _checked_text(values)
+    reference = normalise_reference(text["police_reference"])
     if not reference:
         raise ValueError("police reference is missing")
-    first_name = values.get("first_name", "").strip()
-    last_name = values.get("last_name", "").strip()
+    first_name, last_name = text["first_name"], text["last_name"]
     if not first_name or not last_name:
         raise ValueError("first and last name are needed")
-    date_of_birth = _parse_date(values.get("date_of_birth", ""), "date of birth")
-    referral_date = _parse_date(values.get("referral_date", ""), "referral date")
-    slug = values.get("course_type", "").strip()
+    date_of_birth = _parse_date(
+        values.get("date_of_birth", ""), "date of birth", input_rules.birth_date_window(today)
+    )
+    referral_date = _parse_date(
+        values.get("referral_date", ""),
+        "referral date",
+        input_rules.days_window(today, input_rules.REFERRAL_DATE_DAYS),
+    )
+    slug = text["course_type"]
     course_type = course_types.get(slug)
     if course_type is None:
         raise ValueError(f"unknown course type {slug!r}")
     scheme = scheme_for(force, course_type)
     if values.get("deadline", "").strip():
-        deadline = _parse_date(values["deadline"], "deadline")
+        deadline = _parse_date(
+            values["deadline"],
+            "deadline",
+            input_rules.days_window(today, input_rules.DEADLINE_DAYS),
+        )
     else:
         days = scheme.days_to_complete if scheme else DEFAULT_DAYS_TO_COMPLETE
         deadline = referral_date + timedelta(days=days)
@@ -100,12 +144,12 @@ def _build(force: PoliceForce, values: dict[str, str], course_types: dict[str, C
         scheme_id=scheme.id if scheme else None,
         course_type_id=course_type.id,
         police_reference=reference,
-        first_name=first_name[:80],
-        last_name=last_name[:80],
+        first_name=first_name,
+        last_name=last_name,
         date_of_birth=date_of_birth,
-        contact_email=values.get("email", "").strip()[:254],
-        contact_phone=values.get("phone", "").strip()[:30],
-        disposal_type=values.get("disposal_type", "").strip()[:60],
+        contact_email=text["email"],
+        contact_phone=text["phone"],
+        disposal_type=text["disposal_type"],
         referral_date=referral_date,
         deadline=deadline,
     )
@@ -123,7 +167,7 @@ def _existing_references(force: PoliceForce) -> set[str]:
 
 def create_referral(force: PoliceForce, values: dict[str, str], *, by: User, now: datetime):
     """Create one referral. Raises ValueError with a plain reason when a field is wrong."""
-    referral = _build(force, values, _course_types())
+    referral = _build(force, values, _course_types(), now.astimezone(LONDON).date())
     if referral.police_reference in _existing_references(force):
         raise ValueError("this police reference already exists for this force")
     referral.created_at = now
@@ -137,25 +181,35 @@ def import_csv(force: PoliceForce, text: str, *, by: User, now: datetime) -> lis
     """Import referrals from CSV: every row is checked first and nothing is imported unless
     all are good. Raises ImportRejected listing each bad row by line number and reason."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = [name for name in CSV_COLUMNS[:-1] if name not in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as error:
+        raise ImportRejected([RowError(1, f"the file is not readable as CSV ({error})")]) from error
+    missing = [name for name in CSV_COLUMNS[:-1] if name not in fieldnames]
     if missing:
         raise ImportRejected([RowError(1, f"missing column(s): {', '.join(missing)}")])
     course_types = _course_types()
+    today = now.astimezone(LONDON).date()
     seen = _existing_references(force)
     built: list[Referral] = []
     errors: list[RowError] = []
-    for values in reader:
-        line = reader.line_num
-        try:
-            referral = _build(force, {k: v or "" for k, v in values.items() if k}, course_types)
-        except ValueError as error:
-            errors.append(RowError(line, str(error)))
-            continue
-        if referral.police_reference in seen:
-            errors.append(RowError(line, "this police reference is already used"))
-            continue
-        seen.add(referral.police_reference)
-        built.append(referral)
+    try:
+        for values in reader:
+            line = reader.line_num
+            try:
+                referral = _build(
+                    force, {k: v or "" for k, v in values.items() if k}, course_types, today
+                )
+            except ValueError as error:
+                errors.append(RowError(line, str(error)))
+                continue
+            if referral.police_reference in seen:
+                errors.append(RowError(line, "this police reference is already used"))
+                continue
+            seen.add(referral.police_reference)
+            built.append(referral)
+    except csv.Error as error:  # a broken quote or an over-long field: stop at that line
+        errors.append(RowError(reader.line_num, f"the file is not readable as CSV ({error})"))
     if errors:
         raise ImportRejected(errors)
     if not built:

@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from booking.models import PaymentMethod
+from booking.web.forms import BaseForm, PenceField
 
 
-class WaiverDecisionForm(FlaskForm):
-    amount = StringField(
+class WaiverDecisionForm(BaseForm):
+    amount = PenceField(
         "Amount to cover, in pounds (leave empty for the whole fee)", validators=[Optional()]
     )
     reason = TextAreaField(
@@ -20,7 +20,7 @@ class WaiverDecisionForm(FlaskForm):
     decline = SubmitField("Decline")
 
 
-class OfflinePaymentForm(FlaskForm):
+class OfflinePaymentForm(BaseForm):
     method = SelectField(
         "How it was paid",
         choices=[
@@ -29,22 +29,22 @@ class OfflinePaymentForm(FlaskForm):
             SelectChoice(PaymentMethod.CASH.value, "Cash"),
         ],
     )
-    amount = StringField("Amount, in pounds", validators=[InputRequired("Enter the amount.")])
+    amount = PenceField("Amount, in pounds", validators=[InputRequired("Enter the amount.")])
     reference = StringField(
         "Reference (receipt or transfer reference)", validators=[Length(max=120)]
     )
     submit = SubmitField("Record payment")
 
 
-class RefundForm(FlaskForm):
-    amount = StringField(
+class RefundForm(BaseForm):
+    amount = PenceField(
         "Amount to refund, in pounds (leave empty for everything left)", validators=[Optional()]
     )
     reason = StringField("Reason", validators=[InputRequired("Give a reason."), Length(max=300)])
     submit = SubmitField("Refund")
 
 
-class FundForm(FlaskForm):
+class FundForm(BaseForm):
     year_starting = IntegerField(
         "Financial year starting in (for example 2026 for April 2026 to March 2027)",
         validators=[InputRequired(), NumberRange(min=2000, max=2100)],
@@ -52,18 +52,18 @@ class FundForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=160)])
     funder = StringField("Funder (optional)", validators=[Length(max=160)])
     force_id = SelectField("Police force paying for it (optional)", coerce=int, default=0)
-    budget = StringField("Budget, in pounds", validators=[InputRequired()])
-    cap = StringField("Most one person can receive in the year, in pounds (optional)")
+    budget = PenceField("Budget, in pounds", validators=[InputRequired()])
+    cap = PenceField("Most one person can receive in the year, in pounds (optional)")
     submit = SubmitField("Create fund")
 
 
-class TopUpForm(FlaskForm):
-    amount = StringField("Top-up amount, in pounds", validators=[InputRequired()])
+class TopUpForm(BaseForm):
+    amount = PenceField("Top-up amount, in pounds", validators=[InputRequired()])
     note = StringField("Note", validators=[Length(max=300)])
     submit = SubmitField("Add to the fund")
 
 
-class FindBookingForm(FlaskForm):
+class FindBookingForm(BaseForm):
     class Meta:
         csrf = False
 

@@ -1,35 +1,64 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
+
+from booking.models import Referral
+from booking.web.forms import BaseForm, fits, plausible_birth_date, within_days
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(BaseForm):
     force_id = SelectField("Police force", coerce=int)
     police_reference = StringField(
-        "Police reference", validators=[DataRequired("Enter the police reference."), Length(max=40)]
+        "Police reference",
+        validators=[
+            DataRequired("Enter the police reference."),
+            fits(Referral.police_reference, "the police reference"),
+        ],
     )
-    first_name = StringField("First name", validators=[DataRequired("Enter a first name.")])
-    last_name = StringField("Last name", validators=[DataRequired("Enter a last name.")])
-    date_of_birth = DateField("Date of birth", validators=[DataRequired("Enter a date of birth.")])
-    email = EmailField("Email address (optional)", validators=[Optional(), Length(max=254)])
-    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=30)])
-    disposal_type = StringField("Disposal type", validators=[Optional(), Length(max=60)])
+    first_name = StringField(
+        "First name",
+        validators=[
+            DataRequired("Enter a first name."),
+            fits(Referral.first_name, "the first name"),
+        ],
+    )
+    last_name = StringField(
+        "Last name",
+        validators=[DataRequired("Enter a last name."), fits(Referral.last_name, "the last name")],
+    )
+    date_of_birth = DateField(
+        "Date of birth", validators=[DataRequired("Enter a date of birth."), plausible_birth_date()]
+    )
+    email = EmailField(
+        "Email address (optional)",
+        validators=[Optional(), fits(Referral.contact_email, "the email address")],
+    )
+    phone = StringField(
+        "Phone (optional)",
+        validators=[Optional(), fits(Referral.contact_phone, "the phone number")],
+    )
+    disposal_type = StringField(
+        "Disposal type", validators=[Optional(), fits(Referral.disposal_type, "the disposal type")]
+    )
     course_type = SelectField("Course type")
     referral_date = DateField(
-        "Referral date", validators=[DataRequired("Enter the referral date.")]
+        "Referral date",
+        validators=[DataRequired("Enter the referral date."), within_days(5 * 365, 365)],
     )
-    deadline = DateField("Deadline (leave empty to use the scheme's days)", validators=[Optional()])
+    deadline = DateField(
+        "Deadline (leave empty to use the scheme's days)",
+        validators=[Optional(), within_days(5 * 365, 3 * 365)],
+    )
     submit = SubmitField("Save referral")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(BaseForm):
     force_id = SelectField("Police force", coerce=int)
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
     submit = SubmitField("Check and import")
 
 
-class ReportForm(FlaskForm):
+class ReportForm(BaseForm):
     class Meta:
         csrf = False  # a GET download that changes nothing
 
@@ -39,5 +68,5 @@ class ReportForm(FlaskForm):
     submit = SubmitField("Download outcome report")
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(BaseForm):
     submit = SubmitField("Withdraw")

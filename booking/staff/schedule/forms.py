@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -12,8 +11,10 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from booking.web.forms import BaseForm, session_date
 
-class VenueForm(FlaskForm):
+
+class VenueForm(BaseForm):
     name = StringField(
         "Name", validators=[DataRequired("Enter the venue's name."), Length(max=160)]
     )
@@ -33,7 +34,7 @@ class VenueForm(FlaskForm):
     submit = SubmitField("Save venue")
 
 
-class CourseTypeForm(FlaskForm):
+class CourseTypeForm(BaseForm):
     name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120)])
     slug = StringField(
         "Short name for links (letters, numbers and dashes)",
@@ -63,14 +64,14 @@ class CourseTypeForm(FlaskForm):
     submit = SubmitField("Save course type")
 
 
-class SessionForm(FlaskForm):
+class SessionForm(BaseForm):
     course_type_id = SelectField("Course", coerce=int, validators=[InputRequired()])
     is_online = BooleanField("Online session")
     venue_id = SelectField("Venue (for in-person sessions)", coerce=int, validators=[Optional()])
     online_join_url = StringField(
         "Joining link (for online sessions)", validators=[Optional(), URL(), Length(max=400)]
     )
-    date = DateField("Date", validators=[InputRequired("Enter the date.")])
+    date = DateField("Date", validators=[InputRequired("Enter the date."), session_date()])
     start_time = TimeField("Start time", validators=[InputRequired("Enter the start time.")])
     end_time = TimeField("End time", validators=[InputRequired("Enter the end time.")])
     capacity = IntegerField(
@@ -78,18 +79,20 @@ class SessionForm(FlaskForm):
     )
     women_only = BooleanField("Women-only group")
     notes = TextAreaField("Notes for staff", validators=[Length(max=1000)])
-    repeat_until = DateField("Repeat weekly until (optional)", validators=[Optional()])
+    repeat_until = DateField(
+        "Repeat weekly until (optional)", validators=[Optional(), session_date()]
+    )
     submit = SubmitField("Save session")
 
 
-class CancelSessionForm(FlaskForm):
+class CancelSessionForm(BaseForm):
     reason = StringField(
         "Reason (shown to staff only)", validators=[DataRequired("Give a reason."), Length(max=200)]
     )
     submit = SubmitField("Cancel this session")
 
 
-class CorrectAttendanceForm(FlaskForm):
+class CorrectAttendanceForm(BaseForm):
     """Correct one person's attendance on a closed session; the reason is kept in the audit."""
 
     status = SelectField(

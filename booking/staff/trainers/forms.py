@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -9,8 +8,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
+from booking.web.forms import BaseForm, within_days
 
-class ProfileForm(FlaskForm):
+
+class ProfileForm(BaseForm):
     user_id = SelectField("Trainer account", coerce=int, validators=[InputRequired()])
     course_type_ids = SelectMultipleField("Qualified to deliver", coerce=int)
     force_ids = SelectMultipleField("Police-force areas covered", coerce=int)
@@ -26,17 +27,21 @@ class ProfileForm(FlaskForm):
     submit = SubmitField("Save trainer")
 
 
-class AllocationForm(FlaskForm):
-    date_from = DateField("From", validators=[DataRequired("Enter the first date.")])
-    date_to = DateField("To", validators=[DataRequired("Enter the last date.")])
+class AllocationForm(BaseForm):
+    date_from = DateField(
+        "From", validators=[DataRequired("Enter the first date."), within_days(365, 2 * 365)]
+    )
+    date_to = DateField(
+        "To", validators=[DataRequired("Enter the last date."), within_days(365, 2 * 365)]
+    )
     submit = SubmitField("Run allocation")
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     trainer_id = SelectField("Trainer", coerce=int, validators=[InputRequired()])
     is_lead = BooleanField("Lead trainer")
     submit = SubmitField("Assign trainer")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     submit = SubmitField("Confirm")
