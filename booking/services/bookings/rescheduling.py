@@ -3,10 +3,10 @@
 from datetime import datetime, timedelta
 
 from booking.extensions import db
-from booking.models import Booking, BookingStatus, Referral, ReferralStatus, User
+from booking.models import Booking, BookingStatus, Referral, User
 from booking.services import audit
+from booking.services.bookings import cancellation, waitlist
 from booking.services.bookings import seats as bookings
-from booking.services.bookings import waitlist
 from booking.services.errors import BookingError, ReferralError
 from booking.services.locks import lock_sessions
 from booking.services.notify import messages
@@ -55,9 +55,10 @@ def reschedule(
         raise ReferralError("referral_session_not_eligible")
 
     was_confirmed = old.status == BookingStatus.CONFIRMED
-    # Release the old seat and take the new one in this same transaction: if the new session
-    # is full, hold_seat raises, the unit of work rolls back, and the old booking stands.
-    bookings.cancel(old, by=person, now=now, reason="Rescheduled by the attendee")
+    old_referral_id = old.referral_id
+    # Take the new seat, then end the old booking as "moved", in this same transaction: if the
+    # new session is full, hold_seat raises, the unit of work rolls back, and the old booking
+    # stands. The referral moves last: one active booking per referral, even mid-swap.
     if was_confirmed:
         # A confirmed seat moves as it is (paid, waived or free): nothing more to pay.
         new = bookings.hold_seat(new_session_id, person, now=now, hold_minutes=hold_minutes)
@@ -65,8 +66,9 @@ def reschedule(
         bookings.confirm(new, by=person, now=now, via="reschedule")
     else:
         new = bookings.book_session(new_session_id, person, now=now, hold_minutes=hold_minutes)
-    new.referral_id = old.referral_id
     new.rescheduled_from_id = old.id
+    cancellation.end_booking(old, reason="moved", by=person, now=now, moved_to=new)
+    new.referral_id = old_referral_id
     db.session.flush()
     audit.record("booking.rescheduled", "booking", new.id, actor=person, now=now, old=old.id)
     messages.booking_rescheduled(old, new, now=now, base_url=base_url)
@@ -75,20 +77,22 @@ def reschedule(
 
 
 def cancel_with_notice(
-    booking_id: int, person: User, *, now: datetime, offer_hours: int, claim_url
-) -> Booking:
-    """The attendee cancels; the freed place goes to the next person waiting, and a
-    cancellation message is queued. Raises what ``bookings.cancel_by_attendee`` raises."""
-    booking = db.session.get(Booking, booking_id)
-    if booking is None:
-        raise BookingError("not_found")
-    lock_sessions(booking.session_id)
-    db.session.refresh(booking, with_for_update=True)
-    bookings.cancel_by_attendee(booking, person=person, now=now)
-    if booking.referral_id:
-        referral = db.session.get(Referral, booking.referral_id)
-        if referral is not None and referral.status == ReferralStatus.BOOKED:
-            referral.status = ReferralStatus.OPEN
-    messages.booking_cancelled(booking, now=now)
-    waitlist.offer_next(booking.session_id, now=now, offer_hours=offer_hours, claim_url=claim_url)
-    return booking
+    booking_id: int,
+    person: User,
+    *,
+    now: datetime,
+    offer_hours: int,
+    claim_url,
+    full_refund_days_before: int = cancellation.DEFAULT_FULL_REFUND_DAYS_BEFORE,
+) -> cancellation.Ending:
+    """The attendee cancels (cancellation.cancel_by_attendee): money settled by the refund
+    rule, the freed place offered to the next person waiting, and a message queued that says
+    what happens to their money. Raises BookingError("not_found" | "not_cancellable")."""
+    return cancellation.cancel_by_attendee(
+        booking_id,
+        person,
+        now=now,
+        offer_hours=offer_hours,
+        claim_url=claim_url,
+        full_refund_days_before=full_refund_days_before,
+    )

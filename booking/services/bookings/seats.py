@@ -1,6 +1,6 @@
 """Booking: hold a seat, confirm, cancel, expire. The seat count is decided under a lock.
 
-State machine (every change goes through ``_move`` and writes an audit event)::
+State machine (every change goes through ``transition`` and writes an audit event)::
 
     held ─┬─> confirmed ─┬─> attended | no_show
           ├─> awaiting_payment ─> confirmed
@@ -210,8 +210,15 @@ def confirm(booking: Booking, *, by: User | None, now: datetime, via: str) -> Bo
     return booking
 
 
-def cancel(booking: Booking, *, by: User | None, now: datetime, reason: str = "") -> Booking:
-    """Cancel an active booking, releasing its seat. Raises BookingError("not_cancellable")."""
+def mark_cancelled(
+    booking: Booking, *, by: User | None, now: datetime, reason: str = ""
+) -> Booking:
+    """The booking's own step of an ending: CANCELLED, with when and why.
+
+    Only ``cancellation.end_booking`` calls this, so that money, help requests, the waiting
+    list, the referral and the message all follow; call that instead.
+    Raises BookingError("not_cancellable").
+    """
     if booking.status not in ACTIVE_STATES or booking.status in (
         BookingStatus.ATTENDED,
         BookingStatus.NO_SHOW,
@@ -221,27 +228,6 @@ def cancel(booking: Booking, *, by: User | None, now: datetime, reason: str = ""
     booking.cancelled_at = now
     booking.cancel_reason = reason[:200]
     return booking
-
-
-def cancel_by_attendee(booking: Booking, *, person: User, now: datetime) -> Booking:
-    """A person cancels their own booking, before the session starts."""
-    if booking.user_id != person.id:
-        raise BookingError("not_found")
-    if booking.session.starts_at <= now:
-        raise BookingError("not_cancellable")
-    return cancel(booking, by=person, now=now, reason="Cancelled by the attendee")
-
-
-def expire_holds(*, now: datetime) -> int:
-    """Release every hold whose time has run out. Safe to run at any time, and twice."""
-    lapsed = db.session.scalars(
-        select(Booking)
-        .where(Booking.status.in_(EXPIRING_STATES), Booking.hold_expires_at <= now)
-        .with_for_update(skip_locked=True)
-    ).all()
-    for booking in lapsed:
-        _move(booking, BookingStatus.EXPIRED, by=None, now=now)
-    return len(lapsed)
 
 
 def bookings_for_person(person: User) -> list[Booking]:
@@ -272,9 +258,11 @@ def booking_for_staff(reference: str) -> Booking | None:
     )
 
 
-def _move(
+def transition(
     booking: Booking, to: BookingStatus, *, by: User | None, now: datetime, **detail: object
 ) -> None:
+    """Move a booking to ``to`` if the table allows it, writing the audit event.
+    Raises BookingError("not_cancellable") or ("not_found") for a move it does not allow."""
     if to not in _ALLOWED[booking.status]:
         raise BookingError("not_cancellable" if to == BookingStatus.CANCELLED else "not_found")
     previous = booking.status
@@ -289,6 +277,9 @@ def _move(
         previous=previous.value,
         **detail,
     )
+
+
+_move = transition  # the name this module's own steps use
 
 
 def record_attendance(

@@ -62,11 +62,60 @@ def booking_reminder(booking: Booking, *, now: datetime, base_url: str) -> Notif
     return notification
 
 
-def booking_cancelled(booking: Booking, *, now: datetime) -> Notification | None:
-    body = _hello(booking.user) + (
-        f"Your booking {booking.reference} for {_when(booking)} is cancelled.\n"
+_ENDED_OPENING = {
+    "attendee": "Your booking {reference} for {when} is cancelled.",
+    "staff": "We have had to cancel your booking {reference} for {when}.",
+    "session_cancelled": (
+        "We are sorry: the session on {when} has had to be cancelled. "
+        "Your booking {reference} there is released."
+    ),
+    "referral_withdrawn": "Your booking {reference} for {when} is cancelled.",
+    "expired": "The place held for you on {when} (booking {reference}) has been released.",
+}
+
+
+def _money_words(money: str, refunded_pence: int, returned_to_fund: bool) -> str:
+    """One plain sentence on what happens to the person's money (never left unsaid)."""
+    if money == "refunded":
+        words = (
+            f"We are refunding the £{refunded_pence / 100:.2f} you paid to the card you used. "
+            "It usually reaches your account within 5 to 10 working days."
+        )
+    elif money == "staff_decide":
+        words = (
+            "You paid for this booking. We will contact you about your payment; "
+            "you do not need to do anything yet."
+        )
+    else:
+        words = "You had not paid anything for this booking, so there is nothing to refund."
+    if returned_to_fund:
+        words += " The help you had with the fee goes back to our fund, for when you book again."
+    return words
+
+
+def booking_ended(
+    booking: Booking,
+    *,
+    why: str,
+    money: str,
+    refunded_pence: int,
+    returned_to_fund: bool,
+    now: datetime,
+) -> Notification | None:
+    """A booking has ended (not moved): what happened, and what happens to their money."""
+    opening = _ENDED_OPENING.get(why, _ENDED_OPENING["attendee"]).format(
+        reference=booking.reference, when=_when(booking)
     )
-    return outbox.queue_email(booking.user, kind="booking_cancelled", body=body, now=now)
+    body = (
+        _hello(booking.user)
+        + opening
+        + "\n\n"
+        + _money_words(money, refunded_pence, returned_to_fund)
+        + "\n\nIf you would like another date, or help with anything, please reply and we "
+        "will help.\n"
+    )
+    kind = "session_cancelled" if why == "session_cancelled" else "booking_cancelled"
+    return outbox.queue_email(booking.user, kind=kind, body=body, now=now)
 
 
 def booking_rescheduled(

@@ -21,9 +21,8 @@ from booking.models import (
     User,
 )
 from booking.services import audit
-from booking.services.bookings import seats as bookings
+from booking.services.bookings import cancellation
 from booking.services.errors import ReferralError
-from booking.services.locks import lock_sessions
 from booking.services.notify import messages
 from booking.services.referrals.lookup import active_booking, normalise_reference
 from booking.web.filters import LONDON
@@ -210,15 +209,19 @@ def close_overdue(*, now: datetime) -> dict[str, int]:
     return counts
 
 
-def withdraw(referral: Referral, *, by: User, now: datetime, reason: str) -> Referral:
-    """Staff withdraw a referral (the force asked). Its active booking, if any, is cancelled.
+def withdraw(
+    referral: Referral, *, by: User, now: datetime, reason: str, claim_url=None
+) -> Referral:
+    """Staff withdraw a referral (the force asked). Its active booking, if any, ends through
+    cancellation.end_booking (money settled, the seat offered to the waiting list).
     Closed referrals cannot be withdrawn: raises ReferralError("referral_closed")."""
     if referral.status not in (ReferralStatus.OPEN, ReferralStatus.BOOKED):
         raise ReferralError("referral_closed")
     active = active_booking(referral)
     if active is not None:
-        lock_sessions(active.session_id)
-        bookings.cancel(active, by=by, now=now, reason="The referral was withdrawn")
+        cancellation.end_booking(
+            active, reason="referral_withdrawn", by=by, now=now, claim_url=claim_url
+        )
     referral.status = ReferralStatus.WITHDRAWN
     referral.closed_at = now
     db.session.flush()

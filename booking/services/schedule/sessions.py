@@ -18,11 +18,11 @@ from booking.models import (
     Venue,
 )
 from booking.services import audit
+from booking.services.bookings import cancellation
 from booking.services.bookings import seats as bookings
 from booking.services.errors import ScheduleError
 from booking.services.locks import lock_sessions
-from booking.services.notify import outbox
-from booking.web.filters import LONDON, when
+from booking.web.filters import LONDON
 
 MAX_SERIES_SESSIONS = 60
 
@@ -123,10 +123,11 @@ def create_weekly_series(
     return created
 
 
-def cancel_session(session_id: int, *, by: User, now: datetime, reason: str) -> int:
-    """Cancel a session and every active booking on it, queueing a notice to each person.
+def cancel_session(session_id: int, *, by: User, now: datetime, reason: str, claim_url=None) -> int:
+    """Cancel a session and end every active booking on it (cancellation.end_booking: card
+    payments refunded in full, help from the fund given back, a message that says so).
 
-    Returns how many bookings were cancelled. Raises ScheduleError for an unknown or cancelled
+    Returns how many bookings were ended. Raises ScheduleError for an unknown or cancelled
     session.
     """
     course_session = _locked_session(session_id)
@@ -135,24 +136,17 @@ def cancel_session(session_id: int, *, by: User, now: datetime, reason: str) -> 
     course_session.status = SessionStatus.CANCELLED
     audit.record("session.cancelled", "session", session_id, actor=by, now=now, reason=reason)
     affected = db.session.scalars(
-        select(Booking).where(
+        select(Booking)
+        .where(
             Booking.session_id == session_id,
             Booking.status.in_(ACTIVE_STATES),
             Booking.status.not_in([BookingStatus.ATTENDED, BookingStatus.NO_SHOW]),
         )
+        .order_by(Booking.id)
     ).all()
     for booking in affected:
-        bookings.cancel(booking, by=by, now=now, reason="The session was cancelled")
-        outbox.queue_email(
-            booking.user,
-            kind="session_cancelled",
-            now=now,
-            body=(
-                f"Hello {booking.user.first_name},\n\n"
-                f"We are sorry: the session on {when(course_session.starts_at)} has had to be "
-                "cancelled. Your place there is released and you have not lost anything.\n\n"
-                "Please choose another date when it suits you, or reply and we will help.\n"
-            ),
+        cancellation.end_booking(
+            booking, reason="session_cancelled", by=by, now=now, claim_url=claim_url
         )
     return len(affected)
 

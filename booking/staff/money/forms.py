@@ -44,6 +44,10 @@ class RefundForm(FlaskForm):
     submit = SubmitField("Refund")
 
 
+class RetryRefundForm(FlaskForm):
+    submit = SubmitField("Send the refund again")
+
+
 class FundForm(FlaskForm):
     year_starting = IntegerField(
         "Financial year starting in (for example 2026 for April 2026 to March 2027)",
