@@ -14,10 +14,14 @@ from booking.models import (
     Refund,
     RefundStatus,
     Role,
+    WaitingListEntry,
+    WaitingStatus,
     WaiverRequest,
     WaiverStatus,
     utcnow,
 )
+from booking.services.bookings import seats as bookings
+from booking.services.bookings import waitlist
 from booking.services.money import fund
 from tests import factories
 from tests.payment_helpers import booking_awaiting_payment, checkout_event, post_event
@@ -279,3 +283,22 @@ def test_offline_payment_of_a_cancelled_booking_is_listed_for_staff_to_decide(cl
     auth.login_as(Role.ADMIN)
     page = client.get("/admin/money/refunds").get_data(as_text=True)
     assert reference in page and "£30.00 paid by cash" in page
+
+
+def test_a_lapsed_hold_offers_its_seat_to_the_waiting_list(app, db):
+    course_session = _fee_session(capacity=1)
+    holder, waiting = factories.user(), factories.user()
+    make_email_safe(waiting)
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    bookings.book_session(course_session.id, holder, now=an_hour_ago)
+    waitlist.join(course_session.id, waiting, now=an_hour_ago)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["expire-holds"])
+    assert "Released 1 expired hold(s)." in result.output
+    db.session.expire_all()
+    entry = db.session.scalar(
+        select(WaitingListEntry).where(WaitingListEntry.user_id == waiting.id)
+    )
+    assert entry.status == WaitingStatus.OFFERED
+    offer = db.session.scalar(select(Notification).where(Notification.kind == "waitlist_offer"))
+    assert "/waiting-list/claim/" in offer.body
