@@ -154,7 +154,7 @@ def test_attendee_cancelling_in_good_time_is_refunded_in_full(client, auth, db):
     _, reference, pay_url = _start_card_payment(client, auth, db, days_ahead=10)
     _visit_without_following(pay_url)
     response = client.post(f"/my/bookings/{reference}/cancel", follow_redirects=True)
-    assert "refunded in full" in response.get_data(as_text=True)
+    assert "refunding your payment in full" in response.get_data(as_text=True)
     db.session.expire_all()
     payment = db.session.scalar(select(Payment).join(Booking).where(Booking.reference == reference))
     assert payment.refunded_pence == 3000
