@@ -3,14 +3,16 @@
 The one lock order, everywhere::
 
     course sessions (in id order) -> bookings (in id order) -> payments (in id order)
-        -> help requests -> hardship fund
+        -> help requests -> hardship fund -> referral
 
 Two transactions that take locks in the same order can wait for each other but never deadlock.
 Every path that changes a booking's seat or money takes them through the helpers here: first
 the booking's session, then the booking, then its payments. A path that starts from a payment
 (the Stripe webhook) or from a booking (staff recording an offline payment) reads the ids it
 needs without locking, then locks from the top. A row read before its lock is re-read after
-it (``populate_existing``), so a decision is never made on a stale copy.
+it (``populate_existing``), so a decision is never made on a stale copy. Every path that
+touches a booking takes its session's lock first, so the session lock is what orders them;
+no path may lock a booking, payment or referral and then wait for a session.
 
 On SQLite, FOR UPDATE is left out of the SQL: the unit of work already holds SQLite's single
 write lock (BEGIN IMMEDIATE), so writers run one at a time.

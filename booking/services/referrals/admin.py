@@ -20,7 +20,7 @@ from booking.models import (
     Scheme,
     User,
 )
-from booking.services import audit
+from booking.services import audit, locks
 from booking.services.bookings import cancellation
 from booking.services.errors import ReferralError
 from booking.services.notify import messages
@@ -215,6 +215,12 @@ def withdraw(
     """Staff withdraw a referral (the force asked). Its active booking, if any, ends through
     cancellation.end_booking (money settled, the seat offered to the waiting list).
     Closed referrals cannot be withdrawn: raises ReferralError("referral_closed")."""
+    active = active_booking(referral)
+    if active is not None:
+        # The one lock order: the booking's session and the booking before the referral, as
+        # booking for a referral locks the session before the referral.
+        locks.lock_booking(active.id)
+    db.session.refresh(referral, with_for_update=True)
     if referral.status not in (ReferralStatus.OPEN, ReferralStatus.BOOKED):
         raise ReferralError("referral_closed")
     active = active_booking(referral)

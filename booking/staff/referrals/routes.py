@@ -134,7 +134,8 @@ def withdraw(referral_id: int):
     if not WithdrawForm().validate_on_submit():
         abort(400)
     with unit_of_work():
-        referral = db.session.get(Referral, referral_id, with_for_update=True)
+        # Not locked here: the service locks in the one order (session first, then referral).
+        referral = db.session.get(Referral, referral_id)
         if referral is None:
             abort(404)
         referral_admin.withdraw(
