@@ -76,7 +76,7 @@ class Ending:
 
     @property
     def money(self) -> str:
-        """ "moved", "refunded", "staff_decide" or "nothing_paid"."""
+        """What happened to the money: "moved", "refunded", "staff_decide" or "nothing_paid"."""
         if self.moved_to is not None:
             return "moved"
         if self.to_decide_pence:
