@@ -1,4 +1,5 @@
-"""Booking: hold a seat, confirm, cancel, expire. The seat count is decided under a lock.
+"""Booking: hold a seat, confirm, and the booking's own state machine. The seat count is
+decided under a lock. Endings (cancel, expire) go through cancellation.end_booking.
 
 State machine (every change goes through ``transition`` and writes an audit event)::
 
