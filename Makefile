@@ -34,6 +34,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check booking tests bench config.py wsgi.py
 	$(BIN)/ruff format --check booking tests bench config.py wsgi.py
+	$(BIN)/mypy booking/services
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -3,6 +3,14 @@
 import os
 
 
+def _int(name: str, default: int = 0) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -25,15 +33,38 @@ class Config:
     SECURE_COOKIES = False
     SEND_HSTS = False
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Namespaces the limiter's keys in a shared Redis, so two deployments never share counts.
+    # Flask-Limiter keeps the first non-empty prefix it is given for the life of the process.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # If Redis is down, each worker counts in its own memory instead: the limits still hold
+    # (per worker) and people can still sign in, rather than every form failing with a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = _bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")
+    # Failed sign-ins to one account, from any number of addresses.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
     HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "30"))
     CATALOGUE_PAGE_SIZE = int(os.environ.get("CATALOGUE_PAGE_SIZE", "20"))
     MAIL_SENDER_NAME = os.environ.get("MAIL_SENDER_NAME", "Waypoint bookings")
     MAIL_SENDER_ADDRESS = os.environ.get("MAIL_SENDER_ADDRESS", "bookings@waypoint.invalid")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Host names the app answers to besides PUBLIC_BASE_URL's (e.g. an internal health-check
+    # name). Enforced in production only: a request for any other Host gets a 400.
+    EXTRA_TRUSTED_HOSTS = _list("EXTRA_TRUSTED_HOSTS")
+    ENFORCE_TRUSTED_HOSTS = False
+    # How many proxies in front of the app set each X-Forwarded-* header. 0 (the default) means
+    # the header is ignored: trusting a header no proxy of ours sets would let anyone forge
+    # their address (and so dodge the sign-in limit) or the scheme.
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR")
+    PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO")
+    PROXY_FIX_X_HOST = _int("PROXY_FIX_X_HOST")
+    PROXY_FIX_X_PORT = _int("PROXY_FIX_X_PORT")
+    PROXY_FIX_X_PREFIX = _int("PROXY_FIX_X_PREFIX")
+    # Flask-WTF's own HTTPS check demands a Referer on every POST, which browsers and privacy
+    # tools often strip; booking/web/csrf.py checks Origin (or Referer) instead, see there.
+    WTF_CSRF_SSL_STRICT = False
     PASSWORD_RESET_MAX_AGE_SECONDS = int(os.environ.get("PASSWORD_RESET_MAX_AGE_SECONDS", "3600"))
-    # Issue 5: referrals, waiting lists, notifications.
+    # Referrals, waiting lists, notifications.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
@@ -45,10 +76,15 @@ class Config:
     REFERRAL_LOOKUP_RATE_LIMIT = os.environ.get(
         "REFERRAL_LOOKUP_RATE_LIMIT", "5 per minute; 30 per hour"
     )
+    # Look-ups that did not sign in, per police reference, from any number of addresses.
+    REFERRAL_REFERENCE_RATE_LIMIT = os.environ.get("REFERRAL_REFERENCE_RATE_LIMIT", "10 per hour")
     # Payments (see README "Fees, payments and the hardship fund"). No secret key: card payment off.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+    # Where the Pay button sends people (the only other site a form may lead to); a fake Stripe
+    # such as localstripe serves its payment page from STRIPE_API_BASE instead.
+    STRIPE_CHECKOUT_ORIGIN = os.environ.get("STRIPE_CHECKOUT_ORIGIN", "https://checkout.stripe.com")
     REFUND_FULL_DAYS_BEFORE = int(os.environ.get("REFUND_FULL_DAYS_BEFORE", "7"))
     DAYS_TO_PAY_AFTER_DECISION = int(os.environ.get("DAYS_TO_PAY_AFTER_DECISION", "7"))
 
@@ -75,13 +111,15 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     SECURE_COOKIES = True
     SEND_HSTS = True
+    ENFORCE_TRUSTED_HOSTS = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 
     @classmethod
     def check(cls) -> None:
         """Refuse to start without the settings production cannot guess."""
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        required = ("SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL")
+        missing = [name for name in required if not os.environ.get(name)]
         if missing:
             raise RuntimeError(
                 f"Production needs these environment variables: {', '.join(missing)}"
@@ -93,6 +131,9 @@ class ProductionConfig(Config):
         return {
             "SECRET_KEY": os.environ["SECRET_KEY"],
             "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
+            # Every absolute link (password reset, payment return) is built from this, never
+            # from the request's Host header, which a sender can forge.
+            "PUBLIC_BASE_URL": os.environ["PUBLIC_BASE_URL"],
         }
 
 

@@ -107,6 +107,7 @@ def main() -> int:
             "WAYPOINT_ENV": "production",
             "SECRET_KEY": secrets.token_hex(32),
             "DATABASE_URL": url,
+            "PUBLIC_BASE_URL": "http://127.0.0.1",
             "BENCH_COUNT_QUERIES": "1",
             # Every client signs in from 127.0.0.1: lift the per-address sign-in limit (the
             # limiter itself stays on, so its cost is measured).

@@ -1,8 +1,11 @@
 """Waypoint: course booking for diversion and support programmes."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
+from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import ProductionConfig, config_from_environment
@@ -33,6 +36,7 @@ def create_app(config_object: type | None = None, **overrides: object) -> Flask:
         app.config.update(ProductionConfig.from_environment())
     app.config.update(overrides)
 
+    register_deployment(app)
     app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
@@ -42,10 +46,36 @@ def create_app(config_object: type | None = None, **overrides: object) -> Flask:
     return app
 
 
+def register_deployment(app: Flask) -> None:
+    """Trust the proxies and host names the configuration names, and nothing else."""
+    if app.config["ENFORCE_TRUSTED_HOSTS"] and app.config.get("TRUSTED_HOSTS") is None:
+        public_host = urlsplit(app.config["PUBLIC_BASE_URL"]).hostname
+        if not public_host:
+            raise RuntimeError("PUBLIC_BASE_URL must be an absolute URL, e.g. https://example.org")
+        # A request for any other Host is a 400 before any view runs.
+        app.config["TRUSTED_HOSTS"] = [public_host, *app.config["EXTRA_TRUSTED_HOSTS"]]
+
+        @app.errorhandler(SecurityError)
+        def untrusted_host(error: SecurityError):
+            # No URLs can be built for a host we do not serve, so no page with links either.
+            return (
+                "Bad request: this address is not served here.",
+                400,
+                {"Content-Type": "text/plain"},
+            )
+
+    hops = {
+        name: app.config[f"PROXY_FIX_X_{name.upper()}"]
+        for name in ("for", "proto", "host", "port", "prefix")
+    }
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{name}": n for name, n in hops.items()})
+
+
 def register_extensions(app: Flask) -> None:
+    from booking.auth import sessions
     from booking.database import configure_engine
     from booking.extensions import csrf, db, limiter, login_manager, migrate
-    from booking.models import User
     from booking.web import security
 
     db.init_app(app)
@@ -63,9 +93,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to carry on."
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # The session version in the id lets sign-out and password changes end old sessions.
+    login_manager.user_loader(sessions.load_user)
 
     security.init_app(app)
 
@@ -78,32 +107,29 @@ def register_blueprints(app: Flask) -> None:
     from booking.auth import bp as auth_bp
     from booking.public import bp as public_bp
     from booking.referral import bp as referral_bp
-    from booking.staff.money import bp as finance_bp
-    from booking.staff.referrals import bp as referrals_admin_bp
-    from booking.staff.schedule import bp as admin_bp
-    from booking.staff.trainers import bp as admin_trainers_bp
+    from booking.staff import register_all as register_staff_blueprints
     from booking.trainer import bp as trainer_bp
     from booking.webhooks import bp as webhooks_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/account")
     app.register_blueprint(attendee_bp, url_prefix="/my")
-    app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(referral_bp, url_prefix="/referral")
     app.register_blueprint(selfservice_bp)
-    app.register_blueprint(referrals_admin_bp, url_prefix="/admin/referrals")
     app.register_blueprint(payments_bp, url_prefix="/my")
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
-    app.register_blueprint(finance_bp, url_prefix="/admin/money")
     app.register_blueprint(trainer_bp, url_prefix="/trainer")
-    app.register_blueprint(admin_trainers_bp, url_prefix="/admin/trainers")
     app.register_blueprint(certificates_bp, url_prefix="/my/certificates")
+    # Staff pages (/admin/...), each behind the one staff gate.
+    register_staff_blueprints(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     from booking.web import filters as formatting
+    from booking.web import links
 
     formatting.init_app(app)
+    links.init_app(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -26,7 +26,8 @@ with warnings.catch_warnings():
     from localstripe import server as localstripe_server
 
 SESSIONS: dict[str, dict] = {}
-CONFIG = {"webhook_url": "", "webhook_secret": "", "base_url": ""}
+# "ssl": how the webhook sender checks an https app (an ssl.SSLContext trusting a test CA).
+CONFIG = {"webhook_url": "", "webhook_secret": "", "base_url": "", "ssl": True}
 
 
 def free_port() -> int:
@@ -50,7 +51,9 @@ async def _send_event(event_type: str, session: dict) -> int:
     ).hexdigest()
     headers = {"Content-Type": "application/json", "Stripe-Signature": f"t={timestamp},v1={digest}"}
     async with aiohttp.ClientSession() as http:
-        async with http.post(CONFIG["webhook_url"], data=payload, headers=headers) as response:
+        async with http.post(
+            CONFIG["webhook_url"], data=payload, headers=headers, ssl=CONFIG["ssl"]
+        ) as response:
             return response.status
 
 

@@ -1,13 +1,15 @@
 """Sign in, sign out, register, and reset a forgotten password."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
+from booking.auth import sessions
 from booking.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from booking.database import unit_of_work
 from booking.extensions import limiter
 from booking.models import Role, utcnow
-from booking.services.people import accounts
+from booking.services.people import access_links, accounts
+from booking.web import links
 from booking.web.forms import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -27,8 +29,32 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def client_address() -> str:
+    # ProxyFix (configured with the app) makes this the person's address behind the proxy.
+    return request.remote_addr or "unknown"
+
+
+def submitted_account() -> str:
+    """The account a sign-in or reset names, normalised, so every spelling shares one limit."""
+    return "account:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+def _sign_in_failed(response) -> bool:
+    # A sign-in that works redirects. Only failures count against the account, so the
+    # person can still get in while someone else is guessing from elsewhere (until the
+    # guesses themselves reach the account's limit).
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=client_address)
+@limiter.limit(
+    _account_limit, methods=["POST"], key_func=submitted_account, deduct_when=_sign_in_failed
+)
 def login():
     """Sign in."""
     form = LoginForm(next=request.args.get("next", ""))
@@ -37,7 +63,7 @@ def login():
         if user is None:
             form.password.errors.append("The email address or password is not right.")
         else:
-            login_user(user)
+            sessions.sign_in(user, now=utcnow())
             return redirect(safe_next(form.next.data, home_for(user)))
     return render_template("auth/login.html", form=form)
 
@@ -45,35 +71,48 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out."""
-    logout_user()
+    """Sign out, here and everywhere else: a copied cookie stops working too."""
+    with unit_of_work():
+        accounts.end_all_sessions(current_user, now=utcnow())
+    sessions.sign_out()
     flash("You have signed out.", "info")
     return redirect(url_for("public.home"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=client_address)
 def register():
-    """Create an attendee account."""
+    """Create an attendee account.
+
+    A new address and one that already has an account get the same page: the owner of an
+    existing account is told by a safe channel instead, so nobody learns who has one here.
+    """
     form = RegisterForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        now = utcnow()
         with unit_of_work():
-            user = accounts.register_attendee(
+            person = accounts.register_attendee(
                 email=form.email.data,
                 password=form.password.data,
                 first_name=form.first_name.data,
                 last_name=form.last_name.data or "",
                 email_is_safe=form.email_is_safe.data,
-                now=utcnow(),
+                now=now,
             )
-        login_user(user)
-        flash("Your account is ready.", "success")
-        return redirect(safe_next(form.next.data, url_for("attendee.bookings_list")))
+            if person is not None:
+                access_links.send_link(
+                    person,
+                    secret_key=current_app.config["SECRET_KEY"],
+                    link_for=sessions.access_link_url,
+                    now=now,
+                )
+        return render_template("auth/check_email.html", next=safe_next(form.next.data, ""))
     return render_template("auth/register.html", form=form)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=client_address)
+@limiter.limit(_account_limit, methods=["POST"], key_func=submitted_account)
 def forgot_password():
     """Ask for a password reset link."""
     form = ForgotPasswordForm()
@@ -82,7 +121,7 @@ def forgot_password():
             accounts.request_password_reset(
                 form.email.data,
                 secret_key=current_app.config["SECRET_KEY"],
-                reset_url=lambda token: url_for("auth.reset_password", token=token, _external=True),
+                reset_url=lambda token: links.external_url("auth.reset_password", token=token),
                 now=utcnow(),
             )
         flash(

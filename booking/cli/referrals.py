@@ -9,7 +9,7 @@ from booking.integrations import email_sender as notifications_sender
 from booking.models import utcnow
 from booking.services.bookings import waitlist
 from booking.services.notify import reminders
-from booking.services.referrals import admin as referral_admin
+from booking.services.referrals import deadlines as referral_deadlines
 from booking.web import links
 
 
@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
     def close_overdue_command():
         """Close referrals past their deadline (safe to run twice)."""
         with unit_of_work():
-            counts = referral_admin.close_overdue(now=utcnow())
+            counts = referral_deadlines.close_overdue(now=utcnow())
         not_completed, completed = counts["not_completed"], counts["completed"]
         click.echo(f"Closed {not_completed} as not completed, {completed} as completed.")
 

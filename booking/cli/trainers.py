@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from booking.database import unit_of_work
 from booking.extensions import db
+from booking.jobs import allocation as allocation_job
 from booking.models import AllocationRun, utcnow
 from booking.services.trainers.allocation import runs as allocation
 
@@ -30,23 +31,23 @@ def init_app(app: Flask) -> None:
         first_day, last_day = _date(first), _date(last)
         if last_day < first_day:
             raise click.BadParameter("--to must be on or after --from")
-        with unit_of_work():
-            run = allocation.propose(
-                first_day,
-                last_day,
-                by=None,
-                now=utcnow(),
-                travel_buffer_minutes=current_app.config.get("TRAVEL_BUFFER_MINUTES", 60),
-                time_limit_seconds=time_limit,
-                progress=click.echo,
-            )
-            run_id = run.id
-            click.echo(
-                f"Proposal {run_id}: {run.sessions_considered} sessions, "
-                f"{len(run.proposals)} new assignment(s), {len(run.unstaffed)} unstaffed."
-            )
-            for row in run.unstaffed:
-                click.echo(f"  unstaffed session {row.session_id}: {row.reason}")
+        run_id = allocation_job.propose_allocation(
+            first_day,
+            last_day,
+            by_id=None,
+            now=utcnow(),
+            travel_buffer_minutes=current_app.config.get("TRAVEL_BUFFER_MINUTES", 60),
+            time_limit_seconds=time_limit,
+            progress=click.echo,
+        )
+        run = db.session.get(AllocationRun, run_id)
+        click.echo(
+            f"Proposal {run_id}: {run.sessions_considered} sessions, "
+            f"{len(run.proposals)} new assignment(s), {len(run.unstaffed)} unstaffed."
+        )
+        for row in run.unstaffed:
+            click.echo(f"  unstaffed session {row.session_id}: {row.reason}")
+        db.session.rollback()
         if publish:
             with unit_of_work():
                 run = db.session.scalars(

@@ -41,6 +41,9 @@ SEAT_STATES = (
 EXPIRING_STATES = (BookingStatus.HELD, BookingStatus.AWAITING_PAYMENT)
 ACTIVE_STATES = EXPIRING_STATES + SEAT_STATES
 _ACTIVE_SQL = ", ".join(f"'{state.name}'" for state in ACTIVE_STATES)
+# A referral's live booking: a missed session (no-show) is over, and the person may book again.
+REFERRAL_LIVE_STATES = tuple(s for s in ACTIVE_STATES if s != BookingStatus.NO_SHOW)
+_REFERRAL_LIVE_SQL = ", ".join(f"'{state.name}'" for state in REFERRAL_LIVE_STATES)
 
 
 class Booking(Base):
@@ -64,8 +67,8 @@ class Booking(Base):
             "uq_bookings_one_active_per_referral",
             "referral_id",
             unique=True,
-            sqlite_where=text(f"status IN ({_ACTIVE_SQL}) AND referral_id IS NOT NULL"),
-            postgresql_where=text(f"status IN ({_ACTIVE_SQL}) AND referral_id IS NOT NULL"),
+            sqlite_where=text(f"status IN ({_REFERRAL_LIVE_SQL}) AND referral_id IS NOT NULL"),
+            postgresql_where=text(f"status IN ({_REFERRAL_LIVE_SQL}) AND referral_id IS NOT NULL"),
         ),
         Index("ix_bookings_status_hold_expires_at", "status", "hold_expires_at"),
     )

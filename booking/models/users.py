@@ -1,8 +1,9 @@
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, String
+from sqlalchemy import Boolean, Enum, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -28,13 +29,33 @@ class User(UserMixin, Base):
     last_name: Mapped[str] = mapped_column(String(80), default="")
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the signed-in identity: bumping it (sign-out, a password change or reset) ends
+    # every session and remember cookie that carries the old number.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Part of every sign-in link: using one link bumps it, so each link works once.
+    access_link_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # False while the account has only the unguessable password given to it by a look-up.
+    password_chosen: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
 
+    def get_id(self) -> str:
+        """The signed-in identity: the id and the session version, so old sessions stop working."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_all_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.password_chosen = True
+
+    def set_unusable_password(self) -> None:
+        """A password nobody knows, for an account opened by a referral look-up."""
+        self.password_hash = generate_password_hash(secrets.token_urlsafe(32))
+        self.password_chosen = False
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

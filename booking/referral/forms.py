@@ -21,6 +21,7 @@ class ChooseSessionForm(FlaskForm):
 
 
 class AccountForm(FlaskForm):
+    current_password = PasswordField("Your current password")
     email = EmailField(
         "Email address",
         validators=[DataRequired("Enter an email address."), Email(), Length(max=254)],

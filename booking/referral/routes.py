@@ -1,8 +1,18 @@
 """Book by reference: look up a referral, see sessions that fit, book one, keep access."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_user
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
 
+from booking.auth import sessions as sign_in_sessions
 from booking.database import unit_of_work
 from booking.extensions import limiter
 from booking.models import Role, utcnow
@@ -14,48 +24,76 @@ from booking.referral.forms import (
     SendLinkForm,
 )
 from booking.services.bookings import seats as bookings
-from booking.services.people import access_links
+from booking.services.errors import AccountError
+from booking.services.people import access_links, accounts
 from booking.services.referrals import lookup as referrals
 from booking.web import links
 from booking.web.security import role_required
 
 bp = Blueprint("referral", __name__)
 
-NO_MATCH = (
-    "We could not match those details. Please check them and try again. If you are stuck, "
-    "contact us and we will help."
-)
-
 
 def _lookup_limit() -> str:
     return current_app.config["REFERRAL_LOOKUP_RATE_LIMIT"]
 
 
+def _reference_limit() -> str:
+    return current_app.config["REFERRAL_REFERENCE_RATE_LIMIT"]
+
+
+def submitted_reference() -> str:
+    """The reference a look-up names, normalised, so guesses at one person's surname and date
+    of birth share a limit however many addresses they come from."""
+    return "reference:" + referrals.normalise_reference(request.form.get("police_reference", ""))
+
+
+def _not_signed_in(response) -> bool:
+    return response.status_code != 303
+
+
 @bp.route("/start", methods=["GET", "POST"])
 @limiter.limit(_lookup_limit, methods=["POST"])
+@limiter.limit(
+    _reference_limit, methods=["POST"], key_func=submitted_reference, deduct_when=_not_signed_in
+)
 def start():
-    """Enter a reference, surname and date of birth (open to everyone; rate-limited)."""
+    """Enter a reference, surname and date of birth (open to everyone; rate-limited).
+
+    The details sign in only to an account nobody has used yet. Otherwise the letter is not
+    enough: a sign-in link goes to the person's safe channel, and the answer is the same page
+    as for details that match nothing, so it says nothing about the account.
+    """
     form = ReferenceLookupForm()
-    no_match = False
-    if form.validate_on_submit():
-        referral = referrals.find_referral(
-            form.police_reference.data, form.surname.data, form.date_of_birth.data
-        )
-        if referral is not None:
-            with unit_of_work():
-                person = referrals.attendee_for_referral(referral, now=utcnow())
-            if current_user.is_authenticated and current_user.id != person.id:
-                return _no_match_page()
-            login_user(person)
-            return redirect(url_for("referral.sessions"), 303)
-        no_match = True
-    if no_match:
-        return _no_match_page()
-    return render_template("referral/start.html", form=form, no_match=False)
+    if not form.validate_on_submit():
+        return render_template("referral/start.html", form=form, no_match=False)
+    referral = referrals.find_referral(
+        form.police_reference.data, form.surname.data, form.date_of_birth.data
+    )
+    if referral is None:
+        return _answer_page()
+    now = utcnow()
+    with unit_of_work():
+        person = referrals.attendee_for_referral(referral, now=now)
+        already_this_person = current_user.is_authenticated and current_user.id == person.id
+        open_to_lookup = accounts.open_to_reference_sign_in(person)
+        if not open_to_lookup and not already_this_person:
+            access_links.send_link(
+                person,
+                secret_key=current_app.config["SECRET_KEY"],
+                link_for=sign_in_sessions.access_link_url,
+                now=now,
+            )
+    if already_this_person:
+        return redirect(url_for("referral.sessions"), 303)
+    if not open_to_lookup or current_user.is_authenticated:
+        return _answer_page()
+    sign_in_sessions.sign_in(person, now=now)
+    return redirect(url_for("referral.sessions"), 303)
 
 
-def _no_match_page():
-    # The same page whatever was wrong: a blank form and one calm message.
+def _answer_page():
+    # One page for details that match nothing and for an account the details may no longer
+    # open: a blank form and one calm message, so the answer gives nothing away.
     return render_template(
         "referral/start.html", form=ReferenceLookupForm(formdata=None), no_match=True
     )
@@ -107,20 +145,37 @@ def book(session_id: int):
 @bp.route("/account", methods=["GET", "POST"])
 @role_required(Role.ATTENDEE)
 def account():
-    """Keep access: set an email address and password."""
+    """Keep access: set or change my email address and password.
+
+    Once a password has been chosen, changing either needs it (or a sign-in from a link in
+    the last 10 minutes). Every other session ends; this one carries on.
+    """
     form = AccountForm()
+    now = utcnow()
+    recent_link = sign_in_sessions.signed_in_by_link_recently(now)
+    asks_current = current_user.password_chosen and not recent_link
     if form.validate_on_submit():
-        with unit_of_work():
-            referrals.set_up_account(
-                current_user,
-                email=form.email.data,
-                password=form.password.data,
-                email_is_safe=form.email_is_safe.data,
-                now=utcnow(),
-            )
+        try:
+            with unit_of_work():
+                accounts.change_credentials(
+                    current_user,
+                    email=form.email.data,
+                    new_password=form.password.data,
+                    current_password=form.current_password.data or "",
+                    recently_signed_in_by_link=recent_link,
+                    email_is_safe=form.email_is_safe.data,
+                    now=now,
+                )
+        except AccountError as error:
+            form.current_password.errors = [*form.current_password.errors, error.message]
+            return render_template(
+                "referral/account.html", form=form, asks_current=asks_current
+            ), 400
+        # The session version moved on: carry this session over to it.
+        sign_in_sessions.carry_over(current_user)
         flash("Saved. You can sign in with your email address and password.", "success")
         return redirect(url_for("attendee.bookings_list"), 303)
-    return render_template("referral/account.html", form=form)
+    return render_template("referral/account.html", form=form, asks_current=asks_current)
 
 
 @bp.post("/send-link")
@@ -133,11 +188,11 @@ def send_link():
         sent = access_links.send_link(
             current_user,
             secret_key=current_app.config["SECRET_KEY"],
-            link_for=lambda token: f"{links.base_url()}/referral/link/{token}",
+            link_for=sign_in_sessions.access_link_url,
             now=utcnow(),
         )
     if sent:
-        flash("We have emailed you a link. It works for 7 days.", "success")
+        flash("We have emailed you a link. It works once, for 7 days.", "success")
     else:
         flash("We only email you if you have told us email is safe. You can do that below.", "info")
         return redirect(url_for("referral.account"), 303)
@@ -149,16 +204,19 @@ def magic_link(token: str):
     """Sign in from an emailed link (open to everyone; the signed token is the check).
 
     The GET only shows a button, so mail scanners that open links do not sign anyone in.
+    The link works once, and not after a password change, reset or sign-out.
     """
-    person = access_links.person_for_token(
-        token,
-        secret_key=current_app.config["SECRET_KEY"],
-        max_age=access_links.DEFAULT_MAX_AGE_SECONDS,
-    )
+    secret_key = current_app.config["SECRET_KEY"]
+    max_age = access_links.DEFAULT_MAX_AGE_SECONDS
+    person = access_links.person_for_token(token, secret_key=secret_key, max_age=max_age)
     form = ContinueForm()
     if person is not None and form.validate_on_submit():
-        login_user(person)
-        return redirect(url_for("attendee.bookings_list"), 303)
+        now = utcnow()
+        with unit_of_work():
+            person = access_links.use_link(token, secret_key=secret_key, max_age=max_age, now=now)
+        if person is not None:
+            sign_in_sessions.sign_in(person, now=now, by_link=True)
+            return redirect(url_for("attendee.bookings_list"), 303)
     return render_template("referral/link.html", valid=person is not None, form=form), (
         200 if person is not None else 404
     )

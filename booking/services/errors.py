@@ -17,7 +17,8 @@ MESSAGES = {
     "session_cancelled": "This session has been cancelled.",
     "venue_required": "Choose a venue for an in-person session.",
     "session_not_found": "We could not find that session.",
-    "email_taken": "An account with this email address already exists. Try signing in instead.",
+    "current_password_needed": "Enter your current password to change your email address or "
+    "password, or sign in with a link we email you.",
     # Referrals, rescheduling and waiting lists (issue 5).
     "referral_not_found": "We could not match those details. Please check them and try again, "
     "or contact us and we will help.",
@@ -127,5 +128,22 @@ MESSAGES.update(
         "session_closed": "This session has already been closed.",
         "invalid_slot": "Choose a day and an end time after the start time.",
         "not_a_trainer": "Only a trainer account can have a trainer profile.",
+    }
+)
+
+# --- referral outcomes, attendance and session changes -------------------------------------
+MESSAGES.update(
+    {
+        "invalid_transition": "This referral cannot be changed that way from its current state.",
+        "attendance_too_early": (
+            "Attendance can be recorded once the session has started. Please come back then."
+        ),
+        "session_not_closed": "Only a closed session's attendance can be corrected here.",
+        "not_on_session": "That person does not have a place on this session.",
+        "session_in_past": "A session cannot be moved into the past. Choose a later date.",
+        "session_too_far_ahead": (
+            "A session can be at most two years ahead. Choose an earlier date."
+        ),
+        "session_delivered": "This session has already been delivered and cannot be changed.",
     }
 )

@@ -83,6 +83,14 @@ def lock_booking(booking_id: int) -> Booking | None:
     return rows[0] if rows else None
 
 
+def lock_existing_booking(booking_id: int) -> Booking:
+    """Lock a booking that must exist (bookings are never deleted); BookingError("not_found")."""
+    booking = lock_booking(booking_id)
+    if booking is None:
+        raise BookingError("not_found")
+    return booking
+
+
 def lock_payments_of(booking_id: int) -> list[Payment]:
     """Lock a booking's payments in id order. Call with the booking already locked."""
     try:

@@ -22,6 +22,7 @@ from booking.services.trainers import calendar as trainer_calendar
 from booking.services.trainers import profiles as trainer_profiles
 from booking.services.trainers import rosters
 from booking.trainer.forms import WEEKDAYS, ActionForm, LeaveForm, SlotForm
+from booking.web import links
 from booking.web.filters import LONDON
 from booking.web.security import role_required
 
@@ -119,7 +120,9 @@ def close_session(session_id: int):
     if not form.validate_on_submit():
         abort(400)
     with unit_of_work():
-        attended = rosters.close_session(_my_session(session_id), by=current_user, now=utcnow())
+        attended = rosters.close_session(
+            _my_session(session_id), by=current_user, now=utcnow(), base_url=links.base_url()
+        )
     flash(f"Session closed. {attended} completed the course.", "success")
     return redirect(url_for("trainer.roster", session_id=session_id), 303)
 
@@ -166,7 +169,7 @@ def add_leave():
         flash("Enter when you are away from and when you are back.", "error")
         return redirect(url_for("trainer.availability"), 303)
     with unit_of_work():
-        trainer_profiles.add_unavailability(
+        _, released = trainer_profiles.add_unavailability(
             _profile(),
             starts_at=form.starts_at.data.replace(tzinfo=LONDON),
             ends_at=form.ends_at.data.replace(tzinfo=LONDON),
@@ -175,6 +178,13 @@ def add_leave():
             now=utcnow(),
         )
     flash("Time off added.", "success")
+    if released:
+        count = len(released)
+        flash(
+            f"You have been taken off {count} session{'' if count == 1 else 's'} during that "
+            "time. The office has been told and will find someone else.",
+            "success",
+        )
     return redirect(url_for("trainer.availability"), 303)
 
 

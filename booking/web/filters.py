@@ -1,11 +1,14 @@
-"""How money and times look to people: pounds and pence, UK local time."""
+"""How money and times look to people: pounds and pence, UK local time.
+
+Filters only format the value they are given; they never query the database (a route passes in
+what a page needs).
+"""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-LONDON = ZoneInfo("Europe/London")
+from booking.services.clock import LONDON, time_of_day, when
 
 
 def money(pence: int | None) -> str:
@@ -15,19 +18,16 @@ def money(pence: int | None) -> str:
     return f"£{pounds:,}" if remainder == 0 else f"£{pounds:,}.{remainder:02d}"
 
 
+def pounds(pence: int | None) -> str:
+    """Money for staff pages: £0 shows as £0 (not "Free"), negatives keep their sign."""
+    pence = pence or 0
+    sign = "−" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    return f"{sign}£{whole:,}.{part:02d}"
+
+
 def local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(LONDON) if moment is not None else None
-
-
-def when(moment: datetime | None) -> str:
-    """'Tuesday 3 March 2026, 10:00am' in UK time."""
-    if moment is None:
-        return ""
-    moment = local(moment)
-    hour = moment.strftime("%I:%M").lstrip("0")
-    return f"{moment:%A} {moment.day} {moment:%B %Y}, {hour}{moment:%p}".replace(
-        "AM", "am"
-    ).replace("PM", "pm")
 
 
 def short_date(moment: datetime | None) -> str:
@@ -40,11 +40,15 @@ def short_date(moment: datetime | None) -> str:
 def time_only(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    moment = local(moment)
-    return moment.strftime("%I:%M").lstrip("0") + moment.strftime("%p").lower()
+    return time_of_day(moment)
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, when=when, short_date=short_date, time_only=time_only, local=local
+        money=money,
+        pounds=pounds,
+        when=when,
+        short_date=short_date,
+        time_only=time_only,
+        local=local,
     )

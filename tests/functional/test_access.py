@@ -50,6 +50,7 @@ ACCESS = {
     "/admin/sessions/new": ADMIN,
     "/admin/sessions/<int:session_id>": ADMIN,
     "/admin/sessions/<int:session_id>/cancel": ADMIN,
+    "/admin/sessions/<int:session_id>/attendance/<int:booking_id>": ADMIN,
     "/admin/bookings/<reference>/needs": ADMIN,
     "/leaving-quickly": PUBLIC,
     "/my/preferences": ATTENDEE,
@@ -129,6 +130,7 @@ MISSING_ROW_PARAMS = (
     "profile_id",
     "referral_id",
     "entry_id",
+    "booking_id",
 )
 PAGE_MAY_REFUSE = {
     rule

@@ -42,7 +42,7 @@ def test_wrong_date_of_birth_and_unknown_reference_give_identical_responses(clie
 
     assert wrong_birth.status_code == unknown.status_code == wrong_surname.status_code == 200
     assert wrong_birth.get_data() == unknown.get_data() == wrong_surname.get_data()
-    assert "We could not match those details" in unknown.get_data(as_text=True)
+    assert "We could not open a booking with those details" in unknown.get_data(as_text=True)
     assert "HT-2026" not in unknown.get_data(as_text=True)  # nothing entered is echoed back
     assert db.session.query(Referral).one().user_id is None
 

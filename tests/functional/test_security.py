@@ -57,6 +57,7 @@ def test_security_headers(client, db):
 def production_env(monkeypatch, database_url):
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-the-test")
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://localhost")
     return database_url
 
 
@@ -75,7 +76,7 @@ def test_production_sends_hsts_and_secure_cookies(production_env):
     assert all("Secure" in cookie and "HttpOnly" in cookie for cookie in cookies)
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL"])
 def test_production_refuses_to_start_without_settings(production_env, monkeypatch, missing):
     monkeypatch.delenv(missing)
     with pytest.raises(RuntimeError, match=missing):

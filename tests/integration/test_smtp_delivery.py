@@ -186,13 +186,13 @@ def test_after_request_sending_never_breaks_the_page(database_url):
         make_email_safe(person)
         booking = bookings.book_session(factories.course_session().id, person, now=utcnow())
         messages.booking_ended(
-        booking,
-        why="attendee",
-        money="nothing_paid",
-        refunded_pence=0,
-        returned_to_fund=False,
-        now=utcnow(),
-    )
+            booking,
+            why="attendee",
+            money="nothing_paid",
+            refunded_pence=0,
+            returned_to_fund=False,
+            now=utcnow(),
+        )
         app_db.session.commit()
         response = app.test_client().get("/healthz")
         assert response.status_code == 200
@@ -207,13 +207,13 @@ def test_two_senders_at_once_send_each_message_exactly_once(app, db, smtp_port):
     booking = _confirmed_booking(db)
     for _ in range(12):
         messages.booking_ended(
-        booking,
-        why="attendee",
-        money="nothing_paid",
-        refunded_pence=0,
-        returned_to_fund=False,
-        now=utcnow(),
-    )
+            booking,
+            why="attendee",
+            money="nothing_paid",
+            refunded_pence=0,
+            returned_to_fund=False,
+            now=utcnow(),
+        )
     db.session.commit()
     barrier = Barrier(2)
 

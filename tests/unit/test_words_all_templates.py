@@ -11,13 +11,16 @@ STIGMA = re.compile(
 )
 
 
+# Pages, and the wording of every message (templates/messages/*.txt).
+ALL_TEMPLATES = sorted([*TEMPLATES.rglob("*.html"), *TEMPLATES.rglob("*.txt")])
+
+
 def test_there_are_templates_to_check():
     assert len(list(TEMPLATES.rglob("*.html"))) > 10
+    assert len(list(TEMPLATES.rglob("*.txt"))) > 10
 
 
-@pytest.mark.parametrize(
-    "path", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATES))
-)
+@pytest.mark.parametrize("path", ALL_TEMPLATES, ids=lambda p: str(p.relative_to(TEMPLATES)))
 def test_template_uses_person_first_words(path):
     found = STIGMA.findall(path.read_text(encoding="utf-8"))
     assert found == [], f"{path.name}: {found}"

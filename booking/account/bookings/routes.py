@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from booking.account.bookings.forms import BookForm, CancelBookingForm, ExtendHoldForm
+from booking.account.payments.routes import booking_money
 from booking.database import unit_of_work
 from booking.extensions import db
 from booking.integrations.stripe_gateway import gateway_from_config
@@ -56,7 +57,7 @@ def book(session_id: int):
                 current_user,
                 now=utcnow(),
                 hold_minutes=current_app.config["HOLD_MINUTES"],
-                base_url=current_app.config["PUBLIC_BASE_URL"],
+                base_url=links.base_url(),
             )
             reference = booking.reference
         return redirect(url_for("attendee.booking_detail", reference=reference), 303)
@@ -95,6 +96,7 @@ def booking_detail(reference: str):
         now=now,
         extend_form=ExtendHoldForm(),
         can_extend_hold=holds.can_extend_hold(booking, now=now),
+        money=booking_money(booking),
     )
 
 

@@ -13,14 +13,17 @@ from booking.services.errors import PaymentError
 from booking.services.money import help_requests as waivers
 from booking.services.money import payments, refunds
 from booking.services.notify import channels as contact
+from booking.web import links
 from booking.web.security import role_required
 
 bp = Blueprint("payments", __name__)
 
 
-@bp.app_template_global()
 def booking_money(booking: Booking) -> dict:
-    """What the booking page needs to show about money: due, waiver, whether cards work."""
+    """What the booking page needs to show about money: due, waiver, whether cards work.
+
+    The booking page's route passes this in as ``money``: templates never query.
+    """
     waiver = db.session.scalar(
         select(WaiverRequest)
         .where(WaiverRequest.booking_id == booking.id)
@@ -54,16 +57,14 @@ def pay(reference: str):
         payment, expires_at = payments.start_checkout(booking_id, person=person, now=utcnow())
         payment_id, amount = payment.id, payment.amount_pence
     # The call to Stripe happens outside the transaction: no lock is held while we wait.
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return_path = url_for("payments.payment_return", reference=reference)
     checkout = gateway.create_checkout_session(
         amount_pence=amount,
         description=f"Waypoint booking {reference}",
         metadata={"booking_id": str(booking_id), "payment_id": str(payment_id)},
         client_reference_id=reference,
         expires_at=expires_at,
-        success_url=f"{base}{return_path}",
-        cancel_url=f"{base}{url_for('attendee.booking_detail', reference=reference)}",
+        success_url=links.external_url("payments.payment_return", reference=reference),
+        cancel_url=links.external_url("attendee.booking_detail", reference=reference),
         # Stripe may email a receipt: only pass the address on if email is safe (rule 6).
         customer_email=person.email if contact.email_is_safe(person) else None,
         idempotency_key=f"waypoint-checkout-{payment_id}",

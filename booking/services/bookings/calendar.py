@@ -7,7 +7,7 @@ from booking.models import Booking
 PRODUCT_ID = "-//Waypoint//Bookings//EN"
 
 
-def booking_ics(booking: Booking, *, base_url: str) -> str:
+def booking_ics(booking: Booking, *, base_url: str = "") -> str:
     """An iCalendar file with one event for the booking's session.
 
     The title stays neutral ("Your booking"), like email subjects (rule 6), because calendars
@@ -30,6 +30,9 @@ def booking_ics(booking: Booking, *, base_url: str) -> str:
     elif course_session.venue is not None:
         venue = course_session.venue
         event.add("location", f"{venue.name}, {venue.address}, {venue.postcode}")
-    event.add("description", f"Booking reference {booking.reference}. {base_url}/my/bookings")
+    description = f"Booking reference {booking.reference}."
+    if base_url:
+        description += f" {base_url.rstrip('/')}/my/bookings"
+    event.add("description", description)
     calendar.add_component(event)
     return calendar.to_ical().decode("utf-8")

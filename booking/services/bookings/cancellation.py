@@ -35,6 +35,7 @@ from booking.services.bookings import seats, waitlist
 from booking.services.errors import BookingError
 from booking.services.money import help_requests, refunds
 from booking.services.notify import messages
+from booking.services.referrals import states as referral_states
 
 DEFAULT_OFFER_HOURS = 24
 DEFAULT_FULL_REFUND_DAYS_BEFORE = 7
@@ -264,18 +265,18 @@ def _reopen_referral(booking: Booking, *, by: User | None, now: datetime) -> Non
         return
     referral = db.session.get(Referral, booking.referral_id)
     if referral is not None and referral.status == ReferralStatus.BOOKED:
-        referral.status = ReferralStatus.OPEN
-        audit.record("referral.reopened", "referral", referral.id, actor=by, now=now)
+        referral_states.transition(referral, ReferralStatus.OPEN, by=by, now=now)
 
 
 def _queue_message(ending: Ending, *, now: datetime) -> None:
     if ending.reason == "expired" and ending.money == "nothing_paid":
         return  # a lapsed hold with nothing paid: the booking page says so; no message
-    messages.booking_ended(
-        ending.booking,
-        why=ending.reason,
-        money=ending.money,
+    note = messages.money_note(
+        ending.money,
         refunded_pence=ending.refunded_pence,
         returned_to_fund=bool(ending.returned_to_fund_pence),
-        now=now,
     )
+    if ending.reason == "session_cancelled":
+        messages.session_cancelled(ending.booking, now=now, note=note)
+    else:
+        messages.booking_cancelled(ending.booking, now=now, note=note)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from booking.extensions import db
 from booking.models import CourseSession, CourseType, PoliceForce, SessionStatus
 from booking.services.bookings.seats import seats_taken_by_session
-from booking.web.filters import LONDON
+from booking.services.clock import LONDON
 
 ONLINE = "online"
 MAX_COUNTED = 500
@@ -109,11 +109,11 @@ def search(
     base = _filtered(filters, now)
     # Counting every upcoming session on each view costs a scan that grows with the data; past
     # MAX_COUNTED the page just says "more than", which is all a person needs to narrow down.
-    total = db.session.scalar(
+    total = db.session.execute(
         select(func.count()).select_from(
             base.with_only_columns(CourseSession.id).limit(MAX_COUNTED + 1).subquery()
         )
-    )
+    ).scalar_one()
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     sessions = db.session.scalars(

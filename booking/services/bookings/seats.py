@@ -61,7 +61,8 @@ _ALLOWED = {
         BookingStatus.NO_SHOW,
         BookingStatus.CANCELLED,
     },
-    BookingStatus.ATTENDED: set(),
+    # Staff may correct a closed session's attendance either way (with a reason, audited).
+    BookingStatus.ATTENDED: {BookingStatus.NO_SHOW},
     BookingStatus.NO_SHOW: {BookingStatus.ATTENDED},
     BookingStatus.CANCELLED: set(),
     # A card payment that arrives after the hold lapsed: services/payments.py confirms it only
@@ -88,16 +89,16 @@ def open_offer_condition(now: datetime):
 def seats_taken(session_id: int, *, now: datetime) -> int:
     """How many seats of one session are taken: confirmed, awaiting a decision, held, or
     offered to someone on the waiting list (an open offer counts until it lapses)."""
-    booked = db.session.scalar(
+    booked = db.session.execute(
         select(func.count(Booking.id)).where(
             Booking.session_id == session_id, seat_holding_condition(now)
         )
-    )
-    offered = db.session.scalar(
+    ).scalar_one()
+    offered = db.session.execute(
         select(func.count(WaitingListEntry.id)).where(
             WaitingListEntry.session_id == session_id, open_offer_condition(now)
         )
-    )
+    ).scalar_one()
     return booked + offered
 
 

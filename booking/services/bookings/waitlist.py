@@ -122,7 +122,8 @@ def expire_offers(*, now: datetime, offer_hours: int, claim_url) -> int:
     count = 0
     for entry in lapsed:
         db.session.refresh(entry)
-        if entry.status != WaitingStatus.OFFERED or entry.offer_expires_at > now:
+        still_open = entry.offer_expires_at is not None and entry.offer_expires_at > now
+        if entry.status != WaitingStatus.OFFERED or still_open:
             continue
         entry.status = WaitingStatus.EXPIRED
         count += 1
@@ -148,7 +149,7 @@ def claim(token: str, *, now: datetime, hold_minutes: int, base_url: str) -> Boo
     db.session.refresh(entry, with_for_update=True)
     if entry.status != WaitingStatus.OFFERED:
         raise BookingError("offer_gone")
-    if entry.offer_expires_at <= now:
+    if entry.offer_expires_at is not None and entry.offer_expires_at <= now:
         raise BookingError("offer_expired")
     # Close the offer first, so the seat count no longer holds this seat for the offer itself.
     entry.status = WaitingStatus.CLAIMED

@@ -24,11 +24,11 @@ def waived_pence(booking_id: int) -> int:
 
 def paid_pence(booking_id: int) -> int:
     """Money received for a booking and not refunded (or being refunded)."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.coalesce(func.sum(Payment.amount_pence - Payment.refunded_pence), 0)).where(
             Payment.booking_id == booking_id, Payment.status == PaymentStatus.SUCCEEDED
         )
-    )
+    ).scalar_one()
 
 
 def amount_due(booking: Booking) -> int:

@@ -41,11 +41,11 @@ def fund_for(now: datetime, *, force_id: int | None = None) -> HardshipFund | No
 
 def balance(fund_id: int) -> int:
     """What is left: the sum of every ledger entry (top-ups +, awards -, reversals +)."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.coalesce(func.sum(FundLedgerEntry.amount_pence), 0)).where(
             FundLedgerEntry.fund_id == fund_id
         )
-    )
+    ).scalar_one()
 
 
 def summary(fund_id: int) -> dict[str, int]:
@@ -70,9 +70,12 @@ def lock_fund(fund_id: int) -> HardshipFund:
     try:
         if db.session.get_bind().dialect.name == "postgresql":
             db.session.execute(text("SET LOCAL lock_timeout = '5s'"))
-        return db.session.get(HardshipFund, fund_id, with_for_update=True, populate_existing=True)
+        locked = db.session.get(HardshipFund, fund_id, with_for_update=True, populate_existing=True)
     except OperationalError as error:
         raise WaiverError("busy") from error
+    if locked is None:
+        raise WaiverError("no_fund")
+    return locked
 
 
 def create_fund(

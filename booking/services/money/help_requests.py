@@ -35,7 +35,7 @@ from booking.services import audit, locks
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, WaiverError
 from booking.services.money import dues, fund, states
-from booking.services.notify import outbox
+from booking.services.notify import messages
 
 NOTE_MAX = 500
 
@@ -110,7 +110,7 @@ def earlier_waivers(person_ids: list[int]) -> dict[int, list[WaiverRequest]]:
 
 def awarded_to_person(person_id: int, fund_id: int) -> int:
     """Net amount a fund has given one person (awards less reversals)."""
-    return -db.session.scalar(
+    return -db.session.execute(
         select(func.coalesce(func.sum(FundLedgerEntry.amount_pence), 0))
         .join(WaiverRequest, WaiverRequest.id == FundLedgerEntry.waiver_request_id)
         .where(
@@ -118,7 +118,7 @@ def awarded_to_person(person_id: int, fund_id: int) -> int:
             FundLedgerEntry.fund_id == fund_id,
             FundLedgerEntry.kind != LedgerKind.TOP_UP,
         )
-    )
+    ).scalar_one()
 
 
 def decide_waiver(
@@ -151,8 +151,10 @@ def decide_waiver(
     if booking_id is None:
         raise WaiverError("waiver_already_decided")
     # The one lock order (services/locks.py): session, booking, then the request, then the fund.
-    booking = locks.lock_booking(booking_id)
+    booking = locks.lock_existing_booking(booking_id)
     waiver = db.session.get(WaiverRequest, waiver_id, with_for_update=True, populate_existing=True)
+    if waiver is None:
+        raise WaiverError("waiver_already_decided")
     the_fund = None
     if approve:
         amount = waiver.fee_pence if amount_pence is None else amount_pence
@@ -164,9 +166,9 @@ def decide_waiver(
         # Lock the fund, then re-read the waiver: the other decision may have just committed.
         the_fund = fund.lock_fund(found.id)
     waiver = db.session.get(WaiverRequest, waiver_id, populate_existing=True)
-    if waiver.status != WaiverStatus.PENDING:
+    if waiver is None or waiver.status != WaiverStatus.PENDING:
         raise WaiverError("waiver_already_decided")
-    if approve:
+    if the_fund is not None:  # approving: the fund was found and locked above
         over_budget = amount > fund.balance(the_fund.id)
         cap = the_fund.per_person_cap_pence
         over_cap = cap is not None and awarded_to_person(waiver.user_id, the_fund.id) + amount > cap
@@ -212,7 +214,7 @@ def reverse_award(booking: Booking, *, by: User | None, now: datetime) -> int:
             WaiverRequest.booking_id == booking.id, WaiverRequest.status == WaiverStatus.APPROVED
         )
     )
-    if waiver is None or waiver.fund_id is None:
+    if waiver is None or waiver.fund_id is None or not waiver.approved_pence:
         return 0
     the_fund = fund.lock_fund(waiver.fund_id)
     reversed_already = db.session.scalar(
@@ -292,22 +294,15 @@ def _move_booking_after_decision(
     rest = dues.amount_due(booking)
     if rest <= 0:
         bookings.confirm(booking, by=by, now=now, via="waiver")
-        body = (
-            f"Good news: the fee for booking {booking.reference} is covered, "
-            "and your place is confirmed."
-        )
-    else:
-        bookings.transition(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
-        booking.hold_expires_at = now + timedelta(days=days_to_pay)
-        if waiver.status == WaiverStatus.APPROVED:
-            opening = f"We can pay part of the fee for booking {booking.reference}."
-        else:
-            opening = f"We are sorry, we cannot pay the fee for booking {booking.reference}."
-            if waiver.decision_reason:
-                opening += f" {waiver.decision_reason}"
-        body = (
-            f"{opening} £{rest / 100:.2f} is still to pay. Your place is kept for "
-            f"{days_to_pay} days: please pay from your booking page, or contact us if that "
-            "is hard and we will talk it through."
-        )
-    outbox.queue_email(booking.user, kind="waiver_decided", body=body, now=now)
+        messages.booking_confirmed(booking, now=now, via="waiver")
+        return
+    bookings.transition(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
+    booking.hold_expires_at = now + timedelta(days=days_to_pay)
+    messages.waiver_decided(
+        booking,
+        approved=waiver.status == WaiverStatus.APPROVED,
+        due_pence=rest,
+        days_to_pay=days_to_pay,
+        reason=waiver.decision_reason or "",
+        now=now,
+    )

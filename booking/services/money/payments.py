@@ -27,7 +27,8 @@ from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, PaymentError
 from booking.services.money import dues, states
 from booking.services.money import help_requests as waivers
-from booking.services.notify import outbox
+from booking.services.notify import messages
+from booking.services.referrals import states as referral_states
 
 CHECKOUT_MIN_MINUTES = 31  # Stripe refuses a Checkout Session that expires in under 30 minutes
 CHECKOUT_MAX_HOURS = 23  # ... or in more than 24 hours
@@ -37,6 +38,9 @@ CHECKOUT_MAX_HOURS = 23  # ... or in more than 24 hours
 waived_pence = dues.waived_pence
 paid_pence = dues.paid_pence
 amount_due = dues.amount_due
+
+
+lock_existing_booking = locks.lock_existing_booking  # the name other modules know
 
 
 def start_checkout(booking_id: int, *, person: User, now: datetime) -> tuple[Payment, datetime]:
@@ -79,6 +83,8 @@ def start_checkout(booking_id: int, *, person: User, now: datetime) -> tuple[Pay
 def attach_checkout_session(payment_id: int, checkout_session_id: str) -> None:
     """Remember which Checkout Session belongs to a pending payment."""
     payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        raise PaymentError("payment_not_found")
     payment.stripe_checkout_session_id = checkout_session_id
     db.session.flush()
 
@@ -90,7 +96,7 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
     lapsed (or already expired) is confirmed only if a place is free. Returns "confirmed",
     "already" (it already had a confirmed seat) or "no_place" (the caller refunds).
     """
-    booking = locks.lock_booking(booking.id)
+    booking = locks.lock_existing_booking(booking.id)
     if booking.status in SEAT_STATES and booking.status != BookingStatus.AWAITING_WAIVER:
         return "already"
     if booking.status == BookingStatus.CANCELLED:
@@ -112,12 +118,7 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
     bookings.confirm(booking, by=None, now=now, via="payment")
     if was_expired:
         _rebook_referral(booking, now=now)
-    outbox.queue_email(
-        booking.user,
-        kind="booking_confirmed",
-        body=f"Thank you. Your booking {booking.reference} is paid and confirmed.",
-        now=now,
-    )
+    messages.booking_confirmed(booking, now=now, via="payment")
     return "confirmed"
 
 
@@ -203,5 +204,4 @@ def _rebook_referral(booking: Booking, *, now: datetime) -> None:
     """A lapsed booking paid after all serves its referral again (open -> booked)."""
     referral = db.session.get(Referral, booking.referral_id) if booking.referral_id else None
     if referral is not None and referral.status == ReferralStatus.OPEN:
-        referral.status = ReferralStatus.BOOKED
-        audit.record("referral.booked", "referral", referral.id, actor=None, now=now)
+        referral_states.transition(referral, ReferralStatus.BOOKED, by=None, now=now)

@@ -45,8 +45,8 @@ def money_report(year_starting: int) -> dict:
     """
     start, end = year_bounds(year_starting)
     months = months_of(year_starting)
-    spending = defaultdict(int)
-    by_force = defaultdict(int)
+    spending: defaultdict[date, int] = defaultdict(int)
+    by_force: defaultdict[str, int] = defaultdict(int)
     entries = db.session.execute(
         select(FundLedgerEntry.created_at, FundLedgerEntry.amount_pence, PoliceForce.name)
         .join(HardshipFund, HardshipFund.id == FundLedgerEntry.fund_id)
@@ -57,7 +57,7 @@ def money_report(year_starting: int) -> dict:
     for created_at, amount, force_name in entries:
         spending[_month(created_at)] -= amount
         by_force[force_name or "Online or no force area"] -= amount
-    received = defaultdict(int)
+    received: defaultdict[date, int] = defaultdict(int)
     for paid_at, amount in db.session.execute(
         select(Payment.paid_at, Payment.amount_pence).where(
             Payment.status == PaymentStatus.SUCCEEDED,
@@ -65,8 +65,9 @@ def money_report(year_starting: int) -> dict:
             Payment.paid_at < end,
         )
     ):
-        received[_month(paid_at)] += amount
-    refunded = defaultdict(int)
+        if paid_at is not None:  # always set on a succeeded payment; the filter keeps only those
+            received[_month(paid_at)] += amount
+    refunded: defaultdict[date, int] = defaultdict(int)
     for created_at, amount in db.session.execute(
         select(Refund.created_at, Refund.amount_pence).where(
             Refund.created_at >= start, Refund.created_at < end

@@ -15,6 +15,7 @@ DomainError("invalid_transition"), so a bug shows as a refused action, never as 
 """
 
 from datetime import datetime
+from typing import Any
 
 from booking.extensions import db
 from booking.models import (
@@ -55,7 +56,7 @@ HELP_REQUEST_TRANSITIONS: dict[WaiverStatus, set[WaiverStatus]] = {
     WaiverStatus.WITHDRAWN: set(),
 }
 
-_MACHINES = {
+_MACHINES: dict[type, tuple[str, str, dict[Any, set[Any]]]] = {
     Payment: ("payment", "payment", PAYMENT_TRANSITIONS),
     Refund: ("refund", "refund", REFUND_TRANSITIONS),
     WaiverRequest: ("waiver", "waiver_request", HELP_REQUEST_TRANSITIONS),

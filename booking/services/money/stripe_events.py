@@ -24,7 +24,7 @@ from booking.models import (
 from booking.services import locks
 from booking.services.bookings import cancellation
 from booking.services.money import payments, refunds, states
-from booking.services.notify import outbox
+from booking.services.notify import messages
 
 HANDLED = {
     "checkout.session.completed",
@@ -122,16 +122,7 @@ def _paid(payment: Payment, obj: dict, *, now: datetime) -> str:
         by=None,
         now=now,
     )
-    outbox.queue_email(
-        payment.booking.user,
-        kind="payment_refunded",
-        body=(
-            f"Your payment for booking {payment.booking.reference} arrived after your held "
-            "place was released, and the session is now full. We are refunding the payment "
-            "in full. Please book another date, or contact us and we will help."
-        ),
-        now=now,
-    )
+    messages.payment_refunded(payment.booking, now=now)
     return "refunded_no_place"
 
 

@@ -1,84 +1,248 @@
-"""The messages people get about their bookings, queued in the outbox (rule 6 applies).
+"""The messages people get, worded in templates/messages/ and queued in the outbox (rule 6).
 
-Bodies are calm and plain; subjects come from outbox.NEUTRAL_SUBJECTS. Each function returns
+Each kind of message has one plain-text template, ``templates/messages/<kind>.txt``, and one
+neutral subject in ``outbox.NEUTRAL_SUBJECTS``. Bodies are calm and plain. Each function returns
 the queued Notification, or None when email is not safe for the person.
+
+Every route that confirms a place (no fee, card payment, approved waiver, payment taken another
+way, a move to another date) sends the same confirmation through ``booking_confirmed`` (or
+``booking_rescheduled``, which shares its details), so everyone gets the date, the time, the place
+or joining link, the reference and a calendar file.
 """
 
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
-from booking.models import Booking, Notification, Referral, User, WaitingListEntry
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from booking.models import Booking, CourseSession, Notification, Referral, User, WaitingListEntry
 from booking.services.bookings.calendar import booking_ics
+from booking.services.clock import long_date, time_of_day
 from booking.services.notify import channels as contact
 from booking.services.notify import outbox
-from booking.web.filters import LONDON
+
+TEMPLATE_FOLDER = Path(__file__).resolve().parents[3] / "templates" / "messages"
 
 
-def _when(booking: Booking) -> str:
-    start = booking.session.starts_at.astimezone(LONDON)
-    end = booking.session.ends_at.astimezone(LONDON)
-    return f"{start:%A %-d %B %Y}, {start:%H:%M} to {end:%H:%M}"
+def _pounds(pence: int) -> str:
+    pounds, remainder = divmod(pence, 100)
+    return f"£{pounds:,}.{remainder:02d}"
 
 
-def _where(booking: Booking) -> str:
-    course_session = booking.session
-    if course_session.is_online:
-        return "Online" + (
-            f". Join here: {course_session.online_join_url}"
-            if course_session.online_join_url
-            else ""
-        )
-    venue = course_session.venue
-    return f"{venue.name}, {venue.address}, {venue.postcode}" if venue else ""
+# Plain text, so no HTML escaping; a missing value is an error, never a silent blank in a message.
+_templates = Environment(
+    loader=FileSystemLoader(TEMPLATE_FOLDER),
+    undefined=StrictUndefined,
+    autoescape=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_templates.filters.update(long_date=long_date, time_of_day=time_of_day, pounds=_pounds)
 
 
-def _hello(person: User) -> str:
-    return f"Hello {contact.name_to_use(person)},\n\n"
+def render(kind: str, **context: Any) -> str:
+    """The body of a message of ``kind``, from ``templates/messages/<kind>.txt``."""
+    return _templates.get_template(f"{kind}.txt").render(**context)
 
 
-def booking_confirmed(booking: Booking, *, now: datetime, base_url: str) -> Notification | None:
-    """Confirmation with the calendar file attached."""
-    body = (
-        _hello(booking.user) + f"Your place is booked.\n\nWhen: {_when(booking)}\n"
-        f"Where: {_where(booking)}\nBooking reference: {booking.reference}\n\n"
-        f"You can see or change your booking at {base_url}/my/bookings\n"
-    )
-    notification = outbox.queue_email(booking.user, kind="booking_confirmed", body=body, now=now)
-    if notification is not None:
-        notification.ics_attachment = booking_ics(booking, base_url=base_url)
+def _queue(
+    person: User, kind: str, *, now: datetime, ics: str = "", **context: Any
+) -> Notification | None:
+    body = render(kind, name=contact.name_to_use(person), **context)
+    notification = outbox.queue_email(person, kind=kind, body=body, now=now)
+    if notification is not None and ics:
+        notification.ics_attachment = ics
     return notification
 
 
-def booking_reminder(booking: Booking, *, now: datetime, base_url: str) -> Notification | None:
+def _manage_url(base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/my/bookings" if base_url else ""
+
+
+def _about_a_booking(
+    booking: Booking, kind: str, *, now: datetime, base_url: str, **context: Any
+) -> Notification | None:
+    """The one builder for a message that carries a booking's details and its calendar file."""
+    return _queue(
+        booking.user,
+        kind,
+        now=now,
+        ics=booking_ics(booking, base_url=base_url),
+        booking=booking,
+        session=booking.session,
+        manage_url=_manage_url(base_url),
+        **context,
+    )
+
+
+def booking_confirmed(
+    booking: Booking, *, now: datetime, base_url: str = "", via: str = ""
+) -> Notification | None:
+    """ "Your place is confirmed", with when, where, the reference and the calendar file.
+
+    ``via`` says what confirmed it ("payment", "waiver", or "" for a place with nothing to pay),
+    which only changes the opening line. Without ``base_url`` the message says how to find the
+    booking instead of linking to it.
+    """
+    return _about_a_booking(booking, "booking_confirmed", now=now, base_url=base_url, via=via)
+
+
+def booking_rescheduled(
+    old: Booking, new: Booking, *, now: datetime, base_url: str = ""
+) -> Notification | None:
+    """The confirmation of the new place after a move, saying which date it replaces."""
+    return _about_a_booking(
+        new, "booking_rescheduled", now=now, base_url=base_url, old_session=old.session
+    )
+
+
+def booking_reminder(booking: Booking, *, now: datetime, base_url: str = "") -> Notification | None:
     """Reminder two days before; online sessions include the joining link."""
-    body = (
-        _hello(booking.user) + f"A reminder of your booking.\n\nWhen: {_when(booking)}\n"
-        f"Where: {_where(booking)}\nBooking reference: {booking.reference}\n\n"
-        f"If you cannot come, please cancel at {base_url}/my/bookings so someone else can "
-        "have the place.\n"
+    return _about_a_booking(booking, "booking_reminder", now=now, base_url=base_url)
+
+
+def booking_cancelled(booking: Booking, *, now: datetime, note: str = "") -> Notification | None:
+    """The booking has ended; ``note`` says what happens to any money (written by the caller)."""
+    return _queue(
+        booking.user,
+        "booking_cancelled",
+        now=now,
+        booking=booking,
+        session=booking.session,
+        note=note,
     )
-    notification = outbox.queue_email(booking.user, kind="booking_reminder", body=body, now=now)
-    if notification is not None:
-        notification.ics_attachment = booking_ics(booking, base_url=base_url)
-    return notification
 
 
-_ENDED_OPENING = {
-    "attendee": "Your booking {reference} for {when} is cancelled.",
-    "staff": "We have had to cancel your booking {reference} for {when}.",
-    "session_cancelled": (
-        "We are sorry: the session on {when} has had to be cancelled. "
-        "Your booking {reference} there is released."
-    ),
-    "referral_withdrawn": "Your booking {reference} for {when} is cancelled.",
-    "expired": "The place held for you on {when} (booking {reference}) has been released.",
-}
+def session_cancelled(booking: Booking, *, now: datetime, note: str = "") -> Notification | None:
+    """The charity cancelled the session; ``note`` says what happens to any money."""
+    return _queue(
+        booking.user,
+        "session_cancelled",
+        now=now,
+        booking=booking,
+        session=booking.session,
+        note=note,
+    )
 
 
-def _money_words(money: str, refunded_pence: int, returned_to_fund: bool) -> str:
-    """One plain sentence on what happens to the person's money (never left unsaid)."""
+def waitlist_offer(
+    entry: WaitingListEntry, *, now: datetime, claim_url: str
+) -> Notification | None:
+    """A freed place kept for the person until the offer expires."""
+    return _queue(
+        entry.user,
+        "waitlist_offer",
+        now=now,
+        session=entry.session,
+        expires_at=entry.offer_expires_at,
+        claim_url=claim_url,
+    )
+
+
+def referral_overdue(referral: Referral, *, now: datetime) -> Notification | None:
+    """A calm, plain notice that the time to book has ended (rule 7)."""
+    if referral.user is None:
+        return None
+    return _queue(referral.user, "referral_overdue", now=now)
+
+
+def waiver_decided(
+    booking: Booking,
+    *,
+    approved: bool,
+    due_pence: int,
+    days_to_pay: int,
+    reason: str = "",
+    now: datetime,
+) -> Notification | None:
+    """A part award or a decline: what is left to pay and for how long the place is kept.
+
+    A full award confirms the place, so it sends ``booking_confirmed(via="waiver")`` instead.
+    """
+    return _queue(
+        booking.user,
+        "waiver_decided",
+        now=now,
+        booking=booking,
+        approved=approved,
+        due_pence=due_pence,
+        days_to_pay=days_to_pay,
+        reason=reason,
+    )
+
+
+def waiver_decision(person: User, *, body: str, now: datetime) -> Notification | None:
+    """A waiver message whose text the caller wrote; prefer ``waiver_decided``."""
+    return _queue(person, "waiver_decision", now=now, text=body)
+
+
+def access_link(person: User, *, link: str, now: datetime) -> Notification | None:
+    """A link that opens the person's bookings without a password."""
+    return _queue(person, "access_link", now=now, link=link)
+
+
+def password_reset(person: User, *, link: str, now: datetime) -> Notification | None:
+    """The link to choose a new password."""
+    return _queue(person, "password_reset", now=now, link=link)
+
+
+def payment_refunded(booking: Booking, *, now: datetime) -> Notification | None:
+    """A payment arrived after the place was lost, so it was refunded in full."""
+    return _queue(booking.user, "payment_refunded", now=now, booking=booking)
+
+
+def account_exists(owner: User, *, now: datetime) -> Notification | None:
+    """Someone tried to register this person's address: tell the owner, not whoever tried."""
+    return _queue(owner, "account_exists", now=now)
+
+
+def referral_rebook(referral: Referral, *, choose_url: str, now: datetime) -> Notification | None:
+    """After a missed session, a calm offer to choose another date before the deadline."""
+    if referral.user is None:
+        return None
+    return _queue(
+        referral.user, "referral_rebook", now=now, deadline=referral.deadline, choose_url=choose_url
+    )
+
+
+def session_changed(booking: Booking, *, now: datetime, base_url: str = "") -> Notification | None:
+    """The date, time or place of a booked session changed; the place is kept."""
+    return _queue(
+        booking.user,
+        "session_changed",
+        now=now,
+        booking=booking,
+        session=booking.session,
+        manage_url=_manage_url(base_url),
+    )
+
+
+def trainer_session_changed(
+    trainer: User, course_session: CourseSession, *, taken_off: bool, now: datetime
+) -> Notification | None:
+    """A trainer's session changed; ``taken_off`` when they no longer deliver it."""
+    return _queue(
+        trainer, "trainer_session_changed", now=now, session=course_session, taken_off=taken_off
+    )
+
+
+def trainer_released(
+    trainer: User, sessions: list[CourseSession], *, now: datetime
+) -> Notification | None:
+    """Time off over sessions a trainer was down for: they are no longer on them."""
+    return _queue(trainer, "trainer_released", now=now, sessions=sessions)
+
+
+def money_note(money: str, *, refunded_pence: int, returned_to_fund: bool) -> str:
+    """What happens to the person's money when a booking ends, in plain words (never unsaid).
+
+    ``money`` is cancellation.Ending.money: "refunded", "staff_decide" or "nothing_paid".
+    """
     if money == "refunded":
         words = (
-            f"We are refunding the £{refunded_pence / 100:.2f} you paid to the card you used. "
+            f"We are refunding the {_pounds(refunded_pence)} you paid to the card you used. "
             "It usually reaches your account within 5 to 10 working days."
         )
     elif money == "staff_decide":
@@ -91,75 +255,3 @@ def _money_words(money: str, refunded_pence: int, returned_to_fund: bool) -> str
     if returned_to_fund:
         words += " The help you had with the fee goes back to our fund, for when you book again."
     return words
-
-
-def booking_ended(
-    booking: Booking,
-    *,
-    why: str,
-    money: str,
-    refunded_pence: int,
-    returned_to_fund: bool,
-    now: datetime,
-) -> Notification | None:
-    """A booking has ended (not moved): what happened, and what happens to their money."""
-    opening = _ENDED_OPENING.get(why, _ENDED_OPENING["attendee"]).format(
-        reference=booking.reference, when=_when(booking)
-    )
-    body = (
-        _hello(booking.user)
-        + opening
-        + "\n\n"
-        + _money_words(money, refunded_pence, returned_to_fund)
-        + "\n\nIf you would like another date, or help with anything, please reply and we "
-        "will help.\n"
-    )
-    kind = "session_cancelled" if why == "session_cancelled" else "booking_cancelled"
-    return outbox.queue_email(booking.user, kind=kind, body=body, now=now)
-
-
-def booking_rescheduled(
-    old: Booking, new: Booking, *, now: datetime, base_url: str
-) -> Notification | None:
-    body = (
-        _hello(new.user) + f"Your booking has moved.\n\nWas: {_when(old)}\n"
-        f"Now: {_when(new)}\nWhere: {_where(new)}\nBooking reference: {new.reference}\n"
-    )
-    notification = outbox.queue_email(new.user, kind="booking_rescheduled", body=body, now=now)
-    if notification is not None:
-        notification.ics_attachment = booking_ics(new, base_url=base_url)
-    return notification
-
-
-def waitlist_offer(
-    entry: WaitingListEntry, *, now: datetime, claim_url: str
-) -> Notification | None:
-    expires = entry.offer_expires_at.astimezone(LONDON)
-    body = _hello(entry.user) + (
-        "A place has become free on a session you were waiting for. We are keeping it for you "
-        f"until {expires:%A %-d %B, %H:%M}.\n\nTo take it, open: {claim_url}\n\n"
-        "If you do not want it, you need do nothing and it will pass to the next person.\n"
-    )
-    return outbox.queue_email(entry.user, kind="waitlist_offer", body=body, now=now)
-
-
-def referral_overdue(referral: Referral, *, now: datetime) -> Notification | None:
-    """A calm, plain notice that the time to book has ended (rule 7)."""
-    if referral.user is None:
-        return None
-    body = _hello(referral.user) + (
-        "The time to complete your booking has now ended, so we have let the organisation "
-        "that referred you know. You have not done anything wrong by reading this. If you "
-        "think this is a mistake or you need help, please reply or call us.\n"
-    )
-    return outbox.queue_email(referral.user, kind="referral_overdue", body=body, now=now)
-
-
-def waiver_decision(person: User, *, body: str, now: datetime) -> Notification | None:
-    """For the hardship-fund work: the decision's text is written there."""
-    return outbox.queue_email(person, kind="waiver_decision", body=_hello(person) + body, now=now)
-
-
-def access_link(person: User, *, link: str, now: datetime) -> Notification | None:
-    body = _hello(person) + f"Use this link to see or change your booking:\n{link}\n"
-    return outbox.queue_email(person, kind="access_link", body=body, now=now)

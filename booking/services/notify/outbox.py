@@ -11,19 +11,29 @@ from booking.models import Channel, Notification, User
 from booking.services import audit
 from booking.services.notify import channels as contact
 
+# One subject per kind of message. Never name the course, drugs, alcohol or the police: a
+# subject line shows on a locked phone screen and in a shared inbox.
 NEUTRAL_SUBJECTS = {
     "password_reset": "Resetting your password",
     "booking_confirmed": "Your booking is confirmed",
     "session_cancelled": "A change to your booking",
     "booking_cancelled": "Your booking has been cancelled",
-    # Issue 5: never name the course, drugs, alcohol or the police.
     "booking_reminder": "A reminder about your booking",
     "booking_rescheduled": "Your booking has been changed",
     "waitlist_offer": "A place is available for you",
     "referral_overdue": "About your booking deadline",
+    "waiver_decided": "An update on your request",
     "waiver_decision": "An update on your request",
     "access_link": "Your link to manage your booking",
+    "account_exists": "About your account",
+    "payment_refunded": "About your payment",
+    "referral_rebook": "About your booking",
+    "session_changed": "A change to your booking",
+    "trainer_session_changed": "A change to your sessions",
+    "trainer_released": "A change to your sessions",
 }
+# A kind missing from the table still gets a neutral subject rather than none.
+FALLBACK_SUBJECT = "A message about your booking"
 
 
 def queue_email(
@@ -42,7 +52,7 @@ def queue_email(
         channel=Channel.EMAIL,
         to_address=to_address or person.email,
         kind=kind,
-        subject=NEUTRAL_SUBJECTS.get(kind, "A message about your booking"),
+        subject=NEUTRAL_SUBJECTS.get(kind, FALLBACK_SUBJECT),
         body=body,
         created_at=now,
         next_attempt_at=now,

@@ -1,7 +1,10 @@
 """Magic links: a signed, time-limited link that signs a person in without a password.
 
 Sent only by a safe channel (email only when the person said email is safe, rule 6). The link
-names the account and is signed with the app's secret; it is not stored.
+names the account, a fingerprint of its password hash and its link generation, and is signed
+with the app's secret; it is not stored. Using a link moves the generation on, so each link
+works once, and a password change or reset changes the hash, which ends every link. Signing
+out does not: a person often asks for a link and then signs out before opening it.
 """
 
 from datetime import datetime
@@ -16,21 +19,53 @@ from booking.services.notify import messages
 
 SALT = "access-link"
 DEFAULT_MAX_AGE_SECONDS = 7 * 24 * 60 * 60
+# A sign-in from a link this recent may change the email address and password without the
+# current password (the link proved the person can read their safe channel just now).
+FRESH_LINK_SECONDS = 10 * 60
+
+
+def _fingerprint(person: User) -> str:
+    return person.password_hash[-16:]
 
 
 def token_for(person: User, *, secret_key: str) -> str:
-    return URLSafeTimedSerializer(secret_key, salt=SALT).dumps({"id": person.id})
+    return URLSafeTimedSerializer(secret_key, salt=SALT).dumps(
+        {
+            "id": person.id,
+            "h": _fingerprint(person),
+            "g": person.access_link_generation or 0,
+        }
+    )
 
 
 def person_for_token(token: str, *, secret_key: str, max_age: int) -> User | None:
-    """The attendee a valid, unexpired link names, or None."""
+    """The attendee a valid, unexpired, unused link names, or None."""
     try:
         data = URLSafeTimedSerializer(secret_key, salt=SALT).loads(token, max_age=max_age)
     except (BadSignature, SignatureExpired):
         return None
-    person = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return None
+    person = db.session.get(User, data["id"])
     if person is None or person.role != Role.ATTENDEE or not person.is_active:
         return None
+    if _fingerprint(person) != data.get("h") or person.access_link_generation != data.get("g"):
+        return None
+    return person
+
+
+def use_link(token: str, *, secret_key: str, max_age: int, now: datetime) -> User | None:
+    """Spend a link: the person it names, or None if it is not valid. The link (and any other
+    link sent earlier) will not work again. The row is locked so two clicks cannot both win."""
+    person = person_for_token(token, secret_key=secret_key, max_age=max_age)
+    if person is None:
+        return None
+    db.session.refresh(person, with_for_update=True)
+    if person_for_token(token, secret_key=secret_key, max_age=max_age) is None:
+        return None
+    person.access_link_generation = (person.access_link_generation or 0) + 1
+    db.session.flush()
+    audit.record("user.access_link_used", "user", person.id, actor=person, now=now)
     return person
 
 

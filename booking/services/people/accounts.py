@@ -1,4 +1,9 @@
-"""Accounts: registration, sign-in checks and password reset by emailed link."""
+"""Accounts: registration, sign-in checks, password reset by emailed link, changing credentials.
+
+Having an account here can reveal contact with a police diversion course, so nothing on these
+paths says whether an email address has an account: registering a taken address and asking to
+reset an unknown one answer, and work, the same way as the ordinary case.
+"""
 
 from datetime import datetime
 from functools import cache
@@ -8,10 +13,15 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from booking.extensions import db
-from booking.models import AttendeeProfile, Role, User
+from booking.models import AttendeeProfile, Booking, Role, User
 from booking.services import audit
 from booking.services.errors import AccountError
-from booking.services.notify import outbox
+from booking.services.notify import messages
+from booking.services.people import preferences
+
+# Stands in for the account a reset was asked for when there is none, so both paths build and
+# sign a token: the same work whether or not the address has an account.
+_NOBODY_ID = 0
 
 
 @cache
@@ -21,7 +31,7 @@ def _dummy_hash() -> str:
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return (email or "").strip().lower()
 
 
 def find_by_email(email: str) -> User | None:
@@ -36,23 +46,40 @@ def register_attendee(
     last_name: str,
     email_is_safe: bool,
     now: datetime,
-) -> User:
-    """Create an attendee account. Raises AccountError("email_taken")."""
-    if find_by_email(email) is not None:
-        raise AccountError("email_taken")
+) -> User | None:
+    """Create an attendee account and return it, or return None if the address is taken.
+
+    A taken address raises nothing the caller could show: its owner is told, by a neutral
+    message on a channel they said is safe, that someone tried to register with it. The
+    password is hashed on both paths so they cost the same.
+    """
+    password_hash = generate_password_hash(password)
+    existing = find_by_email(email)
+    if existing is not None:
+        _tell_owner_address_in_use(existing, now=now)
+        return None
     person = User(
         email=normalise_email(email),
         role=Role.ATTENDEE,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         created_at=now,
+        password_hash=password_hash,
+        password_chosen=True,
     )
-    person.set_password(password)
     db.session.add(person)
     db.session.flush()
     db.session.add(AttendeeProfile(user_id=person.id, email_is_safe=email_is_safe, updated_at=now))
+    db.session.flush()
     audit.record("user.registered", "user", person.id, actor=person, now=now)
     return person
+
+
+def _tell_owner_address_in_use(owner: User, *, now: datetime) -> None:
+    """Someone tried to give a new or another account this person's address: tell the owner,
+    in neutral words on a channel they said is safe, instead of telling whoever tried."""
+    messages.account_exists(owner, now=now)
+    audit.record("user.address_in_use_attempt", "user", owner.id, actor=None, now=now)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -64,6 +91,25 @@ def authenticate(email: str, password: str) -> User | None:
     if not person.check_password(password) or not person.is_active:
         return None
     return person
+
+
+def user_for_session_id(session_id: str) -> User | None:
+    """The user a session or remember cookie names ("<id>:<version>"), or None when the
+    version is stale: signing out, a password change or a reset ends every older session."""
+    user_id, _, version = (session_id or "").partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    person = db.session.get(User, int(user_id))
+    if person is None or person.session_version != int(version):
+        return None
+    return person
+
+
+def end_all_sessions(person: User, *, now: datetime) -> None:
+    """Sign the person out everywhere: every session and remember cookie stops working."""
+    person.end_all_sessions()
+    db.session.flush()
+    audit.record("user.sessions_ended", "user", person.id, actor=person, now=now)
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -78,23 +124,19 @@ def reset_token(person: User, secret_key: str) -> str:
 def request_password_reset(email: str, *, secret_key: str, reset_url, now: datetime) -> None:
     """Queue a reset link if the account exists. Says nothing either way, to keep emails private.
 
-    ``reset_url`` turns a token into the link to send.
+    A token and link are built whether or not the account exists, so both paths do the same
+    work; only a real account's link is queued. ``reset_url`` turns a token into the link.
     """
     person = find_by_email(email)
+    signer = person or User(id=_NOBODY_ID, password_hash=_dummy_hash())
+    link = reset_url(reset_token(signer, secret_key))
+    # Recorded either way (an unknown address with no account id), so both paths write a row.
+    audit.record(
+        "user.password_reset_requested", "user", person.id if person else None, actor=None, now=now
+    )
     if person is None:
         return
-    link = reset_url(reset_token(person, secret_key))
-    outbox.queue_email(
-        person,
-        kind="password_reset",
-        now=now,
-        body=(
-            f"Hello {person.first_name},\n\nSomeone asked to reset the password for this account. "
-            f"If it was you, use this link within an hour:\n\n{link}\n\n"
-            "If it was not you, you can ignore this message: nothing has changed.\n"
-        ),
-    )
-    audit.record("user.password_reset_requested", "user", person.id, actor=None, now=now)
+    messages.password_reset(person, link=link, now=now)
 
 
 def user_for_reset_token(token: str, *, secret_key: str, max_age: int) -> User | None:
@@ -102,12 +144,79 @@ def user_for_reset_token(token: str, *, secret_key: str, max_age: int) -> User |
         data = _serializer(secret_key).loads(token, max_age=max_age)
     except (BadSignature, SignatureExpired):
         return None
-    person = db.session.get(User, data.get("id"))
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return None
+    person = db.session.get(User, data["id"])
     if person is None or person.password_hash[-16:] != data.get("h"):
         return None
     return person
 
 
 def reset_password(person: User, new_password: str, *, now: datetime) -> None:
+    """Set a new password from a reset link and end every session the account had."""
     person.set_password(new_password)
+    person.end_all_sessions()
+    db.session.flush()
     audit.record("user.password_reset", "user", person.id, actor=person, now=now)
+
+
+def open_to_reference_sign_in(person: User) -> bool:
+    """Whether a referral look-up (reference, surname, date of birth) may sign in to this account.
+
+    Only while the account is untouched: no password chosen, no booking and no answers saved.
+    After that the police letter is no longer enough, because whoever holds it could read the
+    person's needs and safe-contact answers or change the booking.
+    """
+    if person.role != Role.ATTENDEE or person.password_chosen or not person.is_active:
+        return False
+    if db.session.scalar(select(Booking.id).where(Booking.user_id == person.id).limit(1)):
+        return False
+    return not preferences.has_answered(person)
+
+
+def change_credentials(
+    person: User,
+    *,
+    email: str,
+    new_password: str,
+    current_password: str,
+    recently_signed_in_by_link: bool,
+    email_is_safe: bool,
+    now: datetime,
+) -> None:
+    """Set the person's email address and password, and whether email is safe.
+
+    Once a password has been chosen, changing them needs the current password or a sign-in
+    from a link in the last few minutes (the caller says which). The first password on an
+    account opened by a look-up needs neither: there is none yet, and look-ups stop signing
+    in to the account once it is used. Ends every other session. Raises AccountError
+    "current_password_needed".
+
+    An address another account already has is not taken over and not reported to the caller
+    (that would tell anyone with an account who else has one here): the email stays as it
+    was and the address's owner is told, as when registering.
+    """
+    if (
+        person.password_chosen
+        and not recently_signed_in_by_link
+        and not person.check_password(current_password or "")
+    ):
+        raise AccountError("current_password_needed")
+    email = normalise_email(email)
+    owner = db.session.scalar(
+        select(User).where(func.lower(User.email) == email, User.id != person.id)
+    )
+    if owner is None:
+        person.email = email
+    else:
+        _tell_owner_address_in_use(owner, now=now)
+    person.set_password(new_password)
+    person.end_all_sessions()
+    profile = db.session.scalar(select(AttendeeProfile).where(AttendeeProfile.user_id == person.id))
+    if profile is None:
+        profile = AttendeeProfile(user_id=person.id)
+        db.session.add(profile)
+    profile.email_is_safe = email_is_safe
+    profile.updated_at = now
+    db.session.flush()
+    audit.record("user.account_set_up", "user", person.id, actor=person, now=now)

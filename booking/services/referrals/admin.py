@@ -1,4 +1,4 @@
-"""Staff work on referrals: create one, import a CSV, close overdue ones, report outcomes."""
+"""Staff work on referrals: create one, import a CSV, withdraw one, report outcomes."""
 
 import csv
 import io
@@ -6,13 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import (
-    Booking,
-    BookingStatus,
-    CourseSession,
     CourseType,
     PoliceForce,
     Referral,
@@ -23,9 +19,8 @@ from booking.models import (
 from booking.services import audit, locks
 from booking.services.bookings import cancellation
 from booking.services.errors import ReferralError
-from booking.services.notify import messages
+from booking.services.referrals import states
 from booking.services.referrals.lookup import active_booking, normalise_reference
-from booking.web.filters import LONDON
 
 DEFAULT_DAYS_TO_COMPLETE = 90
 CSV_COLUMNS = [
@@ -172,43 +167,6 @@ def import_csv(force: PoliceForce, text: str, *, by: User, now: datetime) -> lis
     return built
 
 
-def close_overdue(*, now: datetime) -> dict[str, int]:
-    """Close referrals whose deadline day has passed (rule 7). Attended: completed; otherwise
-    not completed, with a calm notice queued. Safe to run twice: closed referrals are skipped."""
-    today = now.astimezone(LONDON).date()
-    overdue = db.session.scalars(
-        select(Referral)
-        .options(joinedload(Referral.user))
-        .where(
-            Referral.status.in_((ReferralStatus.OPEN, ReferralStatus.BOOKED)),
-            Referral.deadline < today,
-        )
-        .with_for_update(of=Referral, skip_locked=True)
-    ).all()
-    counts = {"completed": 0, "not_completed": 0}
-    for referral in overdue:
-        attended_on = db.session.scalar(
-            select(CourseSession.starts_at)
-            .join(Booking, Booking.session_id == CourseSession.id)
-            .where(Booking.referral_id == referral.id, Booking.status == BookingStatus.ATTENDED)
-            .limit(1)
-        )
-        referral.closed_at = now
-        if attended_on is not None:
-            referral.status = ReferralStatus.COMPLETED
-            referral.completed_on = attended_on.astimezone(LONDON).date()
-            counts["completed"] += 1
-        else:
-            referral.status = ReferralStatus.NOT_COMPLETED
-            counts["not_completed"] += 1
-            messages.referral_overdue(referral, now=now)
-        audit.record(
-            f"referral.{referral.status.value}", "referral", referral.id, actor=None, now=now
-        )
-    db.session.flush()
-    return counts
-
-
 def withdraw(
     referral: Referral, *, by: User, now: datetime, reason: str, claim_url=None
 ) -> Referral:
@@ -221,17 +179,14 @@ def withdraw(
         # booking for a referral locks the session before the referral.
         locks.lock_booking(active.id)
     db.session.refresh(referral, with_for_update=True)
-    if referral.status not in (ReferralStatus.OPEN, ReferralStatus.BOOKED):
+    if referral.status not in states.LIVE_STATES:
         raise ReferralError("referral_closed")
     active = active_booking(referral)
     if active is not None:
         cancellation.end_booking(
             active, reason="referral_withdrawn", by=by, now=now, claim_url=claim_url
         )
-    referral.status = ReferralStatus.WITHDRAWN
-    referral.closed_at = now
-    db.session.flush()
-    audit.record("referral.withdrawn", "referral", referral.id, actor=by, now=now, reason=reason)
+    states.transition(referral, ReferralStatus.WITHDRAWN, by=by, now=now, reason=reason)
     return referral
 
 

@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import (
-    ACTIVE_STATES,
     AttendeeProfile,
     Booking,
     CourseSession,
@@ -23,12 +22,14 @@ from booking.models import (
     SessionStatus,
     User,
 )
+from booking.models.bookings import REFERRAL_LIVE_STATES
 from booking.services import audit
 from booking.services.bookings import seats as bookings
-from booking.services.errors import AccountError, ReferralError
+from booking.services.clock import LONDON
+from booking.services.errors import ReferralError
 from booking.services.locks import lock_sessions
 from booking.services.notify import messages
-from booking.web.filters import LONDON
+from booking.services.referrals import states as referral_states
 
 BOOKABLE_STATES = (ReferralStatus.OPEN, ReferralStatus.BOOKED)
 
@@ -139,7 +140,7 @@ def attendee_for_referral(referral: Referral, *, now: datetime) -> User:
         last_name=referral.last_name,
         created_at=now,
     )
-    person.set_password(secrets.token_urlsafe(32))  # nobody knows it: no memory test at sign-in
+    person.set_unusable_password()  # nobody knows it: no memory test at sign-in
     db.session.add(person)
     db.session.flush()
     db.session.add(AttendeeProfile(user_id=person.id, updated_at=now))
@@ -182,34 +183,20 @@ def book_for_referral(
     except IntegrityError as error:
         # The partial unique index: one active booking per referral.
         raise ReferralError("referral_already_booked") from error
-    referral.status = ReferralStatus.BOOKED
-    audit.record("referral.booked", "referral", referral.id, actor=person, now=now)
+    if referral.status == ReferralStatus.BOOKED:
+        # Still marked booked from a hold that lapsed: the new booking replaces it.
+        audit.record("referral.booked", "referral", referral.id, actor=person, now=now)
+    else:
+        referral_states.transition(referral, ReferralStatus.BOOKED, by=person, now=now)
     if booking.status.value == "confirmed":
         messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking
 
 
 def active_booking(referral: Referral) -> Booking | None:
+    """The referral's live booking; a missed session does not count (the person may rebook)."""
     return db.session.scalar(
-        select(Booking).where(Booking.referral_id == referral.id, Booking.status.in_(ACTIVE_STATES))
+        select(Booking).where(
+            Booking.referral_id == referral.id, Booking.status.in_(REFERRAL_LIVE_STATES)
+        )
     )
-
-
-def set_up_account(person: User, *, email: str, password: str, email_is_safe: bool, now: datetime):
-    """Give a referral's attendee a real email and password. Raises AccountError "email_taken"."""
-    email = email.strip().lower()
-    other = db.session.scalar(
-        select(User.id).where(func.lower(User.email) == email, User.id != person.id)
-    )
-    if other is not None:
-        raise AccountError("email_taken")
-    person.email = email
-    person.set_password(password)
-    profile = db.session.scalar(select(AttendeeProfile).where(AttendeeProfile.user_id == person.id))
-    if profile is None:
-        profile = AttendeeProfile(user_id=person.id)
-        db.session.add(profile)
-    profile.email_is_safe = email_is_safe
-    profile.updated_at = now
-    db.session.flush()
-    audit.record("user.account_set_up", "user", person.id, actor=person, now=now)

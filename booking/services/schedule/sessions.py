@@ -20,9 +20,10 @@ from booking.models import (
 from booking.services import audit
 from booking.services.bookings import cancellation
 from booking.services.bookings import seats as bookings
+from booking.services.clock import LONDON
 from booking.services.errors import ScheduleError
 from booking.services.locks import lock_sessions
-from booking.web.filters import LONDON
+from booking.services.schedule import changes
 
 MAX_SERIES_SESSIONS = 60
 
@@ -77,18 +78,27 @@ def create_session(
 
 
 def update_session(
-    session_id: int, details: SessionDetails, *, by: User, now: datetime
-) -> CourseSession:
-    """Change a session. Capacity can never drop below the seats already taken (under a lock)."""
+    session_id: int, details: SessionDetails, *, by: User, now: datetime, base_url: str = ""
+) -> changes.SessionChange:
+    """Change a session. Capacity can never drop below the seats already taken (under a lock);
+    it cannot move into the past or more than two years ahead. The trainer rules are checked
+    again and a moved session's people and trainers are told (schedule/changes.py). Raises
+    ScheduleError: session_cancelled, session_delivered, capacity_below_bookings,
+    session_in_past, session_too_far_ahead."""
     _check(details)
     course_session = _locked_session(session_id)
     if course_session.status == SessionStatus.CANCELLED:
         raise ScheduleError("session_cancelled")
+    if course_session.status == SessionStatus.DELIVERED:
+        raise ScheduleError("session_delivered")
+    changes.check_new_time(course_session, details.starts_at, now=now)
     if details.capacity < bookings.seats_taken(session_id, now=now):
         raise ScheduleError("capacity_below_bookings")
+    before = changes.where_and_when(course_session)
     _apply(course_session, details)
-    audit.record("session.updated", "session", session_id, actor=by, now=now)
-    return course_session
+    moved = changes.where_and_when(course_session) != before
+    audit.record("session.updated", "session", session_id, actor=by, now=now, moved=moved)
+    return changes.after_change(course_session, moved=moved, by=by, now=now, base_url=base_url)
 
 
 def create_weekly_series(

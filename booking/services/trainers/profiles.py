@@ -3,19 +3,24 @@
 from datetime import datetime, time
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import (
     AvailabilitySlot,
+    CourseSession,
     CourseType,
     PoliceForce,
     Role,
+    SessionAssignment,
+    SessionStatus,
     TrainerProfile,
     Unavailability,
     User,
 )
 from booking.services import audit
-from booking.services.trainers.allocation.runs import AllocationError
+from booking.services.notify import messages
+from booking.services.trainers.allocation.runs import AllocationError, unassign
 from booking.services.trainers.calendar import new_token
 
 
@@ -83,8 +88,10 @@ def add_unavailability(
     reason: str,
     by: User,
     now: datetime,
-) -> Unavailability:
-    """Record time off or leave. Raises AllocationError("invalid_dates")."""
+) -> tuple[Unavailability, list[CourseSession]]:
+    """Record time off or leave. The trainer is taken off every upcoming session it overlaps
+    (audited, and the trainer told), so those sessions show as short of trainers at once.
+    Returns the row and those sessions. Raises AllocationError("invalid_dates")."""
     if ends_at <= starts_at:
         raise AllocationError("invalid_dates")
     row = Unavailability(
@@ -93,7 +100,31 @@ def add_unavailability(
     db.session.add(row)
     db.session.flush()
     audit.record("unavailability.added", "trainer_profile", profile.id, actor=by, now=now)
-    return row
+    overlapping = db.session.scalars(
+        select(SessionAssignment)
+        .join(CourseSession, CourseSession.id == SessionAssignment.session_id)
+        .options(joinedload(SessionAssignment.session))
+        .where(
+            SessionAssignment.trainer_id == profile.id,
+            CourseSession.status == SessionStatus.SCHEDULED,
+            CourseSession.ends_at > now,
+            CourseSession.starts_at < ends_at,
+            CourseSession.ends_at > starts_at,
+        )
+        .order_by(CourseSession.starts_at)
+    ).all()
+    released = []
+    for assignment in overlapping:
+        course_session = assignment.session
+        unassign(assignment, by=by, now=now, reason="not_available", cause="leave")
+        released.append(course_session)
+    if released:
+        _tell_released(profile.user, released, now=now)
+    return row, released
+
+
+def _tell_released(person: User, sessions: list[CourseSession], *, now: datetime) -> None:
+    messages.trainer_released(person, sessions, now=now)
 
 
 def remove_availability_row(

@@ -27,6 +27,7 @@ from booking.models import (
 from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.errors import DomainError
+from booking.services.referrals import outcomes
 
 ROSTER_STATES = (BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
 
@@ -104,10 +105,10 @@ def mark_attendance(
     by: User,
     now: datetime,
 ) -> int:
-    """Record attended / left early / did not attend for bookings on this session. Marks for
-    bookings not on the roster are ignored. Raises AttendanceError("session_closed")."""
-    if session.status == SessionStatus.DELIVERED:
-        raise AttendanceError("session_closed")
+    """Record attended / left early / did not attend for bookings on this session, from its
+    start until it is closed. Marks for bookings not on the roster are ignored. Raises
+    AttendanceError("attendance_too_early") or ("session_closed")."""
+    check_attendance_open(session, now=now)
     on_roster = {
         b.id: b
         for b in db.session.scalars(
@@ -139,10 +140,23 @@ def mark_attendance(
     return count
 
 
-def close_session(session: CourseSession, *, by: User, now: datetime) -> int:
+def check_attendance_open(session: CourseSession, *, now: datetime) -> None:
+    """Attendance is recorded from the session's start until it is closed (a mark made days
+    early would be a guess). Raises AttendanceError("session_closed"), ("session_cancelled")
+    or ("attendance_too_early")."""
+    if session.status == SessionStatus.DELIVERED:
+        raise AttendanceError("session_closed")
+    if session.status == SessionStatus.CANCELLED:
+        raise AttendanceError("session_cancelled")
+    if session.starts_at > now:
+        raise AttendanceError("attendance_too_early")
+
+
+def close_session(session: CourseSession, *, by: User, now: datetime, base_url: str = "") -> int:
     """Close a delivered session: every confirmed booking must be marked; attended bookings
     become ATTENDED (the person gets a certificate), others NO_SHOW; the session becomes
-    DELIVERED. Raises AttendanceError: session_closed, session_not_started, not_all_marked."""
+    DELIVERED, and each referral on it moves at once (referrals/outcomes.py). Raises
+    AttendanceError: session_closed, session_not_started, not_all_marked."""
     if session.status == SessionStatus.DELIVERED:
         raise AttendanceError("session_closed")
     if session.starts_at > now:
@@ -170,4 +184,63 @@ def close_session(session: CourseSession, *, by: User, now: datetime) -> int:
     session.status = SessionStatus.DELIVERED
     db.session.flush()
     audit.record("session.delivered", "course_session", session.id, actor=by, now=now)
+    outcomes.session_closed(confirmed, by=by, now=now, base_url=base_url)
     return attended
+
+
+def correct_attendance(
+    session: CourseSession,
+    booking_id: int,
+    status: AttendanceStatus,
+    *,
+    reason: str,
+    by: User,
+    now: datetime,
+    base_url: str = "",
+) -> Booking:
+    """Staff correct one person's attendance on a closed session, with a reason (audited).
+    The booking (and so the certificate) and the referral follow: attended completes it;
+    otherwise it reopens, or is not completed once the deadline has passed. Raises
+    AttendanceError: session_not_closed, reason_required, not_on_session."""
+    if session.status != SessionStatus.DELIVERED:
+        raise AttendanceError("session_not_closed")
+    reason = (reason or "").strip()
+    if not reason:
+        raise AttendanceError("reason_required")
+    booking = db.session.scalars(
+        select(Booking)
+        .where(
+            Booking.id == booking_id,
+            Booking.session_id == session.id,
+            Booking.status.in_((BookingStatus.ATTENDED, BookingStatus.NO_SHOW)),
+        )
+        .with_for_update()
+    ).first()
+    if booking is None:
+        raise AttendanceError("not_on_session")
+    record = db.session.scalar(
+        select(AttendanceRecord).where(AttendanceRecord.booking_id == booking.id)
+    )
+    previous = record.status if record else None
+    if record is None:
+        record = AttendanceRecord(booking_id=booking.id, status=status, marked_by_id=by.id)
+        db.session.add(record)
+    record.status, record.marked_by_id, record.marked_at = status, by.id, now
+    did_attend = status == AttendanceStatus.ATTENDED
+    outcome_changed = did_attend != (booking.status == BookingStatus.ATTENDED)
+    if outcome_changed:
+        bookings.record_attendance(booking, attended=did_attend, by=by, now=now)
+    db.session.flush()
+    audit.record(
+        "attendance.corrected",
+        "booking",
+        booking.id,
+        actor=by,
+        now=now,
+        previous=previous.value if previous else None,
+        status=status.value,
+        reason=reason[:500],
+    )
+    if outcome_changed:  # "left early" for "did not attend" changes nothing for the referral
+        outcomes.apply_attendance(booking, by=by, now=now, base_url=base_url, reason=reason[:500])
+    return booking

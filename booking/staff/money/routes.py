@@ -59,21 +59,6 @@ def require_admin():
     """Money pages are for staff only."""
 
 
-@bp.app_template_filter("pounds")
-def pounds(pence: int | None) -> str:
-    """Money for staff pages: £0 shows as £0 (not "Free"), negatives keep their sign."""
-    pence = pence or 0
-    sign = "−" if pence < 0 else ""
-    whole, part = divmod(abs(pence), 100)
-    return f"{sign}£{whole:,}.{part:02d}"
-
-
-@bp.app_template_global()
-def fund_overview():
-    """This year's funds and balances, for the staff dashboard."""
-    return money_reports.fund_overview(utcnow())
-
-
 # --- waivers ----------------------------------------------------------------------------------
 
 

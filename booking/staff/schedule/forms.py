@@ -87,3 +87,21 @@ class CancelSessionForm(FlaskForm):
         "Reason (shown to staff only)", validators=[DataRequired("Give a reason."), Length(max=200)]
     )
     submit = SubmitField("Cancel this session")
+
+
+class CorrectAttendanceForm(FlaskForm):
+    """Correct one person's attendance on a closed session; the reason is kept in the audit."""
+
+    status = SelectField(
+        "Attendance",
+        choices=[
+            SelectChoice("attended", "Attended"),
+            SelectChoice("left_early", "Left early"),
+            SelectChoice("did_not_attend", "Did not attend"),
+        ],
+        validators=[InputRequired()],
+    )
+    reason = StringField(
+        "Reason for the correction",
+        validators=[DataRequired("Give a reason for the correction."), Length(max=500)],
+    )

@@ -12,6 +12,8 @@ from booking.extensions import db
 from booking.integrations.stripe_gateway import gateway_from_config
 from booking.jobs import refunds as refund_jobs
 from booking.models import (
+    AttendanceRecord,
+    AttendanceStatus,
     Booking,
     CourseSession,
     CourseType,
@@ -24,8 +26,16 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.bookings import seats as bookings
+from booking.services.money import reports as money_reports
 from booking.services.schedule import sessions as schedule
-from booking.staff.schedule.forms import CancelSessionForm, CourseTypeForm, SessionForm, VenueForm
+from booking.services.trainers import rosters
+from booking.staff.schedule.forms import (
+    CancelSessionForm,
+    CorrectAttendanceForm,
+    CourseTypeForm,
+    SessionForm,
+    VenueForm,
+)
 from booking.web import links
 from booking.web.filters import local
 from booking.web.security import role_required
@@ -53,7 +63,12 @@ def dashboard():
         .limit(PAGE_SIZE)
     ).all()
     taken = bookings.seats_taken_by_session([s.id for s in upcoming], now=now)
-    return render_template("staff/schedule/dashboard.html", upcoming=upcoming, taken=taken)
+    return render_template(
+        "staff/schedule/dashboard.html",
+        upcoming=upcoming,
+        taken=taken,
+        funds=money_reports.fund_overview(now),
+    )
 
 
 # --- venues ---------------------------------------------------------------------------------
@@ -202,9 +217,12 @@ def session_edit(session_id: int | None = None):
             women_only=form.women_only.data,
             notes=form.notes.data or "",
         )
+        change = None
         with unit_of_work():
             if session_id:
-                schedule.update_session(session_id, details, by=current_user, now=utcnow())
+                change = schedule.update_session(
+                    session_id, details, by=current_user, now=utcnow(), base_url=links.base_url()
+                )
                 message = "Session saved."
             elif form.repeat_until.data:
                 created = schedule.create_weekly_series(
@@ -215,10 +233,28 @@ def session_edit(session_id: int | None = None):
                 schedule.create_session(details, by=current_user, now=utcnow())
                 message = "Session scheduled."
         flash(message, "success")
+        if change is not None:
+            _flash_change(change)
         return redirect(url_for("admin.sessions"), 303)
     return render_template(
         "staff/schedule/session_form.html", form=form, course_session=course_session
     )
+
+
+def _flash_change(change) -> None:
+    if change.moved:
+        flash(
+            f"The new date, time or place has been sent to {change.people_told} "
+            f"{'person' if change.people_told == 1 else 'people'} booked and "
+            f"{change.trainers_told} trainer(s).",
+            "success",
+        )
+    for taken_off in change.taken_off:
+        flash(
+            f"Trainer conflict: {taken_off.trainer_name} was taken off this session and told. "
+            f"{taken_off.message} Assign someone else from Trainers.",
+            "error",
+        )
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -240,7 +276,42 @@ def session_bookings(session_id: int):
         bookings=rows,
         places_left=bookings.places_left(course_session, now=utcnow()),
         cancel_form=CancelSessionForm(),
+        correct_form=CorrectAttendanceForm(),
+        attendance=_attendance_marks(course_session, rows),
     )
+
+
+def _attendance_marks(course_session: CourseSession, rows) -> dict[int, AttendanceStatus]:
+    if course_session.status != SessionStatus.DELIVERED or not rows:
+        return {}
+    return {
+        record.booking_id: record.status
+        for record in db.session.scalars(
+            select(AttendanceRecord).where(AttendanceRecord.booking_id.in_([b.id for b in rows]))
+        )
+    }
+
+
+@bp.post("/sessions/<int:session_id>/attendance/<int:booking_id>")
+def correct_attendance(session_id: int, booking_id: int):
+    """Correct one person's attendance on a closed session, with a reason."""
+    db.get_or_404(CourseSession, session_id)
+    form = CorrectAttendanceForm()
+    if not form.validate_on_submit():
+        flash("Choose the attendance and give a reason for the correction.", "error")
+        return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+    with unit_of_work():
+        rosters.correct_attendance(
+            db.session.get(CourseSession, session_id),
+            booking_id,
+            AttendanceStatus(form.status.data),
+            reason=form.reason.data,
+            by=current_user,
+            now=utcnow(),
+            base_url=links.base_url(),
+        )
+    flash("Attendance corrected. The booking and the referral have been updated.", "success")
+    return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
 
 
 @bp.post("/sessions/<int:session_id>/cancel")

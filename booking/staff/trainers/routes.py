@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from booking.database import unit_of_work
 from booking.extensions import db
+from booking.jobs import allocation as allocation_job
 from booking.models import (
     AllocationRun,
     CourseSession,
@@ -117,16 +118,14 @@ def allocation_start():
         form.date_from.data = today
         form.date_to.data = today + timedelta(days=30)
     if form.validate_on_submit():
-        with unit_of_work():
-            run = allocation.propose(
-                form.date_from.data,
-                form.date_to.data,
-                by=current_user,
-                now=utcnow(),
-                travel_buffer_minutes=current_app.config.get("TRAVEL_BUFFER_MINUTES", 60),
-                time_limit_seconds=current_app.config.get("ALLOCATION_TIME_LIMIT", 8.0),
-            )
-            run_id = run.id
+        run_id = allocation_job.propose_allocation(
+            form.date_from.data,
+            form.date_to.data,
+            by_id=current_user.id,
+            now=utcnow(),
+            travel_buffer_minutes=current_app.config.get("TRAVEL_BUFFER_MINUTES", 60),
+            time_limit_seconds=current_app.config.get("ALLOCATION_TIME_LIMIT", 8.0),
+        )
         return redirect(url_for("admin_trainers.allocation_run", run_id=run_id), 303)
     runs = db.session.scalars(
         select(AllocationRun).order_by(AllocationRun.id.desc()).limit(20)

@@ -1,5 +1,6 @@
 """Gathering allocation data from the database into the solver's plain data classes."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -88,8 +89,10 @@ def build_problem(
     assignments already made for those sessions (kept as they are)."""
     sessions = sessions_between(starts, ends)
     ids = [s.id for s in sessions]
-    existing = (
-        db.session.scalars(select(SessionAssignment).where(SessionAssignment.session_id.in_(ids)))
+    existing: Sequence[SessionAssignment] = (
+        db.session.scalars(
+            select(SessionAssignment).where(SessionAssignment.session_id.in_(ids))
+        ).all()
         if ids
         else []
     )

@@ -1,10 +1,10 @@
-"""Trainer allocation use cases: propose (CP-SAT), review, publish; manual assignment.
+"""Trainer allocation use cases: read the problem, save a proposal, publish; manual assignment.
 
-The rules themselves live in allocation_core (plain data) and the solver in allocation_solver;
-this module reads and writes the database. Services flush, never commit.
+The rules themselves live in allocation/core.py (plain data) and the solver in solver.py; this
+module reads and writes the database. Services flush, never commit. The solver runs between
+read_problem and save_proposal with no transaction open (booking/jobs/allocation.py).
 """
 
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -28,12 +28,14 @@ from booking.services.errors import DomainError
 from booking.services.trainers.allocation.core import (
     DEFAULT_TRAVEL_BUFFER_MINUTES,
     LONDON,
+    Assignment,
+    Problem,
+    Result,
     clash,
     rule_failures,
     week_of,
 )
 from booking.services.trainers.allocation.model import build_problem, session_spec, trainer_spec
-from booking.services.trainers.allocation.solver import solve
 
 
 class AllocationError(DomainError):
@@ -49,22 +51,35 @@ def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     return starts, ends
 
 
-def propose(
-    first: date,
-    last: date,
-    *,
-    by: User | None,
-    now: datetime,
-    travel_buffer_minutes: int = DEFAULT_TRAVEL_BUFFER_MINUTES,
-    time_limit_seconds: float = 8.0,
-    progress: Callable[[str], None] | None = None,
-) -> AllocationRun:
-    """Run the solver over scheduled sessions from ``first`` to ``last`` (UK dates) and store
-    the answer as a proposal: nothing changes for trainers until it is published.
-    Existing assignments are kept. Raises AllocationError("invalid_range")."""
+def read_problem(
+    first: date, last: date, *, travel_buffer_minutes: int = DEFAULT_TRAVEL_BUFFER_MINUTES
+) -> Problem:
+    """The allocation problem for scheduled sessions from ``first`` to ``last`` (UK dates), as
+    plain data: one short read, so the solver can run with no transaction open. Existing
+    assignments are kept. Raises AllocationError("invalid_range")."""
     starts, ends = day_bounds(first, last)
     problem, _ = build_problem(starts, ends, travel_buffer_minutes=travel_buffer_minutes)
-    result = solve(problem, time_limit_seconds=time_limit_seconds, progress=progress)
+    return problem
+
+
+def save_proposal(
+    first: date, last: date, problem: Problem, result: Result, *, by: User | None, now: datetime
+) -> AllocationRun:
+    """Store a solver's answer as a proposal (nothing changes for trainers until published).
+
+    The solver worked on a copy read earlier, so each proposed assignment is checked again
+    against the database as it is now (leave added, a session moved or cancelled, another
+    assignment made meanwhile); one that no longer holds is left out and its session listed as
+    unstaffed with the reason. Raises AllocationError("invalid_range")."""
+    starts, ends = day_bounds(first, last)
+    unstaffed = dict(result.unstaffed)
+    proposals = []
+    for assignment in result.assignments:
+        broken = _no_longer_holds(assignment)
+        if broken is None:
+            proposals.append(assignment)
+        else:
+            unstaffed.setdefault(assignment.session_id, CHANGED_MEANWHILE + broken)
     run = AllocationRun(
         date_from=starts,
         date_to=ends,
@@ -77,10 +92,10 @@ def propose(
     )
     run.proposals = [
         ProposedAssignment(session_id=a.session_id, trainer_id=a.trainer_id, is_lead=a.is_lead)
-        for a in result.assignments
+        for a in proposals
     ]
     run.unstaffed = [
-        UnstaffedSession(session_id=sid, reason=reason) for sid, reason in result.unstaffed.items()
+        UnstaffedSession(session_id=sid, reason=reason[:300]) for sid, reason in unstaffed.items()
     ]
     db.session.add(run)
     db.session.flush()
@@ -92,8 +107,27 @@ def propose(
         now=now,
         proposals=len(run.proposals),
         unstaffed=len(run.unstaffed),
+        dropped=len(result.assignments) - len(proposals),
     )
     return run
+
+
+CHANGED_MEANWHILE = "the schedule changed while the allocation was being worked out: "
+
+
+def _no_longer_holds(assignment: Assignment) -> str | None:
+    """Why a proposed assignment no longer holds against the database, or None."""
+    session = db.session.get(CourseSession, assignment.session_id)
+    trainer = db.session.get(TrainerProfile, assignment.trainer_id)
+    if session is None or session.status != SessionStatus.SCHEDULED:
+        return "the session is no longer scheduled"
+    if trainer is None or not trainer.is_active:
+        return "the trainer is no longer active"
+    try:
+        check_assignment(session, trainer)
+    except AllocationError as error:
+        return error.message
+    return None
 
 
 def publish(run: AllocationRun, *, by: User | None, now: datetime) -> int:
@@ -158,16 +192,27 @@ def check_assignment(session: CourseSession, trainer: TrainerProfile) -> None:
         raise AllocationError("already_assigned")
     if len(current) >= session.course_type.trainers_needed:
         raise AllocationError("session_fully_staffed")
+    broken = rule_broken(session, trainer)
+    if broken:
+        raise AllocationError(broken)
+
+
+def rule_broken(session: CourseSession, trainer: TrainerProfile) -> str | None:
+    """The first hard rule (qualification, area, women-only, availability and leave, clash,
+    weekly maximum) this trainer breaks for this session, or None. The session itself is left
+    out of the clash and weekly counts, so an existing assignment can be re-checked after the
+    session or the trainer's availability changed."""
     wanted = session_spec(session)
     failures = rule_failures(trainer_spec(trainer), wanted)
     if failures:
-        raise AllocationError(failures[0])
+        return failures[0]
     around = db.session.scalars(
         select(CourseSession)
         .join(SessionAssignment, SessionAssignment.session_id == CourseSession.id)
         .options(joinedload(CourseSession.course_type), joinedload(CourseSession.force))
         .where(
             SessionAssignment.trainer_id == trainer.id,
+            CourseSession.id != session.id,
             CourseSession.status != SessionStatus.CANCELLED,
             CourseSession.starts_at > session.starts_at - timedelta(days=8),
             CourseSession.starts_at < session.starts_at + timedelta(days=8),
@@ -175,10 +220,11 @@ def check_assignment(session: CourseSession, trainer: TrainerProfile) -> None:
     ).all()
     others = [session_spec(s) for s in around]
     if any(clash(wanted, other, DEFAULT_TRAVEL_BUFFER_MINUTES) for other in others):
-        raise AllocationError("trainer_clash")
+        return "trainer_clash"
     week = week_of(wanted.starts_at)
     if sum(1 for o in others if week_of(o.starts_at) == week) >= trainer.max_sessions_per_week:
-        raise AllocationError("weekly_maximum")
+        return "weekly_maximum"
+    return None
 
 
 def assign(
@@ -213,7 +259,9 @@ def assign(
     return assignment
 
 
-def unassign(assignment: SessionAssignment, *, by: User | None, now: datetime) -> None:
+def unassign(
+    assignment: SessionAssignment, *, by: User | None, now: datetime, **detail: object
+) -> None:
     """Take a trainer off a session; if they led it, the next trainer becomes the lead."""
     session_id, trainer_id, was_lead = (
         assignment.session_id,
@@ -232,5 +280,11 @@ def unassign(assignment: SessionAssignment, *, by: User | None, now: datetime) -
             other.is_lead = True
             db.session.flush()
     audit.record(
-        "assignment.removed", "course_session", session_id, actor=by, now=now, trainer=trainer_id
+        "assignment.removed",
+        "course_session",
+        session_id,
+        actor=by,
+        now=now,
+        trainer=trainer_id,
+        **detail,
     )

@@ -1,0 +1,120 @@
+"""What follows when staff change a session: limits on the new time, a neutral message to
+everyone affected, and the trainer rules checked again.
+
+A trainer who can no longer deliver the changed session (not available then, a clash, over
+their weekly maximum, not qualified for a new course type...) is taken off it rather than kept
+as a listed conflict: an assignment that cannot happen would hide the gap, and the session
+would not show in "sessions without enough trainers". Staff see each one on the next page and
+can assign someone else; the trainer is told.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from booking.extensions import db
+from booking.models import (
+    ACTIVE_STATES,
+    Booking,
+    BookingStatus,
+    CourseSession,
+    SessionAssignment,
+    TrainerProfile,
+    User,
+)
+from booking.services.errors import MESSAGES, ScheduleError
+from booking.services.notify import messages
+from booking.services.trainers.allocation import runs as allocation
+
+FURTHEST_AHEAD = timedelta(days=731)  # two years, leap day included
+
+
+@dataclass(frozen=True)
+class TrainerTakenOff:
+    trainer_name: str
+    code: str
+
+    @property
+    def message(self) -> str:
+        return MESSAGES.get(self.code, self.code)
+
+
+@dataclass
+class SessionChange:
+    session: CourseSession
+    moved: bool = False
+    people_told: int = 0
+    trainers_told: int = 0
+    taken_off: list[TrainerTakenOff] = field(default_factory=list)
+
+
+def where_and_when(course_session: CourseSession) -> tuple:
+    """What a person would notice changing: date, time and place (the join link online)."""
+    return (
+        course_session.starts_at,
+        course_session.ends_at,
+        course_session.is_online,
+        course_session.venue_id,
+        course_session.online_join_url,
+    )
+
+
+def check_new_time(course_session: CourseSession, starts_at: datetime, *, now: datetime) -> None:
+    """A session cannot be moved into the past or more than two years ahead. Raises
+    ScheduleError("session_in_past") or ("session_too_far_ahead")."""
+    if starts_at == course_session.starts_at:
+        return
+    if starts_at <= now:
+        raise ScheduleError("session_in_past")
+    if starts_at > now + FURTHEST_AHEAD:
+        raise ScheduleError("session_too_far_ahead")
+
+
+def after_change(
+    course_session: CourseSession, *, moved: bool, by: User, now: datetime, base_url: str
+) -> SessionChange:
+    """Re-check every assigned trainer against the rules (taking off those who now break one),
+    then, if the date, time or place moved, tell each person with an active booking and each
+    remaining trainer."""
+    db.session.flush()
+    db.session.expire(course_session, ["course_type", "venue", "force"])
+    change = SessionChange(session=course_session, moved=moved)
+    assignments = db.session.scalars(
+        select(SessionAssignment)
+        .options(joinedload(SessionAssignment.trainer).joinedload(TrainerProfile.user))
+        .where(SessionAssignment.session_id == course_session.id)
+        .order_by(SessionAssignment.id)
+    ).all()
+    for assignment in assignments:
+        trainer = assignment.trainer
+        code = allocation.rule_broken(course_session, trainer)
+        if code is None:
+            if moved:
+                _tell_trainer(trainer.user, course_session, now=now, taken_off=False)
+                change.trainers_told += 1
+            continue
+        allocation.unassign(assignment, by=by, now=now, reason=code, cause="session_changed")
+        _tell_trainer(trainer.user, course_session, now=now, taken_off=True)
+        change.taken_off.append(TrainerTakenOff(trainer.name, code))
+    if moved:
+        change.people_told = _tell_people(course_session, now=now, base_url=base_url)
+    return change
+
+
+def _tell_people(course_session: CourseSession, *, now: datetime, base_url: str) -> int:
+    waiting = [s for s in ACTIVE_STATES if s not in (BookingStatus.ATTENDED, BookingStatus.NO_SHOW)]
+    affected = db.session.scalars(
+        select(Booking)
+        .options(joinedload(Booking.user))
+        .where(Booking.session_id == course_session.id, Booking.status.in_(waiting))
+        .order_by(Booking.id)
+    ).all()
+    for booking in affected:
+        messages.session_changed(booking, now=now, base_url=base_url)
+    return len(affected)
+
+
+def _tell_trainer(person: User, course_session: CourseSession, *, now: datetime, taken_off: bool):
+    messages.trainer_session_changed(person, course_session, taken_off=taken_off, now=now)

@@ -1,0 +1,306 @@
+"""The app as deployed: gunicorn serving TLS itself with production settings, on PostgreSQL,
+rate-limited in Redis, paying through localstripe.
+
+One gunicorn per run, on a free port on 127.0.0.1, with a throwaway certificate (trustme), its
+own PostgreSQL database (migrated by ``flask db upgrade``, then a small seed) and its own Redis
+key prefix. These tests run only when WAYPOINT_PRODUCTION_TESTS=1 (.ci/run sets it after the
+main suite), so ``make test`` neither runs them twice nor needs PostgreSQL; when PostgreSQL or
+Redis does not answer they are skipped with the reason.
+"""
+
+import os
+import re
+import secrets
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+import trustme
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from tests import localstripe_checkout
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ENABLED = os.environ.get("WAYPOINT_PRODUCTION_TESTS") == "1"
+POSTGRES_URL = (
+    os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_DB = int(os.environ.get("PRODUCTION_TEST_REDIS_DB", "1"))
+PASSWORD = "waypoint-production-test"
+EMAIL = "robin.lee@example.org"
+WEBHOOK_SECRET = "whsec_production_test"
+
+
+def pytest_collection_modifyitems(config, items):
+    if ENABLED:
+        return
+    skip = pytest.mark.skip(
+        reason="production-shaped tests (gunicorn, TLS, PostgreSQL, Redis) run only with "
+        "WAYPOINT_PRODUCTION_TESTS=1, as .ci/run does"
+    )
+    for item in items:
+        if "production" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            # The certificate is a throwaway one from a test CA the browser does not know.
+            "--ignore-certificate-errors",
+        ],
+    }
+
+
+@dataclass
+class Deployed:
+    url: str
+    database_url: str
+    stripe_url: str
+    redis_prefix: str
+    ssl_context: ssl.SSLContext
+    free_session_id: int
+    paid_session_id: int
+    email: str = EMAIL
+    password: str = PASSWORD
+    redis_db: int = REDIS_DB
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory):
+    """A throwaway CA and a certificate for 127.0.0.1; the client context trusts only that CA."""
+    folder = tmp_path_factory.mktemp("tls")
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1", "localhost")
+    certificate.private_key_pem.write_to_path(str(folder / "key.pem"))
+    for blob in certificate.cert_chain_pems:
+        blob.write_to_path(str(folder / "cert.pem"), append=True)
+    context = ssl.create_default_context()
+    authority.configure_trust(context)
+    return folder / "cert.pem", folder / "key.pem", context
+
+
+@pytest.fixture(scope="session")
+def production_database():
+    """A PostgreSQL database of this run's own, dropped at the end."""
+    base = make_url(POSTGRES_URL)
+    try:
+        psycopg.connect(
+            host=base.host or "127.0.0.1",
+            port=base.port or 5432,
+            user=base.username or "postgres",
+            dbname=base.database or "postgres",
+            connect_timeout=3,
+        ).close()
+    except psycopg.Error as error:
+        pytest.skip(f"PostgreSQL did not answer at {base.host}:{base.port}: {error}")
+    name = f"waypoint_production_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_prefix():
+    """A Redis key prefix of this run's own; its keys are deleted at the end."""
+    store = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB, socket_connect_timeout=2)
+    try:
+        store.ping()
+    except redis.RedisError as error:
+        store.close()
+        pytest.skip(f"Redis did not answer on 127.0.0.1:6379: {error}")
+    prefix = f"waypoint-production-{uuid.uuid4().hex[:10]}"
+    try:
+        yield prefix
+    finally:
+        for key in store.scan_iter(f"*{prefix}*"):
+            store.delete(key)
+        store.close()
+
+
+@pytest.fixture(scope="session")
+def stripe_url():
+    url = localstripe_checkout.start()
+    yield url
+    localstripe_checkout.stop()
+
+
+def _seed(database_url: str) -> tuple[int, int]:
+    """Demo venues and courses, a free and a paid session, and one attendee with a password."""
+    from booking import create_app
+    from booking.database import unit_of_work
+    from booking.demo.seed import seed_demo
+    from booking.extensions import db
+    from booking.models import (
+        AttendeeProfile,
+        CourseSession,
+        CourseType,
+        Role,
+        SessionStatus,
+        User,
+        Venue,
+        utcnow,
+    )
+    from config import TestConfig
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    now = utcnow().replace(microsecond=0)
+    with app.app_context():
+        with unit_of_work():
+            seed_demo(now=now)
+            venue = db.session.scalars(select(Venue).order_by(Venue.id)).first()
+            sessions = []
+            for slug, name, fee in [
+                ("taster-evening", "Taster evening", 0),
+                ("evening-workshop", "Evening workshop", 3500),
+            ]:
+                course = CourseType(
+                    slug=slug,
+                    name=name,
+                    duration_minutes=120,
+                    default_capacity=20,
+                    default_fee_pence=fee,
+                )
+                starts = now + timedelta(days=10)
+                sessions.append(
+                    CourseSession(
+                        course_type=course,
+                        venue=venue,
+                        force_id=venue.force_id,
+                        starts_at=starts,
+                        ends_at=starts + timedelta(hours=2),
+                        capacity=20,
+                        status=SessionStatus.SCHEDULED,
+                    )
+                )
+            db.session.add_all(sessions)
+            person = User(email=EMAIL, role=Role.ATTENDEE, first_name="Robin", last_name="Lee")
+            person.set_password(PASSWORD)
+            db.session.add(person)
+            db.session.flush()
+            db.session.add(
+                AttendeeProfile(user_id=person.id, prefers_women_only=False, email_is_safe=True)
+            )
+            ids = sessions[0].id, sessions[1].id
+        db.engine.dispose()
+    return ids
+
+
+def _wait_until_ready(url: str, context: ssl.SSLContext, process, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", context=context, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def deployed(tls, production_database, redis_prefix, stripe_url, tmp_path_factory):
+    """gunicorn with WAYPOINT_ENV=production serving https://127.0.0.1:<port>."""
+    certificate, key, client_context = tls
+    port = localstripe_checkout.free_port()
+    url = f"https://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "WAYPOINT_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": production_database,
+        "PUBLIC_BASE_URL": url,
+        "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:6379/{REDIS_DB}",
+        "RATELIMIT_KEY_PREFIX": redis_prefix,
+        "STRIPE_SECRET_KEY": "sk_test_localstripe",
+        "STRIPE_API_BASE": stripe_url,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_CHECKOUT_ORIGIN": stripe_url,
+    }
+    env.pop("TEST_DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    free_id, paid_id = _seed(production_database)
+    localstripe_checkout.CONFIG.update(
+        webhook_url=f"{url}/webhooks/stripe", webhook_secret=WEBHOOK_SECRET, ssl=client_context
+    )
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--certfile",
+        str(certificate),
+        "--keyfile",
+        str(key),
+        "--error-logfile",
+        str(log),
+        "--log-level",
+        "warning",
+        "wsgi:app",
+    ]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL)
+    try:
+        _wait_until_ready(url, client_context, process, log)
+        yield Deployed(
+            url=url,
+            database_url=production_database,
+            stripe_url=stripe_url,
+            redis_prefix=redis_prefix,
+            ssl_context=client_context,
+            free_session_id=free_id,
+            paid_session_id=paid_id,
+        )
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        localstripe_checkout.CONFIG.update(ssl=True)
+        errors = [line for line in log.read_text().splitlines() if re.search(r"Traceback", line)]
+        assert not errors, f"gunicorn logged errors:\n{log.read_text()}"

@@ -1,0 +1,176 @@
+"""Every kind of message renders from its template, with a neutral subject and preview (rule 6).
+
+Someone else may see a person's inbox, lock screen or calendar: the subject, the first lines a
+mail app shows as a preview, the sender's name and the calendar entry's title must never say
+drugs, alcohol, police, offence, diversion or the course's name. A message about a booking must
+say when it is and where (or how to join).
+"""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from booking.integrations.email_sender import MailSettings
+from booking.models import BookingStatus, Role, WaitingListEntry, WaitingStatus, utcnow
+from booking.services.bookings import seats as bookings
+from booking.services.notify import messages
+from booking.services.notify.outbox import FALLBACK_SUBJECT, NEUTRAL_SUBJECTS
+from tests import factories
+from tests.referral_factories import make_email_safe, referral
+
+pytestmark = pytest.mark.database
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+LONDON = ZoneInfo("Europe/London")
+COURSE_NAMES = ["Drug awareness", "Alcohol awareness"]
+NEVER_SHOWN = ["drug", "alcohol", "police", "offence", "offender", "diversion", "caution"]
+PREVIEW_LENGTH = 160  # about what a phone's mail app shows under the subject
+
+
+def _sensitive_words(text: str) -> list[str]:
+    lowered = text.lower()
+    return [word for word in NEVER_SHOWN + [n.lower() for n in COURSE_NAMES] if word in lowered]
+
+
+def _when_shown(moment) -> list[str]:
+    local = moment.astimezone(LONDON)
+    return [f"{local:%A} {local.day} {local:%B %Y}", local.strftime("%I:%M").lstrip("0")]
+
+
+def _world(db):
+    """A person who said email is safe, booked on an in-person and an online session."""
+    now = utcnow().replace(microsecond=0)
+    person = factories.user(Role.ATTENDEE)
+    make_email_safe(person)
+    drugs = factories.course_type(name=COURSE_NAMES[0])
+    alcohol = factories.course_type(name=COURSE_NAMES[1])
+    in_person = factories.course_session(
+        course_type_row=drugs, venue_row=factories.venue(name="Riverside Centre")
+    )
+    online = factories.course_session(
+        course_type_row=alcohol,
+        online=True,
+        online_join_url="https://meet.example.org/room-1",
+        starts_at=now + timedelta(days=9),
+    )
+    booking = bookings.book_session(in_person.id, person, now=now)
+    moved = bookings.book_session(online.id, person, now=now)
+    assert booking.status == moved.status == BookingStatus.CONFIRMED
+    entry = WaitingListEntry(
+        session_id=in_person.id,
+        user_id=person.id,
+        status=WaitingStatus.OFFERED,
+        offered_at=now,
+        offer_expires_at=now + timedelta(hours=24),
+        claim_token="token-1",
+    )
+    db.session.add(entry)
+    case = referral(in_person.venue.force, drugs, user_id=person.id)
+    db.session.flush()
+    return now, person, booking, moved, entry, case
+
+
+def _every_kind(now, person, booking, moved, entry, case):
+    """One call of each public builder, by the kind of message it queues."""
+    base_url = "https://book.example.org"
+    return {
+        "booking_confirmed": lambda: messages.booking_confirmed(
+            booking, now=now, base_url=base_url
+        ),
+        "booking_rescheduled": lambda: messages.booking_rescheduled(
+            booking, moved, now=now, base_url=base_url
+        ),
+        "booking_reminder": lambda: messages.booking_reminder(moved, now=now, base_url=base_url),
+        "booking_cancelled": lambda: messages.booking_cancelled(booking, now=now),
+        "session_cancelled": lambda: messages.session_cancelled(booking, now=now),
+        "waitlist_offer": lambda: messages.waitlist_offer(
+            entry, now=now, claim_url=f"{base_url}/waiting-list/claim/token-1"
+        ),
+        "referral_overdue": lambda: messages.referral_overdue(case, now=now),
+        "waiver_decided": lambda: messages.waiver_decided(
+            booking, approved=False, due_pence=3000, days_to_pay=7, reason="", now=now
+        ),
+        "waiver_decision": lambda: messages.waiver_decision(
+            person, body="We have looked at your request.", now=now
+        ),
+        "access_link": lambda: messages.access_link(person, link=f"{base_url}/my/x", now=now),
+        "password_reset": lambda: messages.password_reset(person, link=f"{base_url}/r", now=now),
+        "payment_refunded": lambda: messages.payment_refunded(booking, now=now),
+        "account_exists": lambda: messages.account_exists(person, now=now),
+        "referral_rebook": lambda: messages.referral_rebook(
+            case, choose_url=f"{base_url}/referral/start", now=now
+        ),
+        "session_changed": lambda: messages.session_changed(booking, now=now, base_url=base_url),
+        "trainer_session_changed": lambda: messages.trainer_session_changed(
+            person, booking.session, taken_off=True, now=now
+        ),
+        "trainer_released": lambda: messages.trainer_released(person, [booking.session], now=now),
+    }
+
+
+def test_every_kind_has_one_template_and_one_neutral_subject(db):
+    kinds = set(_every_kind(*_world(db)))
+    templates = {
+        path.stem
+        for path in (ROOT / "templates" / "messages").glob("*.txt")
+        if not path.name.startswith("_")
+    }
+    assert kinds == set(NEUTRAL_SUBJECTS) == templates
+    for subject in [*NEUTRAL_SUBJECTS.values(), FALLBACK_SUBJECT, MailSettings().sender_name]:
+        assert _sensitive_words(subject) == [], subject
+
+
+def test_every_message_renders_with_a_neutral_subject_preview_and_calendar_title(db):
+    world = _world(db)
+    for kind, build in _every_kind(*world).items():
+        message = build()
+        assert message is not None, kind
+        assert message.kind == kind
+        assert message.subject == NEUTRAL_SUBJECTS[kind]
+        assert message.body.startswith(f"Hello {world[1].first_name},"), kind
+        assert _sensitive_words(message.subject) == [], kind
+        assert _sensitive_words(message.body[:PREVIEW_LENGTH]) == [], kind
+        assert "{{" not in message.body and "{%" not in message.body, kind
+        if message.ics_attachment:
+            summary = re.search(r"^SUMMARY:(.*)$", message.ics_attachment, re.MULTILINE)
+            assert summary and _sensitive_words(summary.group(1)) == [], kind
+
+
+def test_messages_about_a_booking_say_when_and_where_or_how_to_join(db):
+    now, person, booking, moved, entry, case = _world(db)
+    built = {
+        kind: build()
+        for kind, build in _every_kind(now, person, booking, moved, entry, case).items()
+    }
+
+    for kind in ("booking_confirmed", "booking_cancelled", "session_cancelled", "waitlist_offer"):
+        body = built[kind].body
+        assert all(text in body for text in _when_shown(booking.session.starts_at)), kind
+    for kind in ("booking_confirmed", "booking_cancelled", "session_cancelled", "waiver_decided"):
+        assert booking.reference in built[kind].body, kind
+    venue = booking.session.venue
+    assert f"{venue.name}, {venue.address}, {venue.postcode}" in built["booking_confirmed"].body
+    for kind in ("booking_rescheduled", "booking_reminder"):
+        body = built[kind].body
+        assert all(text in body for text in _when_shown(moved.session.starts_at)), kind
+        assert "https://meet.example.org/room-1" in body, kind
+        assert moved.reference in body
+    assert all(
+        text in built["booking_rescheduled"].body for text in _when_shown(booking.session.starts_at)
+    )
+    for kind in ("booking_confirmed", "booking_rescheduled", "booking_reminder"):
+        assert "BEGIN:VCALENDAR" in built[kind].ics_attachment, kind
+        assert "https://book.example.org/my/bookings" in built[kind].body, kind
+
+
+def test_no_message_wording_is_written_outside_the_templates():
+    """Services queue messages through notify.messages, so every body comes from a template."""
+    direct = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "booking").rglob("*.py")
+        if "queue_email(" in path.read_text() and path.parent.name != "notify"
+    ]
+    assert direct == []
