@@ -1,7 +1,7 @@
 """refunds as rows sent after commit: status, attempts, failure, settled_at
 
-Revision ID: 0006_endings
-Revises: 0005_trainers
+Revision ID: 0008_endings
+Revises: 0007_rebook_after_no_show
 Create Date: 2026-12-02 15:45:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-02 15:45:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_endings'
-down_revision = '0005_trainers'
+revision = '0008_endings'
+down_revision = '0007_rebook_after_no_show'
 branch_labels = None
 depends_on = None
 
