@@ -61,8 +61,6 @@ MESSAGES = {
         "or choose another session."
     ),
     "phone_number_needed": "Enter a phone number, or untick phone, text and voicemail.",
-    "invalid_transition": "This has already changed, so that cannot be done now. "
-    "Please reload the page.",
 }
 
 

@@ -128,14 +128,7 @@ def test_backoff_doubles_and_is_capped():
 
 def test_send_notifications_command_uses_the_configured_server(app, db, smtp_port):
     booking = _confirmed_booking(db)
-    messages.booking_ended(
-        booking,
-        why="attendee",
-        money="nothing_paid",
-        refunded_pence=0,
-        returned_to_fund=False,
-        now=utcnow(),
-    )
+    messages.booking_cancelled(booking, now=utcnow())
     db.session.commit()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port)
     controller, inbox = start_server(smtp_port)
@@ -185,14 +178,7 @@ def test_after_request_sending_never_breaks_the_page(database_url):
         person = factories.user()
         make_email_safe(person)
         booking = bookings.book_session(factories.course_session().id, person, now=utcnow())
-        messages.booking_ended(
-            booking,
-            why="attendee",
-            money="nothing_paid",
-            refunded_pence=0,
-            returned_to_fund=False,
-            now=utcnow(),
-        )
+        messages.booking_cancelled(booking, now=utcnow())
         app_db.session.commit()
         response = app.test_client().get("/healthz")
         assert response.status_code == 200
@@ -206,14 +192,7 @@ def test_after_request_sending_never_breaks_the_page(database_url):
 def test_two_senders_at_once_send_each_message_exactly_once(app, db, smtp_port):
     booking = _confirmed_booking(db)
     for _ in range(12):
-        messages.booking_ended(
-            booking,
-            why="attendee",
-            money="nothing_paid",
-            refunded_pence=0,
-            returned_to_fund=False,
-            now=utcnow(),
-        )
+        messages.booking_cancelled(booking, now=utcnow())
     db.session.commit()
     barrier = Barrier(2)
 

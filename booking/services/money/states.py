@@ -64,7 +64,13 @@ _MACHINES: dict[type, tuple[str, str, dict[Any, set[Any]]]] = {
 
 
 class InvalidTransition(DomainError):
+    """Code "invalid_transition", shared with the referral machine; the words fit money."""
+
     http_status = 409
+
+    @property
+    def message(self) -> str:
+        return "This has already changed, so that cannot be done now. Please reload the page."
 
 
 def can_move(record: Payment | Refund | WaiverRequest, to) -> bool:
