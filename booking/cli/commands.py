@@ -1,4 +1,4 @@
-"""Flask commands: seed-demo, expire-holds."""
+"""Flask commands: seed-demo, expire-holds, send-refunds."""
 
 import click
 from flask import Flask, current_app
@@ -8,8 +8,11 @@ from booking.cli import trainers as cli_trainers
 from booking.database import unit_of_work
 from booking.demo.referrals import DEMO_LOOKUP
 from booking.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from booking.integrations.stripe_gateway import gateway_from_config
+from booking.jobs.refunds import send_refunds
 from booking.models import utcnow
-from booking.services.bookings.seats import expire_holds
+from booking.services.bookings.cancellation import expire_holds
+from booking.web import links
 
 
 def init_app(app: Flask) -> None:
@@ -40,5 +43,18 @@ def init_app(app: Flask) -> None:
     def expire_holds_command():
         """Release seats whose hold has run out."""
         with unit_of_work():
-            count = expire_holds(now=utcnow())
+            count = expire_holds(
+                now=utcnow(),
+                offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
+                claim_url=links.claim_url,
+            )
         click.echo(f"Released {count} expired hold(s).")
+
+    @app.cli.command("send-refunds")
+    def send_refunds_command():
+        """Send requested refunds to Stripe (after a failure, a crash, or Stripe being down)."""
+        result = send_refunds(gateway_from_config(current_app.config), now=utcnow())
+        click.echo(
+            f"Refunds sent: {result.sent}, failed: {result.failed}, "
+            f"waiting for card refunds to be switched on: {result.waiting}."
+        )

@@ -14,12 +14,28 @@ class CheckoutSession:
     url: str
 
 
-class StripeGateway:
-    """A thin wrapper so services can be given a gateway (real Stripe or a local fake server)."""
+# Stripe's library waits 80 seconds by default. A person (or staff) is waiting on the page, and
+# a refund that times out is simply retried with the same idempotency key, so fail fast.
+TIMEOUT_SECONDS = 10
 
-    def __init__(self, secret_key: str, api_base: str | None = None) -> None:
+
+class RefundRefused(Exception):
+    """Stripe did not make a refund (refused, unreachable, or timed out); ``str()`` says why."""
+
+
+class StripeGateway:
+    """A thin wrapper so callers can be given a gateway (real Stripe or a local fake server)."""
+
+    def __init__(
+        self, secret_key: str, api_base: str | None = None, timeout: float = TIMEOUT_SECONDS
+    ) -> None:
         base = {"api": api_base} if api_base else None
-        self.client = stripe.StripeClient(secret_key, base_addresses=base, max_network_retries=0)
+        self.client = stripe.StripeClient(
+            secret_key,
+            base_addresses=base,
+            max_network_retries=0,
+            http_client=stripe.RequestsClient(timeout=timeout),
+        )
 
     def create_checkout_session(
         self,
@@ -65,14 +81,20 @@ class StripeGateway:
         return CheckoutSession(id=session.id, url=session.url)
 
     def refund(self, *, payment_intent_id: str, amount_pence: int, idempotency_key: str) -> str:
-        """Refund part or all of a card payment; returns Stripe's refund id."""
+        """Refund part or all of a card payment; returns Stripe's refund id.
+
+        The same idempotency key sent twice makes one refund, so a retry after a timeout is
+        safe. Raises RefundRefused with Stripe's reason.
+        """
         try:
             refund = self.client.v1.refunds.create(
                 {"payment_intent": payment_intent_id, "amount": amount_pence},
                 {"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as error:
-            raise PaymentError("payment_provider_error") from error
+            raise RefundRefused(
+                getattr(error, "user_message", None) or type(error).__name__
+            ) from error
         return refund.id
 
 

@@ -1,0 +1,1 @@
+"""Work done after a commit, outside any request's transaction: sending refunds."""

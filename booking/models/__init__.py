@@ -21,7 +21,14 @@ from booking.models.hardship import (
     WaiverStatus,
 )
 from booking.models.notifications import Channel, Notification, NotificationStatus
-from booking.models.payments import Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
+from booking.models.payments import (
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    StripeEvent,
+)
 from booking.models.profiles import AttendeeProfile
 from booking.models.referrals import Referral, ReferralStatus, WaitingListEntry, WaitingStatus
 from booking.models.sessions import CourseSession, SessionSeries, SessionStatus
@@ -89,6 +96,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentStatus",
     "Refund",
+    "RefundStatus",
     "StripeEvent",
     "utcnow",
 ]

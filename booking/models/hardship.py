@@ -86,6 +86,7 @@ class WaiverStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # the booking ended, or was paid another way, before a decision
 
 
 class WaiverReason(enum.StrEnum):

@@ -24,6 +24,12 @@ class PaymentStatus(enum.StrEnum):
     NEEDS_REVIEW = "needs_review"  # paid, but the amount did not match: staff must look
 
 
+class RefundStatus(enum.StrEnum):
+    REQUESTED = "requested"  # written in the transaction that decided it; not yet sent
+    SUCCEEDED = "succeeded"  # Stripe accepted it, or staff gave offline money back
+    FAILED = "failed"  # Stripe refused or could not be reached: staff retry
+
+
 class Payment(Base):
     """One attempt to pay a booking's fee, online or recorded by staff."""
 
@@ -68,7 +74,12 @@ class Payment(Base):
 
 
 class Refund(Base):
-    """Money given back against one payment; the payment's refunded_pence is the running total."""
+    """Money given back against one payment; the payment's refunded_pence is the running total.
+
+    A card refund is a row first (requested), sent to Stripe after the commit, then marked
+    succeeded or failed. Requested and failed refunds still count in refunded_pence: the money
+    is owed back, so nobody can refund it a second time.
+    """
 
     __tablename__ = "refunds"
     __table_args__ = (CheckConstraint("amount_pence > 0", name="amount_positive"),)
@@ -77,6 +88,15 @@ class Refund(Base):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
     amount_pence: Mapped[int] = mapped_column(Integer)
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
+    status: Mapped[RefundStatus] = mapped_column(
+        Enum(RefundStatus, native_enum=False, length=20),
+        default=RefundStatus.SUCCEEDED,
+        server_default=RefundStatus.SUCCEEDED.name,
+        index=True,
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failure: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     reason: Mapped[str] = mapped_column(String(300), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -84,7 +104,7 @@ class Refund(Base):
     payment: Mapped[Payment] = relationship(back_populates="refunds")
 
     def __repr__(self) -> str:
-        return f"<Refund {self.id} {self.amount_pence}p of payment {self.payment_id}>"
+        return f"<Refund {self.id} {self.amount_pence}p of payment {self.payment_id} {self.status}>"
 
 
 class StripeEvent(Base):

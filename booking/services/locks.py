@@ -1,26 +1,46 @@
-"""Row locks for deciding scarce things, with lock timeouts turned into a plain "busy"."""
+"""Row locks for deciding scarce things, with lock timeouts turned into a plain "busy".
+
+The one lock order, everywhere::
+
+    course sessions (in id order) -> bookings (in id order) -> payments (in id order)
+        -> help requests -> hardship fund -> referral
+
+Two transactions that take locks in the same order can wait for each other but never deadlock.
+Every path that changes a booking's seat or money takes them through the helpers here: first
+the booking's session, then the booking, then its payments. A path that starts from a payment
+(the Stripe webhook) or from a booking (staff recording an offline payment) reads the ids it
+needs without locking, then locks from the top. A row read before its lock is re-read after
+it (``populate_existing``), so a decision is never made on a stale copy. Every path that
+touches a booking takes its session's lock first, so the session lock is what orders them;
+no path may lock a booking, payment or referral and then wait for a session.
+
+On SQLite, FOR UPDATE is left out of the SQL: the unit of work already holds SQLite's single
+write lock (BEGIN IMMEDIATE), so writers run one at a time.
+"""
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from booking.extensions import db
-from booking.models import CourseSession
+from booking.models import Booking, CourseSession, Payment
 from booking.services.errors import BookingError
 
 POSTGRES_LOCK_TIMEOUT = "5s"
 
 
+def _set_lock_timeout() -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"SET LOCAL lock_timeout = '{POSTGRES_LOCK_TIMEOUT}'"))
+
+
 def lock_sessions(*session_ids: int) -> list[CourseSession]:
     """Lock course sessions (in id order, so two callers never deadlock) and return them fresh.
 
-    PostgreSQL takes row locks. SQLite already holds its database write lock, because the unit
-    of work began with BEGIN IMMEDIATE; FOR UPDATE is left out of its SQL.
     Raises BookingError("busy") when the lock cannot be had in time.
     """
     ids = sorted(set(session_ids))
     try:
-        if db.session.get_bind().dialect.name == "postgresql":
-            db.session.execute(text(f"SET LOCAL lock_timeout = '{POSTGRES_LOCK_TIMEOUT}'"))
+        _set_lock_timeout()
         rows = db.session.scalars(
             select(CourseSession)
             .where(CourseSession.id.in_(ids))
@@ -31,3 +51,57 @@ def lock_sessions(*session_ids: int) -> list[CourseSession]:
     except OperationalError as error:
         raise BookingError("busy") from error
     return list(rows)
+
+
+def lock_bookings(*booking_ids: int) -> list[Booking]:
+    """Lock bookings in id order, after their sessions; returns them fresh.
+
+    The sessions of every booking are locked first, so this is the one safe way to lock a
+    booking. Raises BookingError("busy") when a lock cannot be had in time.
+    """
+    ids = sorted(set(booking_ids))
+    if not ids:
+        return []
+    session_ids = db.session.scalars(select(Booking.session_id).where(Booking.id.in_(ids))).all()
+    lock_sessions(*session_ids)
+    try:
+        rows = db.session.scalars(
+            select(Booking)
+            .where(Booking.id.in_(ids))
+            .order_by(Booking.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+    except OperationalError as error:
+        raise BookingError("busy") from error
+    return list(rows)
+
+
+def lock_booking(booking_id: int) -> Booking | None:
+    """Lock one booking (its session first); None when there is no such booking."""
+    rows = lock_bookings(booking_id)
+    return rows[0] if rows else None
+
+
+def lock_existing_booking(booking_id: int) -> Booking:
+    """Lock a booking that must exist (bookings are never deleted); BookingError("not_found")."""
+    booking = lock_booking(booking_id)
+    if booking is None:
+        raise BookingError("not_found")
+    return booking
+
+
+def lock_payments_of(booking_id: int) -> list[Payment]:
+    """Lock a booking's payments in id order. Call with the booking already locked."""
+    try:
+        return list(
+            db.session.scalars(
+                select(Payment)
+                .where(Payment.booking_id == booking_id)
+                .order_by(Payment.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).all()
+        )
+    except OperationalError as error:
+        raise BookingError("busy") from error

@@ -17,9 +17,9 @@ def install(app: Flask, engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _count(*_args) -> None:
         if has_app_context():
-            g._query_count = g.get("_query_count", 0) + 1
+            g.query_count = g.get("query_count", 0) + 1
 
     @app.after_request
     def _add_header(response):
-        response.headers[HEADER] = str(g.get("_query_count", 0))
+        response.headers[HEADER] = str(g.get("query_count", 0))
         return response

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from booking.database import unit_of_work
 from booking.extensions import csrf
 from booking.integrations.stripe_gateway import gateway_from_config
+from booking.jobs import refunds as refund_jobs
 from booking.models import utcnow
 from booking.services.input_rules import has_control_characters
 from booking.services.money import stripe_events
@@ -61,9 +62,11 @@ def stripe_webhook():
         current_app.logger.warning("stripe webhook malformed: %s", problem)
         return jsonify(error="malformed event"), 400
     with unit_of_work():
-        outcome = stripe_events.handle_event(
-            event, now=utcnow(), gateway=gateway_from_config(current_app.config)
-        )
+        outcome = stripe_events.handle_event(event, now=utcnow())
+    if outcome == "refunded_no_place":
+        # The refund row is committed; send it now, outside the transaction (and the
+        # send-refunds command picks it up if Stripe is down).
+        refund_jobs.send_refunds(gateway_from_config(current_app.config), now=utcnow())
     current_app.logger.info("stripe event %s %s: %s", event["id"], event.get("type"), outcome)
     return jsonify(received=True, outcome=outcome), 200
 

@@ -70,6 +70,8 @@ ACCESS = {
     "/admin/money/waivers/<int:waiver_id>": ADMIN,
     "/admin/money/reports": ADMIN,
     "/admin/money/reports.csv": ADMIN,
+    "/admin/money/refunds": ADMIN,
+    "/admin/money/refunds/<int:refund_id>/retry": ADMIN,
     # Trainers, allocation, rosters and certificates (issue 4).
     "/trainer/": TRAINER,
     "/trainer/availability": TRAINER,
@@ -120,6 +122,7 @@ ACCESS = {
 # URL ids this test points at no row (the right visitor then gets the page's own 404).
 MISSING_ROW_PARAMS = (
     "payment_id",
+    "refund_id",
     "fund_id",
     "waiver_id",
     "row_id",

@@ -13,8 +13,8 @@ from booking.models import (
     WaitingStatus,
     utcnow,
 )
+from booking.services.bookings import cancellation, waitlist
 from booking.services.bookings import seats as bookings
-from booking.services.bookings import waitlist
 from tests import factories
 from tests.referral_factories import make_email_safe
 
@@ -163,7 +163,7 @@ def test_an_unclaimed_offer_passes_to_the_next_person(app, client, db):
     now = utcnow()
     waitlist.join(course_session.id, first, now=now)
     waitlist.join(course_session.id, second, now=now + timedelta(seconds=1))
-    bookings.cancel(booking, by=leaver, now=now)
+    cancellation.end_booking(booking, reason="attendee", by=leaver, now=now)
     assert (
         waitlist.offer_next(course_session.id, now=now, offer_hours=24, claim_url=_claim_url) == 1
     )
@@ -190,7 +190,7 @@ def test_leaving_the_list_with_an_offer_passes_it_on(db):
     now = utcnow()
     entry = waitlist.join(course_session.id, first, now=now)
     waitlist.join(course_session.id, second, now=now + timedelta(seconds=1))
-    bookings.cancel(booking, by=leaver, now=now)
+    cancellation.end_booking(booking, reason="attendee", by=leaver, now=now)
     waitlist.offer_next(course_session.id, now=now, offer_hours=24, claim_url=_claim_url)
     waitlist.leave(entry.id, first, now=now, offer_hours=24, claim_url=_claim_url)
     statuses = {e.user_id: e.status for e in db.session.query(WaitingListEntry)}

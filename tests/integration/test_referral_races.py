@@ -14,8 +14,8 @@ from booking.models import (
     WaitingStatus,
     utcnow,
 )
+from booking.services.bookings import cancellation, waitlist
 from booking.services.bookings import seats as bookings
-from booking.services.bookings import waitlist
 from tests import factories
 
 pytestmark = pytest.mark.database
@@ -92,7 +92,7 @@ def test_claims_of_one_offer_race_safely_and_walk_ins_cannot_take_the_place(app,
     booking = bookings.book_session(course_session.id, leaver, now=utcnow())
     now = utcnow()
     waitlist.join(course_session.id, waiting, now=now)
-    bookings.cancel(booking, by=leaver, now=now)
+    cancellation.end_booking(booking, reason="attendee", by=leaver, now=now)
     waitlist.offer_next(course_session.id, now=now, offer_hours=24, claim_url=lambda token: token)
     token = db.session.query(WaitingListEntry).one().claim_token
     session_id, waiting_id = course_session.id, waiting.id

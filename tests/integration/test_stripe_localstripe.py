@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 from booking import create_app
 from booking.extensions import db as _db
 from booking.models import Booking, BookingStatus, Payment, PaymentStatus, Refund, Role, utcnow
+from booking.services.bookings import cancellation
 from booking.services.bookings import seats as bookings
 from config import TestConfig
 from tests import factories, localstripe_checkout
@@ -153,7 +154,7 @@ def test_attendee_cancelling_in_good_time_is_refunded_in_full(client, auth, db):
     _, reference, pay_url = _start_card_payment(client, auth, db, days_ahead=10)
     _visit_without_following(pay_url)
     response = client.post(f"/my/bookings/{reference}/cancel", follow_redirects=True)
-    assert "refunded in full" in response.get_data(as_text=True)
+    assert "refunding your payment in full" in response.get_data(as_text=True)
     db.session.expire_all()
     payment = db.session.scalar(select(Payment).join(Booking).where(Booking.reference == reference))
     assert payment.refunded_pence == 3000
@@ -164,7 +165,7 @@ def test_attendee_cancelling_in_good_time_is_refunded_in_full(client, auth, db):
 def test_payment_arriving_after_the_last_place_went_is_refunded(client, auth, db):
     _, reference, pay_url = _start_card_payment(client, auth, db, capacity=1)
     booking = db.session.scalar(select(Booking).where(Booking.reference == reference))
-    bookings.expire_holds(now=utcnow() + timedelta(hours=2))
+    cancellation.expire_holds(now=utcnow() + timedelta(hours=2))
     other = factories.user(Role.ATTENDEE)
     taken = bookings.hold_seat(booking.session_id, other, now=utcnow())
     bookings.confirm(taken, by=other, now=utcnow(), via="test")

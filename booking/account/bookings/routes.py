@@ -18,9 +18,9 @@ from booking.account.payments.routes import booking_money
 from booking.database import unit_of_work
 from booking.extensions import db
 from booking.integrations.stripe_gateway import gateway_from_config
+from booking.jobs import refunds as refund_jobs
 from booking.models import Booking, Role, utcnow
 from booking.services.bookings import attendee as attendee_bookings
-from booking.services.bookings import cancellation as cancellation_money
 from booking.services.bookings import catalogue, eligibility, holds, rescheduling
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, ReferralError
@@ -118,27 +118,25 @@ def cancel(reference: str):
         abort(400)
     booking = _own_booking(reference)
     booking_id = booking.id
+    config = current_app.config
     with unit_of_work():
-        # Queues the cancellation message and offers the place to the next person waiting.
-        booking = rescheduling.cancel_with_notice(
+        # The one ending: money by the refund rule, help given back to the fund, the place
+        # offered to the next person waiting, and a message saying what happens to the money.
+        ending = rescheduling.cancel_with_notice(
             booking_id,
             current_user,
             now=utcnow(),
-            offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
+            offer_hours=config["WAITLIST_OFFER_HOURS"],
             claim_url=links.claim_url,
+            full_refund_days_before=config["REFUND_FULL_DAYS_BEFORE"],
         )
-        # Gives any hardship award back to the fund and applies the refund rule.
-        refund = cancellation_money.settle_cancellation(
-            booking,
-            by=current_user,
-            now=utcnow(),
-            full_days_before=current_app.config["REFUND_FULL_DAYS_BEFORE"],
-            gateway=gateway_from_config(current_app.config),
-        )
+        money, refund_ids = ending.money, ending.refund_ids
+    # Only after the commit: the refund is sent to Stripe (a failure is listed for staff).
+    refund_jobs.send_refunds(gateway_from_config(config), now=utcnow(), refund_ids=refund_ids)
     flash("Your booking is cancelled. Your place has been released.", "success")
-    if refund == "refunded":
-        flash("Your payment has been refunded in full.", "success")
-    elif refund == "staff_decide":
+    if money == "refunded":
+        flash("We are refunding your payment in full.", "success")
+    elif money == "staff_decide":
         flash("We will be in touch about your payment.", "info")
     return redirect(url_for("attendee.bookings_list"), 303)
 

@@ -8,10 +8,10 @@ from booking.account.payments.forms import PayByCardForm, WaiverRequestForm
 from booking.database import unit_of_work
 from booking.extensions import db
 from booking.integrations.stripe_gateway import gateway_from_config
-from booking.models import Booking, Role, WaiverReason, WaiverRequest, utcnow
+from booking.models import Booking, BookingStatus, Role, WaiverReason, WaiverRequest, utcnow
 from booking.services.errors import PaymentError
 from booking.services.money import help_requests as waivers
-from booking.services.money import payments
+from booking.services.money import payments, refunds
 from booking.services.notify import channels as contact
 from booking.web import links
 from booking.web.security import role_required
@@ -29,7 +29,11 @@ def booking_money(booking: Booking) -> dict:
         .where(WaiverRequest.booking_id == booking.id)
         .order_by(WaiverRequest.id.desc())
     )
+    back = refunds.money_back(booking.id) if booking.status == BookingStatus.CANCELLED else {}
     return {
+        "refunding": back.get("refunding", 0),
+        "refunded": back.get("refunded", 0),
+        "kept": back.get("kept", 0),
         "due": payments.amount_due(booking) if booking.fee_pence else 0,
         "waiver": waiver,
         "card_enabled": bool(current_app.config.get("STRIPE_SECRET_KEY")),

@@ -1,33 +1,88 @@
-"""Money when a booking is cancelled: the waiver goes back to the fund, the refund rule applies."""
+"""The one way a booking ends, and everything that follows from it (rule 10 of PRODUCT.md).
 
-from datetime import datetime
+Every ending goes through ``end_booking``: the person cancels, staff cancel, the session is
+cancelled, the referral is withdrawn, the person moves to another session, a hold lapses. It
+settles the money, closes or moves help requests, offers the seat to the waiting list, updates
+the referral and queues the message, all in the caller's transaction. Nothing irreversible
+happens here: a card refund is a ``requested`` row that the sender sends after the commit.
+
+The refund rule: card payments are refunded in full, except when the person cancels less than
+``full_refund_days_before`` days before the session; then, and for money paid another way (cash,
+bank, phone), staff decide (the staff money pages list it). Help from the hardship fund goes
+back to the fund by a ledger entry.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
 
 from booking.extensions import db
-from booking.integrations.stripe_gateway import StripeGateway
-from booking.models import Booking, Referral, ReferralStatus, User
-from booking.services.bookings import states, waitlist
-from booking.services.money import help_requests as waivers
-from booking.services.money import refunds
+from booking.models import (
+    EXPIRING_STATES,
+    Booking,
+    BookingStatus,
+    PaymentMethod,
+    PaymentStatus,
+    Referral,
+    ReferralStatus,
+    Refund,
+    SessionStatus,
+    User,
+)
+from booking.services import audit, locks
+from booking.services.bookings import seats, waitlist
+from booking.services.errors import BookingError
+from booking.services.money import help_requests, refunds
+from booking.services.notify import messages
 from booking.services.referrals import states as referral_states
 
+DEFAULT_OFFER_HOURS = 24
+DEFAULT_FULL_REFUND_DAYS_BEFORE = 7
 
-def settle_cancellation(
-    booking: Booking,
-    *,
-    by: User | None,
-    now: datetime,
-    full_days_before: int,
-    gateway: StripeGateway | None,
-) -> str:
-    """Reverse any hardship award (a ledger entry back into the fund), then apply the attendee
-    cancellation rule: card payments refunded in full when cancelled at least
-    ``full_days_before`` days ahead, otherwise staff decide. Returns the refund outcome
-    ("refunded", "staff_decide" or "nothing_paid"). Raises what refunds.refund_payment raises.
-    """
-    waivers.reverse_award_on_cancel(booking, by=by, now=now)
-    return refunds.refund_on_attendee_cancel(
-        booking, now=now, full_days_before=full_days_before, gateway=gateway
-    )
+# Why a booking ended: the words kept on the booking (and shown to staff).
+REASONS = {
+    "attendee": "Cancelled by the attendee",
+    "staff": "Cancelled by staff",
+    "session_cancelled": "The session was cancelled",
+    "referral_withdrawn": "The referral was withdrawn",
+    "moved": "Rescheduled by the attendee",
+    "expired": "The held place ran out of time",
+}
+# Only a person's own late cancellation leaves a card refund to staff; otherwise the ending was
+# not their choice (or they gave notice in good time) and they get their money back.
+_LATE_CANCELLATION_MATTERS = {"attendee"}
+
+
+@dataclass
+class Ending:
+    """What an ending did, for the page's message and for tests."""
+
+    booking: Booking
+    reason: str
+    moved_to: Booking | None = None
+    refunds: list[Refund] = field(default_factory=list)
+    to_decide_pence: int = 0  # money kept for now; staff decide (offline, or cancelled late)
+    returned_to_fund_pence: int = 0
+    help_requests_closed: int = 0
+    offers_made: int = 0
+
+    @property
+    def refund_ids(self) -> list[int]:
+        return [refund.id for refund in self.refunds]
+
+    @property
+    def refunded_pence(self) -> int:
+        return sum(refund.amount_pence for refund in self.refunds)
+
+    @property
+    def money(self) -> str:
+        """What happened to the money: "moved", "refunded", "staff_decide" or "nothing_paid"."""
+        if self.moved_to is not None:
+            return "moved"
+        if self.to_decide_pence:
+            return "staff_decide"
+        return "refunded" if self.refunds else "nothing_paid"
 
 
 def end_booking(
@@ -37,24 +92,191 @@ def end_booking(
     by: User | None,
     now: datetime,
     moved_to: Booking | None = None,
-    offer_hours: int = 24,
+    offer_hours: int = DEFAULT_OFFER_HOURS,
     claim_url=None,
-) -> Booking:
-    """End an active booking: cancel it (audited) and offer the freed seat to the waiting list.
+    full_refund_days_before: int = DEFAULT_FULL_REFUND_DAYS_BEFORE,
+    notify: bool = True,
+) -> Ending:
+    """End an active booking and settle everything that hangs on it.
 
-    When the person moved to ``moved_to`` their referral stays booked through the new booking,
-    and the money moves with them (the reschedule settles it), so nothing is reopened or
-    refunded here. Otherwise a booked referral opens again. Raises BookingError
-    "not_cancellable". Call with the booking's session locked.
+    ``reason`` is a key of REASONS. With ``moved_to`` (reschedule) the money and any help
+    request move to the new booking instead of being settled, and the referral stays booked.
+    ``claim_url(token)`` builds waiting-list links; without it no offer is made (the caller
+    makes them). Locks in the one order (services/locks.py): sessions, bookings, payments, fund.
+    Raises BookingError("not_cancellable") when the booking has already ended or was attended.
     """
-    wording = "Moved to another session" if moved_to is not None else reason
-    states.cancel(booking, by=by, now=now, reason=wording)
-    if moved_to is None and booking.referral_id:
-        referral = db.session.get(Referral, booking.referral_id)
-        if referral is not None and referral.status == ReferralStatus.BOOKED:
-            referral_states.transition(referral, ReferralStatus.OPEN, by=by, now=now)
-    if claim_url is not None:
-        waitlist.offer_next(
-            booking.session_id, now=now, offer_hours=offer_hours, claim_url=claim_url
+    if reason not in REASONS:
+        raise ValueError(f"unknown ending reason {reason!r}")
+    ids = [booking.id] + ([moved_to.id] if moved_to is not None else [])
+    booking = locks.lock_bookings(*ids)[0] if moved_to is None else _locked(booking, ids)
+    if reason == "expired":
+        if booking.status not in EXPIRING_STATES:
+            raise BookingError("not_cancellable")
+        seats.transition(booking, BookingStatus.EXPIRED, by=by, now=now)
+    else:
+        seats.mark_cancelled(booking, by=by, now=now, reason=REASONS[reason])
+    ending = Ending(booking=booking, reason=reason, moved_to=moved_to)
+
+    if moved_to is not None:
+        _move_money(booking, moved_to, by=by, now=now)
+    else:
+        _settle_money(booking, ending, by=by, now=now, days=full_refund_days_before)
+        ending.help_requests_closed = help_requests.withdraw_pending(
+            booking, by=by, now=now, why=f"Withdrawn: {REASONS[reason].lower()}."
         )
-    return booking
+        ending.returned_to_fund_pence = help_requests.reverse_award(booking, by=by, now=now)
+        _reopen_referral(booking, by=by, now=now)
+
+    course_session = booking.session
+    if claim_url is not None and course_session.status == SessionStatus.SCHEDULED:
+        ending.offers_made = waitlist.offer_next(
+            course_session.id, now=now, offer_hours=offer_hours, claim_url=claim_url
+        )
+    if notify and moved_to is None:
+        _queue_message(ending, now=now)
+    audit.record(
+        "booking.ended",
+        "booking",
+        booking.id,
+        actor=by,
+        now=now,
+        reason=reason,
+        refunded_pence=ending.refunded_pence,
+        to_decide_pence=ending.to_decide_pence,
+        returned_to_fund_pence=ending.returned_to_fund_pence,
+        moved_to=moved_to.id if moved_to is not None else None,
+    )
+    return ending
+
+
+def cancel_by_attendee(
+    booking_id: int,
+    person: User,
+    *,
+    now: datetime,
+    offer_hours: int = DEFAULT_OFFER_HOURS,
+    claim_url=None,
+    full_refund_days_before: int = DEFAULT_FULL_REFUND_DAYS_BEFORE,
+) -> Ending:
+    """A person cancels their own booking, before the session starts.
+    Raises BookingError("not_found" | "not_cancellable")."""
+    booking = locks.lock_booking(booking_id)
+    if booking is None or booking.user_id != person.id:
+        raise BookingError("not_found")
+    if booking.session.starts_at <= now:
+        raise BookingError("not_cancellable")
+    return end_booking(
+        booking,
+        reason="attendee",
+        by=person,
+        now=now,
+        offer_hours=offer_hours,
+        claim_url=claim_url,
+        full_refund_days_before=full_refund_days_before,
+    )
+
+
+def expire_holds(*, now: datetime, offer_hours: int = DEFAULT_OFFER_HOURS, claim_url=None) -> int:
+    """End every hold whose time has run out. Safe to run at any time, and twice.
+
+    Each lapsed booking is locked in the one order and checked again, so a payment or a request
+    for help that arrived meanwhile keeps its seat.
+    """
+    lapsed = db.session.scalars(
+        select(Booking.id)
+        .where(Booking.status.in_(EXPIRING_STATES), Booking.hold_expires_at <= now)
+        .order_by(Booking.id)
+    ).all()
+    count = 0
+    for booking_id in lapsed:
+        booking = locks.lock_booking(booking_id)
+        if (
+            booking is None
+            or booking.status not in EXPIRING_STATES
+            or booking.hold_expires_at is None
+            or booking.hold_expires_at > now
+        ):
+            continue
+        end_booking(
+            booking,
+            reason="expired",
+            by=None,
+            now=now,
+            offer_hours=offer_hours,
+            claim_url=claim_url,
+        )
+        count += 1
+    return count
+
+
+def _locked(booking: Booking, ids: list[int]) -> Booking:
+    rows = {row.id: row for row in locks.lock_bookings(*ids)}
+    return rows[booking.id]
+
+
+def _settle_money(booking: Booking, ending: Ending, *, by: User | None, now: datetime, days: int):
+    late = booking.session.starts_at - now < timedelta(days=days)
+    for payment in locks.lock_payments_of(booking.id):
+        if payment.refundable_pence <= 0:
+            continue
+        card = payment.method == PaymentMethod.CARD and payment.stripe_payment_intent_id
+        if card and not (late and ending.reason in _LATE_CANCELLATION_MATTERS):
+            refund = refunds.add_refund(
+                payment,
+                amount_pence=None,
+                reason=f"Automatic refund: {REASONS[ending.reason].lower()}",
+                by=by,
+                now=now,
+            )
+            ending.refunds.append(refund)
+        else:
+            ending.to_decide_pence += payment.refundable_pence
+            audit.record(
+                "refund.staff_to_decide",
+                "payment",
+                payment.id,
+                actor=by,
+                now=now,
+                booking_id=booking.id,
+                amount_pence=payment.refundable_pence,
+            )
+
+
+def _move_money(old: Booking, new: Booking, *, by: User | None, now: datetime) -> None:
+    """Payments and help requests follow the person to their new booking."""
+    for payment in locks.lock_payments_of(old.id):
+        if payment.status == PaymentStatus.FAILED:
+            continue
+        payment.booking_id = new.id
+        audit.record(
+            "payment.moved", "payment", payment.id, actor=by, now=now, old=old.id, new=new.id
+        )
+    help_requests.move_to_booking(old, new, by=by, now=now)
+    db.session.flush()
+    if new.status in EXPIRING_STATES and help_requests.has_pending(new):
+        # The request keeps the new seat with no time limit, as it kept the old one (rule 5).
+        seats.transition(new, BookingStatus.AWAITING_WAIVER, by=by, now=now, via="moved")
+        new.hold_expires_at = None
+
+
+def _reopen_referral(booking: Booking, *, by: User | None, now: datetime) -> None:
+    """The referral's booking ended: it can be booked again (booked -> open)."""
+    if booking.referral_id is None:
+        return
+    referral = db.session.get(Referral, booking.referral_id)
+    if referral is not None and referral.status == ReferralStatus.BOOKED:
+        referral_states.transition(referral, ReferralStatus.OPEN, by=by, now=now)
+
+
+def _queue_message(ending: Ending, *, now: datetime) -> None:
+    if ending.reason == "expired" and ending.money == "nothing_paid":
+        return  # a lapsed hold with nothing paid: the booking page says so; no message
+    note = messages.money_note(
+        ending.money,
+        refunded_pence=ending.refunded_pence,
+        returned_to_fund=bool(ending.returned_to_fund_pence),
+    )
+    if ending.reason == "session_cancelled":
+        messages.session_cancelled(ending.booking, now=now, note=note)
+    else:
+        messages.booking_cancelled(ending.booking, now=now, note=note)

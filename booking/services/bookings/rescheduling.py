@@ -9,9 +9,9 @@ moved onto the new one, whose fee is the new session's fee by the one fee rule, 
 still due" is the new fee less what was already paid or awarded:
 - dearer: the new booking awaits payment of the difference, its seat held like any new seat
   (or kept while a pending request for help, which moves too, is decided);
-- the same or cheaper: the new booking is confirmed; what was paid beyond the new fee is owed
-  back, recorded as a "refund.owed" audit event on the new booking for the refund rule to pay
-  after the commit (a card refund is never made inside the transaction).
+- the same or cheaper: the new booking is confirmed; what was paid beyond the new fee is given
+  back: a card refund row (sent after the commit, never inside the transaction), or the staff
+  list of refunds to decide for money paid another way.
 """
 
 from dataclasses import dataclass
@@ -25,23 +25,20 @@ from booking.models import (
     Booking,
     BookingStatus,
     CourseSession,
-    Payment,
-    PaymentStatus,
+    PaymentMethod,
     Referral,
-    ReferralStatus,
     SessionStatus,
     User,
     WaiverRequest,
     WaiverStatus,
 )
-from booking.services import audit
-from booking.services.bookings import cancellation, eligibility, waitlist
+from booking.services import audit, locks
+from booking.services.bookings import cancellation, eligibility
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError
 from booking.services.locks import lock_sessions
-from booking.services.money import fees, payments
+from booking.services.money import fees, help_requests, payments, refunds
 from booking.services.notify import messages
-from booking.services.referrals import states as referral_states
 
 MOVABLE_STATES = (
     BookingStatus.HELD,
@@ -215,68 +212,83 @@ def reschedule(
 
 
 def _carry_money_over(old: Booking, new: Booking, *, by: User, now: datetime) -> None:
-    """Move payments and awards (and a pending request for help) to the new booking, then
-    settle it: confirmed when nothing is due, otherwise awaiting payment or the decision."""
-    for payment in db.session.scalars(
-        select(Payment).where(
-            Payment.booking_id == old.id, Payment.status == PaymentStatus.SUCCEEDED
-        )
-    ):
-        payment.booking_id = new.id
-    pending = None
-    for waiver in db.session.scalars(
-        select(WaiverRequest).where(
-            WaiverRequest.booking_id == old.id,
-            WaiverRequest.status.in_((WaiverStatus.APPROVED, WaiverStatus.PENDING)),
-        )
-    ):
-        waiver.booking_id = new.id
-        if waiver.status == WaiverStatus.PENDING:
-            pending = waiver
-    db.session.flush()
+    """Settle the new booking after the move. Ending the old booking as "moved" has already
+    carried its payments, awards and any pending request for help over (cancellation.py);
+    here the new booking is confirmed when nothing is due, otherwise awaits the decision or the
+    difference, and money paid beyond the new fee is given back by the refund rule."""
     due = payments.amount_due(new)
     owed = _quote(new.fee_pence, *_paid_and_awarded(new)).to_refund_pence
+    pending = db.session.scalar(
+        select(WaiverRequest).where(
+            WaiverRequest.booking_id == new.id, WaiverRequest.status == WaiverStatus.PENDING
+        )
+    )
     if due == 0:
         if pending is not None:
-            pending.status = WaiverStatus.DECLINED
-            pending.decided_at = now
-            pending.decision_reason = "Withdrawn: nothing is due after the move."
-            audit.record("waiver.withdrawn", "waiver_request", pending.id, actor=None, now=now)
-        bookings.confirm(new, by=by, now=now, via="reschedule")
+            help_requests.withdraw_pending(
+                new, by=by, now=now, why="Withdrawn: nothing is due after the move."
+            )
+        if new.status != BookingStatus.CONFIRMED:
+            bookings.confirm(new, by=by, now=now, via="reschedule")
     elif pending is not None:
         # A request for help keeps the seat with no time limit until staff decide (rule 5).
         pending.fee_pence = due
-        bookings.transition(new, BookingStatus.AWAITING_WAIVER, by=by, now=now)
+        if new.status != BookingStatus.AWAITING_WAIVER:
+            bookings.transition(new, BookingStatus.AWAITING_WAIVER, by=by, now=now)
         new.hold_expires_at = None
-    else:
+    elif new.status != BookingStatus.AWAITING_PAYMENT:
         bookings.transition(new, BookingStatus.AWAITING_PAYMENT, by=by, now=now)
     if owed > 0:
-        audit.record(
-            "refund.owed",
-            "booking",
-            new.id,
-            actor=None,
-            now=now,
-            amount_pence=owed,
-            reason="Moved to a session that costs less",
-        )
+        _give_back(new, owed, by=by, now=now)
+
+
+def _give_back(booking: Booking, owed_pence: int, *, by: User, now: datetime) -> None:
+    """Money paid beyond a cheaper session's fee: card payments are refunded (a refund row, sent
+    after the commit); money paid another way goes to the staff list of refunds to decide."""
+    for payment in locks.lock_payments_of(booking.id):
+        if owed_pence <= 0:
+            break
+        amount = min(payment.refundable_pence, owed_pence)
+        if amount <= 0:
+            continue
+        if payment.method == PaymentMethod.CARD and payment.stripe_payment_intent_id:
+            refunds.add_refund(
+                payment,
+                amount_pence=amount,
+                reason="Moved to a session that costs less",
+                by=by,
+                now=now,
+            )
+        else:
+            audit.record(
+                "refund.staff_to_decide",
+                "payment",
+                payment.id,
+                actor=by,
+                now=now,
+                booking_id=booking.id,
+                amount_pence=amount,
+            )
+        owed_pence -= amount
 
 
 def cancel_with_notice(
-    booking_id: int, person: User, *, now: datetime, offer_hours: int, claim_url
-) -> Booking:
-    """The attendee cancels; the freed place goes to the next person waiting, and a
-    cancellation message is queued. Raises what ``bookings.cancel_by_attendee`` raises."""
-    booking = db.session.get(Booking, booking_id)
-    if booking is None:
-        raise BookingError("not_found")
-    lock_sessions(booking.session_id)
-    db.session.refresh(booking, with_for_update=True)
-    bookings.cancel_by_attendee(booking, person=person, now=now)
-    if booking.referral_id:
-        referral = db.session.get(Referral, booking.referral_id)
-        if referral is not None and referral.status == ReferralStatus.BOOKED:
-            referral_states.transition(referral, ReferralStatus.OPEN, by=person, now=now)
-    messages.booking_cancelled(booking, now=now)
-    waitlist.offer_next(booking.session_id, now=now, offer_hours=offer_hours, claim_url=claim_url)
-    return booking
+    booking_id: int,
+    person: User,
+    *,
+    now: datetime,
+    offer_hours: int,
+    claim_url,
+    full_refund_days_before: int = cancellation.DEFAULT_FULL_REFUND_DAYS_BEFORE,
+) -> cancellation.Ending:
+    """The attendee cancels (cancellation.cancel_by_attendee): money settled by the refund
+    rule, the freed place offered to the next person waiting, and a message queued that says
+    what happens to their money. Raises BookingError("not_found" | "not_cancellable")."""
+    return cancellation.cancel_by_attendee(
+        booking_id,
+        person,
+        now=now,
+        offer_hours=offer_hours,
+        claim_url=claim_url,
+        full_refund_days_before=full_refund_days_before,
+    )

@@ -32,10 +32,8 @@ from booking.services import audit
 from booking.services.bookings import eligibility
 from booking.services.bookings.states import (  # noqa: F401 (re-exported for callers)
     _move,
-    cancel,
-    cancel_by_attendee,
     confirm,
-    expire_holds,
+    mark_cancelled,
     record_attendance,
     transition,
 )

@@ -9,10 +9,8 @@ any active state ─> cancelled
 
 from datetime import datetime
 
-from sqlalchemy import select
-
 from booking.extensions import db
-from booking.models import ACTIVE_STATES, EXPIRING_STATES, Booking, BookingStatus, User
+from booking.models import ACTIVE_STATES, Booking, BookingStatus, User
 from booking.services import audit
 from booking.services.errors import BookingError
 
@@ -58,8 +56,15 @@ def confirm(booking: Booking, *, by: User | None, now: datetime, via: str) -> Bo
     return booking
 
 
-def cancel(booking: Booking, *, by: User | None, now: datetime, reason: str = "") -> Booking:
-    """Cancel an active booking, releasing its seat. Raises BookingError("not_cancellable")."""
+def mark_cancelled(
+    booking: Booking, *, by: User | None, now: datetime, reason: str = ""
+) -> Booking:
+    """The booking's own step of an ending: CANCELLED, with when and why.
+
+    Only ``cancellation.end_booking`` calls this, so that money, help requests, the waiting
+    list, the referral and the message all follow; call that instead.
+    Raises BookingError("not_cancellable").
+    """
     if booking.status not in ACTIVE_STATES or booking.status in (
         BookingStatus.ATTENDED,
         BookingStatus.NO_SHOW,
@@ -69,27 +74,6 @@ def cancel(booking: Booking, *, by: User | None, now: datetime, reason: str = ""
     booking.cancelled_at = now
     booking.cancel_reason = reason[:200]
     return booking
-
-
-def cancel_by_attendee(booking: Booking, *, person: User, now: datetime) -> Booking:
-    """A person cancels their own booking, before the session starts."""
-    if booking.user_id != person.id:
-        raise BookingError("not_found")
-    if booking.session.starts_at <= now:
-        raise BookingError("not_cancellable")
-    return cancel(booking, by=person, now=now, reason="Cancelled by the attendee")
-
-
-def expire_holds(*, now: datetime) -> int:
-    """Release every hold whose time has run out. Safe to run at any time, and twice."""
-    lapsed = db.session.scalars(
-        select(Booking)
-        .where(Booking.status.in_(EXPIRING_STATES), Booking.hold_expires_at <= now)
-        .with_for_update(skip_locked=True)
-    ).all()
-    for booking in lapsed:
-        _move(booking, BookingStatus.EXPIRED, by=None, now=now)
-    return len(lapsed)
 
 
 def record_attendance(

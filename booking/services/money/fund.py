@@ -115,7 +115,9 @@ def create_fund(
     db.session.add(fund)
     db.session.flush()
     if budget_pence:
-        _entry(fund, LedgerKind.TOP_UP, budget_pence, note="Opening budget", by=by, now=now)
+        add_ledger_entry(
+            fund, LedgerKind.TOP_UP, budget_pence, note="Opening budget", by=by, now=now
+        )
     audit.record("fund.created", "hardship_fund", fund.id, actor=by, now=now, budget=budget_pence)
     return fund
 
@@ -128,7 +130,7 @@ def top_up(
         raise WaiverError("amount_invalid")
     fund = lock_fund(fund_id)
     fund.budget_pence += amount_pence
-    entry = _entry(fund, LedgerKind.TOP_UP, amount_pence, note=note, by=by, now=now)
+    entry = add_ledger_entry(fund, LedgerKind.TOP_UP, amount_pence, note=note, by=by, now=now)
     audit.record("fund.top_up", "hardship_fund", fund.id, actor=by, now=now, amount=amount_pence)
     return entry
 
@@ -145,7 +147,7 @@ def ledger(fund_id: int) -> list[FundLedgerEntry]:
     )
 
 
-def _entry(
+def add_ledger_entry(
     fund: HardshipFund,
     kind: LedgerKind,
     amount_pence: int,
@@ -156,6 +158,8 @@ def _entry(
     waiver_request_id: int | None = None,
     force_id: int | None = None,
 ) -> FundLedgerEntry:
+    """Write one signed movement of a fund (awards negative, top-ups and reversals positive).
+    Call with the fund locked (``lock_fund``) when the balance decides anything."""
     entry = FundLedgerEntry(
         fund_id=fund.id,
         kind=kind,

@@ -2,7 +2,12 @@
 
     pending ─┬─> approved (full)  booking confirmed
              ├─> approved (part)  booking awaits payment of the rest, with days to pay
-             └─> declined          booking awaits payment, with days to pay, then is released
+             ├─> declined          booking awaits payment, with days to pay, then is released
+             └─> withdrawn         the booking ended, or the fee was paid another way
+
+Statuses change only through ``money.states.transition`` (one table, audited). When a booking
+ends, ``cancellation.end_booking`` withdraws a pending request (or moves it with the person to
+their new booking) and gives an approved award back to the fund.
 
 While pending, the booking is AWAITING_WAIVER: it keeps its seat with no expiry (rule 5).
 Every decision records who, when and why, moves money in the ledger, and tells the person.
@@ -26,10 +31,10 @@ from booking.models import (
     WaiverRequest,
     WaiverStatus,
 )
-from booking.services import audit
+from booking.services import audit, locks
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, WaiverError
-from booking.services.money import fund, payments
+from booking.services.money import dues, fund, states
 from booking.services.notify import messages
 
 NOTE_MAX = 500
@@ -43,7 +48,7 @@ def request_waiver(
     Only while the fee is due and the hold has not lapsed. No proof is asked for.
     Raises BookingError("not_found" | "hold_expired"), WaiverError("waiver_not_possible").
     """
-    booking = payments.lock_booking(booking_id)
+    booking = locks.lock_booking(booking_id)
     if booking is None or booking.user_id != person.id:
         raise BookingError("not_found")
     if booking.status not in EXPIRING_STATES:
@@ -53,7 +58,7 @@ def request_waiver(
     already = db.session.scalar(
         select(WaiverRequest.id).where(WaiverRequest.booking_id == booking.id)
     )
-    due = payments.amount_due(booking)
+    due = dues.amount_due(booking)
     if due <= 0 or already is not None:
         raise WaiverError("waiver_not_possible")
     waiver = WaiverRequest(
@@ -65,7 +70,7 @@ def request_waiver(
         created_at=now,
     )
     db.session.add(waiver)
-    bookings._move(booking, BookingStatus.AWAITING_WAIVER, by=person, now=now)
+    bookings.transition(booking, BookingStatus.AWAITING_WAIVER, by=person, now=now)
     booking.hold_expires_at = None
     audit.record("waiver.requested", "waiver_request", waiver.id, actor=person, now=now)
     return waiver
@@ -140,11 +145,16 @@ def decide_waiver(
     override_reason = (override_reason or "").strip()
     if not approve and not reason:
         raise WaiverError("reason_required")
+    booking_id = db.session.scalar(
+        select(WaiverRequest.booking_id).where(WaiverRequest.id == waiver_id)
+    )
+    if booking_id is None:
+        raise WaiverError("waiver_already_decided")
+    # The one lock order (services/locks.py): session, booking, then the request, then the fund.
+    booking = locks.lock_existing_booking(booking_id)
     waiver = db.session.get(WaiverRequest, waiver_id, with_for_update=True, populate_existing=True)
     if waiver is None:
         raise WaiverError("waiver_already_decided")
-    # Lock order everywhere: waiver, then booking, then fund (cancellation takes booking, fund).
-    booking = payments.lock_existing_booking(waiver.booking_id)
     the_fund = None
     if approve:
         amount = waiver.fee_pence if amount_pence is None else amount_pence
@@ -164,10 +174,9 @@ def decide_waiver(
         over_cap = cap is not None and awarded_to_person(waiver.user_id, the_fund.id) + amount > cap
         if (over_budget or over_cap) and not override_reason:
             raise WaiverError("fund_overspend" if over_budget else "waiver_cap")
-        waiver.status = WaiverStatus.APPROVED
         waiver.approved_pence = amount
         waiver.fund_id = the_fund.id
-        fund._entry(
+        fund.add_ledger_entry(
             the_fund,
             LedgerKind.AWARD,
             -amount,
@@ -177,18 +186,14 @@ def decide_waiver(
             waiver_request_id=waiver.id,
             force_id=booking.session.force_id,
         )
-    else:
-        waiver.status = WaiverStatus.DECLINED
     waiver.decided_by_id = by.id
     waiver.decided_at = now
     waiver.decision_reason = reason[:500]
     waiver.override_reason = override_reason[:500]
-    db.session.flush()
-    audit.record(
-        f"waiver.{waiver.status.value}",
-        "waiver_request",
-        waiver.id,
-        actor=by,
+    states.transition(
+        waiver,
+        WaiverStatus.APPROVED if approve else WaiverStatus.DECLINED,
+        by=by,
         now=now,
         amount_pence=waiver.approved_pence,
         reason=reason,
@@ -198,10 +203,11 @@ def decide_waiver(
     return waiver
 
 
-def reverse_award_on_cancel(booking: Booking, *, by: User | None, now: datetime) -> int:
-    """Give a cancelled booking's waiver back to its fund; returns the pence reversed (0 if none).
+def reverse_award(booking: Booking, *, by: User | None, now: datetime) -> int:
+    """Give an ended booking's award back to its fund; returns the pence reversed (0 if none).
 
-    Reversed only once: a reversal entry for the same waiver is never written twice.
+    The fund is locked (last in the lock order). Reversed only once: a reversal entry for the
+    same request is never written twice.
     """
     waiver = db.session.scalar(
         select(WaiverRequest).where(
@@ -219,11 +225,11 @@ def reverse_award_on_cancel(booking: Booking, *, by: User | None, now: datetime)
     )
     if reversed_already:
         return 0
-    fund._entry(
+    fund.add_ledger_entry(
         the_fund,
         LedgerKind.REVERSAL,
         waiver.approved_pence,
-        note=f"Booking {booking.reference} cancelled",
+        note=f"Booking {booking.reference} ended",
         by=by,
         now=now,
         waiver_request_id=waiver.id,
@@ -233,17 +239,64 @@ def reverse_award_on_cancel(booking: Booking, *, by: User | None, now: datetime)
     return waiver.approved_pence
 
 
+def withdraw_pending(booking: Booking, *, by: User | None, now: datetime, why: str) -> int:
+    """Close a booking's pending requests (it ended, or was paid another way), so nobody can
+    approve them and spend the fund on a seat nobody holds. Returns how many were closed."""
+    pending = db.session.scalars(
+        select(WaiverRequest)
+        .where(WaiverRequest.booking_id == booking.id, WaiverRequest.status == WaiverStatus.PENDING)
+        .with_for_update()
+    ).all()
+    for waiver in pending:
+        waiver.decided_at = now
+        waiver.decision_reason = why[:500]
+        states.transition(waiver, WaiverStatus.WITHDRAWN, by=by, now=now, why=why)
+    return len(pending)
+
+
+def move_to_booking(old: Booking, new: Booking, *, by: User | None, now: datetime) -> int:
+    """A person moved to another session: their requests (pending or approved) go with them.
+    Returns how many moved."""
+    moved = db.session.scalars(
+        select(WaiverRequest)
+        .where(
+            WaiverRequest.booking_id == old.id,
+            WaiverRequest.status.in_([WaiverStatus.PENDING, WaiverStatus.APPROVED]),
+        )
+        .with_for_update()
+    ).all()
+    for waiver in moved:
+        waiver.booking_id = new.id
+        audit.record(
+            "waiver.moved", "waiver_request", waiver.id, actor=by, now=now, old=old.id, new=new.id
+        )
+    db.session.flush()
+    return len(moved)
+
+
+def has_pending(booking: Booking) -> bool:
+    return (
+        db.session.scalar(
+            select(WaiverRequest.id).where(
+                WaiverRequest.booking_id == booking.id,
+                WaiverRequest.status == WaiverStatus.PENDING,
+            )
+        )
+        is not None
+    )
+
+
 def _move_booking_after_decision(
     waiver: WaiverRequest, booking: Booking, *, by: User, now: datetime, days_to_pay: int
 ) -> None:
     if booking.status != BookingStatus.AWAITING_WAIVER:
         return  # cancelled meanwhile: the award (if any) stays visible and can be reversed
-    rest = payments.amount_due(booking)
+    rest = dues.amount_due(booking)
     if rest <= 0:
         bookings.confirm(booking, by=by, now=now, via="waiver")
         messages.booking_confirmed(booking, now=now, via="waiver")
         return
-    bookings._move(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
+    bookings.transition(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
     booking.hold_expires_at = now + timedelta(days=days_to_pay)
     messages.waiver_decided(
         booking,

@@ -6,10 +6,11 @@ mark money as received (rule 4); the return page after Checkout only reads.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from booking.extensions import db
 from booking.models import (
+    ACTIVE_STATES,
     EXPIRING_STATES,
     SEAT_STATES,
     Booking,
@@ -17,53 +18,29 @@ from booking.models import (
     Payment,
     PaymentMethod,
     PaymentStatus,
+    Referral,
+    ReferralStatus,
     User,
-    WaiverRequest,
-    WaiverStatus,
 )
-from booking.services import audit
+from booking.services import audit, locks
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, PaymentError
-from booking.services.locks import lock_sessions
+from booking.services.money import dues, states
+from booking.services.money import help_requests as waivers
 from booking.services.notify import messages
+from booking.services.referrals import states as referral_states
 
 CHECKOUT_MIN_MINUTES = 31  # Stripe refuses a Checkout Session that expires in under 30 minutes
 CHECKOUT_MAX_HOURS = 23  # ... or in more than 24 hours
 
 
-def waived_pence(booking_id: int) -> int:
-    """How much of a booking's fee the hardship fund has agreed to pay."""
-    return db.session.scalar(
-        select(func.coalesce(func.sum(WaiverRequest.approved_pence), 0)).where(
-            WaiverRequest.booking_id == booking_id, WaiverRequest.status == WaiverStatus.APPROVED
-        )
-    )
+# What is due lives in dues.py (help requests need it too); these names stay for callers.
+waived_pence = dues.waived_pence
+paid_pence = dues.paid_pence
+amount_due = dues.amount_due
 
 
-def paid_pence(booking_id: int) -> int:
-    """Money received for a booking and not refunded."""
-    return db.session.execute(
-        select(func.coalesce(func.sum(Payment.amount_pence - Payment.refunded_pence), 0)).where(
-            Payment.booking_id == booking_id, Payment.status == PaymentStatus.SUCCEEDED
-        )
-    ).scalar_one()
-
-
-def amount_due(booking: Booking) -> int:
-    """The fee, less any waiver, less what has been paid; never below zero."""
-    return max(booking.fee_pence - waived_pence(booking.id) - paid_pence(booking.id), 0)
-
-
-def lock_booking(booking_id: int) -> Booking | None:
-    return db.session.get(Booking, booking_id, with_for_update=True, populate_existing=True)
-
-
-def lock_existing_booking(booking_id: int) -> Booking:
-    """Lock a booking that must exist (bookings are never deleted); BookingError("not_found")."""
-    booking = lock_booking(booking_id)
-    if booking is None:
-        raise BookingError("not_found")
-    return booking
+lock_existing_booking = locks.lock_existing_booking  # the name other modules know
 
 
 def start_checkout(booking_id: int, *, person: User, now: datetime) -> tuple[Payment, datetime]:
@@ -75,7 +52,7 @@ def start_checkout(booking_id: int, *, person: User, now: datetime) -> tuple[Pay
     Raises BookingError("not_found"), PaymentError("not_awaiting_payment" | "nothing_to_pay"),
     BookingError("hold_expired").
     """
-    booking = lock_booking(booking_id)
+    booking = locks.lock_booking(booking_id)
     if booking is None or booking.user_id != person.id:
         raise BookingError("not_found")
     if booking.status not in EXPIRING_STATES:
@@ -119,11 +96,12 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
     lapsed (or already expired) is confirmed only if a place is free. Returns "confirmed",
     "already" (it already had a confirmed seat) or "no_place" (the caller refunds).
     """
-    lock_sessions(booking.session_id)
-    booking = lock_existing_booking(booking.id)
+    booking = locks.lock_existing_booking(booking.id)
     if booking.status in SEAT_STATES and booking.status != BookingStatus.AWAITING_WAIVER:
         return "already"
     if booking.status == BookingStatus.CANCELLED:
+        return "no_place"
+    if _referral_taken_elsewhere(booking):
         return "no_place"
     holds_seat = booking.status == BookingStatus.AWAITING_WAIVER or (
         booking.status in EXPIRING_STATES
@@ -134,9 +112,12 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
         course_session = booking.session
         if bookings.seats_taken(course_session.id, now=now) >= course_session.capacity:
             return "no_place"
-    if booking.status == BookingStatus.AWAITING_WAIVER:
-        _withdraw_pending_waivers(booking, now=now)
+    # A person who has paid in full no longer needs their pending request for help.
+    waivers.withdraw_pending(booking, by=None, now=now, why="Withdrawn: the fee was paid.")
+    was_expired = booking.status == BookingStatus.EXPIRED
     bookings.confirm(booking, by=None, now=now, via="payment")
+    if was_expired:
+        _rebook_referral(booking, now=now)
     messages.booking_confirmed(booking, now=now, via="payment")
     return "confirmed"
 
@@ -160,7 +141,8 @@ def record_offline_payment(
         raise PaymentError("amount_invalid")
     if amount_pence is None or amount_pence <= 0:
         raise PaymentError("amount_invalid")
-    booking = lock_booking(booking_id)
+    # The one lock order: the booking's session, then the booking (services/locks.py).
+    booking = locks.lock_booking(booking_id)
     if booking is None:
         raise BookingError("not_found")
     payable = (*EXPIRING_STATES, BookingStatus.AWAITING_WAIVER, BookingStatus.EXPIRED)
@@ -198,15 +180,28 @@ def record_offline_payment(
     return payment
 
 
-def _withdraw_pending_waivers(booking: Booking, *, now: datetime) -> None:
-    """A person who pays in full no longer needs their pending waiver request."""
-    pending = db.session.scalars(
-        select(WaiverRequest).where(
-            WaiverRequest.booking_id == booking.id, WaiverRequest.status == WaiverStatus.PENDING
+def mark_paid(payment: Payment, *, now: datetime, by: User | None = None) -> Payment:
+    """A card payment's money arrived (pending or under review -> succeeded)."""
+    payment.paid_at = now
+    return states.transition(payment, PaymentStatus.SUCCEEDED, by=by, now=now)
+
+
+def _referral_taken_elsewhere(booking: Booking) -> bool:
+    """An expired booking's referral may since have been booked on another session."""
+    if booking.referral_id is None or booking.status != BookingStatus.EXPIRED:
+        return False
+    other = db.session.scalar(
+        select(Booking.id).where(
+            Booking.referral_id == booking.referral_id,
+            Booking.id != booking.id,
+            Booking.status.in_(ACTIVE_STATES),
         )
-    ).all()
-    for waiver in pending:
-        waiver.status = WaiverStatus.DECLINED
-        waiver.decided_at = now
-        waiver.decision_reason = "Withdrawn: the fee was paid."
-        audit.record("waiver.withdrawn", "waiver_request", waiver.id, actor=None, now=now)
+    )
+    return other is not None
+
+
+def _rebook_referral(booking: Booking, *, now: datetime) -> None:
+    """A lapsed booking paid after all serves its referral again (open -> booked)."""
+    referral = db.session.get(Referral, booking.referral_id) if booking.referral_id else None
+    if referral is not None and referral.status == ReferralStatus.OPEN:
+        referral_states.transition(referral, ReferralStatus.BOOKED, by=None, now=now)

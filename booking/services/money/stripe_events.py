@@ -1,7 +1,10 @@
 """Stripe webhook events: the source of truth for card payments (ARCHITECTURE.md, rule 6).
 
 Each event id is stored once (unique constraint) in the same transaction as its effect, so a
-repeat delivery changes nothing. Events arrive in any order: an ``expired`` after a
+repeat delivery changes nothing. Locks follow the one order (services/locks.py): the payment's
+booking and session are found without locking, then session, booking and payments are locked.
+Nothing here calls Stripe: money to give back is a requested refund, sent after the commit.
+Events arrive in any order: an ``expired`` after a
 ``completed`` finds the payment already succeeded and does nothing.
 """
 
@@ -11,18 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from booking.extensions import db
-from booking.integrations.stripe_gateway import StripeGateway
 from booking.models import (
     EXPIRING_STATES,
-    BookingStatus,
     Payment,
     PaymentMethod,
     PaymentStatus,
     StripeEvent,
 )
-from booking.services import audit
-from booking.services.bookings import seats as bookings
-from booking.services.money import payments, refunds
+from booking.services import locks
+from booking.services.bookings import cancellation
+from booking.services.money import payments, refunds, states
 from booking.services.notify import messages
 
 HANDLED = {
@@ -34,7 +35,7 @@ HANDLED = {
 }
 
 
-def handle_event(event: dict, *, now: datetime, gateway: StripeGateway | None) -> str:
+def handle_event(event: dict, *, now: datetime) -> str:
     """Apply one verified event once. Returns what happened, for logs and tests:
     "duplicate", "ignored" (a type we do not use) or the handler's outcome.
     """
@@ -64,28 +65,33 @@ def handle_event(event: dict, *, now: datetime, gateway: StripeGateway | None) -
     if event_type == "checkout.session.completed":
         if obj.get("payment_status") not in ("paid", "no_payment_required"):
             return "awaiting_async_payment"
-        return _paid(payment, obj, now=now, gateway=gateway)
+        return _paid(payment, obj, now=now)
     if event_type == "checkout.session.async_payment_succeeded":
-        return _paid(payment, obj, now=now, gateway=gateway)
+        return _paid(payment, obj, now=now)
     return _not_paid(payment, now=now, why=event_type.rsplit(".", 1)[-1])
 
 
 def _payment_for(obj: dict) -> Payment | None:
+    """The card payment an event is about, locked in the one order (session, booking, payment)."""
     payment_id = (obj.get("metadata") or {}).get("payment_id", "")
-    query = select(Payment).with_for_update()
+    query = select(Payment.id, Payment.booking_id)
     if payment_id.isdigit():
         query = query.where(Payment.id == int(payment_id))
     else:
         query = query.where(Payment.stripe_checkout_session_id == obj.get("id"))
-    payment = db.session.scalar(query)
-    if payment is None or payment.method != PaymentMethod.CARD:
+    found = db.session.execute(query).first()
+    if found is None:
+        return None
+    locks.lock_booking(found.booking_id)
+    payment = next(p for p in locks.lock_payments_of(found.booking_id) if p.id == found.id)
+    if payment.method != PaymentMethod.CARD:
         return None
     if obj.get("id") and payment.stripe_checkout_session_id not in (None, obj.get("id")):
         return None  # metadata pointing at another payment's session: trust neither
     return payment
 
 
-def _paid(payment: Payment, obj: dict, *, now: datetime, gateway: StripeGateway | None) -> str:
+def _paid(payment: Payment, obj: dict, *, now: datetime) -> str:
     if payment.status == PaymentStatus.SUCCEEDED:
         return "already_paid"
     payment.stripe_checkout_session_id = obj.get("id") or payment.stripe_checkout_session_id
@@ -93,36 +99,28 @@ def _paid(payment: Payment, obj: dict, *, now: datetime, gateway: StripeGateway 
     amount, currency = obj.get("amount_total"), (obj.get("currency") or "").lower()
     if amount != payment.amount_pence or currency != "gbp":
         # Never confirm on a wrong amount: staff look at it and refund or record the difference.
-        payment.status = PaymentStatus.NEEDS_REVIEW
-        audit.record(
-            "payment.amount_mismatch",
-            "payment",
-            payment.id,
-            actor=None,
+        states.transition(
+            payment,
+            PaymentStatus.NEEDS_REVIEW,
+            by=None,
             now=now,
             expected=payment.amount_pence,
             received=amount,
             currency=currency,
         )
         return "amount_mismatch"
-    payment.status = PaymentStatus.SUCCEEDED
-    payment.paid_at = now
-    db.session.flush()
-    audit.record("payment.succeeded", "payment", payment.id, actor=None, now=now)
+    payments.mark_paid(payment, now=now)
     outcome = payments.settle_paid_booking(payment.booking, now=now)
     if outcome != "no_place" and not (outcome == "already" and _paid_twice(payment)):
         return outcome
     # Paid after the place was lost (or paid twice): give the money back and tell the person.
-    if gateway is None:
-        audit.record("payment.refund_needed", "payment", payment.id, actor=None, now=now)
-        return "refund_needed"
-    refunds.refund_payment(
-        payment.id,
+    # The refund is a row; the webhook route sends it to Stripe after the commit.
+    refunds.add_refund(
+        payment,
         amount_pence=None,
         reason="Automatic refund: no place was free when the payment arrived",
         by=None,
         now=now,
-        gateway=gateway,
     )
     messages.payment_refunded(payment.booking, now=now)
     return "refunded_no_place"
@@ -144,9 +142,8 @@ def _not_paid(payment: Payment, *, now: datetime, why: str) -> str:
     """Checkout expired or an async payment failed: release the seat unless paid another way."""
     if payment.status != PaymentStatus.PENDING:
         return "already_settled"
-    payment.status = PaymentStatus.FAILED
-    audit.record(f"payment.{why}", "payment", payment.id, actor=None, now=now)
-    booking = payments.lock_existing_booking(payment.booking_id)
+    states.transition(payment, PaymentStatus.FAILED, by=None, now=now, why=why)
+    booking = payment.booking  # locked already, with its session, by _payment_for
     other_open = db.session.scalar(
         select(Payment.id).where(
             Payment.booking_id == booking.id,
@@ -162,6 +159,6 @@ def _not_paid(payment: Payment, *, now: datetime, why: str) -> str:
         and booking.hold_expires_at > now
     )
     if booking.status in EXPIRING_STATES and other_open is None and not hold_still_running:
-        bookings._move(booking, BookingStatus.EXPIRED, by=None, now=now, via=why)
+        cancellation.end_booking(booking, reason="expired", by=None, now=now)
         return "released"
     return "kept"

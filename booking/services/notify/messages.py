@@ -233,3 +233,25 @@ def trainer_released(
 ) -> Notification | None:
     """Time off over sessions a trainer was down for: they are no longer on them."""
     return _queue(trainer, "trainer_released", now=now, sessions=sessions)
+
+
+def money_note(money: str, *, refunded_pence: int, returned_to_fund: bool) -> str:
+    """What happens to the person's money when a booking ends, in plain words (never unsaid).
+
+    ``money`` is cancellation.Ending.money: "refunded", "staff_decide" or "nothing_paid".
+    """
+    if money == "refunded":
+        words = (
+            f"We are refunding the {_pounds(refunded_pence)} you paid to the card you used. "
+            "It usually reaches your account within 5 to 10 working days."
+        )
+    elif money == "staff_decide":
+        words = (
+            "You paid for this booking. We will contact you about your payment; "
+            "you do not need to do anything yet."
+        )
+    else:
+        words = "You had not paid anything for this booking, so there is nothing to refund."
+    if returned_to_fund:
+        words += " The help you had with the fee goes back to our fund, for when you book again."
+    return words

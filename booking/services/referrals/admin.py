@@ -16,11 +16,10 @@ from booking.models import (
     Scheme,
     User,
 )
-from booking.services import audit, input_rules
-from booking.services.bookings import seats as bookings
+from booking.services import audit, input_rules, locks
+from booking.services.bookings import cancellation
 from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
-from booking.services.locks import lock_sessions
 from booking.services.referrals import states
 from booking.services.referrals.lookup import active_booking, normalise_reference
 
@@ -222,15 +221,25 @@ def import_csv(force: PoliceForce, text: str, *, by: User, now: datetime) -> lis
     return built
 
 
-def withdraw(referral: Referral, *, by: User, now: datetime, reason: str) -> Referral:
-    """Staff withdraw a referral (the force asked). Its active booking, if any, is cancelled.
+def withdraw(
+    referral: Referral, *, by: User, now: datetime, reason: str, claim_url=None
+) -> Referral:
+    """Staff withdraw a referral (the force asked). Its active booking, if any, ends through
+    cancellation.end_booking (money settled, the seat offered to the waiting list).
     Closed referrals cannot be withdrawn: raises ReferralError("referral_closed")."""
+    active = active_booking(referral)
+    if active is not None:
+        # The one lock order: the booking's session and the booking before the referral, as
+        # booking for a referral locks the session before the referral.
+        locks.lock_booking(active.id)
+    db.session.refresh(referral, with_for_update=True)
     if referral.status not in states.LIVE_STATES:
         raise ReferralError("referral_closed")
     active = active_booking(referral)
     if active is not None:
-        lock_sessions(active.session_id)
-        bookings.cancel(active, by=by, now=now, reason="The referral was withdrawn")
+        cancellation.end_booking(
+            active, reason="referral_withdrawn", by=by, now=now, claim_url=claim_url
+        )
     states.transition(referral, ReferralStatus.WITHDRAWN, by=by, now=now, reason=reason)
     return referral
 

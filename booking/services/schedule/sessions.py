@@ -18,11 +18,11 @@ from booking.models import (
     Venue,
 )
 from booking.services import audit
+from booking.services.bookings import cancellation
 from booking.services.bookings import seats as bookings
 from booking.services.clock import LONDON
 from booking.services.errors import ScheduleError
 from booking.services.locks import lock_sessions
-from booking.services.notify import messages
 from booking.services.schedule import changes
 
 MAX_SERIES_SESSIONS = 60
@@ -133,10 +133,11 @@ def create_weekly_series(
     return created
 
 
-def cancel_session(session_id: int, *, by: User, now: datetime, reason: str) -> int:
-    """Cancel a session and every active booking on it, queueing a notice to each person.
+def cancel_session(session_id: int, *, by: User, now: datetime, reason: str, claim_url=None) -> int:
+    """Cancel a session and end every active booking on it (cancellation.end_booking: card
+    payments refunded in full, help from the fund given back, a message that says so).
 
-    Returns how many bookings were cancelled. Raises ScheduleError for an unknown or cancelled
+    Returns how many bookings were ended. Raises ScheduleError for an unknown or cancelled
     session.
     """
     course_session = _locked_session(session_id)
@@ -145,15 +146,18 @@ def cancel_session(session_id: int, *, by: User, now: datetime, reason: str) -> 
     course_session.status = SessionStatus.CANCELLED
     audit.record("session.cancelled", "session", session_id, actor=by, now=now, reason=reason)
     affected = db.session.scalars(
-        select(Booking).where(
+        select(Booking)
+        .where(
             Booking.session_id == session_id,
             Booking.status.in_(ACTIVE_STATES),
             Booking.status.not_in([BookingStatus.ATTENDED, BookingStatus.NO_SHOW]),
         )
+        .order_by(Booking.id)
     ).all()
     for booking in affected:
-        bookings.cancel(booking, by=by, now=now, reason="The session was cancelled")
-        messages.session_cancelled(booking, now=now)
+        cancellation.end_booking(
+            booking, reason="session_cancelled", by=by, now=now, claim_url=claim_url
+        )
     return len(affected)
 
 

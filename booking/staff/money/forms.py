@@ -44,6 +44,10 @@ class RefundForm(BaseForm):
     submit = SubmitField("Refund")
 
 
+class RetryRefundForm(BaseForm):
+    submit = SubmitField("Send the refund again")
+
+
 class FundForm(BaseForm):
     year_starting = IntegerField(
         "Financial year starting in (for example 2026 for April 2026 to March 2027)",

@@ -22,6 +22,7 @@ from wtforms import SelectChoice
 from booking.database import unit_of_work
 from booking.extensions import db
 from booking.integrations.stripe_gateway import gateway_from_config
+from booking.jobs import refunds as refund_jobs
 from booking.models import (
     Booking,
     HardshipFund,
@@ -271,15 +272,17 @@ def refund(reference: str, payment_id: int):
     if payment is None or payment.booking_id != booking_id:
         abort(404)
     with unit_of_work():
-        refunds.refund_payment(
-            payment_id,
-            amount_pence=amount,
-            reason=form.reason.data,
-            by=current_user,
-            now=utcnow(),
-            gateway=gateway_from_config(current_app.config),
-        )
-    flash("Refund made.", "success")
+        refund_id = refunds.refund_payment(
+            payment_id, amount_pence=amount, reason=form.reason.data, by=current_user, now=utcnow()
+        ).id
+    # After the commit, never inside it: a card refund goes to Stripe now.
+    result = refund_jobs.send_refunds(
+        gateway_from_config(current_app.config), now=utcnow(), refund_ids=[refund_id]
+    )
+    if result.failed or result.waiting:
+        flash("Refund recorded, but Stripe has not made it yet. See refunds to check.", "error")
+    else:
+        flash("Refund made.", "success")
     return redirect(url_for("finance.booking_money", reference=reference), 303)
 
 

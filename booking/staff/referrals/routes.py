@@ -1,15 +1,28 @@
 """Staff: list, create and import referrals; download a force's outcome report."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from booking.database import unit_of_work
 from booking.extensions import db
+from booking.integrations.stripe_gateway import gateway_from_config
+from booking.jobs import refunds as refund_jobs
 from booking.models import CourseType, PoliceForce, Referral, Role, utcnow
 from booking.services.referrals import admin as referral_admin
 from booking.staff.referrals.forms import ReferralForm, ReportForm, UploadForm, WithdrawForm
+from booking.web import links
 from booking.web.security import role_required
 
 bp = Blueprint("referrals_admin", __name__)
@@ -121,12 +134,18 @@ def withdraw(referral_id: int):
     if not WithdrawForm().validate_on_submit():
         abort(400)
     with unit_of_work():
-        referral = db.session.get(Referral, referral_id, with_for_update=True)
+        # Not locked here: the service locks in the one order (session first, then referral).
+        referral = db.session.get(Referral, referral_id)
         if referral is None:
             abort(404)
         referral_admin.withdraw(
-            referral, by=current_user, now=utcnow(), reason="Withdrawn by staff"
+            referral,
+            by=current_user,
+            now=utcnow(),
+            reason="Withdrawn by staff",
+            claim_url=links.claim_url,
         )
+    refund_jobs.send_refunds(gateway_from_config(current_app.config), now=utcnow())
     flash("Referral withdrawn.", "success")
     return redirect(url_for("referrals_admin.index"), 303)
 
