@@ -55,7 +55,21 @@ LIVE = HOLDING | {BookingStatus.AWAITING_WAIVER, BookingStatus.CONFIRMED}
 SETTLED = {BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW}
 ENDED = {BookingStatus.CANCELLED, BookingStatus.EXPIRED}
 
-KNOWN_DEFECTS: dict[str, str] = {}
+KNOWN_DEFECTS: dict[str, str] = {
+    "referral_rules": (
+        "the catalogue sells a referral-only seat to anyone, and a waiting-list claim does not "
+        "link the referral"
+    ),
+    "women_only_confirmed": (
+        "rescheduling (and a waiting-list claim) skips the women-only confirmation"
+    ),
+    "money_agrees_with_state": (
+        "a staff refund leaves a booking confirmed though its fee is no longer paid"
+    ),
+    "referral_status_agrees": (
+        "a lapsed hold, a session cancellation or a closed session leaves the referral as it was"
+    ),
+}
 
 
 def aware(moment: datetime | None) -> datetime | None:

@@ -8,32 +8,24 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from booking import create_app
-from config import TestConfig
 from tests.property import machine
 from tests.property.machine import BookingCoreMachine, Databases
 
 pytestmark = pytest.mark.database
 
 # Under a minute on SQLite on a shared two-core machine; every example is a fresh database.
+# No example database on disk: a failure prints its steps and a blob to replay it with
+# @reproduce_failure.
 RANDOM_RUN = settings(
-    max_examples=25,
+    max_examples=20,
     stateful_step_count=40,
     deadline=None,
+    database=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 # The coverage run: the same every time, so "every action succeeded" cannot flicker.
-SEEDED_RUN = settings(RANDOM_RUN, max_examples=12, derandomize=True, database=None)
-
-
-@pytest.fixture
-def harness(databases, tmp_path):
-    """One app for the run and a fresh migrated database per example."""
-    harness = Databases(databases, tmp_path / "machine")
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=harness.url)
-    with app.app_context():
-        yield harness
-        harness.close()
+SEEDED_RUN = settings(RANDOM_RUN, max_examples=12, derandomize=True)
 
 
 def run_machine(harness: Databases, run_settings) -> None:
