@@ -66,6 +66,14 @@ KNOWN_DEFECTS: dict[str, str] = {
     "money_agrees_with_state": (
         "a staff refund leaves a booking confirmed though its fee is no longer paid"
     ),
+    "fee_matches_session": "rescheduling carries the old fee onto a course with another fee",
+    "award_returned_when_booking_ends": (
+        "cancelling a session (and a lapsed part-waived hold) keeps the hardship award spent"
+    ),
+    "ended_booking_keeps_no_money": "cancelling a session refunds nothing",
+    "no_pending_help_on_ended_booking": (
+        "cancelling (attendee, staff or session) leaves the help request pending"
+    ),
     "referral_status_agrees": (
         "a lapsed hold, a session cancellation or a closed session leaves the referral as it was"
     ),

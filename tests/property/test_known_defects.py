@@ -69,3 +69,35 @@ def test_a_refund_leaves_the_booking_confirmed_and_unpaid(machine):
     step(machine, "record_offline_payment", pick=0)
     step(machine, "refund", pick=0, whole=True)
     assert_holds(machine, "money_agrees_with_state")
+
+
+@known("fee_matches_session")
+def test_rescheduling_a_free_place_onto_a_paid_course_skips_the_fee(machine):
+    step(machine, "book_from_catalogue", person=0, session=0)
+    step(machine, "reschedule", pick=0, session=1)
+    assert_holds(machine, "fee_matches_session")
+
+
+@known("award_returned_when_booking_ends")
+def test_cancelling_a_session_keeps_the_hardship_award_spent(machine):
+    step(machine, "book_from_catalogue", person=1, session=1)
+    step(machine, "ask_for_help", pick=0)
+    step(machine, "decide_help", pick=0, approve=True, whole=True)
+    step(machine, "cancel_session", session=1)
+    assert_holds(machine, "award_returned_when_booking_ends")
+
+
+@known("ended_booking_keeps_no_money")
+def test_cancelling_a_session_refunds_nothing(machine):
+    step(machine, "book_from_catalogue", person=1, session=1)
+    step(machine, "record_offline_payment", pick=0)
+    step(machine, "cancel_session", session=1)
+    assert_holds(machine, "ended_booking_keeps_no_money")
+
+
+@known("no_pending_help_on_ended_booking")
+def test_cancelling_leaves_the_help_request_pending(machine):
+    step(machine, "book_from_catalogue", person=1, session=1)
+    step(machine, "ask_for_help", pick=0)
+    step(machine, "cancel_by_attendee", pick=0)
+    assert_holds(machine, "no_pending_help_on_ended_booking")
