@@ -166,8 +166,8 @@ class Snapshot:
         return chains, moved_on
 
 
-def never_over_capacity(snap: Snapshot) -> list[str]:
-    """Confirmed + awaiting a decision + unexpired holds + open offers <= capacity."""
+def seats_taken(snap: Snapshot) -> dict[int, int]:
+    """Per session: confirmed + awaiting a decision + unexpired holds + open offers."""
     taken: dict[int, int] = defaultdict(int)
     for booking in snap.bookings:
         expires = aware(booking.hold_expires_at)
@@ -178,6 +178,12 @@ def never_over_capacity(snap: Snapshot) -> list[str]:
         expires = aware(entry.offer_expires_at)
         if expires is not None and expires > snap.now:
             taken[entry.session_id] += 1
+    return taken
+
+
+def never_over_capacity(snap: Snapshot) -> list[str]:
+    """Confirmed + awaiting a decision + unexpired holds + open offers <= capacity."""
+    taken = seats_taken(snap)
     return [
         f"session {s.id} has {taken[s.id]} seats taken of {s.capacity}"
         for s in snap.sessions.values()

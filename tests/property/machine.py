@@ -41,6 +41,7 @@ from tests.property import actions, invariants, world
 # How many times each action said yes, and which known defects were seen, across a run.
 SUCCEEDED: Counter[str] = Counter()
 OBSERVED_DEFECTS: set[str] = set()
+OUTCOMES: Counter[str] = Counter()
 
 LIVE = sorted(invariants.LIVE)
 HOLDING = sorted(invariants.HOLDING)
@@ -51,12 +52,13 @@ sessions = st.integers(0, 4)
 referrals = st.integers(0, 2)
 picks = st.integers(0, 7)
 steps = st.sampled_from(
-    [timedelta(minutes=10), timedelta(minutes=45), timedelta(days=1), timedelta(days=4)]
+    [timedelta(minutes=10), timedelta(minutes=45), timedelta(days=1), timedelta(days=2)]
 )
 
 
 def _note(outcome: str) -> None:
     """Count an outcome in Hypothesis's statistics (a replayed example runs outside a test)."""
+    OUTCOMES[outcome] += 1
     if currently_in_test_context():
         event(outcome)
 
@@ -134,6 +136,18 @@ class BookingCoreMachine(RuleBasedStateMachine):
             if b.status in states and (b.fee_pence > 0 or not fee_only)
         ]
 
+    def _open_holds(self, *, without_help: bool = False) -> list[int]:
+        """Held seats whose time has not run out (and, if asked, with no help request yet)."""
+        asked = {waiver.booking_id for waiver in self.snap.waivers.values()}
+        return [
+            b.id
+            for b in self.snap.bookings
+            if b.status in invariants.HOLDING
+            and b.hold_expires_at is not None
+            and invariants.aware(b.hold_expires_at) > self.now
+            and not (without_help and b.id in asked)
+        ]
+
     def _referral_bookings(self) -> list[int]:
         return [b.id for b in self.snap.bookings if b.status in LIVE and b.referral_id]
 
@@ -188,16 +202,38 @@ class BookingCoreMachine(RuleBasedStateMachine):
             ),
         )
 
-    @rule(referral=referrals, session=sessions)
-    def book_by_referral(self, referral, session):
+    def _courses_sessions(self, referral: int) -> list[int]:
+        """Sessions of the referral's course (others are refused before anything happens)."""
+        course_type_id = self.snap.referrals[self.world.referrals[referral]].course_type_id
+        return [
+            index
+            for index, session_id in enumerate(self.world.sessions)
+            if self.snap.sessions[session_id].course_type_id == course_type_id
+        ]
+
+    @rule(referral=referrals, pick=picks)
+    def book_by_referral(self, referral, pick):
+        session = self._pick(self._courses_sessions(referral), pick)
+
         def use_case():
             row = db.session.get(Referral, self.world.referrals[referral])
             actions.book_by_referral(row, row.user, self._session(session), self.now)
 
         self._attempt("book_by_referral", use_case)
 
-    @rule(person=people, session=sessions)
-    def join_waiting_list(self, person, session):
+    def _full_sessions(self) -> list[int]:
+        """Sessions with no place left at ``now`` (only those have a waiting list to join)."""
+        full = invariants.seats_taken(self.snap)
+        return [
+            index
+            for index, session_id in enumerate(self.world.sessions)
+            if full[session_id] >= self.snap.sessions[session_id].capacity
+        ]
+
+    @precondition(lambda self: self._full_sessions())
+    @rule(person=people, pick=picks)
+    def join_waiting_list(self, person, pick):
+        session = self._pick(self._full_sessions(), pick)
         self._attempt(
             "join_waiting_list",
             lambda: actions.join_waiting_list(
@@ -260,8 +296,10 @@ class BookingCoreMachine(RuleBasedStateMachine):
             lambda: actions.cancel_session(self._session(session), self._staff(), self.now),
         )
 
+    # Past the last session nothing new can happen: stop the clock there.
+    @precondition(lambda self: self.now < world.START + world.LAST_DAY)
     @rule(step=steps)
-    def advance_clock(self, step):
+    def time_passes(self, step):
         """Time passes and the scheduled jobs run, each in its own transaction."""
         self.now += step
         self._attempt("expire_holds", lambda: actions.expire_holds(self.now))
@@ -270,10 +308,10 @@ class BookingCoreMachine(RuleBasedStateMachine):
 
     # --- money -----------------------------------------------------------------------------
 
-    @precondition(lambda self: self._bookings(HOLDING))
+    @precondition(lambda self: self._open_holds())
     @rule(pick=picks)
     def start_card_payment(self, pick):
-        booking_id = self._pick(self._bookings(HOLDING), pick)
+        booking_id = self._pick(self._open_holds(), pick)
         self._attempt(
             "start_card_payment",
             lambda: actions.start_card_payment(db.session.get(Booking, booking_id), self.now),
@@ -323,10 +361,10 @@ class BookingCoreMachine(RuleBasedStateMachine):
             ),
         )
 
-    @precondition(lambda self: self._bookings(HOLDING))
+    @precondition(lambda self: self._open_holds(without_help=True))
     @rule(pick=picks)
     def ask_for_help(self, pick):
-        booking_id = self._pick(self._bookings(HOLDING), pick)
+        booking_id = self._pick(self._open_holds(without_help=True), pick)
         self._attempt(
             "ask_for_help",
             lambda: actions.ask_for_help(db.session.get(Booking, booking_id), self.now),

@@ -125,7 +125,7 @@ def test_a_referral_only_seat_without_a_referral(db, built):
 
 
 def test_a_referral_seat_on_a_session_after_its_deadline(db, built):
-    # Referral 0's deadline is in 7 days; session 4 is in 10.
+    # Referral 0's deadline is in 5 days; session 4 is in 8.
     booking(
         db,
         built,

@@ -17,6 +17,7 @@ START = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # a Monday in financial year 202
 FEE = 3000
 REFERRAL_FEE = 4500
 FUND_BUDGET = 6000
+LAST_DAY = timedelta(days=9)  # the last session (day 8) has ended
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,12 @@ def _to(person_id: int) -> dict:
 def build() -> World:
     """Five sessions, four people (two want a women-only group), three referrals, one fund.
 
-    - session 0: free course, 2 places, in 4 days
-    - session 1: £30 course, 2 places, in 5 days
-    - session 2: £30 course, women-only, 1 place, in 5 days
-    - session 3: referral-only course (£45), 2 places, in 4 days
-    - session 4: referral-only course (£45), 1 place, in 10 days
-    - referral 0: person 1, referral-only course, deadline in 7 days (session 4 ends too late)
+    - session 0: free course, 2 places, in 3 days
+    - session 1: £30 course, 2 places, in 3 days
+    - session 2: £30 course, women-only, 1 place, in 4 days
+    - session 3: referral-only course (£45), 2 places, in 3 days
+    - session 4: referral-only course (£45), 1 place, in 8 days (early enough for a full refund)
+    - referral 0: person 1, referral-only course, deadline in 5 days (session 4 ends too late)
     - referral 1: person 2, referral-only course, deadline in 30 days
     - referral 2: person 3 (wants women-only), the £30 course, deadline in 30 days
     """
@@ -68,11 +69,11 @@ def build() -> World:
         ).id
 
     sessions = (
-        session(free, 4, 2),
-        session(paid, 5, 2),
-        session(paid, 5, 1, women_only=True),
-        session(referral_only, 4, 2),
-        session(referral_only, 10, 1),
+        session(free, 3, 2),
+        session(paid, 3, 2),
+        session(paid, 4, 1, women_only=True),
+        session(referral_only, 3, 2),
+        session(referral_only, 8, 1),
     )
     wants_women_only = (True, False, None, True)
     people = []
@@ -83,7 +84,7 @@ def build() -> World:
         )
         people.append(person.id)
     referrals = (
-        referral(force, referral_only, deadline=_day(7), **_to(people[1])).id,
+        referral(force, referral_only, deadline=_day(5), **_to(people[1])).id,
         referral(force, referral_only, deadline=_day(30), **_to(people[2])).id,
         referral(force, paid, deadline=_day(30), **_to(people[3])).id,
     )
