@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from booking.extensions import db
 from booking.models import (
+    ACTIVE_STATES,
     EXPIRING_STATES,
     SEAT_STATES,
     Booking,
@@ -124,6 +125,10 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
         course_session = booking.session
         if bookings.seats_taken(course_session.id, now=now) >= course_session.capacity:
             return "no_place"
+        if _replaced(booking):
+            # The person (or their referral) has booked again since this hold lapsed: two
+            # active bookings would break the one-per-person and one-per-referral rules.
+            return "no_place"
     if booking.status == BookingStatus.AWAITING_WAIVER:
         _withdraw_pending_waivers(booking, now=now)
     bookings.confirm(booking, by=None, now=now, via="payment")
@@ -134,6 +139,22 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
         now=now,
     )
     return "confirmed"
+
+
+def _replaced(booking: Booking) -> bool:
+    """Whether another active booking took this one's place: same person and session, or
+    the same referral."""
+    same_place = (Booking.user_id == booking.user_id) & (Booking.session_id == booking.session_id)
+    if booking.referral_id is not None:
+        same_place = same_place | (Booking.referral_id == booking.referral_id)
+    return (
+        db.session.scalar(
+            select(Booking.id).where(
+                Booking.id != booking.id, Booking.status.in_(ACTIVE_STATES), same_place
+            )
+        )
+        is not None
+    )
 
 
 def record_offline_payment(
