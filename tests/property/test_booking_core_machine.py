@@ -25,7 +25,7 @@ RANDOM_RUN = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 # The coverage run: the same every time, so "every action succeeded" cannot flicker.
-SEEDED_RUN = settings(RANDOM_RUN, max_examples=30, derandomize=True)
+SEEDED_RUN = settings(RANDOM_RUN, max_examples=50, derandomize=True)
 
 
 def run_machine(harness: Databases, run_settings) -> None:
