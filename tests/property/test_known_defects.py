@@ -51,7 +51,7 @@ def test_the_catalogue_sells_a_referral_only_seat_without_a_referral(machine):
 
 @known("referral_status_agrees")
 def test_a_lapsed_hold_leaves_its_referral_booked(machine):
-    step(machine, "book_by_referral", referral=2, session=1)
+    step(machine, "book_by_referral", referral=2, pick=0)  # session 1
     step(machine, "time_passes", step=timedelta(minutes=45))
     assert_holds(machine, "referral_status_agrees")
 
