@@ -112,6 +112,10 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
         course_session = booking.session
         if bookings.seats_taken(course_session.id, now=now) >= course_session.capacity:
             return "no_place"
+        if _replaced(booking):
+            # The person (or their referral) has booked again since this hold lapsed: two
+            # active bookings would break the one-per-person and one-per-referral rules.
+            return "no_place"
     # A person who has paid in full no longer needs their pending request for help.
     waivers.withdraw_pending(booking, by=None, now=now, why="Withdrawn: the fee was paid.")
     was_expired = booking.status == BookingStatus.EXPIRED
@@ -120,6 +124,22 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
         _rebook_referral(booking, now=now)
     messages.booking_confirmed(booking, now=now, via="payment")
     return "confirmed"
+
+
+def _replaced(booking: Booking) -> bool:
+    """Whether another active booking took this one's place: same person and session, or
+    the same referral."""
+    same_place = (Booking.user_id == booking.user_id) & (Booking.session_id == booking.session_id)
+    if booking.referral_id is not None:
+        same_place = same_place | (Booking.referral_id == booking.referral_id)
+    return (
+        db.session.scalar(
+            select(Booking.id).where(
+                Booking.id != booking.id, Booking.status.in_(ACTIVE_STATES), same_place
+            )
+        )
+        is not None
+    )
 
 
 def record_offline_payment(

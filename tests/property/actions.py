@@ -1,0 +1,265 @@
+"""The one place the booking-core machine calls the services: one function per action.
+
+Each function is one use case, made of the same service calls its route (or job) makes today,
+with the clock passed in. None commits: the machine wraps each call in the real
+``unit_of_work()``, as a route does. When the booking core is rewritten (one placement function,
+one consequences function, refunds sent after commit), repoint these functions and nothing else;
+the machine and its invariants do not change.
+"""
+
+import hashlib
+import hmac
+import json
+from datetime import datetime
+
+import stripe
+
+from booking.extensions import db
+from booking.models import (
+    AttendanceStatus,
+    Booking,
+    CourseSession,
+    Payment,
+    PaymentMethod,
+    Referral,
+    User,
+    WaitingListEntry,
+    WaiverReason,
+    WaiverRequest,
+)
+from booking.services.bookings import attendee, cancellation, rescheduling, waitlist
+from booking.services.bookings import seats as bookings
+from booking.services.errors import BookingError
+from booking.services.money import help_requests, payments, refunds, stripe_events
+from booking.services.people import preferences
+from booking.services.referrals import admin as referral_admin
+from booking.services.referrals import lookup
+from booking.services.schedule import sessions as schedule
+from booking.services.trainers import rosters
+
+HOLD_MINUTES = 30  # Config.HOLD_MINUTES
+OFFER_HOURS = 24  # Config.WAITLIST_OFFER_HOURS
+RESCHEDULE_MIN_NOTICE_HOURS = 48  # Config.RESCHEDULE_MIN_NOTICE_HOURS
+REFUND_FULL_DAYS_BEFORE = 7  # Config.REFUND_FULL_DAYS_BEFORE
+WEBHOOK_SECRET = "whsec_test_only"  # TestConfig.STRIPE_WEBHOOK_SECRET
+BASE_URL = "https://waypoint.example"
+
+
+def claim_url(token: str) -> str:
+    return f"{BASE_URL}/waiting-list/claim/{token}"
+
+
+class FakeStripeGateway:
+    """Stripe's Refund API without the network: answers with a refund id, as Stripe does."""
+
+    def __init__(self) -> None:
+        self.refunds: list[tuple[str, int]] = []
+
+    def refund(self, *, payment_intent_id: str, amount_pence: int, idempotency_key: str) -> str:
+        self.refunds.append((payment_intent_id, amount_pence))
+        return f"re_machine_{len(self.refunds)}"
+
+
+GATEWAY = FakeStripeGateway()
+
+
+# --- taking a seat ---------------------------------------------------------------------------
+
+
+def book_from_catalogue(person: User, course_session: CourseSession, now: datetime) -> Booking:
+    """The catalogue's book button. A person ticks "women-only is right for me" exactly when
+    they told us they want a women-only group (their stored answer is their confirmation)."""
+    preferences.check_group_choice(
+        course_session, confirmed_women_only=preferences.prefers_women_only(person)
+    )
+    return attendee.book_and_confirm(
+        course_session.id, person, now=now, hold_minutes=HOLD_MINUTES, base_url=BASE_URL
+    )
+
+
+def book_by_referral(
+    referral: Referral, person: User, course_session: CourseSession, now: datetime
+) -> Booking:
+    """Booking by police reference, once the referral has been found."""
+    return lookup.book_for_referral(
+        referral.id,
+        course_session.id,
+        person,
+        now=now,
+        hold_minutes=HOLD_MINUTES,
+        base_url=BASE_URL,
+    )
+
+
+def join_waiting_list(person: User, course_session: CourseSession, now: datetime):
+    return waitlist.join(course_session.id, person, now=now)
+
+
+def claim_offer(entry: WaitingListEntry, now: datetime) -> Booking:
+    """The claim link: lapsed offers are passed on first, then the place is taken."""
+    waitlist.expire_offers(now=now, offer_hours=OFFER_HOURS, claim_url=claim_url)
+    return waitlist.claim(entry.claim_token, now=now, hold_minutes=HOLD_MINUTES, base_url=BASE_URL)
+
+
+def reschedule(booking: Booking, course_session: CourseSession, now: datetime) -> Booking:
+    return rescheduling.reschedule(
+        booking.id,
+        course_session.id,
+        booking.user,
+        now=now,
+        min_notice_hours=RESCHEDULE_MIN_NOTICE_HOURS,
+        hold_minutes=HOLD_MINUTES,
+        offer_hours=OFFER_HOURS,
+        base_url=BASE_URL,
+        claim_url=claim_url,
+    )
+
+
+# --- ending a booking ------------------------------------------------------------------------
+
+
+def cancel_by_attendee(booking: Booking, now: datetime) -> Booking:
+    """The attendee's cancel button: release, offer the place on, then settle the money."""
+    person = booking.user
+    booking = rescheduling.cancel_with_notice(
+        booking.id, person, now=now, offer_hours=OFFER_HOURS, claim_url=claim_url
+    )
+    cancellation.settle_cancellation(
+        booking,
+        by=person,
+        now=now,
+        full_days_before=REFUND_FULL_DAYS_BEFORE,
+        gateway=GATEWAY,
+    )
+    return booking
+
+
+def cancel_by_staff(booking: Booking, staff: User, now: datetime) -> None:
+    """Staff ending one booking. Today the only way is withdrawing its referral (the force
+    asked); a booking without a referral has no staff cancel path yet, so that is a "no"."""
+    if booking.referral_id is None:
+        raise BookingError("not_cancellable")
+    referral = db.session.get(Referral, booking.referral_id)
+    referral_admin.withdraw(referral, by=staff, now=now, reason="The force asked")
+
+
+def cancel_session(course_session: CourseSession, staff: User, now: datetime) -> int:
+    return schedule.cancel_session(course_session.id, by=staff, now=now, reason="Trainer ill")
+
+
+def expire_holds(now: datetime) -> int:
+    return bookings.expire_holds(now=now)
+
+
+def expire_offers(now: datetime) -> int:
+    return waitlist.expire_offers(now=now, offer_hours=OFFER_HOURS, claim_url=claim_url)
+
+
+def close_overdue_referrals(now: datetime) -> dict:
+    return referral_admin.close_overdue(now=now)
+
+
+# --- money -----------------------------------------------------------------------------------
+
+
+def start_card_payment(booking: Booking, now: datetime) -> Payment:
+    """The pay button: a pending payment with its (pretend) Checkout Session id."""
+    payment, _ = payments.start_checkout(booking.id, person=booking.user, now=now)
+    payments.attach_checkout_session(payment.id, f"cs_machine_{payment.id}")
+    return payment
+
+
+def signed_event(event_type: str, payment: Payment, event_id: str) -> tuple[bytes, str]:
+    """A Checkout Session event as Stripe sends it: the raw body and its Stripe-Signature."""
+    event = {
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "data": {
+            "object": {
+                "id": payment.stripe_checkout_session_id,
+                "object": "checkout.session",
+                "payment_status": "paid" if event_type.endswith("completed") else "unpaid",
+                "status": "complete" if event_type.endswith("completed") else "expired",
+                "amount_total": payment.amount_pence,
+                "currency": "gbp",
+                "payment_intent": f"pi_machine_{payment.id}",
+                "metadata": {"booking_id": str(payment.booking_id), "payment_id": str(payment.id)},
+            }
+        },
+    }
+    payload = json.dumps(event).encode()
+    timestamp = int(datetime.now().timestamp())  # Stripe's tolerance is against the real clock
+    digest = hmac.new(
+        WEBHOOK_SECRET.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256
+    ).hexdigest()
+    return payload, f"t={timestamp},v1={digest}"
+
+
+def _deliver(payload: bytes, header: str, now: datetime) -> str:
+    """What the webhook route does: verify the signature on the raw body, then apply once."""
+    stripe.Webhook.construct_event(payload, header, WEBHOOK_SECRET)
+    return stripe_events.handle_event(json.loads(payload), now=now, gateway=GATEWAY)
+
+
+def pay_by_webhook(payment: Payment, now: datetime, event_id: str) -> str:
+    payload, header = signed_event("checkout.session.completed", payment, event_id)
+    return _deliver(payload, header, now)
+
+
+def checkout_expired_by_webhook(payment: Payment, now: datetime, event_id: str) -> str:
+    payload, header = signed_event("checkout.session.expired", payment, event_id)
+    return _deliver(payload, header, now)
+
+
+def record_offline_payment(booking: Booking, staff: User, now: datetime) -> Payment:
+    """Finance records what is due as paid by bank transfer."""
+    return payments.record_offline_payment(
+        booking.id,
+        method=PaymentMethod.BANK_TRANSFER,
+        amount_pence=payments.amount_due(booking),
+        reference="Machine transfer",
+        by=staff,
+        now=now,
+    )
+
+
+def refund(payment: Payment, staff: User, now: datetime, *, whole: bool):
+    """Finance refunds a payment: all that is left, or half of it."""
+    amount = None if whole else max(payment.refundable_pence // 2, 1)
+    return refunds.refund_payment(
+        payment.id, amount_pence=amount, reason="Refund", by=staff, now=now, gateway=GATEWAY
+    )
+
+
+def ask_for_help(booking: Booking, now: datetime) -> WaiverRequest:
+    return help_requests.request_waiver(
+        booking.id, person=booking.user, reason=WaiverReason.LOW_INCOME, note="", now=now
+    )
+
+
+def decide_help(
+    waiver: WaiverRequest, staff: User, now: datetime, *, approve: bool, whole: bool
+) -> WaiverRequest:
+    """Approve the whole fee or half of it, or decline with a reason."""
+    amount = None if whole else max(waiver.fee_pence // 2, 1)
+    return help_requests.decide_waiver(
+        waiver.id,
+        by=staff,
+        approve=approve,
+        amount_pence=amount if approve else None,
+        reason="" if approve else "The fund cannot help this time.",
+        now=now,
+    )
+
+
+# --- after the session -----------------------------------------------------------------------
+
+
+def record_attendance(booking: Booking, staff: User, now: datetime, *, attended: bool) -> int:
+    status = AttendanceStatus.ATTENDED if attended else AttendanceStatus.DID_NOT_ATTEND
+    return rosters.mark_attendance(booking.session, {booking.id: status}, by=staff, now=now)
+
+
+def close_session(course_session: CourseSession, staff: User, now: datetime) -> int:
+    return rosters.close_session(course_session, by=staff, now=now)
