@@ -105,7 +105,9 @@ def any_sane_date() -> DateWithin:
 def session_date() -> DateWithin:
     """A session is planned at most two years ahead (and edited up to ten years back)."""
     return DateWithin(
-        lambda today: rules.years_from(today, -10), lambda today: rules.years_from(today, 2)
+        lambda today: rules.years_from(today, -10),
+        lambda today: rules.years_from(today, 2),
+        "A session can be at most two years ahead (or ten years back). Check the date.",
     )
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from booking.models import Booking, BookingStatus, PaymentMethod, Role, utcnow
+from booking.services.bookings import cancellation
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError
 from booking.services.money import payments
@@ -20,7 +21,7 @@ def test_an_offline_payment_for_a_lapsed_hold_the_person_has_rebooked_is_refused
     staff = factories.user(Role.ADMIN)
     lapsed = bookings.book_session(course_session.id, person, now=now, hold_minutes=30)
     later = now + timedelta(hours=1)
-    bookings.expire_holds(now=later)
+    cancellation.expire_holds(now=later)
     again = bookings.book_session(course_session.id, person, now=later, hold_minutes=30)
     db.session.commit()
 
