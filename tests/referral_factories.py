@@ -1,4 +1,4 @@
-"""Factories for referrals (issue 5), built through the real models."""
+"""Factories for referrals, built through the real models."""
 
 import itertools
 from datetime import date, timedelta

@@ -1,4 +1,4 @@
-"""Flask commands for issue 5: notifications, reminders, waiting-list offers, overdue referrals."""
+"""Flask commands: notifications, reminders, waiting-list offers, overdue referrals."""
 
 import click
 from flask import Flask, current_app

@@ -62,7 +62,7 @@ class Booking(Base):
             postgresql_where=text(f"status IN ({_ACTIVE_SQL})"),
         ),
         Index("ix_bookings_session_id_status", "session_id", "status"),
-        # One active booking per referral (PRODUCT.md rule 2), enforced by the database.
+        # One active booking per referral, enforced by the database.
         Index(
             "uq_bookings_one_active_per_referral",
             "referral_id",
@@ -88,7 +88,7 @@ class Booking(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancel_reason: Mapped[str] = mapped_column(String(200), default="")
-    # Referrals and rescheduling (issue 5): the referral this seat serves, and the booking it
+    # Referrals and rescheduling: the referral this seat serves, and the booking it
     # replaced when the person moved to another session.
     referral_id: Mapped[int | None] = mapped_column(
         ForeignKey("referrals.id"), nullable=True, index=True

@@ -45,7 +45,7 @@ class Notification(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(String(500), default="")
-    # A calendar file sent as an attachment (issue 5), and when a sender claimed the row.
+    # A calendar file sent as an attachment, and when a sender claimed the row.
     ics_attachment: Mapped[str] = mapped_column(Text, default="", server_default="")
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

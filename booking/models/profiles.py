@@ -10,8 +10,8 @@ from booking.models.users import User
 class AttendeeProfile(Base):
     """What a person has told us they need, and how it is safe to contact them.
 
-    Sensitive: shown only to those who need it (PRODUCT.md rule 8). Every contact channel is
-    off until the person says it is safe (rule 6).
+    Sensitive: shown only to those who need it. Every contact channel is
+    off until the person says it is safe.
     """
 
     __tablename__ = "attendee_profiles"

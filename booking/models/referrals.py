@@ -24,7 +24,7 @@ class ReferralStatus(enum.StrEnum):
 class Referral(Base):
     """A force's referral of one person to a course, with a deadline to complete it.
 
-    Sensitive (rule 8): the police reference and disposal are shown to staff only.
+    Sensitive: the police reference and disposal are shown to staff only.
     """
 
     __tablename__ = "referrals"

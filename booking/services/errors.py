@@ -19,7 +19,7 @@ MESSAGES = {
     "session_not_found": "We could not find that session.",
     "current_password_needed": "Enter your current password to change your email address or "
     "password, or sign in with a link we email you.",
-    # Referrals, rescheduling and waiting lists (issue 5).
+    # Referrals, rescheduling and waiting lists.
     "referral_not_found": "We could not match those details. Please check them and try again, "
     "or contact us and we will help.",
     "referral_closed": "This referral is no longer open for booking. Please contact us.",
@@ -117,7 +117,7 @@ class PreferencesError(DomainError):
     http_status = 400
 
 
-# --- trainers and allocation (issue 4) ------------------------------------------------------
+# --- trainers and allocation ------------------------------------------------------
 MESSAGES.update(
     {
         "already_assigned": "This trainer is already on this session.",

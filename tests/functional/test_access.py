@@ -55,7 +55,7 @@ ACCESS = {
     "/leaving-quickly": PUBLIC,
     "/my/preferences": ATTENDEE,
     "/my/bookings/<reference>/more-time": OWNER,
-    # Fees, payments and the hardship fund (issue 3).
+    # Fees, payments and the hardship fund.
     "/my/bookings/<reference>/pay": OWNER,
     "/my/bookings/<reference>/payment": OWNER,
     "/my/bookings/<reference>/help-with-fee": OWNER,
@@ -72,7 +72,7 @@ ACCESS = {
     "/admin/money/reports.csv": ADMIN,
     "/admin/money/refunds": ADMIN,
     "/admin/money/refunds/<int:refund_id>/retry": ADMIN,
-    # Trainers, allocation, rosters and certificates (issue 4).
+    # Trainers, allocation, rosters and certificates.
     "/trainer/": TRAINER,
     "/trainer/availability": TRAINER,
     "/trainer/availability/leave": TRAINER,
@@ -94,7 +94,7 @@ ACCESS = {
     "/admin/trainers/load": ADMIN,
     "/admin/trainers/short": ADMIN,
     "/admin/trainers/sessions/<int:session_id>": ADMIN,
-    # Referrals, self-service and waiting lists (issue 5).
+    # Referrals, self-service and waiting lists.
     "/referral/start": PUBLIC,
     "/referral/sessions": ATTENDEE,
     "/referral/sessions/<int:session_id>/book": ATTENDEE,

@@ -92,7 +92,7 @@ def test_match_signs_in_and_shows_only_sessions_that_fit(client, db):
     assert booking.status == BookingStatus.CONFIRMED
     db.session.refresh(found)
     assert found.status == ReferralStatus.BOOKED
-    # Email was never said to be safe, so no confirmation is queued (rule 6).
+    # Email was never said to be safe, so no confirmation is queued.
     assert db.session.query(Notification).count() == 0
     detail = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
     assert "Your place is booked" in detail

@@ -1,4 +1,4 @@
-"""Every kind of message renders from its template, with a neutral subject and preview (rule 6).
+"""Every kind of message renders from its template, with a neutral subject and preview.
 
 Someone else may see a person's inbox, lock screen or calendar: the subject, the first lines a
 mail app shows as a preview, the sender's name and the calendar entry's title must never say

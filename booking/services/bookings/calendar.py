@@ -10,7 +10,7 @@ PRODUCT_ID = "-//Waypoint//Bookings//EN"
 def booking_ics(booking: Booking, *, base_url: str = "") -> str:
     """An iCalendar file with one event for the booking's session.
 
-    The title stays neutral ("Your booking"), like email subjects (rule 6), because calendars
+    The title stays neutral ("Your booking"), like email subjects, because calendars
     are often shared or shown on a locked phone screen.
     """
     course_session = booking.session

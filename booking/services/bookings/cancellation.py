@@ -1,4 +1,4 @@
-"""The one way a booking ends, and everything that follows from it (rule 10 of PRODUCT.md).
+"""The one way a booking ends, and everything that follows from it.
 
 Every ending goes through ``end_booking``: the person cancels, staff cancel, the session is
 cancelled, the referral is withdrawn, the person moves to another session, a hold lapses. It
@@ -254,7 +254,7 @@ def _move_money(old: Booking, new: Booking, *, by: User | None, now: datetime) -
     help_requests.move_to_booking(old, new, by=by, now=now)
     db.session.flush()
     if new.status in EXPIRING_STATES and help_requests.has_pending(new):
-        # The request keeps the new seat with no time limit, as it kept the old one (rule 5).
+        # The request keeps the new seat with no time limit, as it kept the old one.
         seats.transition(new, BookingStatus.AWAITING_WAIVER, by=by, now=now, via="moved")
         new.hold_expires_at = None
 

@@ -1,4 +1,4 @@
-"""Which referral a seat serves, and why a session does not fit one (PRODUCT.md rule 2).
+"""Which referral a seat serves, and why a session does not fit one.
 
 Used by the placement function only, so every way of taking a seat (catalogue, referral,
 waiting list, reschedule, staff) answers the same question the same way.

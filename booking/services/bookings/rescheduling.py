@@ -1,4 +1,4 @@
-"""Self-service changes: cancel with a notice, and reschedule as one atomic swap (rule 2).
+"""Self-service changes: cancel with a notice, and reschedule as one atomic swap.
 
 A reschedule is a release and a placement in one transaction, through the same placement
 function as every other booking, so every rule (capacity, women-only confirmation, referral
@@ -231,7 +231,7 @@ def _carry_money_over(old: Booking, new: Booking, *, by: User, now: datetime) ->
         if new.status != BookingStatus.CONFIRMED:
             bookings.confirm(new, by=by, now=now, via="reschedule")
     elif pending is not None:
-        # A request for help keeps the seat with no time limit until staff decide (rule 5).
+        # A request for help keeps the seat with no time limit until staff decide.
         pending.fee_pence = due
         if new.status != BookingStatus.AWAITING_WAIVER:
             bookings.transition(new, BookingStatus.AWAITING_WAIVER, by=by, now=now)

@@ -48,7 +48,7 @@ _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to mis
 
 
 def seat_holding_condition(now: datetime):
-    """SQL condition for a booking that takes a seat at ``now`` (rule 1 of PRODUCT.md)."""
+    """SQL condition for a booking that takes a seat at ``now``."""
     return or_(
         Booking.status.in_(SEAT_STATES),
         and_(Booking.status.in_(EXPIRING_STATES), Booking.hold_expires_at > now),
@@ -134,21 +134,21 @@ def place_booking(
 ) -> Booking:
     """The one way to take a seat, whatever the route (``source``, one of SOURCES).
 
-    Under the session lock it decides, in this order: the session is open and not started;
-    the person has no other active place on it; a women-only group is confirmed by the person
-    (rule 3); the seat serves a fitting referral when the person has one for this course type,
-    and a referral-only course needs one (rule 2, see eligibility); a place is free, where an
-    ``offer`` made to this person from the waiting list is their place. The fee is the one fee
-    rule (the referral's scheme can override the course type's fee).
+     Under the session lock it decides, in this order: the session is open and not started;
+     the person has no other active place on it; a women-only group is confirmed by the person
+    ; the seat serves a fitting referral when the person has one for this course type,
+     and a referral-only course needs one (rule 2, see eligibility); a place is free, where an
+     ``offer`` made to this person from the waiting list is their place. The fee is the one fee
+     rule (the referral's scheme can override the course type's fee).
 
-    The booking is linked to its referral (now "booked"). A reschedule passes the booking it is
-    ``replacing`` and a ``release`` that lets the old seat go once the new one is taken, in the
-    same transaction: the new booking is linked to the old, and takes over its referral.
-    With ``settle`` a £0 fee confirms at once and any other fee awaits payment; without it the
-    seat is left held for the caller (a reschedule settles the money it carries over).
-    Raises BookingError "session_not_open", "session_started", "already_booked",
-    "women_only_unconfirmed", "full", "busy", "offer_gone", "offer_expired", and the
-    ReferralError codes of ``eligibility.referral_for_seat``.
+     The booking is linked to its referral (now "booked"). A reschedule passes the booking it is
+     ``replacing`` and a ``release`` that lets the old seat go once the new one is taken, in the
+     same transaction: the new booking is linked to the old, and takes over its referral.
+     With ``settle`` a £0 fee confirms at once and any other fee awaits payment; without it the
+     seat is left held for the caller (a reschedule settles the money it carries over).
+     Raises BookingError "session_not_open", "session_started", "already_booked",
+     "women_only_unconfirmed", "full", "busy", "offer_gone", "offer_expired", and the
+     ReferralError codes of ``eligibility.referral_for_seat``.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown booking source {source!r}")

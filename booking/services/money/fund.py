@@ -1,4 +1,4 @@
-"""The hardship fund: financial years, balances and the ledger (rule 5 of PRODUCT.md)."""
+"""The hardship fund: financial years, balances and the ledger."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo

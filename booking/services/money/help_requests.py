@@ -9,7 +9,7 @@ Statuses change only through ``money.states.transition`` (one table, audited). W
 ends, ``cancellation.end_booking`` withdraws a pending request (or moves it with the person to
 their new booking) and gives an approved award back to the fund.
 
-While pending, the booking is AWAITING_WAIVER: it keeps its seat with no expiry (rule 5).
+While pending, the booking is AWAITING_WAIVER: it keeps its seat with no expiry.
 Every decision records who, when and why, moves money in the ledger, and tells the person.
 """
 

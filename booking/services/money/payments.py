@@ -1,7 +1,7 @@
 """Paying for bookings: what is due, Checkout, settling a paid booking, offline payments.
 
 Only the Stripe webhook (services/stripe_events.py) and staff recording an offline payment ever
-mark money as received (rule 4); the return page after Checkout only reads.
+mark money as received; the return page after Checkout only reads.
 """
 
 from datetime import datetime, timedelta

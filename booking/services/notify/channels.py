@@ -1,4 +1,4 @@
-"""Safe contact (rule 6): nobody is contacted on a channel they have not said is safe."""
+"""Safe contact: nobody is contacted on a channel they have not said is safe."""
 
 from sqlalchemy import select
 

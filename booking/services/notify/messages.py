@@ -1,4 +1,4 @@
-"""The messages people get, worded in templates/messages/ and queued in the outbox (rule 6).
+"""The messages people get, worded in templates/messages/ and queued in the outbox.
 
 Each kind of message has one plain-text template, ``templates/messages/<kind>.txt``, and one
 neutral subject in ``outbox.NEUTRAL_SUBJECTS``. Bodies are calm and plain. Each function returns
@@ -142,7 +142,7 @@ def waitlist_offer(
 
 
 def referral_overdue(referral: Referral, *, now: datetime) -> Notification | None:
-    """A calm, plain notice that the time to book has ended (rule 7)."""
+    """A calm, plain notice that the time to book has ended."""
     if referral.user is None:
         return None
     return _queue(referral.user, "referral_overdue", now=now)

@@ -1,6 +1,6 @@
 """Queue messages in the outbox, in the same transaction as the change they report.
 
-Subject lines and the sender name stay neutral (rule 6): they never name drugs, alcohol, the
+Subject lines and the sender name stay neutral: they never name drugs, alcohol, the
 police or the course's subject, because someone else may see the person's inbox.
 """
 
@@ -41,7 +41,7 @@ def queue_email(
 ) -> Notification | None:
     """Add an email for ``person`` to the outbox; the sender delivers it after the commit.
 
-    Returns None, and queues nothing, when the person has not said email is safe (rule 6);
+    Returns None, and queues nothing, when the person has not said email is safe;
     an audit event records that the message was withheld so staff can reach them another way.
     """
     if not contact.email_is_safe(person):

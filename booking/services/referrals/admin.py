@@ -255,7 +255,7 @@ OUTCOME_LABELS = {
 
 def outcome_report_csv(force: PoliceForce, start: date, end: date, *, by: User, now: datetime):
     """CSV of a force's referrals made between ``start`` and ``end`` (inclusive), with outcome
-    and completion date. Records who downloaded it (rule 9)."""
+    and completion date. Records who downloaded it."""
     rows = db.session.scalars(
         select(Referral)
         .where(

@@ -1,5 +1,5 @@
 """Deadlines: a referral still waiting for attendance when its deadline day has passed becomes
-"not completed" (rule 7); one whose attendance was recorded but not yet applied completes."""
+"not completed"; one whose attendance was recorded but not yet applied completes."""
 
 from datetime import datetime
 

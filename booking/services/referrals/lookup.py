@@ -1,4 +1,4 @@
-"""Booking by police reference (rule 2): find a referral, show sessions that fit, book one.
+"""Booking by police reference: find a referral, show sessions that fit, book one.
 
 A look-up that fails for any reason answers the same way, so nobody can learn which of the
 reference, surname or date of birth was wrong.
@@ -76,7 +76,7 @@ def _wants_women_only(referral: Referral) -> bool:
 
 
 def _fits_condition(referral: Referral, now: datetime):
-    # Women-only groups are offered to people who said they want one (rule 3).
+    # Women-only groups are offered to people who said they want one.
     women_only = () if _wants_women_only(referral) else (CourseSession.women_only.is_(False),)
     return (
         *women_only,
@@ -141,7 +141,7 @@ def book_for_referral(
     base_url: str,
     women_only_confirmed: bool = False,
 ) -> Booking:
-    """Book a session for a referral through the one placement function (rule 2).
+    """Book a session for a referral through the one placement function.
 
     Raises ReferralError "referral_not_found" and whatever ``bookings.place_booking`` raises
     ("referral_closed", "referral_deadline", "referral_already_booked", "full", ...).

@@ -1,6 +1,6 @@
 """What a trainer may see about the people on their sessions, and attendance.
 
-Privacy (PRODUCT.md rule 8): a roster shows a first name (or the name the person asked to be
+Privacy: a roster shows a first name (or the name the person asked to be
 called) and only the needs that affect the session: access, interpreter, women-only group. Never
 surnames, emails, police references, payments or waivers.
 """

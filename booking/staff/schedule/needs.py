@@ -1,4 +1,4 @@
-"""Need to know: one booking's needs and safe contact, for the staff arranging it (rule 8).
+"""Need to know: one booking's needs and safe contact, for the staff arranging it.
 
 Only here, one person at a time, and every look is recorded in the audit log.
 """
