@@ -137,7 +137,7 @@ def place_booking(
      Under the session lock it decides, in this order: the session is open and not started;
      the person has no other active place on it; a women-only group is confirmed by the person
     ; the seat serves a fitting referral when the person has one for this course type,
-     and a referral-only course needs one (rule 2, see eligibility); a place is free, where an
+     and a referral-only course needs one (see eligibility); a place is free, where an
      ``offer`` made to this person from the waiting list is their place. The fee is the one fee
      rule (the referral's scheme can override the course type's fee).
 

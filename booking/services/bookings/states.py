@@ -49,7 +49,7 @@ _ALLOWED = {
 
 
 def confirm(booking: Booking, *, by: User | None, now: datetime, via: str) -> Booking:
-    """Confirm a booking (rule 4: no fee, payment, full waiver or an offline payment)."""
+    """Confirm a booking (no fee, payment, full waiver or an offline payment)."""
     _move(booking, BookingStatus.CONFIRMED, by=by, now=now, via=via)
     booking.confirmed_at = now
     booking.hold_expires_at = None

@@ -1,6 +1,7 @@
 """A person's preferences: asked once, kindly, and editable; seen only by those who need them.
 
-What a person tells us about their needs and safe contact is sensitive. It lives in AttendeeProfile; ``prefers_women_only`` is None until the person has
+What a person tells us about their needs and safe contact is sensitive. It lives in
+AttendeeProfile; ``prefers_women_only`` is None until the person has
 answered, which is how the booking journey knows to ask (once) and never again.
 """
 
