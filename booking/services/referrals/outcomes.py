@@ -7,6 +7,7 @@ it moves at once, so the force's outcome report is right the same day.
   (referrals/deadlines.py), never from one missed session.
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from booking.extensions import db
@@ -70,7 +71,7 @@ def offer_rebooking(referral: Referral, *, now: datetime, base_url: str):
     )
 
 
-def session_closed(bookings: list[Booking], *, by: User | None, now: datetime, base_url: str):
+def session_closed(bookings: Sequence[Booking], *, by: User | None, now: datetime, base_url: str):
     """Apply each closed booking's attendance to its referral. Returns how many completed."""
     completed = 0
     for booking in bookings:
