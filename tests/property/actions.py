@@ -1,10 +1,11 @@
 """The one place the booking-core machine calls the services: one function per action.
 
-Each function is one use case, made of the same service calls its route (or job) makes today,
-with the clock passed in. None commits: the machine wraps each call in the real
-``unit_of_work()``, as a route does. When the booking core is rewritten (one placement function,
-one consequences function, refunds sent after commit), repoint these functions and nothing else;
-the machine and its invariants do not change.
+Each function is one use case, made of the same service calls its route (or job) makes, with
+the clock passed in. None commits: the machine wraps each call in the real ``unit_of_work()``,
+as a route does, and then calls ``after_commit`` (the routes' ``send_refunds``), so refund rows
+written by an ending are sent to the stand-in gateway only once the decision is committed.
+Seats are taken through ``seats.place_booking`` (via the catalogue, referral, waiting-list and
+reschedule wrappers); bookings end through ``cancellation.end_booking``.
 """
 
 import hashlib
@@ -14,7 +15,7 @@ from datetime import datetime
 
 import stripe
 
-from booking.extensions import db
+from booking.jobs import refunds as refund_jobs
 from booking.models import (
     AttendanceStatus,
     Booking,
@@ -27,13 +28,11 @@ from booking.models import (
     WaiverReason,
     WaiverRequest,
 )
-from booking.services.bookings import attendee, cancellation, rescheduling, waitlist
-from booking.services.bookings import seats as bookings
-from booking.services.errors import BookingError
+from booking.services.bookings import attendee, cancellation, rescheduling, seats, waitlist
 from booking.services.money import help_requests, payments, refunds, stripe_events
 from booking.services.people import preferences
 from booking.services.referrals import admin as referral_admin
-from booking.services.referrals import lookup
+from booking.services.referrals import deadlines, lookup
 from booking.services.schedule import sessions as schedule
 from booking.services.trainers import rosters
 
@@ -50,7 +49,8 @@ def claim_url(token: str) -> str:
 
 
 class FakeStripeGateway:
-    """Stripe's Refund API without the network: answers with a refund id, as Stripe does."""
+    """Stripe's Refund API without the network: answers with a refund id, as Stripe does
+    (the shape of booking.integrations.stripe_gateway.StripeGateway.refund)."""
 
     def __init__(self) -> None:
         self.refunds: list[tuple[str, int]] = []
@@ -66,14 +66,37 @@ GATEWAY = FakeStripeGateway()
 # --- taking a seat ---------------------------------------------------------------------------
 
 
+def _confirms_women_only(person: User) -> bool:
+    """A person ticks "women-only is right for me" exactly when they told us they want a
+    women-only group (their stored answer is their confirmation)."""
+    return preferences.prefers_women_only(person)
+
+
 def book_from_catalogue(person: User, course_session: CourseSession, now: datetime) -> Booking:
-    """The catalogue's book button. A person ticks "women-only is right for me" exactly when
-    they told us they want a women-only group (their stored answer is their confirmation)."""
-    preferences.check_group_choice(
-        course_session, confirmed_women_only=preferences.prefers_women_only(person)
-    )
+    """The catalogue's book button (a person with a referral for the course is booked on it)."""
     return attendee.book_and_confirm(
-        course_session.id, person, now=now, hold_minutes=HOLD_MINUTES, base_url=BASE_URL
+        course_session.id,
+        person,
+        now=now,
+        hold_minutes=HOLD_MINUTES,
+        base_url=BASE_URL,
+        women_only_confirmed=_confirms_women_only(person),
+    )
+
+
+def book_by_staff(
+    person: User, course_session: CourseSession, staff: User, now: datetime
+) -> Booking:
+    """Staff take a seat for a person (on the phone): the one placement function, with the
+    person's own answer about women-only groups as their confirmation."""
+    return seats.place_booking(
+        course_session.id,
+        person,
+        now=now,
+        by=staff,
+        women_only_confirmed=_confirms_women_only(person),
+        hold_minutes=HOLD_MINUTES,
+        source="staff",
     )
 
 
@@ -88,6 +111,7 @@ def book_by_referral(
         now=now,
         hold_minutes=HOLD_MINUTES,
         base_url=BASE_URL,
+        women_only_confirmed=_confirms_women_only(person),
     )
 
 
@@ -98,7 +122,13 @@ def join_waiting_list(person: User, course_session: CourseSession, now: datetime
 def claim_offer(entry: WaitingListEntry, now: datetime) -> Booking:
     """The claim link: lapsed offers are passed on first, then the place is taken."""
     waitlist.expire_offers(now=now, offer_hours=OFFER_HOURS, claim_url=claim_url)
-    return waitlist.claim(entry.claim_token, now=now, hold_minutes=HOLD_MINUTES, base_url=BASE_URL)
+    return waitlist.claim(
+        entry.claim_token,
+        now=now,
+        hold_minutes=HOLD_MINUTES,
+        base_url=BASE_URL,
+        women_only_confirmed=_confirms_women_only(entry.user),
+    )
 
 
 def reschedule(booking: Booking, course_session: CourseSession, now: datetime) -> Booking:
@@ -112,43 +142,54 @@ def reschedule(booking: Booking, course_session: CourseSession, now: datetime) -
         offer_hours=OFFER_HOURS,
         base_url=BASE_URL,
         claim_url=claim_url,
+        women_only_confirmed=_confirms_women_only(booking.user),
     )
 
 
 # --- ending a booking ------------------------------------------------------------------------
 
 
-def cancel_by_attendee(booking: Booking, now: datetime) -> Booking:
-    """The attendee's cancel button: release, offer the place on, then settle the money."""
-    person = booking.user
-    booking = rescheduling.cancel_with_notice(
-        booking.id, person, now=now, offer_hours=OFFER_HOURS, claim_url=claim_url
-    )
-    cancellation.settle_cancellation(
-        booking,
-        by=person,
+def cancel_by_attendee(booking: Booking, now: datetime):
+    """The attendee's cancel button: the one ending, money by the refund rule, the place
+    offered on."""
+    return cancellation.cancel_by_attendee(
+        booking.id,
+        booking.user,
         now=now,
-        full_days_before=REFUND_FULL_DAYS_BEFORE,
-        gateway=GATEWAY,
+        offer_hours=OFFER_HOURS,
+        claim_url=claim_url,
+        full_refund_days_before=REFUND_FULL_DAYS_BEFORE,
     )
-    return booking
 
 
-def cancel_by_staff(booking: Booking, staff: User, now: datetime) -> None:
-    """Staff ending one booking. Today the only way is withdrawing its referral (the force
-    asked); a booking without a referral has no staff cancel path yet, so that is a "no"."""
-    if booking.referral_id is None:
-        raise BookingError("not_cancellable")
-    referral = db.session.get(Referral, booking.referral_id)
-    referral_admin.withdraw(referral, by=staff, now=now, reason="The force asked")
+def cancel_by_staff(booking: Booking, staff: User, now: datetime):
+    """Staff end one booking: card payments refunded in full, other money left to staff."""
+    return cancellation.end_booking(
+        booking,
+        reason="staff",
+        by=staff,
+        now=now,
+        offer_hours=OFFER_HOURS,
+        claim_url=claim_url,
+        full_refund_days_before=REFUND_FULL_DAYS_BEFORE,
+    )
+
+
+def withdraw_referral(referral: Referral, staff: User, now: datetime) -> Referral:
+    """Staff withdraw a referral (the force asked); its booking, if any, ends with it."""
+    return referral_admin.withdraw(
+        referral, by=staff, now=now, reason="The force asked", claim_url=claim_url
+    )
 
 
 def cancel_session(course_session: CourseSession, staff: User, now: datetime) -> int:
-    return schedule.cancel_session(course_session.id, by=staff, now=now, reason="Trainer ill")
+    return schedule.cancel_session(
+        course_session.id, by=staff, now=now, reason="Trainer ill", claim_url=claim_url
+    )
 
 
 def expire_holds(now: datetime) -> int:
-    return bookings.expire_holds(now=now)
+    return cancellation.expire_holds(now=now, offer_hours=OFFER_HOURS, claim_url=claim_url)
 
 
 def expire_offers(now: datetime) -> int:
@@ -156,7 +197,13 @@ def expire_offers(now: datetime) -> int:
 
 
 def close_overdue_referrals(now: datetime) -> dict:
-    return referral_admin.close_overdue(now=now)
+    return deadlines.close_overdue(now=now)
+
+
+def after_commit(now: datetime) -> None:
+    """What every route that may write refund rows does once its transaction has committed:
+    send the requested refunds to the (stand-in) gateway, each in its own short transaction."""
+    refund_jobs.send_refunds(GATEWAY, now=now)
 
 
 # --- money -----------------------------------------------------------------------------------
@@ -199,7 +246,7 @@ def signed_event(event_type: str, payment: Payment, event_id: str) -> tuple[byte
 def _deliver(payload: bytes, header: str, now: datetime) -> str:
     """What the webhook route does: verify the signature on the raw body, then apply once."""
     stripe.Webhook.construct_event(payload, header, WEBHOOK_SECRET)
-    return stripe_events.handle_event(json.loads(payload), now=now, gateway=GATEWAY)
+    return stripe_events.handle_event(json.loads(payload), now=now)
 
 
 def pay_by_webhook(payment: Payment, now: datetime, event_id: str) -> str:
@@ -228,7 +275,7 @@ def refund(payment: Payment, staff: User, now: datetime, *, whole: bool):
     """Finance refunds a payment: all that is left, or half of it."""
     amount = None if whole else max(payment.refundable_pence // 2, 1)
     return refunds.refund_payment(
-        payment.id, amount_pence=amount, reason="Refund", by=staff, now=now, gateway=GATEWAY
+        payment.id, amount_pence=amount, reason="Refund", by=staff, now=now
     )
 
 

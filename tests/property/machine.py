@@ -1,7 +1,8 @@
 """A Hypothesis state machine that drives the booking core with random sequences of actions.
 
 Every rule is one use case through tests/property/actions.py, committed by the real
-``unit_of_work()`` as a route would; a DomainError is a fair "no". After every step the
+``unit_of_work()`` as a route would, with refunds sent after the commit; a DomainError is a
+fair "no". After every step the
 invariants in tests/property/invariants.py are checked against the database.
 
 Rules draw small numbers: a person, session or referral by its index in the world, and a
@@ -118,6 +119,7 @@ class BookingCoreMachine(RuleBasedStateMachine):
         except DomainError as error:
             _note(f"{name}: no ({error.code})")
             return False
+        actions.after_commit(self.now)
         _note(f"{name}: yes")
         SUCCEEDED[name] += 1
         return True
@@ -202,6 +204,15 @@ class BookingCoreMachine(RuleBasedStateMachine):
             ),
         )
 
+    @rule(person=people, session=sessions)
+    def book_by_staff(self, person, session):
+        self._attempt(
+            "book_by_staff",
+            lambda: actions.book_by_staff(
+                self._person(person), self._session(session), self._staff(), self.now
+            ),
+        )
+
     def _courses_sessions(self, referral: int) -> list[int]:
         """Sessions of the referral's course (others are refused before anything happens)."""
         course_type_id = self.snap.referrals[self.world.referrals[referral]].course_type_id
@@ -272,16 +283,29 @@ class BookingCoreMachine(RuleBasedStateMachine):
             lambda: actions.cancel_by_attendee(db.session.get(Booking, booking_id), self.now),
         )
 
-    @precondition(lambda self: self._referral_bookings())
+    @precondition(lambda self: self._bookings(LIVE))
     @rule(pick=picks)
     def cancel_by_staff(self, pick):
-        booking_id = self._pick(self._referral_bookings(), pick)
+        booking_id = self._pick(self._bookings(LIVE), pick)
         self._attempt(
             "cancel_by_staff",
             lambda: actions.cancel_by_staff(
                 db.session.get(Booking, booking_id), self._staff(), self.now
             ),
         )
+
+    @precondition(lambda self: self._referral_bookings())
+    @rule(pick=picks)
+    def withdraw_referral(self, pick):
+        """Staff withdraw the referral of a booking on its way (the force asked)."""
+        booking_id = self._pick(self._referral_bookings(), pick)
+
+        def use_case():
+            booking = db.session.get(Booking, booking_id)
+            referral = db.session.get(Referral, booking.referral_id)
+            actions.withdraw_referral(referral, self._staff(), self.now)
+
+        self._attempt("withdraw_referral", use_case)
 
     # Cancelling a whole session empties it for the rest of the example: once is enough.
     @precondition(

@@ -55,12 +55,14 @@ def test_every_action_succeeds_at_least_once_in_a_seeded_run(harness):
 
 ACTIONS = [
     "book_from_catalogue",
+    "book_by_staff",
     "book_by_referral",
     "join_waiting_list",
     "claim_offer",
     "reschedule",
     "cancel_by_attendee",
     "cancel_by_staff",
+    "withdraw_referral",
     "cancel_session",
     "expire_holds",
     "expire_offers",

@@ -51,11 +51,12 @@ def booking(db, built, *, person: int, session: int, status=BookingStatus.CONFIR
     return row
 
 
-def paid(db, row: Booking, amount: int) -> Payment:
+def paid(db, row: Booking, amount: int, method=PaymentMethod.CASH, **fields) -> Payment:
     payment = Payment(
         booking_id=row.id,
         amount_pence=amount,
-        method=PaymentMethod.CASH,
+        method=method,
+        **fields,
         status=PaymentStatus.SUCCEEDED,
         created_at=world.START,
     )
@@ -154,16 +155,32 @@ def test_a_fee_that_is_not_the_sessions(db, built):
 def test_a_confirmed_booking_not_paid_for(db, built):
     confirmed = booking(db, built, person=1, session=1, fee_pence=world.FEE)
     assert "money_agrees_with_state" in found(db)
-    paid(db, confirmed, world.FEE)
+    payment = paid(db, confirmed, world.FEE)
     assert "money_agrees_with_state" not in found(db)
+    payment.refunded_pence = world.FEE // 2  # finance gave half back: deliberate, allowed
+    assert "money_agrees_with_state" not in found(db)
+
+
+def test_a_confirmed_booking_that_keeps_more_than_its_fee(db, built):
+    confirmed = booking(db, built, person=1, session=1, fee_pence=world.FEE)
+    paid(db, confirmed, world.FEE)
+    _award(db, built, confirmed, 500)
+    assert "money_agrees_with_state" in found(db)
 
 
 def test_an_expired_booking_that_kept_its_payment(db, built):
     lapsed = booking(
         db, built, person=1, session=1, fee_pence=world.FEE, status=BookingStatus.EXPIRED
     )
-    paid(db, lapsed, world.FEE)
+    cash = paid(db, lapsed, world.FEE)
+    assert "ended_booking_keeps_no_money" not in found(db)  # cash: staff decide
+    cash.status = PaymentStatus.FAILED
+    card = paid(
+        db, lapsed, world.FEE, PaymentMethod.CARD, stripe_payment_intent_id="pi_invariant_1"
+    )
     assert "ended_booking_keeps_no_money" in found(db)
+    card.refunded_pence = world.FEE  # a requested refund counts as given back
+    assert "ended_booking_keeps_no_money" not in found(db)
 
 
 def _award(db, built, row: Booking, amount: int, *, status=WaiverStatus.APPROVED):
