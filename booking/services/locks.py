@@ -33,24 +33,31 @@ def _set_lock_timeout() -> None:
         db.session.execute(text(f"SET LOCAL lock_timeout = '{POSTGRES_LOCK_TIMEOUT}'"))
 
 
+def _locked_rows(model, condition) -> list:
+    """Lock the rows of ``model`` that meet ``condition``, in id order, and return them fresh
+    (re-read, so no decision is made on a copy read before the lock). A lock that cannot be
+    had in time is a plain BookingError("busy")."""
+    try:
+        return list(
+            db.session.scalars(
+                select(model)
+                .where(condition)
+                .order_by(model.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).all()
+        )
+    except OperationalError as error:
+        raise BookingError("busy") from error
+
+
 def lock_sessions(*session_ids: int) -> list[CourseSession]:
     """Lock course sessions (in id order, so two callers never deadlock) and return them fresh.
 
     Raises BookingError("busy") when the lock cannot be had in time.
     """
-    ids = sorted(set(session_ids))
-    try:
-        _set_lock_timeout()
-        rows = db.session.scalars(
-            select(CourseSession)
-            .where(CourseSession.id.in_(ids))
-            .order_by(CourseSession.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).all()
-    except OperationalError as error:
-        raise BookingError("busy") from error
-    return list(rows)
+    _set_lock_timeout()
+    return _locked_rows(CourseSession, CourseSession.id.in_(sorted(set(session_ids))))
 
 
 def lock_bookings(*booking_ids: int) -> list[Booking]:
@@ -64,17 +71,7 @@ def lock_bookings(*booking_ids: int) -> list[Booking]:
         return []
     session_ids = db.session.scalars(select(Booking.session_id).where(Booking.id.in_(ids))).all()
     lock_sessions(*session_ids)
-    try:
-        rows = db.session.scalars(
-            select(Booking)
-            .where(Booking.id.in_(ids))
-            .order_by(Booking.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).all()
-    except OperationalError as error:
-        raise BookingError("busy") from error
-    return list(rows)
+    return _locked_rows(Booking, Booking.id.in_(ids))
 
 
 def lock_booking(booking_id: int) -> Booking | None:
@@ -93,15 +90,4 @@ def lock_existing_booking(booking_id: int) -> Booking:
 
 def lock_payments_of(booking_id: int) -> list[Payment]:
     """Lock a booking's payments in id order. Call with the booking already locked."""
-    try:
-        return list(
-            db.session.scalars(
-                select(Payment)
-                .where(Payment.booking_id == booking_id)
-                .order_by(Payment.id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            ).all()
-        )
-    except OperationalError as error:
-        raise BookingError("busy") from error
+    return _locked_rows(Payment, Payment.booking_id == booking_id)

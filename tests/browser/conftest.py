@@ -33,9 +33,9 @@ from booking.models import (
 )
 from booking.services.bookings import seats as bookings
 from config import TestConfig
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.databases import SqliteDatabases
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 RESULTS = Path(__file__).resolve().parent.parent.parent / "test-results"
 NEUTRAL_SITE = "https://www.bbc.co.uk/weather"
 PASSWORD = "waypoint-browser-test"
@@ -60,15 +60,7 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
+        "args": CHROMIUM_ARGS,
     }
 
 

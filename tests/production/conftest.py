@@ -30,9 +30,9 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from tests import localstripe_checkout
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ENABLED = os.environ.get("WAYPOINT_PRODUCTION_TESTS") == "1"
 POSTGRES_URL = (
     os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -62,17 +62,8 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            # The certificate is a throwaway one from a test CA the browser does not know.
-            "--ignore-certificate-errors",
-        ],
+        # The certificate is a throwaway one from a test CA the browser does not know.
+        "args": [*CHROMIUM_ARGS, "--ignore-certificate-errors"],
     }
 
 
