@@ -45,7 +45,7 @@ from booking.models.trainers import (
     Unavailability,
     UnstaffedSession,
 )
-from booking.models.users import Role, User
+from booking.models.users import STAFF_ROLES, Role, User
 
 __all__ = [
     "AllocationRun",
@@ -77,6 +77,7 @@ __all__ = [
     "Referral",
     "ReferralStatus",
     "Role",
+    "STAFF_ROLES",
     "Scheme",
     "SessionSeries",
     "SessionStatus",

@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, Integer, String, true
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -11,9 +11,21 @@ from booking.models.base import Base, UTCDateTime, utcnow
 
 
 class Role(enum.StrEnum):
+    """What a signed-in account may do. Staff roles are split for least privilege."""
+
     ATTENDEE = "attendee"
     TRAINER = "trainer"
+    # Staff: admin can do everything; the others see only what their work needs.
     ADMIN = "admin"
+    SCHEDULER = "scheduler"  # sessions, series, trainers and bookings
+    FINANCE = "finance"  # payments, refunds, the fund and help requests, never needs
+    SAFEGUARDING = "safeguarding"  # needs, person records and the access log
+    # A police force's own staff, who see only their force's referrals and outcomes.
+    FORCE_CONTACT = "force_contact"
+
+
+# Everyone who works for the charity and may open staff pages at all.
+STAFF_ROLES = frozenset({Role.ADMIN, Role.SCHEDULER, Role.FINANCE, Role.SAFEGUARDING})
 
 
 class User(UserMixin, Base):
@@ -36,6 +48,10 @@ class User(UserMixin, Base):
     access_link_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # False while the account has only the unguessable password given to it by a look-up.
     password_chosen: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Set only for force contacts: the one force whose referrals they may see.
+    force_id: Mapped[int | None] = mapped_column(
+        ForeignKey("police_forces.id"), nullable=True, index=True
+    )
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -63,6 +79,10 @@ class User(UserMixin, Base):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
 
     @property
     def is_trainer(self) -> bool:
