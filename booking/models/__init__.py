@@ -20,7 +20,7 @@ from booking.models.hardship import (
     WaiverRequest,
     WaiverStatus,
 )
-from booking.models.notifications import Channel, Notification, NotificationStatus
+from booking.models.notifications import Channel, Notification, NotificationStatus, TextReply
 from booking.models.payments import (
     Payment,
     PaymentMethod,
@@ -68,6 +68,7 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "Channel",
+    "TextReply",
     "CourseSession",
     "CourseType",
     "Delivery",

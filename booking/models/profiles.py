@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.models.base import Base, UTCDateTime, utcnow
@@ -36,6 +36,13 @@ class AttendeeProfile(Base):
     post_is_safe: Mapped[bool] = mapped_column(Boolean, default=False)
     phone_number: Mapped[str] = mapped_column(String(30), default="")
     best_times: Mapped[str] = mapped_column(String(200), default="")
+    # The safe channels in the person's order of preference, e.g. "text,letter" (empty: the
+    # usual order, text, email, letter, call). Only channels marked safe above are ever used.
+    contact_order: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    # Texts and calls only between these hours (UK time); 9am to 8pm unless the person says.
+    safe_from_hour: Mapped[int] = mapped_column(Integer, default=9, server_default="9")
+    safe_until_hour: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    postal_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship()
