@@ -2,9 +2,10 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.models.base import Base, UTCDateTime, utcnow
+from booking.models.users import User
 
 
 class Channel(enum.StrEnum):
@@ -73,6 +74,8 @@ class Notification(Base):
     )
     # For a call: what happened last time staff tried ("spoke", "no_answer", "wrong_number").
     call_outcome: Mapped[str] = mapped_column(String(20), default="", server_default="")
+
+    user: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind} {self.channel} {self.status}>"

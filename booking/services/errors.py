@@ -155,3 +155,19 @@ MESSAGES.update(
         "session_delivered": "This session has already been delivered and cannot be changed.",
     }
 )
+
+
+class ContactError(DomainError):
+    http_status = 409
+
+
+# --- safe contact: calls to make, messages withheld or failed -----------------------------
+MESSAGES.update(
+    {
+        "contact_task_gone": "This has already been dealt with, or it no longer exists.",
+        "channel_not_safe": (
+            "That way of contact is not safe for this person now. Choose one of the ways listed."
+        ),
+        "call_outcome_unknown": "Choose what happened on the call.",
+    }
+)

@@ -14,7 +14,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from booking.integrations.email_sender import MailSettings
-from booking.models import BookingStatus, Role, WaitingListEntry, WaitingStatus, utcnow
+from booking.models import (
+    AttendeeProfile,
+    BookingStatus,
+    Role,
+    WaitingListEntry,
+    WaitingStatus,
+    utcnow,
+)
 from booking.services.bookings import seats as bookings
 from booking.services.notify import messages
 from booking.services.notify.outbox import FALLBACK_SUBJECT, NEUTRAL_SUBJECTS
@@ -41,10 +48,13 @@ def _when_shown(moment) -> list[str]:
 
 
 def _world(db):
-    """A person who said email is safe, booked on an in-person and an online session."""
+    """A person who said email is safe (and texts, but email first), booked on an in-person and
+    an online session."""
     now = utcnow().replace(microsecond=0)
     person = factories.user(Role.ATTENDEE)
     make_email_safe(person)
+    profile = db.session.query(AttendeeProfile).filter_by(user_id=person.id).one()
+    profile.text_is_safe, profile.phone_number, profile.contact_order = True, "07700900123", "email"
     drugs = factories.course_type(name=COURSE_NAMES[0])
     alcohol = factories.course_type(name=COURSE_NAMES[1])
     in_person = factories.course_session(
@@ -84,6 +94,10 @@ def _every_kind(now, person, booking, moved, entry, case):
             booking, moved, now=now, base_url=base_url
         ),
         "booking_reminder": lambda: messages.booking_reminder(moved, now=now, base_url=base_url),
+        "booking_reminder_today": lambda: messages.booking_reminder_today(
+            moved, now=now, base_url=base_url
+        ),
+        "attendance_check": lambda: messages.attendance_check(booking, now=now, base_url=base_url),
         "booking_cancelled": lambda: messages.booking_cancelled(booking, now=now),
         "session_cancelled": lambda: messages.session_cancelled(booking, now=now),
         "waitlist_offer": lambda: messages.waitlist_offer(

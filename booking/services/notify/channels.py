@@ -1,23 +1,157 @@
-"""Safe contact: nobody is contacted on a channel they have not said is safe."""
+"""Safe contact: nobody is contacted on a channel they have not said is safe, or outside the
+hours they said are safe for a text or a call.
+
+A person's safe channels come from their profile, in their order of preference. Staff and
+trainers are reached by email (their work address).
+"""
+
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
 from booking.extensions import db
-from booking.models import AttendeeProfile, Role, User
+from booking.models import AttendeeProfile, Channel, Role, User
+from booking.services.clock import LONDON
+
+# The order used when a person has not put their safe channels in order: a text reaches a
+# shared or pay-as-you-go phone soonest, a letter is slow, a call needs a member of staff.
+USUAL_ORDER = (Channel.TEXT, Channel.EMAIL, Channel.LETTER, Channel.CALL)
+DEFAULT_SAFE_FROM_HOUR = 9
+DEFAULT_SAFE_UNTIL_HOUR = 20
+# Only these reach a phone, so only these wait for the person's safe hours.
+TIMED_CHANNELS = frozenset({Channel.TEXT, Channel.CALL})
+
+CHANNEL_NAMES = {
+    Channel.EMAIL: "email",
+    Channel.TEXT: "text message",
+    Channel.LETTER: "letter",
+    Channel.CALL: "phone call from our team",
+}
 
 
 def profile_for(person: User) -> AttendeeProfile | None:
     return db.session.scalar(select(AttendeeProfile).where(AttendeeProfile.user_id == person.id))
 
 
+def _is_attendee(person: User) -> bool:
+    return person.role == Role.ATTENDEE
+
+
 def email_is_safe(person: User) -> bool:
     """Staff and trainers can always be emailed; attendees only once they have said it is safe."""
-    if person.role != Role.ATTENDEE:
+    if not _is_attendee(person):
         return True
     profile = profile_for(person)
     return bool(profile and profile.email_is_safe)
 
 
 def name_to_use(person: User) -> str:
-    profile = profile_for(person) if person.role == Role.ATTENDEE else None
+    profile = profile_for(person) if _is_attendee(person) else None
     return profile.preferred_name if profile and profile.preferred_name else person.first_name
+
+
+def address_for(person: User, channel: Channel, profile: AttendeeProfile | None) -> str:
+    """Where a message on ``channel`` goes, or "" when we have nowhere to send it."""
+    if channel == Channel.EMAIL:
+        # Accounts made from a referral without an email get a placeholder that never delivers.
+        return "" if person.email.endswith(".invalid") else person.email
+    if profile is None:
+        return ""
+    if channel in (Channel.TEXT, Channel.CALL):
+        return profile.phone_number.strip()
+    if channel == Channel.LETTER:
+        return profile.postal_address.strip()
+    return ""
+
+
+def _marked_safe(profile: AttendeeProfile, channel: Channel) -> bool:
+    return {
+        Channel.EMAIL: profile.email_is_safe,
+        Channel.TEXT: profile.text_is_safe,
+        Channel.LETTER: profile.post_is_safe,
+        Channel.CALL: profile.phone_is_safe or profile.voicemail_is_safe,
+    }[channel]
+
+
+def preference_order(profile: AttendeeProfile | None) -> list[Channel]:
+    """Every channel, the person's chosen order first, then the usual order for the rest."""
+    chosen: list[Channel] = []
+    for word in (profile.contact_order if profile else "").split(","):
+        word = word.strip()
+        if word in Channel._value2member_map_ and Channel(word) not in chosen:
+            chosen.append(Channel(word))
+    return chosen + [channel for channel in USUAL_ORDER if channel not in chosen]
+
+
+def safe_channels(person: User) -> list[tuple[Channel, str]]:
+    """The channels it is safe to use for ``person`` and that can reach them, best first,
+    each with its address (an email address, a phone number or a postal address)."""
+    if not _is_attendee(person):
+        return [(Channel.EMAIL, person.email)] if person.email else []
+    profile = profile_for(person)
+    if profile is None:
+        return []
+    reachable = []
+    for channel in preference_order(profile):
+        address = address_for(person, channel, profile)
+        if _marked_safe(profile, channel) and address:
+            reachable.append((channel, address))
+    return reachable
+
+
+def how_we_reach(person: User) -> list[str]:
+    """The channels a message to ``person`` would go to first, in order, as plain words
+    ("text message", "email"), for honest pages: empty means we cannot reach them at all."""
+    return [CHANNEL_NAMES[channel] for channel, _ in safe_channels(person)]
+
+
+def voicemail_is_safe(person: User) -> bool:
+    profile = profile_for(person) if _is_attendee(person) else None
+    return bool(profile and profile.voicemail_is_safe)
+
+
+def safe_hours(profile: AttendeeProfile | None) -> tuple[int, int]:
+    """The hours (UK time, from and until) a text or a call is safe; 9am to 8pm by default."""
+    if profile is None:
+        return DEFAULT_SAFE_FROM_HOUR, DEFAULT_SAFE_UNTIL_HOUR
+    start, end = profile.safe_from_hour, profile.safe_until_hour
+    if not (0 <= start < end <= 24):
+        return DEFAULT_SAFE_FROM_HOUR, DEFAULT_SAFE_UNTIL_HOUR
+    return start, end
+
+
+def safe_hours_words(person: User) -> str:
+    """'between 9am and 8pm (UK time)', for the staff call list."""
+    start, end = safe_hours(profile_for(person) if _is_attendee(person) else None)
+    return f"between {_hour_words(start)} and {_hour_words(end)} (UK time)"
+
+
+def _hour_words(hour: int) -> str:
+    if hour in (0, 24):
+        return "midnight"
+    if hour == 12:
+        return "midday"
+    return f"{hour % 12 or 12}{'am' if hour < 12 else 'pm'}"
+
+
+def next_safe_moment(person: User, channel: Channel, now: datetime) -> datetime:
+    """``now`` when a message on ``channel`` may go now; otherwise the start of the person's
+    next safe hours. Email and letters are not held back: nobody hears them arrive."""
+    if channel not in TIMED_CHANNELS or not _is_attendee(person):
+        return now
+    start, end = safe_hours(profile_for(person))
+    return next_moment_within(now, start, end)
+
+
+def next_moment_within(now: datetime, start_hour: int, end_hour: int) -> datetime:
+    """The first moment at or after ``now`` that falls between the hours (UK time)."""
+    local = now.astimezone(LONDON)
+    if start_hour <= local.hour < end_hour:
+        return now
+    day = local.date() if local.hour < start_hour else local.date() + timedelta(days=1)
+    opening = datetime.combine(day, time(hour=start_hour), tzinfo=LONDON)
+    return opening.astimezone(now.tzinfo)
+
+
+def within_safe_hours(person: User, channel: Channel, now: datetime) -> bool:
+    return next_safe_moment(person, channel, now) == now

@@ -1,8 +1,11 @@
 """The messages people get, worded in templates/messages/ and queued in the outbox.
 
-Each kind of message has one plain-text template, ``templates/messages/<kind>.txt``, and one
-neutral subject in ``outbox.NEUTRAL_SUBJECTS``. Bodies are calm and plain. Each function returns
-the queued Notification, or None when email is not safe for the person.
+Each kind of message has wording for every channel: the email (and, with "Dear" and a phone
+number instead of "reply", the letter) in ``templates/messages/<kind>.txt``, the text message in
+``templates/messages/text/<kind>.txt``, and a call script built around the text's wording
+(``call/_script.txt``); one neutral subject per kind is in ``outbox.NEUTRAL_SUBJECTS``. Bodies
+are calm and plain. Each function returns the first outbox row queued (on the person's first
+safe channel), or None when no safe channel can carry the message.
 
 Every route that confirms a place (no fee, card payment, approved waiver, payment taken another
 way, a move to another date) sends the same confirmation through ``booking_confirmed`` (or
@@ -10,19 +13,46 @@ way, a move to another date) sends the same confirmation through ``booking_confi
 or joining link, the reference and a calendar file.
 """
 
-from datetime import datetime
+import os
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from booking.models import Booking, CourseSession, Notification, Referral, User, WaitingListEntry
+from booking.models import (
+    Booking,
+    Channel,
+    CourseSession,
+    Notification,
+    Referral,
+    User,
+    WaitingListEntry,
+)
 from booking.services.bookings.calendar import booking_ics
-from booking.services.clock import long_date, time_of_day
+from booking.services.clock import in_london, long_date, time_of_day
 from booking.services.notify import channels as contact
 from booking.services.notify import outbox
 
 TEMPLATE_FOLDER = Path(__file__).resolve().parents[3] / "templates" / "messages"
+
+# The number texts, letters and voicemails give people to call. Neutral: a plain office line.
+CONTACT_PHONE = os.environ.get("CONTACT_PHONE", "0808 157 0192")
+
+# Kinds that only some channels can carry. A link that works for an hour is no use in a letter
+# or read out on a call; "someone used your email address" only makes sense by email; the
+# "reply 1 or 2" question and the morning-of reminder are texts.
+ONLY_BY: dict[str, set[Channel]] = {
+    "password_reset": {Channel.EMAIL, Channel.TEXT},
+    "access_link": {Channel.EMAIL, Channel.TEXT},
+    "account_exists": {Channel.EMAIL},
+    "attendance_check": {Channel.TEXT},
+    "booking_reminder_today": {Channel.TEXT},
+}
+# Extra nudges that are simply not sent (and not listed as withheld) when the channel is unsafe.
+ONLY_IF_REACHABLE = frozenset({"attendance_check", "booking_reminder_today"})
+# Changes nobody should miss go to every safe written channel, not only the first.
+EVERY_SAFE_CHANNEL = frozenset({"session_cancelled", "session_changed"})
 
 
 def _pounds(pence: int) -> str:
@@ -39,22 +69,82 @@ _templates = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-_templates.filters.update(long_date=long_date, time_of_day=time_of_day, pounds=_pounds)
+
+
+def _short_date(moment: datetime | date) -> str:
+    """'Tue 3 Mar' in UK time, for texts (a date without a time is shown as it is)."""
+    local = in_london(moment) if isinstance(moment, datetime) else moment
+    return f"{local:%a} {local.day} {local:%b}"
+
+
+_templates.filters.update(
+    long_date=long_date, time_of_day=time_of_day, pounds=_pounds, short_date=_short_date
+)
 
 
 def render(kind: str, **context: Any) -> str:
-    """The body of a message of ``kind``, from ``templates/messages/<kind>.txt``."""
+    """The email body of a message of ``kind``, from ``templates/messages/<kind>.txt``."""
+    context.setdefault("channel", Channel.EMAIL.value)
+    context.setdefault("reply", "reply to this message")
+    context.setdefault("phone", CONTACT_PHONE)
     return _templates.get_template(f"{kind}.txt").render(**context)
+
+
+def render_text(kind: str, **context: Any) -> str:
+    """A text message: one short paragraph from ``templates/messages/text/<kind>.txt``."""
+    context.setdefault("phone", CONTACT_PHONE)
+    return " ".join(_templates.get_template(f"text/{kind}.txt").render(**context).split())
+
+
+def render_letter(kind: str, **context: Any) -> str:
+    """A letter: the email's wording, with "Dear", a phone number instead of "reply", and no
+    mention of attachments (the envelope carries only the address)."""
+    context.update(channel=Channel.LETTER.value, reply=f"call us on {CONTACT_PHONE}")
+    return render(kind, **context)
+
+
+def render_call(kind: str, *, name: str, voicemail: bool, **context: Any) -> str:
+    """The script for staff ringing the person: neutral until they know who they are speaking
+    to, with the text message's wording as what to tell them."""
+    message = render_text(kind, name=name, **context)
+    return _templates.get_template("call/_script.txt").render(
+        name=name, message=message, voicemail=voicemail, phone=CONTACT_PHONE
+    )
+
+
+def render_all(kind: str, *, person: User, **context: Any) -> dict[Channel, str]:
+    """The wording of a message in every channel it may go by."""
+    name = contact.name_to_use(person)
+    allowed = ONLY_BY.get(kind, set(Channel))
+    renderers = {
+        Channel.EMAIL: lambda: render(kind, name=name, **context),
+        Channel.TEXT: lambda: render_text(kind, name=name, **context),
+        Channel.LETTER: lambda: render_letter(kind, name=name, **context),
+        Channel.CALL: lambda: render_call(
+            kind, name=name, voicemail=contact.voicemail_is_safe(person), **context
+        ),
+    }
+    return {channel: build() for channel, build in renderers.items() if channel in allowed}
 
 
 def _queue(
     person: User, kind: str, *, now: datetime, ics: str = "", **context: Any
 ) -> Notification | None:
-    body = render(kind, name=contact.name_to_use(person), **context)
-    notification = outbox.queue_email(person, kind=kind, body=body, now=now)
-    if notification is not None and ics:
-        notification.ics_attachment = ics
-    return notification
+    """Queue ``kind`` for ``person`` on their safe channels (see outbox.queue)."""
+    if kind in ONLY_IF_REACHABLE:
+        allowed = ONLY_BY.get(kind, set(Channel))
+        if not any(channel in allowed for channel, _ in contact.safe_channels(person)):
+            return None
+    booking = context.get("booking")
+    return outbox.queue(
+        person,
+        kind=kind,
+        wordings=render_all(kind, person=person, **context),
+        now=now,
+        booking_id=booking.id if isinstance(booking, Booking) else None,
+        ics=ics,
+        every_channel=kind in EVERY_SAFE_CHANNEL,
+    )
 
 
 def _manage_url(base_url: str) -> str:
@@ -101,6 +191,34 @@ def booking_rescheduled(
 def booking_reminder(booking: Booking, *, now: datetime, base_url: str = "") -> Notification | None:
     """Reminder two days before; online sessions include the joining link."""
     return _about_a_booking(booking, "booking_reminder", now=now, base_url=base_url)
+
+
+def booking_reminder_today(
+    booking: Booking, *, now: datetime, base_url: str = ""
+) -> Notification | None:
+    """The morning-of text: where (or the joining link) and a number to call. Texts only."""
+    return _about_a_booking(booking, "booking_reminder_today", now=now, base_url=base_url)
+
+
+def attendance_check(booking: Booking, *, now: datetime, base_url: str = "") -> Notification | None:
+    """The day-before text: "Reply 1 if you are still coming, 2 if you need to change"."""
+    return _about_a_booking(booking, "attendance_check", now=now, base_url=base_url)
+
+
+def change_requested(booking: Booking, *, now: datetime, reply: str) -> Notification:
+    """A call task for staff: the person replied that they need to change their booking."""
+    person = booking.user
+    script = _templates.get_template("call/change_requested.txt").render(
+        name=contact.name_to_use(person),
+        booking=booking,
+        session=booking.session,
+        reply=reply,
+        voicemail=contact.voicemail_is_safe(person),
+        phone=CONTACT_PHONE,
+    )
+    return outbox.queue_call_task(
+        person, kind="change_requested", script=script, now=now, booking_id=booking.id
+    )
 
 
 def booking_cancelled(booking: Booking, *, now: datetime, note: str = "") -> Notification | None:
