@@ -1,5 +1,8 @@
 """Deliver the outbox: claim pending messages, send each once, retry failures with backoff.
 
+Despite the module's name it delivers every channel: email over SMTP here, texts and letters
+through notify_sender (GOV.UK Notify, or the development outbox page when none is set up).
+
 Each message is claimed (status "sending") in its own short transaction before it is sent, so
 two senders never send the same row; it is marked sent after the server accepted it. When the
 server is down the row goes back to "pending" with a later ``next_attempt_at``; nothing is lost.
@@ -19,10 +22,16 @@ from sqlalchemy import and_, or_, select
 
 from booking.database import unit_of_work
 from booking.extensions import db
+from booking.integrations.notify_sender import (
+    DevelopmentOutbox,
+    NotifySender,
+    NotifySettings,
+    PermanentFailure,
+)
 from booking.models import Channel, Notification, NotificationStatus
+from booking.services.notify import outbox
+from booking.services.notify.outbox import backoff as backoff  # re-exported for callers
 
-BASE_BACKOFF_SECONDS = 60
-MAX_BACKOFF_SECONDS = 6 * 60 * 60
 CLAIM_TIMEOUT = timedelta(minutes=10)
 BATCH_SIZE = 50
 
@@ -52,9 +61,11 @@ class MailSettings:
 
 
 class ChannelSender(Protocol):
-    """A way of reaching a person. Email is the only one today; text would be another."""
+    """A way of reaching a person: SMTP for email, GOV.UK Notify (notify_sender) for texts and
+    letters. ``send`` returns the provider's id for the message, if it gives one; it raises
+    PermanentFailure when retrying cannot help."""
 
-    def send(self, notification: Notification) -> None: ...
+    def send(self, notification: Notification) -> str | None: ...
 
 
 class EmailSender:
@@ -77,7 +88,7 @@ class EmailSender:
             )
         return message
 
-    def send(self, notification: Notification) -> None:
+    def send(self, notification: Notification) -> str | None:
         settings = self.settings
         with smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout) as smtp:
             if settings.use_tls:
@@ -85,13 +96,7 @@ class EmailSender:
             if settings.username:
                 smtp.login(settings.username, settings.password)
             smtp.send_message(self.build(notification))
-
-
-def backoff(attempts: int) -> timedelta:
-    """1 min, 2, 4, 8 ... capped at 6 hours: retried for ever, never dropped."""
-    return timedelta(
-        seconds=min(BASE_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
-    )
+        return None
 
 
 def _claim(now: datetime, limit: int) -> list[int]:
@@ -110,6 +115,8 @@ def _claim(now: datetime, limit: int) -> list[int]:
                     ),
                 )
             )
+            # A call is a task for staff, never sent by a machine.
+            .where(Notification.channel != Channel.CALL)
             .order_by(Notification.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -122,35 +129,50 @@ def _claim(now: datetime, limit: int) -> list[int]:
 
 
 def send_pending(*, now: datetime, channels: dict[Channel, ChannelSender]) -> dict[str, int]:
-    """Send every message due at ``now``. Returns counts of sent and failed (to retry)."""
-    counts = {"sent": 0, "retrying": 0}
+    """Send every message due at ``now``. Returns counts of sent, retrying and moved on (failed
+    for good, so the next safe channel or a call task took over)."""
+    counts = {"sent": 0, "retrying": 0, "moved_on": 0}
     while True:
         ids = _claim(now, BATCH_SIZE)
         if not ids:
             return counts
         for notification_id in ids:
             notification = db.session.get(Notification, notification_id)
-            error = ""
+            error, permanent, provider_id = "", False, None
             try:
-                channels[notification.channel].send(notification)
-            except Exception as problem:  # any failure: keep the message and retry later
+                provider_id = channels[notification.channel].send(notification)
+            except PermanentFailure as refusal:
+                error, permanent = str(refusal), True
+            except Exception as problem:  # any other failure: keep the message and retry later
                 error = f"{type(problem).__name__}: {problem}"[:500]
             with unit_of_work():
                 notification = db.session.get(Notification, notification_id)
                 notification.attempts += 1
-                if error:
-                    notification.status = NotificationStatus.PENDING
-                    notification.last_error = error
-                    notification.next_attempt_at = now + backoff(notification.attempts)
+                if permanent:
+                    outbox.move_on(notification, now=now, reason=error)
+                    counts["moved_on"] += 1
+                elif error:
+                    outbox.retry_later(notification, now=now, error=error)
                     counts["retrying"] += 1
                 else:
-                    notification.status = NotificationStatus.SENT
-                    notification.sent_at = now
-                    notification.last_error = ""
+                    outbox.mark_sent(notification, now=now, provider_id=provider_id or "")
                     counts["sent"] += 1
         if counts["retrying"] and not counts["sent"]:
             return counts  # the server is down: stop for now, rows wait for their next attempt
 
 
 def default_channels(config) -> dict[Channel, ChannelSender]:
-    return {Channel.EMAIL: EmailSender(MailSettings.from_config(config))}
+    """Email by SMTP (or Notify when its email template is set); texts and letters by Notify
+    when NOTIFY_API_KEY is set, otherwise onto the development outbox page."""
+    notify = NotifySettings.from_config(config)
+    email: ChannelSender = EmailSender(MailSettings.from_config(config))
+    if notify is None:
+        development = DevelopmentOutbox()
+        return {Channel.EMAIL: email, Channel.TEXT: development, Channel.LETTER: development}
+    if notify.email_template_id:
+        email = NotifySender(notify, Channel.EMAIL)
+    return {
+        Channel.EMAIL: email,
+        Channel.TEXT: NotifySender(notify, Channel.TEXT),
+        Channel.LETTER: NotifySender(notify, Channel.LETTER),
+    }

@@ -74,8 +74,8 @@ def test_confirmation_with_calendar_file_reaches_a_real_mail_server(db, smtp_por
         again = notifications_sender.send_pending(now=utcnow(), channels=channels(smtp_port))
     finally:
         controller.stop()
-    assert counts == {"sent": 1, "retrying": 0}
-    assert again == {"sent": 0, "retrying": 0}
+    assert counts == {"sent": 1, "retrying": 0, "moved_on": 0}
+    assert again == {"sent": 0, "retrying": 0, "moved_on": 0}
     (message,) = inbox.messages
     assert message["Subject"] == "Your booking is confirmed"
     assert message["From"] == "Waypoint <bookings@waypoint.invalid>"
@@ -164,7 +164,12 @@ def test_no_email_queued_when_email_is_not_safe(db):
     person = factories.user()
     booking = bookings.book_session(factories.course_session().id, person, now=utcnow())
     assert messages.booking_confirmed(booking, now=utcnow(), base_url="http://test") is None
-    assert db.session.query(Notification).count() == 0
+    assert (
+        db.session.query(Notification)
+        .filter(Notification.status != NotificationStatus.WITHHELD)
+        .count()
+        == 0
+    )
 
 
 def test_after_request_sending_never_breaks_the_page(database_url):

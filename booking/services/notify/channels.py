@@ -59,8 +59,10 @@ def address_for(person: User, channel: Channel, profile: AttendeeProfile | None)
         return ""
     if channel in (Channel.TEXT, Channel.CALL):
         return profile.phone_number.strip()
-    if channel == Channel.LETTER:
-        return profile.postal_address.strip()
+    if channel == Channel.LETTER and profile.postal_address.strip():
+        # The name the person chose goes on the envelope, then their address: nothing else.
+        name = f"{profile.preferred_name or person.first_name} {person.last_name}".strip()
+        return f"{name}, {profile.postal_address.strip()}"
     return ""
 
 
