@@ -71,6 +71,16 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     SEND_NOTIFICATIONS_AFTER_REQUEST = _bool("SEND_NOTIFICATIONS_AFTER_REQUEST", False)
+    # GOV.UK Notify for texts and letters (and email when its template is set). Without an API
+    # key, texts and letters only appear on the staff development outbox page.
+    NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+    NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+    NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
+    NOTIFY_LETTER_TEMPLATE_ID = os.environ.get("NOTIFY_LETTER_TEMPLATE_ID", "")
+    NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", "")
+    # The bearer token Notify sends with delivery receipts and received texts (set in Notify's
+    # callback settings). Empty: the callbacks are refused.
+    NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
     WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "24"))
     RESCHEDULE_MIN_NOTICE_HOURS = int(os.environ.get("RESCHEDULE_MIN_NOTICE_HOURS", "48"))
     REFERRAL_LOOKUP_RATE_LIMIT = os.environ.get(
@@ -103,6 +113,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SERVER_NAME = None
     SEND_NOTIFICATIONS_AFTER_REQUEST = False
+    NOTIFY_API_KEY = ""
+    NOTIFY_CALLBACK_TOKEN = "notify-callback-test-only"
     STRIPE_SECRET_KEY = ""
     STRIPE_WEBHOOK_SECRET = "whsec_test_only"
     STRIPE_API_BASE = ""

@@ -24,12 +24,13 @@ def require_staff() -> ResponseReturnValue | None:
 
 
 def blueprints() -> list[Blueprint]:
+    from booking.staff.contact import bp as contact
     from booking.staff.money import bp as money
     from booking.staff.referrals import bp as referrals
     from booking.staff.schedule import bp as schedule
     from booking.staff.trainers import bp as trainers
 
-    return [schedule, referrals, money, trainers]
+    return [schedule, referrals, money, trainers, contact]
 
 
 URL_PREFIXES = {
@@ -37,6 +38,7 @@ URL_PREFIXES = {
     "referrals_admin": "/admin/referrals",
     "finance": "/admin/money",
     "admin_trainers": "/admin/trainers",
+    "contact": "/admin/contact",
 }
 
 

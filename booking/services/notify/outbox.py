@@ -13,7 +13,6 @@ import json
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import Channel, Notification, NotificationStatus, User
@@ -339,13 +338,16 @@ def record_call(notification_id: int, outcome: str, *, staff: User, now: datetim
     return call
 
 
-def resend_options(notification: Notification, person: User) -> list[Channel]:
-    """The safe channels a withheld or failed message could go to now (not the one that failed)."""
+def resend_options(
+    notification: Notification, person: User, safe: list[tuple[Channel, str]] | None = None
+) -> list[Channel]:
+    """The safe channels a withheld or failed message could go to now (not the one that failed).
+    ``safe`` is the person's safe channels when the caller already has them."""
     wordings = _wordings_of(notification)
     failed_here = notification.status == NotificationStatus.FAILED
     return [
         channel
-        for channel, _ in contact.safe_channels(person)
+        for channel, _ in (contact.safe_channels(person) if safe is None else safe)
         if channel.value in wordings and not (failed_here and channel == notification.channel)
     ]
 
@@ -370,37 +372,6 @@ def resend(notification_id: int, channel: Channel, *, staff: User, now: datetime
     return new
 
 
-def calls_to_make() -> list[Notification]:
-    """Call tasks still to do, soonest first, each with its person (one query)."""
-    return list(
-        db.session.scalars(
-            select(Notification)
-            .options(joinedload(Notification.user))
-            .where(
-                Notification.channel == Channel.CALL,
-                Notification.status == NotificationStatus.PENDING,
-            )
-            .order_by(Notification.next_attempt_at, Notification.id)
-        )
-    )
-
-
-def needing_attention(person: User | None = None) -> list[Notification]:
-    """Messages withheld or failed that nothing has taken over yet, newest first."""
-    query = (
-        select(Notification)
-        .options(joinedload(Notification.user))
-        .where(
-            Notification.status.in_([NotificationStatus.WITHHELD, NotificationStatus.FAILED]),
-            Notification.followed_by_id.is_(None),
-        )
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
-    if person is not None:
-        query = query.where(Notification.user_id == person.id)
-    return list(db.session.scalars(query))
-
-
 def messages_for(person: User) -> list[Notification]:
     """Everything queued for ``person``, newest first: what was sent, on which channel, and
     what was withheld or failed, so pages can say honestly how we reached them."""
@@ -409,22 +380,6 @@ def messages_for(person: User) -> list[Notification]:
             select(Notification)
             .where(Notification.user_id == person.id)
             .order_by(Notification.created_at.desc(), Notification.id.desc())
-        )
-    )
-
-
-def development_outbox(limit: int = 200) -> list[Notification]:
-    """Texts and letters that no provider sent (none configured), newest first."""
-    return list(
-        db.session.scalars(
-            select(Notification)
-            .options(joinedload(Notification.user))
-            .where(
-                Notification.channel.in_([Channel.TEXT, Channel.LETTER]),
-                Notification.provider_id == DEVELOPMENT_PROVIDER_ID,
-            )
-            .order_by(Notification.id.desc())
-            .limit(limit)
         )
     )
 
