@@ -93,7 +93,7 @@ class NotifySender:
                     reference=reference,
                 )
         except APIError as problem:
-            if problem.status_code in (400, 403):
+            if problem.status_code == 400:
                 raise PermanentFailure(f"Notify {problem.status_code}: {problem.message}") from None
             raise
         return str(answer["id"])

@@ -21,6 +21,7 @@ OWNER = "owner"  # the attendee whose booking it is; another attendee gets 404
 ADMIN = "admin"  # charity staff only
 TRAINER = "trainer"  # trainers only
 SIGNED = "signed"  # anyone, but the request must carry a valid signature (Stripe webhooks)
+BEARER = "bearer"  # anyone, but the request must carry the callback's bearer token (Notify)
 
 ACCESS = {
     "/static/<path:filename>": PUBLIC,
@@ -113,6 +114,15 @@ ACCESS = {
     "/admin/referrals/upload": ADMIN,
     "/admin/referrals/report": ADMIN,
     "/admin/referrals/<int:referral_id>/withdraw": ADMIN,
+    # Reaching people: calls, messages withheld or failed, the development outbox, callbacks.
+    "/admin/contact/calls": ADMIN,
+    "/admin/contact/calls/<int:notification_id>": ADMIN,
+    "/admin/contact/messages": ADMIN,
+    "/admin/contact/messages/<int:notification_id>/resend": ADMIN,
+    "/admin/contact/people/<int:user_id>": ADMIN,
+    "/admin/contact/development-outbox": ADMIN,
+    "/webhooks/notify": BEARER,
+    "/webhooks/notify/inbound": BEARER,
 }
 
 # Routes where the right visitor may still be told no by the page itself: the ids in this test
@@ -132,6 +142,8 @@ MISSING_ROW_PARAMS = (
     "referral_id",
     "entry_id",
     "booking_id",
+    "notification_id",
+    "user_id",
 )
 PAGE_MAY_REFUSE = {
     rule
@@ -188,6 +200,8 @@ def _expected(access: str, visitor: str, method: str) -> str:
         return "ok"
     if access == SIGNED:
         return "refused"  # nobody gets in without a valid signature
+    if access == BEARER:
+        return "unauthorised"  # nobody gets in without the bearer token
     if visitor == "anonymous":
         return "login"
     if access == SIGNED_IN:
@@ -240,6 +254,8 @@ def test_route_access(app, client, auth, db, rule, method, visitor):
     response.close()
     if expected == "refused":
         assert status == 400, status
+    elif expected == "unauthorised":
+        assert status == 401, status
     elif expected == "ok" and rule in PAGE_MAY_REFUSE:
         is_login = status == 302 and response.headers["Location"].startswith("/account/login")
         assert not is_login and status != 403 and status < 500, status

@@ -1,4 +1,4 @@
-from wtforms import SelectField, SubmitField
+from wtforms import SelectChoice, SelectField, SubmitField
 
 from booking.models import Channel
 from booking.services.notify.channels import CHANNEL_NAMES
@@ -22,6 +22,6 @@ class CallOutcomeForm(BaseForm):
 class ResendForm(BaseForm):
     channel = SelectField(
         "Send it by",
-        choices=[(channel.value, CHANNEL_NAMES[channel]) for channel in Channel],
+        choices=[SelectChoice(channel.value, CHANNEL_NAMES[channel]) for channel in Channel],
     )
     submit = SubmitField("Send again this way")
