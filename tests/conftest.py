@@ -116,3 +116,15 @@ def count_queries(db):
             event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def fake_notify(app):
+    """A local fake GOV.UK Notify (tests/fakes/notify.py), with the app pointed at it."""
+    from tests.fakes import notify
+
+    server, fake = notify.start()
+    app.config.update(notify.settings(), NOTIFY_BASE_URL=fake.base_url)
+    yield fake
+    server.shutdown()
+    server.server_close()

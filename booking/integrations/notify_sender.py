@@ -2,8 +2,9 @@
 
 Waypoint writes the words; Notify gets one generic template per channel whose only content is
 personalisation (``body``, and for letters the address lines), so wording stays in
-templates/messages/. Notify's answers decide what happens next: a 400 or 403 will never work
-(the next safe channel takes over), anything else (rate limit, 5xx, network) is tried again.
+templates/messages/. Notify's answers decide what happens next: a 400 (a number or address that
+cannot work) never will, so the next safe channel takes over; anything else (a 403 from our own
+key or clock, the rate limit, a 5xx, the network) is our side or passing, so it is tried again.
 """
 
 from dataclasses import dataclass

@@ -18,6 +18,7 @@ from booking.models import (
     Unavailability,
     utcnow,
 )
+from booking.services.notify import replies as text_replies
 from booking.services.trainers import calendar as trainer_calendar
 from booking.services.trainers import profiles as trainer_profiles
 from booking.services.trainers import rosters
@@ -86,6 +87,8 @@ def roster(session_id: int):
         template,
         session=session,
         lines=lines,
+        replies=text_replies.latest_for_session(session_id),
+        reply_words=text_replies.MEANING_WORDS,
         statuses=list(AttendanceStatus),
         form=ActionForm(),
         now=utcnow(),
