@@ -8,6 +8,7 @@ from booking.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, Rese
 from booking.database import unit_of_work
 from booking.extensions import limiter
 from booking.models import Role, utcnow
+from booking.services.notify.channels import CONTACT_PHONE
 from booking.services.people import access_links, accounts
 from booking.web import links
 from booking.web.forms import safe_next
@@ -124,9 +125,13 @@ def forgot_password():
                 reset_url=lambda token: links.external_url("auth.reset_password", token=token),
                 now=utcnow(),
             )
+        # Says the same whether or not the account exists (addresses stay private), but says
+        # plainly which ways a link can go and what to do when neither is safe.
         flash(
-            "If there is an account for that address, we have sent it a link to reset "
-            "the password.",
+            "If there is an account for that address, we have sent a link to reset the "
+            "password by email or by text message, whichever that account told us is safe. "
+            "If neither is safe for you, we cannot send a link: please call us on "
+            f"{CONTACT_PHONE} and we will help.",
             "info",
         )
         return redirect(url_for("auth.login"))

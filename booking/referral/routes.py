@@ -184,7 +184,7 @@ def account():
 @bp.post("/send-link")
 @role_required(Role.ATTENDEE)
 def send_link():
-    """Email me a link that signs me in (only if I said email is safe)."""
+    """Send me a link that signs me in (by email or text, only if I said one is safe)."""
     if not SendLinkForm().validate_on_submit():
         abort(400)
     with unit_of_work():
@@ -195,9 +195,13 @@ def send_link():
             now=utcnow(),
         )
     if sent:
-        flash("We have emailed you a link. It works once, for 7 days.", "success")
+        flash(f"{sent} The link in it works once, for 7 days.", "success")
     else:
-        flash("We only email you if you have told us email is safe. You can do that below.", "info")
+        flash(
+            "We can send a link by email or text message only once you have told us one of "
+            "them is safe. You can do that below.",
+            "info",
+        )
         return redirect(url_for("referral.account"), 303)
     return redirect(url_for("attendee.bookings_list"), 303)
 

@@ -25,6 +25,7 @@ from booking.services.bookings import catalogue, eligibility, holds, reschedulin
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, ReferralError
 from booking.services.notify import channels as contact
+from booking.services.notify import outbox
 from booking.services.people import preferences
 from booking.web import links
 from booking.web.security import role_required
@@ -106,6 +107,9 @@ def booking_detail(reference: str):
         extend_form=ExtendHoldForm(),
         can_extend_hold=holds.can_extend_hold(booking, now=now),
         money=booking_money(booking),
+        reach=contact.how_we_reach(current_user),
+        tell=contact.how_we_will_tell(current_user),
+        last_sent=outbox.last_sent_about(booking.id),
     )
 
 

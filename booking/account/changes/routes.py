@@ -22,6 +22,7 @@ from booking.jobs import refunds as refund_jobs
 from booking.models import Booking, Role, utcnow
 from booking.services.bookings import catalogue, rescheduling, waitlist
 from booking.services.bookings.calendar import booking_ics
+from booking.services.notify import channels as contact
 from booking.services.people import preferences
 from booking.web import links
 from booking.web.forms import BaseForm, database_id
@@ -156,7 +157,11 @@ def join_waiting_list(session_id: int):
         abort(400)
     with unit_of_work():
         waitlist.join(session_id, current_user, now=utcnow())
-    flash("You are on the waiting list. We will let you know if a place comes up.", "success")
+    flash(
+        "You are on the waiting list. If a place comes up: "
+        + contact.how_we_will_tell(current_user),
+        "success",
+    )
     return redirect(url_for("selfservice.waiting_lists"), 303)
 
 

@@ -99,7 +99,9 @@ def ask_for_help(reference: str):
                 now=utcnow(),
             )
         flash(
-            "Thank you. We have kept your place and will let you know our answer soon.", "success"
+            "Thank you. We have kept your place while we decide. "
+            + contact.how_we_will_tell(current_user),
+            "success",
         )
         return redirect(url_for("attendee.booking_detail", reference=reference), 303)
     return render_template(
@@ -107,6 +109,7 @@ def ask_for_help(reference: str):
         booking=booking,
         form=form,
         due=payments.amount_due(booking),
+        tell=contact.how_we_will_tell(current_user),
     )
 
 

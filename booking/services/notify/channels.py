@@ -5,6 +5,7 @@ A person's safe channels come from their profile, in their order of preference. 
 trainers are reached by email (their work address).
 """
 
+import os
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
@@ -12,6 +13,9 @@ from sqlalchemy import select
 from booking.extensions import db
 from booking.models import AttendeeProfile, Channel, Role, User
 from booking.services.clock import LONDON
+
+# The number texts, letters, voicemails and pages give people to call. A plain office line.
+CONTACT_PHONE = os.environ.get("CONTACT_PHONE", "0808 157 0192")
 
 # The order used when a person has not put their safe channels in order: a text reaches a
 # shared or pay-as-you-go phone soonest, a letter is slow, a call needs a member of staff.
@@ -112,6 +116,21 @@ def how_we_reach(person: User) -> list[str]:
     """The channels a message to ``person`` would go to first, in order, as plain words
     ("text message", "email"), for honest pages: empty means we cannot reach them at all."""
     return [CHANNEL_NAMES[channel] for channel, _ in safe_channels(person)]
+
+
+def how_we_will_tell(person: User) -> str:
+    """One honest sentence for a page that promises news: how it will reach the person, or,
+    when nothing can, how to keep track themselves."""
+    reach = how_we_reach(person)
+    if not reach:
+        return (
+            "You have not told us a safe way to contact you, so we will not send you messages. "
+            "Please write down your booking reference and check your bookings page, "
+            f"or call us on {CONTACT_PHONE}."
+        )
+    if reach[0] == CHANNEL_NAMES[Channel.CALL]:
+        return "Someone from our team will phone you, at a time you said is safe."
+    return f"We will let you know by {reach[0]}."
 
 
 def voicemail_is_safe(person: User) -> bool:

@@ -13,7 +13,6 @@ way, a move to another date) sends the same confirmation through ``booking_confi
 or joining link, the reference and a calendar file.
 """
 
-import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -36,8 +35,7 @@ from booking.services.notify import outbox
 
 TEMPLATE_FOLDER = Path(__file__).resolve().parents[3] / "templates" / "messages"
 
-# The number texts, letters and voicemails give people to call. Neutral: a plain office line.
-CONTACT_PHONE = os.environ.get("CONTACT_PHONE", "0808 157 0192")
+CONTACT_PHONE = contact.CONTACT_PHONE
 
 # Kinds that only some channels can carry. A link that works for an hour is no use in a letter
 # or read out on a call; "someone used your email address" only makes sense by email; the

@@ -95,4 +95,4 @@ def latest_for_session(session_id: int) -> dict[int, str]:
         .where(Booking.session_id == session_id, TextReply.meaning != "")
         .order_by(TextReply.received_at, TextReply.id)
     ).all()
-    return {booking_id: meaning for booking_id, meaning in rows}
+    return {booking_id: meaning for booking_id, meaning in rows if booking_id is not None}

@@ -15,7 +15,7 @@ from booking.extensions import db
 from booking.models import Role, User
 from booking.services import audit
 from booking.services.notify import channels as contact
-from booking.services.notify import messages
+from booking.services.notify import messages, outbox
 
 SALT = "access-link"
 DEFAULT_MAX_AGE_SECONDS = 7 * 24 * 60 * 60
@@ -69,11 +69,16 @@ def use_link(token: str, *, secret_key: str, max_age: int, now: datetime) -> Use
     return person
 
 
-def send_link(person: User, *, secret_key: str, link_for, now: datetime) -> bool:
-    """Queue a magic link by email if email is safe for the person. Returns whether it was
-    queued; nothing is sent on an unsafe channel."""
-    if not contact.email_is_safe(person) or person.email.endswith(".invalid"):
-        return False
-    messages.access_link(person, link=link_for(token_for(person, secret_key=secret_key)), now=now)
+def send_link(person: User, *, secret_key: str, link_for, now: datetime) -> str:
+    """Queue a sign-in link on the person's first safe channel that can carry one (email or a
+    text message). Returns plain words saying what was sent, or "" when no safe channel can
+    carry it (then nothing is sent)."""
+    if not any(
+        channel in messages.ONLY_BY["access_link"] for channel, _ in contact.safe_channels(person)
+    ):
+        return ""
+    notification = messages.access_link(
+        person, link=link_for(token_for(person, secret_key=secret_key)), now=now
+    )
     audit.record("user.access_link_sent", "user", person.id, actor=person, now=now)
-    return True
+    return outbox.what_was_sent(notification)
