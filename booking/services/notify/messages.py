@@ -13,6 +13,7 @@ way, a move to another date) sends the same confirmation through ``booking_confi
 or joining link, the reference and a calendar file.
 """
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,8 @@ def render(kind: str, **context: Any) -> str:
 def render_text(kind: str, **context: Any) -> str:
     """A text message: one short paragraph from ``templates/messages/text/<kind>.txt``."""
     context.setdefault("phone", CONTACT_PHONE)
-    return " ".join(_templates.get_template(f"text/{kind}.txt").render(**context).split())
+    words = " ".join(_templates.get_template(f"text/{kind}.txt").render(**context).split())
+    return re.sub(r" ([.,:])", r"\1", words)
 
 
 def render_letter(kind: str, **context: Any) -> str:
