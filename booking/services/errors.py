@@ -169,5 +169,7 @@ MESSAGES.update(
             "That way of contact is not safe for this person now. Choose one of the ways listed."
         ),
         "call_outcome_unknown": "Choose what happened on the call.",
+        "postal_address_needed": "Enter your postal address, or untick post.",
+        "safe_hours_order": "Choose an end time after the start time.",
     }
 )

@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -29,6 +30,12 @@ from booking.web.forms import BaseForm, safe_next
 from booking.web.security import role_required
 
 PHONE_PATTERN = r"^\+?[0-9 ()-]{7,25}$"
+HOUR_CHOICES = [
+    SelectChoice(
+        hour, "midnight" if hour in (0, 24) else f"{hour % 12 or 12}{'am' if hour < 12 else 'pm'}"
+    )
+    for hour in range(25)
+]
 
 
 class PreferencesForm(BaseForm):
@@ -66,6 +73,25 @@ class PreferencesForm(BaseForm):
     preferred_name = StringField(
         "A name we may use when we contact you (optional)", validators=[Optional(), Length(max=80)]
     )
+    contact_order = SelectField(
+        "Which safe way should we try first?",
+        choices=[
+            SelectChoice("", "No preference (text message, then email, then post, then a call)"),
+            SelectChoice("text", "Text message"),
+            SelectChoice("email", "Email"),
+            SelectChoice("letter", "Post"),
+            SelectChoice("call", "Phone call"),
+        ],
+        default="",
+    )
+    safe_from_hour = SelectField(
+        "Texts and calls are safe from", choices=HOUR_CHOICES, coerce=int, default=9
+    )
+    safe_until_hour = SelectField("until", choices=HOUR_CHOICES, coerce=int, default=20)
+    postal_address = TextAreaField(
+        "Postal address (only if you ticked post)",
+        validators=[Optional(), Length(max=300, message="Use 300 characters or fewer.")],
+    )
     next = HiddenField()
     submit = SubmitField("Save and continue")
 
@@ -76,6 +102,14 @@ class PreferencesForm(BaseForm):
             raise ValidationError("Enter a phone number, or untick phone, text and voicemail.")
         if number and not re.fullmatch(PHONE_PATTERN, number):
             raise ValidationError("Enter a phone number like 07700 900123.")
+
+    def validate_postal_address(self, field) -> None:
+        if self.post_is_safe.data and not (field.data or "").strip():
+            raise ValidationError("Enter your postal address, or untick post.")
+
+    def validate_safe_until_hour(self, field) -> None:
+        if self.safe_from_hour.data is not None and field.data <= self.safe_from_hour.data:
+            raise ValidationError("Choose an end time after the start time.")
 
 
 _ANSWER_FIELDS = [
@@ -98,7 +132,7 @@ def preferences_page():
     if form.validate_on_submit():
         answers = preferences.Answers(
             prefers_women_only=form.women_only.data == "yes",
-            **{name: getattr(form, name).data or _empty(name) for name in _ANSWER_FIELDS},
+            **{name: _answer(form, name) for name in _ANSWER_FIELDS},
         )
         try:
             with unit_of_work():
@@ -122,6 +156,13 @@ def preferences_page():
 
 def _empty(name: str):
     return "" if isinstance(preferences.Answers.__dataclass_fields__[name].default, str) else False
+
+
+def _answer(form: PreferencesForm, name: str):
+    value = getattr(form, name).data
+    if name in ("safe_from_hour", "safe_until_hour"):
+        return int(value or 0)  # an hour: 0 (midnight) is an answer, not a blank
+    return value or _empty(name)
 
 
 @bp.post("/bookings/<reference>/more-time")

@@ -36,6 +36,12 @@ class Answers:
     post_is_safe: bool = False
     phone_number: str = ""
     best_times: str = ""
+    # Which safe way to try first ("" for the usual order: text, email, letter, call), the hours
+    # a text or a call is safe (UK time), and where a letter may go.
+    contact_order: str = ""
+    safe_from_hour: int = 9
+    safe_until_hour: int = 20
+    postal_address: str = ""
 
     @classmethod
     def from_profile(cls, profile: AttendeeProfile | None) -> "Answers":
@@ -68,13 +74,19 @@ def save(person: User, answers: Answers, *, now: datetime) -> AttendeeProfile:
     """Save a person's own answers, creating their profile if needed.
 
     A phone, text or voicemail channel needs a number. Raises PreferencesError
-    "phone_number_needed". The audit event records that answers changed, never what they are.
+    "phone_number_needed", a letter an address ("postal_address_needed"), and the safe hours must
+    run forwards ("safe_hours_order"). The audit event records that answers changed, never
+    what they are.
     """
     if person.role != Role.ATTENDEE:
         raise PreferencesError("not_found")
     number = answers.phone_number.strip()
     if (answers.phone_is_safe or answers.text_is_safe or answers.voicemail_is_safe) and not number:
         raise PreferencesError("phone_number_needed")
+    if answers.post_is_safe and not answers.postal_address.strip():
+        raise PreferencesError("postal_address_needed")
+    if not 0 <= answers.safe_from_hour < answers.safe_until_hour <= 24:
+        raise PreferencesError("safe_hours_order")
     profile = contact.profile_for(person)
     if profile is None:
         profile = AttendeeProfile(user_id=person.id)
