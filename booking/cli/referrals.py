@@ -1,4 +1,5 @@
-"""Flask commands: notifications, reminders, waiting-list offers, overdue referrals."""
+"""Flask commands: notifications (email, texts, letters), reminders, waiting-list offers,
+overdue referrals."""
 
 import click
 from flask import Flask, current_app
@@ -24,11 +25,15 @@ def init_app(app: Flask) -> None:
     def send_notifications_command():
         """Deliver queued messages (safe to run at any time, and twice)."""
         counts = send_now(current_app)
-        click.echo(f"Sent {counts['sent']}, will retry {counts['retrying']}.")
+        click.echo(
+            f"Sent {counts['sent']}, will retry {counts['retrying']}, "
+            f"moved to another safe way {counts['moved_on']}."
+        )
 
     @app.cli.command("send-reminders")
     def send_reminders_command():
-        """Queue reminders for sessions two days away (each booking once)."""
+        """Queue reminders two days before, the day-before "reply 1 or 2" text and the
+        morning-of text (each booking once; texts wait for safe hours)."""
         with unit_of_work():
             count = reminders.send_reminders(now=utcnow(), base_url=links.base_url())
         click.echo(f"Queued {count} reminder(s).")
