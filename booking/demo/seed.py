@@ -37,6 +37,14 @@ DEMO_USERS = [
     ("priya@example.org", Role.ATTENDEE, "Priya", "Shah"),
 ]
 
+DEMO_CONTACT: dict[str, dict] = {
+    "sam@example.org": dict(email_is_safe=True),
+    "jo@example.org": dict(text_is_safe=True, phone_number="07700 900456"),
+    "priya@example.org": dict(
+        post_is_safe=True, postal_address="3 Example Terrace, Leeds, LS6 1AA"
+    ),
+}
+
 COURSE_TYPES = [
     dict(
         slug="drug-awareness",
@@ -180,8 +188,10 @@ def seed_demo(*, now: datetime) -> dict[str, int]:
             user = User(email=email, role=role, first_name=first_name, last_name=last_name)
             user.set_password(DEMO_PASSWORD)
             if role == Role.ATTENDEE:
-                # Demo attendees have said email is safe, so their messages can be seen.
-                user_profile = AttendeeProfile(user=user, email_is_safe=True)
+                # Demo attendees have said how it is safe to reach them, so their messages can
+                # be seen: Sam by email, Jo by text only and Priya by post only (without a
+                # provider, texts and letters show on the staff development outbox page).
+                user_profile = AttendeeProfile(user=user, **DEMO_CONTACT.get(email, {}))
                 db.session.add(user_profile)
             db.session.add(user)
             added["users"] += 1
