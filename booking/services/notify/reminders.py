@@ -13,8 +13,9 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
-from booking.models import Booking, BookingStatus, CourseSession, Notification
+from booking.models import Booking, BookingStatus, Channel, CourseSession, Notification
 from booking.services.clock import LONDON
+from booking.services.notify import channels as contact
 from booking.services.notify import messages
 
 REMIND_BEFORE = timedelta(days=2)
@@ -78,14 +79,23 @@ def _bookings_on(start: datetime, end: datetime, kind: str, now: datetime) -> li
 
 
 def send_day_texts(*, now: datetime, base_url: str) -> dict[str, int]:
-    """The day-before "Reply 1 or 2" text and the morning-of text, each once per booking."""
+    """The day-before "Reply 1 or 2" text and the morning-of text, each once per booking.
+
+    Each is queued only while the person's safe hours are open, so it goes at once: a "your
+    booking is tomorrow" text held overnight would arrive on the day itself. A later run that
+    day picks up anyone whose safe hours had not started yet.
+    """
     counts = {"attendance_check": 0, "booking_reminder_today": 0}
     for booking in _bookings_on(*_local_day_bounds(1, now), "attendance_check", now):
+        if not contact.within_safe_hours(booking.user, Channel.TEXT, now):
+            continue
         if messages.attendance_check(booking, now=now, base_url=base_url) is not None:
             counts["attendance_check"] += 1
     if now.astimezone(LONDON).hour >= MORNING_FROM_HOUR:
         today = _local_day_bounds(0, now)
         for booking in _bookings_on(*today, "booking_reminder_today", now):
+            if not contact.within_safe_hours(booking.user, Channel.TEXT, now):
+                continue
             if messages.booking_reminder_today(booking, now=now, base_url=base_url) is not None:
                 counts["booking_reminder_today"] += 1
     db.session.flush()
