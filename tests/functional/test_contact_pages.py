@@ -115,3 +115,37 @@ def test_staff_and_trainers_are_still_emailed(db):
     trainer = factories.user(Role.TRAINER)
     row = messages.trainer_released(trainer, [], now=utcnow())
     assert row.channel == Channel.EMAIL and row.to_address == trainer.email
+
+
+def test_a_text_only_person_gets_a_password_reset_by_text_and_the_page_says_how(client, db):
+    person, _ = person_with(db, text_is_safe=True)
+    db.session.commit()
+    answer = client.post(
+        "/account/forgot-password", data={"email": person.email}, follow_redirects=True
+    )
+    page = answer.get_data(as_text=True)
+    assert "by email or by text message, whichever that account told us is safe" in page
+    assert "please call us on 0808 157 0192" in page
+    (reset,) = db.session.query(Notification).filter_by(kind="password_reset").all()
+    assert reset.channel == Channel.TEXT and "/account/reset-password/" in reset.body
+
+
+def test_the_booking_page_says_plainly_when_we_cannot_reach_the_person(client, auth, db):
+    person, _ = person_with(db)
+    booking = factories_booking(db, person)
+    db.session.commit()
+    auth.login_as(user=person)
+    page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
+    assert "You have not told us a safe way to contact you" in page
+    assert f"Your booking reference is <strong>{booking.reference}</strong>" in page
+
+
+def test_the_booking_page_says_which_channel_the_confirmation_went_by(client, auth, db):
+    person, _ = person_with(db, post_is_safe=True)
+    booking = factories_booking(db, person)
+    messages.booking_confirmed(booking, now=utcnow(), base_url="")
+    db.session.commit()
+    auth.login_as(user=person)
+    page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
+    assert "Our last message about this booking went by letter." in page
+    assert "We will let you know by letter." in page
