@@ -275,3 +275,19 @@ def test_replies_show_on_the_roster_and_a_change_becomes_a_call_task(app, client
     auth.login_as(Role.ADMIN)
     calls = client.get("/admin/contact/calls").get_data(as_text=True)
     assert "Said they need to change their booking" in calls
+
+
+def test_email_goes_through_notify_when_its_template_is_set(app, db, fake_notify):
+    from tests.fakes import notify
+
+    app.config["NOTIFY_EMAIL_TEMPLATE_ID"] = notify.EMAIL_TEMPLATE_ID
+    person, _ = person_with(db, email_is_safe=True)
+    booking = factories_booking(db, person)
+    messages.booking_confirmed(booking, now=utcnow(), base_url="")
+    db.session.commit()
+    assert _send(app)["sent"] == 1
+
+    (email,) = fake_notify.of_type("email")
+    assert email["json"]["email_address"] == person.email
+    assert email["json"]["personalisation"]["subject"] == "Your booking is confirmed"
+    assert email["json"]["personalisation"]["body"].startswith("Hello Sam,")

@@ -22,7 +22,10 @@ bp = Blueprint("contact", __name__)
 def calls():
     """The people to ring, soonest first, with their safe times and a neutral script."""
     return render_template(
-        "staff/contact/calls.html", items=staff_lists.calls_to_make(), form=CallOutcomeForm()
+        "staff/contact/calls.html",
+        items=staff_lists.calls_to_make(),
+        form=CallOutcomeForm(),
+        now=utcnow(),
     )
 
 
