@@ -4,6 +4,7 @@ import pytest
 
 from booking.cli.referrals import send_now
 from booking.models import AuditEvent, Channel, Notification, NotificationStatus, Role, utcnow
+from booking.services.clock import LONDON
 from booking.services.notify import messages
 from tests import factories
 from tests.integration.test_notify_channels import factories_booking, person_with
@@ -149,3 +150,14 @@ def test_the_booking_page_says_which_channel_the_confirmation_went_by(client, au
     page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
     assert "Our last message about this booking went by letter." in page
     assert "We will let you know by letter." in page
+
+
+def test_a_call_outside_the_persons_safe_hours_is_marked_not_yet(client, auth, db):
+    hour = utcnow().astimezone(LONDON).hour
+    closed = (hour + 1, 24) if hour < 23 else (0, hour)
+    person, _ = person_with(db, phone_is_safe=True, hours=closed)
+    messages.booking_confirmed(factories_booking(db, person), now=utcnow(), base_url="")
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    page = client.get("/admin/contact/calls").get_data(as_text=True)
+    assert "Not yet:" in page and "(outside their safe hours now)" in page
