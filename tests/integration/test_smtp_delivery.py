@@ -136,7 +136,7 @@ def test_send_notifications_command_uses_the_configured_server(app, db, smtp_por
         result = CliRunner().invoke(app.cli, ["send-notifications"], catch_exceptions=False)
     finally:
         controller.stop()
-    assert "Sent 1, will retry 0." in result.output
+    assert "Sent 1, will retry 0, moved to another safe way 0." in result.output
     assert inbox.messages[0]["Subject"] == "Your booking has been cancelled"
     assert inbox.messages[0]["From"].addresses[0].display_name == app.config["MAIL_SENDER_NAME"]
 
