@@ -29,6 +29,7 @@ from booking.models import (
     User,
     WaitingListEntry,
 )
+from booking.services import audit
 from booking.services.bookings.calendar import booking_ics
 from booking.services.clock import in_london, long_date, time_of_day
 from booking.services.notify import channels as contact
@@ -48,8 +49,12 @@ ONLY_BY: dict[str, set[Channel]] = {
     "attendance_check": {Channel.TEXT},
     "booking_reminder_today": {Channel.TEXT},
 }
-# Extra nudges that are simply not sent (and not listed as withheld) when the channel is unsafe.
-ONLY_IF_REACHABLE = frozenset({"attendance_check", "booking_reminder_today"})
+# Not sent (and not listed for staff as withheld) when no safe channel can carry them: extra
+# nudges, and links that expire within the hour (a resend days later would not work; the
+# password reset page says to call us instead).
+ONLY_IF_REACHABLE = frozenset(
+    {"attendance_check", "booking_reminder_today", "password_reset", "account_exists"}
+)
 # Changes nobody should miss go to every safe written channel, not only the first.
 EVERY_SAFE_CHANNEL = frozenset({"session_cancelled", "session_changed"})
 
@@ -134,6 +139,7 @@ def _queue(
     if kind in ONLY_IF_REACHABLE:
         allowed = ONLY_BY.get(kind, set(Channel))
         if not any(channel in allowed for channel, _ in contact.safe_channels(person)):
+            audit.record("notification.withheld", "user", person.id, actor=None, now=now, kind=kind)
             return None
     booking = context.get("booking")
     return outbox.queue(
