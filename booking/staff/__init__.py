@@ -11,7 +11,7 @@ Who may open what is decided here, in two small tables, so the whole policy read
 differ from their area (the needs page sits in the schedule area but is for safeguarding).
 """
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, g, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -59,10 +59,11 @@ def may_open(endpoint: str) -> bool:
 
 def require_staff() -> ResponseReturnValue | None:
     """Send strangers to sign in and refuse (403) anyone whose role may not open this page."""
-    refused = refusal(STAFF_ROLES)
-    if refused is not None:
-        return refused
-    return refusal(roles_for(request.endpoint))
+    refused = refusal(STAFF_ROLES) or refusal(roles_for(request.endpoint))
+    if refused is None:
+        # A rule that refuses an admin form shows the form again as typed (web/errors.py).
+        g.form_shown_again_on_refusal = True
+    return refused
 
 
 def blueprints() -> list[Blueprint]:
