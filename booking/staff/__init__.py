@@ -39,6 +39,18 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "admin.dashboard": ALL_STAFF,
     # One person's needs and safe contact, read one at a time and recorded.
     "admin.booking_needs": NEEDS,
+    # Acting for a person: setting them up is anyone's phone call except finance's; their
+    # answers (needs) are for those who may read them; bookings for the scheduling roles;
+    # money for finance; a link to pay for either.
+    "staff_people.new_person": SCHEDULING | NEEDS,
+    "staff_people.from_referral": SCHEDULING | NEEDS,
+    "staff_people.answers": NEEDS,
+    "staff_people.book": SCHEDULING,
+    "staff_people.move": SCHEDULING,
+    "staff_people.cancel": SCHEDULING,
+    "staff_people.more_time": SCHEDULING,
+    "staff_people.payment": MONEY,
+    "staff_people.pay_link": SCHEDULING | MONEY,
 }
 
 

@@ -26,7 +26,7 @@ from booking import create_app
 from booking.extensions import db
 from booking.models import Role, TrainerProfile, User, utcnow
 from booking.services.bookings import seats as bookings
-from booking.services.people import access_links, accounts
+from booking.services.people import access_links, accounts, staff_accounts
 from config import TestConfig
 from tests import factories
 from tests.functional.trainer_helpers import assign, trainer_profile
@@ -149,8 +149,21 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/admin/referrals/<int:referral_id>/withdraw": SCHEDULING,
     # Finding a person and acting for them.
     "/admin/people/": ALL_STAFF,
-    # Staff accounts.
+    "/admin/people/<int:person_id>": ALL_STAFF,
+    "/admin/people/new": SCHEDULING | NEEDS,
+    "/admin/people/referrals/<int:referral_id>/person": SCHEDULING | NEEDS,
+    "/admin/people/<int:person_id>/answers": NEEDS,
+    "/admin/people/<int:person_id>/book": SCHEDULING,
+    "/admin/people/bookings/<reference>/move": SCHEDULING,
+    "/admin/people/bookings/<reference>/cancel": SCHEDULING,
+    "/admin/people/bookings/<reference>/more-time": SCHEDULING,
+    "/admin/people/bookings/<reference>/payment": MONEY,
+    "/admin/people/bookings/<reference>/pay-link": SCHEDULING | MONEY,
+    # Staff accounts, and the invitation link that opens one.
     "/admin/accounts/": ADMIN_ONLY,
+    "/admin/accounts/invite": ADMIN_ONLY,
+    "/admin/accounts/<int:account_id>/deactivate": ADMIN_ONLY,
+    "/account/invite/<token>": TOKEN,
 }
 
 # The answer the visitors in a route's set get, where it is not the default (see the top).
@@ -163,6 +176,9 @@ ANSWERS: dict[tuple[str, str], int | dict[str, int]] = {
     ("POST", "/my/bookings/<reference>/cancel"): 303,
     ("POST", "/referral/send-link"): 303,
     ("POST", "/trainer/calendar/reset"): 303,
+    # Refused forms that send the visitor back to the list they came from, saying why.
+    ("POST", "/admin/accounts/<int:account_id>/deactivate"): 303,
+    ("POST", "/admin/people/referrals/<int:referral_id>/person"): 303,
     # The form is checked before the row is looked for, so an empty one is refused first.
     ("POST", "/admin/money/bookings/<reference>/payments/<int:payment_id>/refund"): 400,
     ("POST", "/admin/money/fund/<int:fund_id>/top-up"): 400,
@@ -282,6 +298,10 @@ def _token(app: Flask, rule: str, owner: User, profile: TrainerProfile) -> str:
     """A real link for the rule where the test can make one (else the page refuses it)."""
     if rule.startswith("/trainer/calendar/"):
         return profile.calendar_token
+    if rule.startswith("/account/invite/"):
+        invited = factories.user(Role.TRAINER)
+        invited.set_unusable_password()
+        return staff_accounts.invite_token(invited, secret_key=app.config["SECRET_KEY"])
     if rule.startswith("/referral/link/"):
         return access_links.token_for(owner, secret_key=app.config["SECRET_KEY"])
     return accounts.reset_token(owner, app.config["SECRET_KEY"])
