@@ -60,6 +60,8 @@ def _form_shown_again(error: DomainError):
         return None
     if not g.get("form_shown_again_on_refusal"):  # set by the staff gate: admin forms only
         return None
+    if request.url_rule is None or "GET" not in (request.url_rule.methods or ()):
+        return None  # a POST-only action has no page of its own to show again
     refusal = RuleRefusal(form_class, error.code, error.message, error.context.get("field"))
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None:
@@ -73,7 +75,8 @@ def _form_shown_again(error: DomainError):
     except (DomainError, HTTPException):
         db.session.rollback()
         response = None
-    if response is not None and refusal.shown and response.status_code < 300:
+    # The page itself (200, or the 400 a view gives a form with errors), not a redirect.
+    if response is not None and refusal.shown and response.status_code in (200, 400):
         response.status_code = 400  # a refused form: nothing changed
         return response
     # The view did not show its form again: the caller falls back to the message alone.

@@ -19,7 +19,16 @@ ANSWER_FIELDS = [item.name for item in fields(preferences.Answers)]
 
 
 def answers_from(form: AnswersForm) -> preferences.Answers:
-    return preferences.Answers(**{name: getattr(form, name).data for name in ANSWER_FIELDS})
+    """The form's answers; a box or field left out of the post is the answer's default."""
+    defaults = preferences.Answers()
+    return preferences.Answers(
+        **{
+            name: value
+            if (value := getattr(form, name).data) is not None
+            else getattr(defaults, name)
+            for name in ANSWER_FIELDS
+        }
+    )
 
 
 def attendee_or_404(person_id: int) -> User:
