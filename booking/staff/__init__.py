@@ -45,6 +45,7 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "staff_people.new_person": SCHEDULING | NEEDS,
     "staff_people.from_referral": SCHEDULING | NEEDS,
     "staff_people.answers": NEEDS,
+    "staff_people.access_log": NEEDS,
     "staff_people.book": SCHEDULING,
     "staff_people.move": SCHEDULING,
     "staff_people.cancel": SCHEDULING,

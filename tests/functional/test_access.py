@@ -153,6 +153,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/admin/people/new": SCHEDULING | NEEDS,
     "/admin/people/referrals/<int:referral_id>/person": SCHEDULING | NEEDS,
     "/admin/people/<int:person_id>/answers": NEEDS,
+    "/admin/people/access-log": NEEDS,
     "/admin/people/<int:person_id>/book": SCHEDULING,
     "/admin/people/bookings/<reference>/move": SCHEDULING,
     "/admin/people/bookings/<reference>/cancel": SCHEDULING,

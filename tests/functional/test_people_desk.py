@@ -275,3 +275,45 @@ def test_the_person_page_query_count_does_not_grow_with_their_history(
     with count_queries() as many:
         assert client.get(f"/admin/people/{person.id}").status_code == 200
     assert many.count == few.count
+
+
+def test_the_safeguarding_lead_sees_who_looked_at_whose_record(client, auth, db, count_queries):
+    person = factories.user(first_name="Noor")
+    auth.login_as(Role.FINANCE)
+    client.get(f"/admin/people/{person.id}")
+    client.get("/admin/people/", query_string={"q": "Noor"})
+    auth.logout()
+    auth.login_as(Role.SAFEGUARDING)
+
+    with count_queries() as few:
+        page = client.get("/admin/people/access-log").get_data(as_text=True)
+    for _ in range(3):
+        client.get(f"/admin/people/{person.id}")
+    with count_queries() as many:
+        client.get("/admin/people/access-log")
+
+    assert "Person viewed" in page and "People searched: “Noor”" in page
+    assert "(finance)" in page and f"/admin/people/{person.id}" in page
+    assert many.count == few.count
+
+
+def test_search_results_query_count_does_not_grow_with_matches(client, auth, db, count_queries):
+    course = factories.course_type()
+
+    def add_people(count: int):
+        for _ in range(count):
+            person = factories.user(last_name="Evans")
+            referral(factories.force(), course, police_reference="SAME-1", user_id=person.id)
+        referral(factories.force(), course, police_reference="SAME-1")  # nobody set up yet
+
+    add_people(1)
+    auth.login_as(Role.SCHEDULER)
+    with count_queries() as few:
+        client.get("/admin/people/", query_string={"q": "evans"})
+        client.get("/admin/people/", query_string={"q": "same-1"})
+    add_people(4)
+    with count_queries() as many:
+        page = client.get("/admin/people/", query_string={"q": "same-1"}).get_data(as_text=True)
+        client.get("/admin/people/", query_string={"q": "evans"})
+    assert page.count("not set up yet") == 2
+    assert many.count == few.count

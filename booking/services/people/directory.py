@@ -249,3 +249,37 @@ def person_record(person_id: int, *, with_needs: bool) -> PersonRecord | None:
             )
         ),
     )
+
+
+# Who looked at or searched for people's records: what the safeguarding lead reviews.
+ACCESS_ACTIONS = (
+    "people.searched",
+    "person.viewed",
+    "profile.viewed",
+    "profile.preferences_saved",
+    "session.bookings_viewed",
+    "roster.viewed",
+    "booking.money_viewed",
+    "waiver.queue_viewed",
+)
+ACCESS_LOG_LIMIT = 200
+
+
+@dataclass
+class Access:
+    event: AuditEvent
+    actor: User | None
+
+
+def access_log(*, actor_id: int | None = None) -> list[Access]:
+    """The latest looks at people's records, newest first, with who looked (one query)."""
+    query = (
+        select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.action.in_(ACCESS_ACTIONS))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(ACCESS_LOG_LIMIT)
+    )
+    if actor_id is not None:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    return [Access(event=event, actor=actor) for event, actor in db.session.execute(query)]

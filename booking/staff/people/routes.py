@@ -135,3 +135,9 @@ def answers(person_id: int):
         ),
         400 if form.errors else 200,
     )
+
+
+@bp.get("/access-log")
+def access_log():
+    """Who searched for, or looked at, people's records and needs: newest first."""
+    return render_template("staff/people/access_log.html", entries=directory.access_log())
