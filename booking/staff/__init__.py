@@ -13,10 +13,9 @@ differ from their area (the needs page sits in the schedule area but is for safe
 
 from flask import Blueprint, Flask, g, request
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from booking.models import STAFF_ROLES, Role
-from booking.web.security import refusal
+from booking.web.security import may_open, refusal
 
 ALL_STAFF = STAFF_ROLES
 SCHEDULING = frozenset({Role.ADMIN, Role.SCHEDULER})  # sessions, trainers and bookings
@@ -65,11 +64,6 @@ def roles_for(endpoint: str | None) -> frozenset[Role]:
     return AREA_ROLES.get(endpoint.partition(".")[0], ADMIN_ONLY)
 
 
-def may_open(endpoint: str) -> bool:
-    """Whether the signed-in person may open a staff page (templates hide links they may not)."""
-    return current_user.is_authenticated and current_user.role in roles_for(endpoint)
-
-
 def require_staff() -> ResponseReturnValue | None:
     """Send strangers to sign in and refuse (403) anyone whose role may not open this page."""
     refused = refusal(STAFF_ROLES) or refusal(roles_for(request.endpoint))
@@ -111,4 +105,7 @@ def register(app: Flask, blueprint: Blueprint, *, url_prefix: str) -> None:
 def register_all(app: Flask) -> None:
     for blueprint in blueprints():
         register(app, blueprint, url_prefix=URL_PREFIXES[blueprint.name])
+    # Templates ask web.security.may_open, which reads this policy, to hide links a role
+    # may not follow.
+    app.extensions["roles_for_endpoint"] = roles_for
     app.add_template_global(may_open)
