@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from booking.models import AuditEvent, Notification, Role, User
 from tests import factories
+from tests.functional.trainer_helpers import trainer_profile
 
 NEW_PASSWORD = "a long new password"
 
@@ -124,3 +125,13 @@ def test_safeguarding_write_down_a_persons_answers(client, auth, db):
         select(AuditEvent).where(AuditEvent.action == "profile.preferences_saved")
     ).one()
     assert (event.actor_id, event.detail["why"]) == (lead.id, "They called")
+
+
+def test_a_deactivated_trainer_is_no_longer_offered_for_sessions(client, auth, db):
+    profile = trainer_profile()
+    auth.login_as(Role.ADMIN)
+
+    client.post(f"/admin/accounts/{profile.user_id}/deactivate", data={"why": "Stopped training"})
+
+    db.session.expire_all()
+    assert not profile.is_active

@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from booking.extensions import db
-from booking.models import Role, User
+from booking.models import Role, TrainerProfile, User
 from booking.services import audit
 from booking.services.errors import AccountError
 from booking.services.notify import messages
@@ -125,6 +125,11 @@ def deactivate(account_id: int, *, by: User, why: str, now: datetime) -> User:
         raise AccountError("cannot_deactivate_self")
     person.is_active_account = False
     person.end_all_sessions()
+    # A trainer who cannot sign in is not offered to new sessions either; sessions they already
+    # have stay with them until someone reassigns them (the "short of trainers" list shows them).
+    profile = db.session.scalar(select(TrainerProfile).where(TrainerProfile.user_id == person.id))
+    if profile is not None:
+        profile.is_active = False
     db.session.flush()
     audit.record("account.deactivated", "user", person.id, actor=by, now=now, why=why.strip())
     return person
