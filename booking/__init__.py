@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from booking.public import bp as public_bp
     from booking.referral import bp as referral_bp
     from booking.staff import register_all as register_staff_blueprints
+    from booking.staff.accounts.invitations import bp as invitations_bp
     from booking.trainer import bp as trainer_bp
     from booking.webhooks import bp as webhooks_bp
 
@@ -139,6 +140,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
     app.register_blueprint(trainer_bp, url_prefix="/trainer")
     app.register_blueprint(certificates_bp, url_prefix="/my/certificates")
+    # An invited member of staff chooses a password here; the single-use link is the check.
+    app.register_blueprint(invitations_bp, url_prefix="/account/invite")
     # Staff pages (/admin/...), each behind the one staff gate.
     register_staff_blueprints(app)
 

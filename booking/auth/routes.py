@@ -17,7 +17,7 @@ bp = Blueprint("auth", __name__)
 
 
 def home_for(user) -> str:
-    if user.role == Role.ADMIN:
+    if user.is_staff:
         return url_for("admin.dashboard")
     if user.role == Role.TRAINER and "trainer.home" in current_app.view_functions:
         return url_for("trainer.home")

@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
         )
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, role, first_name, _ in DEMO_USERS:
-            click.echo(f"  {role.value:<9} {email:<28} ({first_name})")
+            click.echo(f"  {role.value:<12} {email:<28} ({first_name})")
         reference, surname, born = DEMO_LOOKUP
         click.echo(
             f"Book with a reference at /referral/start: {reference}, surname {surname}, "

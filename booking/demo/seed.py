@@ -28,6 +28,10 @@ DEMO_PASSWORD = "waypoint-demo"  # printed by `make run`; demo data is refused i
 
 DEMO_USERS = [
     ("admin@example.org", Role.ADMIN, "Alex", "Morgan"),
+    # One of each narrower staff role, to see least privilege at work.
+    ("scheduler@example.org", Role.SCHEDULER, "Sian", "Roberts"),
+    ("finance@example.org", Role.FINANCE, "Femi", "Adeyemi"),
+    ("safeguarding@example.org", Role.SAFEGUARDING, "Grace", "Okafor"),
     ("trainer.amira@example.org", Role.TRAINER, "Amira", "Khan"),
     ("trainer.ben@example.org", Role.TRAINER, "Ben", "Hughes"),
     ("trainer.carys@example.org", Role.TRAINER, "Carys", "Evans"),

@@ -173,3 +173,16 @@ MESSAGES.update(
         "safe_hours_order": "Choose an end time after the start time.",
     }
 )
+
+# --- staff acting for a person, and staff accounts -----------------------------------------
+MESSAGES.update(
+    {
+        "email_in_use": "Another account already has this email address. Search for the "
+        "person first; they may already be here.",
+        "no_safe_channel": "This person has not said email is safe, so no link can be sent. "
+        "Take the payment by phone, or ask them how it is safe to reach them.",
+        "not_a_staff_role": "Choose one of the staff roles.",
+        "cannot_deactivate_self": "You cannot deactivate your own account.",
+        "account_not_found": "We could not find that account.",
+    }
+)

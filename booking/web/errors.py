@@ -2,11 +2,12 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, redirect, render_template, request
+from flask import Flask, current_app, flash, g, make_response, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from booking.extensions import db
 from booking.services.errors import DomainError
+from booking.web.forms import RuleRefusal
 
 
 def init_app(app: Flask) -> None:
@@ -26,7 +27,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
-        flash(error.message, "error")
+        shown_again = _form_shown_again(error)
+        if shown_again is not None:
+            return shown_again
+        refusal = g.get("rule_refusal")
+        if refusal is None or not refusal.flashed:
+            flash(error.message, "error")
         if request.method == "POST" and request.referrer:
             return redirect(_same_site(request.referrer)), 303
         return render_template("error.html", error=error), error.http_status
@@ -38,6 +44,43 @@ def init_app(app: Flask) -> None:
         app.logger.exception("Unhandled error")
         db.session.rollback()
         return render_template("error.html", error=None), 500
+
+
+def _form_shown_again(error: DomainError):
+    """Show the form a rule refused again, as typed, with the rule's message beside its field.
+
+    A form that passed its own checks can still be refused by a rule (capacity below the places
+    taken, an amount not due). Rather than a generic page that loses what was typed, the same
+    view runs once more: its form, given the refusal, is invalid this time, so the view shows
+    its page with the typed values (the transaction was rolled back: nothing changed). None
+    when there is no such form, or the view does not show one (then the caller flashes).
+    """
+    form_class = g.get("submitted_form_class")
+    if request.method != "POST" or form_class is None or g.get("rule_refusal") is not None:
+        return None
+    if not g.get("form_shown_again_on_refusal"):  # set by the staff gate: admin forms only
+        return None
+    if request.url_rule is None or "GET" not in (request.url_rule.methods or ()):
+        return None  # a POST-only action has no page of its own to show again
+    refusal = RuleRefusal(form_class, error.code, error.message, error.context.get("field"))
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None:
+        return None
+    g.rule_refusal = refusal
+    if refusal.beside is None:
+        flash(error.message, "error")  # no field of its own: shown above the form
+        refusal.flashed = True
+    try:
+        response = make_response(view(**(request.view_args or {})))
+    except (DomainError, HTTPException):
+        db.session.rollback()
+        response = None
+    # The page itself (200, or the 400 a view gives a form with errors), not a redirect.
+    if response is not None and refusal.shown and response.status_code in (200, 400):
+        response.status_code = 400  # a refused form: nothing changed
+        return response
+    # The view did not show its form again: the caller falls back to the message alone.
+    return None
 
 
 def _same_site(url: str) -> str:

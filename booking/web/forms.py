@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from flask import g, has_request_context, request
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms.fields.core import UnboundField
 from wtforms.validators import Length, NumberRange, ValidationError
 
 from booking.services import input_rules as rules
@@ -177,6 +178,73 @@ def _has(validators, kind: type) -> bool:
     return any(isinstance(validator, kind) for validator in validators)
 
 
+# Which field a rule's refusal is shown beside: the first of these names the form has. A code
+# not listed here (or a form without such a field) is shown above the form instead.
+FIELD_FOR_CODE: dict[str, tuple[str, ...]] = {
+    "capacity_below_bookings": ("capacity",),
+    "venue_required": ("venue_id",),
+    "invalid_dates": ("end_time", "ends_at", "end", "deadline"),
+    "invalid_range": ("repeat_until", "last_date", "end"),
+    "too_many_sessions": ("repeat_until", "last_date"),
+    "session_in_past": ("date", "starts_at"),
+    "session_too_far_ahead": ("date", "starts_at"),
+    "amount_invalid": ("amount",),
+    "amount_not_due": ("amount",),
+    "refund_too_much": ("amount",),
+    "fund_overspend": ("override_reason", "amount"),
+    "waiver_cap": ("override_reason", "amount"),
+    "reason_required": ("reason", "why", "override_reason", "note"),
+    "phone_number_needed": ("phone_number",),
+    "fund_exists": ("name",),
+    "not_a_trainer": ("user_id",),
+    "already_assigned": ("trainer_id",),
+    "not_qualified": ("trainer_id",),
+    "area_not_covered": ("trainer_id",),
+    "cannot_lead_women_only": ("trainer_id",),
+    "not_available": ("trainer_id",),
+    "trainer_clash": ("trainer_id",),
+    "weekly_maximum": ("trainer_id",),
+    "invalid_slot": ("ends", "end_time"),
+    "women_only_unconfirmed": ("women_only_confirmed",),
+    "full": ("session_id",),
+    "already_booked": ("session_id",),
+    "session_not_open": ("session_id",),
+    "session_started": ("session_id",),
+    "reschedule_same_session": ("session_id",),
+    "reschedule_other_course": ("session_id",),
+    "referral_course_type": ("session_id",),
+    "referral_area": ("session_id",),
+    "referral_deadline": ("session_id",),
+    "referral_required": ("session_id",),
+    "email_in_use": ("email",),
+}
+
+
+class RuleRefusal:
+    """A rule (a DomainError) refused a form that was valid as typed. The page is shown again
+    (see booking/web/errors.py) with the typed values and the rule's message beside its field."""
+
+    def __init__(self, form_class: type, code: str, message: str, field: str | None) -> None:
+        self.form_class = form_class
+        self.code = code
+        self.message = message
+        self.field = field
+        self.shown = False
+        self.flashed = False
+
+        names = (field,) if field else FIELD_FOR_CODE.get(code, ())
+        # Declared fields are class attributes (unbound) until a form is built.
+        self.beside = next(
+            (n for n in names if isinstance(getattr(form_class, n, None), UnboundField)), None
+        )
+
+    def attach_to(self, form: "BaseForm") -> None:
+        if self.beside is not None and self.beside in form._fields:
+            field = form._fields[self.beside]
+            field.errors = [*field.errors, self.message]
+        self.shown = True
+
+
 class BaseForm(FlaskForm):
     """Every form's base: FlaskForm (CSRF) plus the app-wide input rules above."""
 
@@ -185,6 +253,17 @@ class BaseForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        posted = has_request_context() and request.method == "POST"
+        if valid and posted:
+            refusal = g.get("rule_refusal")
+            if refusal is not None and not refusal.shown and type(self) is refusal.form_class:
+                # The second showing of a page whose first try a rule refused: this form, as
+                # typed, takes the rule's message and is shown again instead of acting twice.
+                refusal.attach_to(self)
+                valid = False
+            else:
+                # Remembered in case a rule refuses what this form asked for.
+                g.submitted_form_class = type(self)
         if not valid and has_request_context() and request.method == "POST":
             # A page shown again with the form's messages answers 400, not 200, and a route
             # that answers a refused form with abort(400) still shows what to fix (see

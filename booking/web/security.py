@@ -3,7 +3,7 @@
 from collections.abc import Callable, Iterable
 from functools import wraps
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
 from booking.extensions import login_manager
@@ -80,3 +80,13 @@ def role_required(*roles: Role) -> Callable:
         return wrapped
 
     return decorator
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in person's role may open a page, for templates to hide links they
+    may not follow. Reads the policy the staff gate registered (booking/staff/__init__.py);
+    no query: the signed-in user is already loaded."""
+    roles_for = current_app.extensions.get("roles_for_endpoint")
+    if roles_for is None or not current_user.is_authenticated:
+        return False
+    return current_user.role in roles_for(endpoint)

@@ -67,9 +67,12 @@ def test_manual_assignment_breaking_a_rule_is_refused_with_a_clear_message(clien
         data={"trainer_id": unqualified.id},
         headers={"Referer": f"http://localhost/admin/trainers/sessions/{session.id}"},
     )
-    assert response.status_code == 303
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    # The same page again, the chosen trainer still selected, the reason beside the choice.
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="trainer_id-error"' in page
     assert "not qualified to deliver this course" in page
+    assert f'<option selected value="{unqualified.id}">' in page
     assert db.session.scalars(select(SessionAssignment)).all() == []
 
 

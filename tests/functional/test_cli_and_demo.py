@@ -93,6 +93,9 @@ def test_every_page_linked_from_home_answers_for_each_role(app, client, db):
         (None, ["/"]),
         ("sam@example.org", ["/", "/my/bookings"]),
         ("admin@example.org", ["/", "/admin/"]),
+        ("scheduler@example.org", ["/", "/admin/"]),
+        ("finance@example.org", ["/", "/admin/"]),
+        ("safeguarding@example.org", ["/", "/admin/"]),
     ):
         if email:
             client.post("/account/login", data={"email": email, "password": DEMO_PASSWORD})
@@ -100,4 +103,11 @@ def test_every_page_linked_from_home_answers_for_each_role(app, client, db):
         assert len(seen) > 3, seen
         errors = {url: status for url, status in seen.items() if status >= 500}
         assert errors == {}, errors
+        # No staff role is shown a link to a staff page it may not open.
+        refused = {
+            url: status
+            for url, status in seen.items()
+            if status == 403 and url.startswith("/admin")
+        }
+        assert refused == {}, (email, refused)
         client.post("/account/logout")

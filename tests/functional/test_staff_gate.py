@@ -12,7 +12,14 @@ from booking.extensions import db
 from booking.models import Role
 from config import TestConfig
 
-STAFF_BLUEPRINTS = {"admin", "finance", "referrals_admin", "admin_trainers"}
+STAFF_BLUEPRINTS = {
+    "admin",
+    "finance",
+    "referrals_admin",
+    "admin_trainers",
+    "staff_people",
+    "staff_accounts",
+}
 
 
 def test_every_staff_blueprint_has_the_gate_first(app):

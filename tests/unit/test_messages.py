@@ -122,6 +122,12 @@ def _every_kind(now, person, booking, moved, entry, case):
             person, booking.session, taken_off=True, now=now
         ),
         "trainer_released": lambda: messages.trainer_released(person, [booking.session], now=now),
+        "pay_link": lambda: messages.pay_link(
+            moved, link=f"{base_url}/referral/link/x", due_pence=3000, now=now
+        ),
+        "staff_invite": lambda: messages.staff_invite(
+            person, link=f"{base_url}/account/invite/x", role_name="a trainer", days=7, now=now
+        ),
     }
 
 

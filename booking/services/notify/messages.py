@@ -307,6 +307,18 @@ def access_link(person: User, *, link: str, now: datetime) -> Notification | Non
     return _queue(person, "access_link", now=now, link=link)
 
 
+def pay_link(booking: Booking, *, link: str, due_pence: int, now: datetime) -> Notification | None:
+    """A single-use link to pay for a place staff booked with the person over the phone."""
+    return _queue(
+        booking.user, "pay_link", now=now, booking=booking, link=link, due_pence=due_pence
+    )
+
+
+def staff_invite(person: User, *, link: str, role_name: str, days: int, now: datetime):
+    """A new member of staff's single-use link to choose a password."""
+    return _queue(person, "staff_invite", now=now, link=link, role_name=role_name, days=days)
+
+
 def password_reset(person: User, *, link: str, now: datetime) -> Notification | None:
     """The link to choose a new password."""
     return _queue(person, "password_reset", now=now, link=link)

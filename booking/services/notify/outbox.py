@@ -42,6 +42,8 @@ NEUTRAL_SUBJECTS = {
     "session_changed": "A change to your booking",
     "trainer_session_changed": "A change to your sessions",
     "trainer_released": "A change to your sessions",
+    "pay_link": "Your link to pay",
+    "staff_invite": "Your new account",
 }
 # A kind missing from the table still gets a neutral subject rather than none.
 FALLBACK_SUBJECT = "A message about your booking"

@@ -70,8 +70,11 @@ def prefers_women_only(person: User | None) -> bool:
     return bool(profile and profile.prefers_women_only)
 
 
-def save(person: User, answers: Answers, *, now: datetime) -> AttendeeProfile:
-    """Save a person's own answers, creating their profile if needed.
+def save(
+    person: User, answers: Answers, *, now: datetime, by: User | None = None, why: str = ""
+) -> AttendeeProfile:
+    """Save a person's answers, creating their profile if needed: their own, or written down by
+    staff (``by``, with ``why``) while the person tells them, on the phone.
 
     A phone, text or voicemail channel needs a number. Raises PreferencesError
     "phone_number_needed", a letter an address ("postal_address_needed"), and the safe hours must
@@ -96,5 +99,8 @@ def save(person: User, answers: Answers, *, now: datetime) -> AttendeeProfile:
         setattr(profile, item.name, value.strip() if isinstance(value, str) else value)
     profile.updated_at = now
     db.session.flush()
-    audit.record("profile.preferences_saved", "user", person.id, actor=person, now=now)
+    if by is None:
+        audit.record("profile.preferences_saved", "user", person.id, actor=person, now=now)
+    else:
+        audit.record("profile.preferences_saved", "user", person.id, actor=by, now=now, why=why)
     return profile

@@ -29,7 +29,6 @@ from booking.models import (
     Payment,
     PaymentMethod,
     PoliceForce,
-    Role,
     WaiverRequest,
     utcnow,
 )
@@ -48,15 +47,8 @@ from booking.staff.money.forms import (
     TopUpForm,
     WaiverDecisionForm,
 )
-from booking.web.security import role_required
 
 bp = Blueprint("finance", __name__)
-
-
-@bp.before_request
-@role_required(Role.ADMIN)
-def require_admin():
-    """Money pages are for staff only."""
 
 
 # --- waivers ----------------------------------------------------------------------------------

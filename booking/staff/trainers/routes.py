@@ -29,15 +29,8 @@ from booking.services.trainers import reports as trainer_reports
 from booking.services.trainers.allocation import runs as allocation
 from booking.staff.trainers.forms import ActionForm, AllocationForm, AssignForm, ProfileForm
 from booking.web.filters import local
-from booking.web.security import role_required
 
 bp = Blueprint("admin_trainers", __name__)
-
-
-@bp.before_request
-@role_required(Role.ADMIN)
-def require_admin():
-    """Every page here is for staff only."""
 
 
 def _profile_choices(form: ProfileForm, profile: TrainerProfile | None) -> None:

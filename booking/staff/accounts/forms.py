@@ -1,0 +1,50 @@
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+
+from booking.services.people.staff_accounts import INVITABLE_ROLES
+from booking.web.forms import BaseForm
+
+PASSWORD_RULE = Length(min=10, max=200, message="Use at least 10 characters.")
+
+
+class InviteForm(BaseForm):
+    first_name = StringField(
+        "First name", validators=[InputRequired("Enter their first name."), Length(max=80)]
+    )
+    last_name = StringField("Last name", validators=[Length(max=80)])
+    email = EmailField(
+        "Work email address",
+        validators=[
+            InputRequired("Enter their work email address."),
+            Email("Enter an email address like name@example.org."),
+            Length(max=254),
+        ],
+    )
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice(role.value, label) for role, label in INVITABLE_ROLES.items()],
+        validators=[InputRequired("Choose a role.")],
+    )
+    submit = SubmitField("Send the invitation")
+
+
+class DeactivateForm(BaseForm):
+    why = StringField(
+        "Why (kept in the record of who did what)",
+        validators=[InputRequired("Say briefly why, for the record."), Length(max=200)],
+    )
+    submit = SubmitField("Deactivate")
+
+
+class ChoosePasswordForm(BaseForm):
+    password = PasswordField(
+        "Choose a password", validators=[DataRequired("Choose a password."), PASSWORD_RULE]
+    )
+    confirm = PasswordField(
+        "Type the password again",
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo("password", "The passwords do not match."),
+        ],
+    )
+    submit = SubmitField("Set my password")
