@@ -31,6 +31,10 @@ NEUTRAL_SUBJECTS = {
     "session_changed": "A change to your booking",
     "trainer_session_changed": "A change to your sessions",
     "trainer_released": "A change to your sessions",
+    "trainer_assigned": "A new session for you",
+    "trainer_unassigned": "A change to your sessions",
+    "trainer_session_cancelled": "A change to your sessions",
+    "session_message": "A message about your booking",
 }
 # A kind missing from the table still gets a neutral subject rather than none.
 FALLBACK_SUBJECT = "A message about your booking"
