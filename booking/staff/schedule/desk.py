@@ -11,7 +11,6 @@ from booking.extensions import db
 from booking.models import (
     AttendanceStatus,
     Booking,
-    BookingStatus,
     CourseSession,
     CourseType,
     PoliceForce,
@@ -180,5 +179,4 @@ def message_attendees(session_id: int):
         course_session=course_session,
         booked=booked,
         cancelled=course_session.status == SessionStatus.CANCELLED,
-        confirmed=BookingStatus.CONFIRMED,
     )
