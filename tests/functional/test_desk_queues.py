@@ -122,6 +122,10 @@ def test_staff_offer_a_free_place_by_hand_to_a_chosen_person(client, db, auth):
     auth.login_as(Role.ADMIN)
     page = client.get(f"/admin/sessions/{session.id}/waiting-list").get_data(as_text=True)
     assert page.index(first.user.first_name) < page.index(chosen.user.first_name)
+    viewed = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "session.waiting_list_viewed")
+    )
+    assert viewed.entity_id == session.id
     response = client.post(f"/admin/waiting-list/{chosen.id}/offer", data={})
     assert response.status_code == 303
     db.session.refresh(chosen)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from booking.database import unit_of_work
 from booking.extensions import db
 from booking.models import CourseSession, WaitingListEntry, utcnow
+from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.bookings import waitlist
 from booking.services.schedule import waiting
@@ -26,9 +27,13 @@ def waiting_lists():
 @bp.get("/sessions/<int:session_id>/waiting-list")
 def session_waiting_list(session_id: int):
     """Who is waiting for one session, in order, with an offer or removal for each."""
-    course_session = db.session.get(CourseSession, session_id)
-    if course_session is None:
+    if db.session.get(CourseSession, session_id) is None:
         abort(404)
+    with unit_of_work():  # who looked at a list of people is itself recorded
+        audit.record(
+            "session.waiting_list_viewed", "session", session_id, actor=current_user, now=utcnow()
+        )
+    course_session = db.session.get(CourseSession, session_id)
     return render_template(
         "staff/schedule/session_waiting_list.html",
         course_session=course_session,
