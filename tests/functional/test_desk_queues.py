@@ -3,6 +3,7 @@ hand, forces and schemes, and trainers told about their sessions."""
 
 from datetime import timedelta
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -267,3 +268,35 @@ def test_roster_and_calendar_carry_the_joining_link_and_women_only_once(client, 
     (event,) = Calendar.from_ical(feed).walk("VEVENT")
     assert str(event["url"]) == "https://meet.example.org/room-7"
     assert "https://meet.example.org/room-7" in str(event["description"])
+
+
+def _more_rows(db):
+    """One more row for each desk list: an ended session, a waiting list, a scheme."""
+    now = utcnow().replace(microsecond=0)
+    factories.course_session(starts_at=now - timedelta(hours=5))
+    waiting = factories.course_session()
+    _entry(waiting)
+    _offered(waiting)
+    area = factories.force()
+    scheme = Scheme(force_id=area.id, name=f"Scheme {area.id}", disposal_types="outcome-22")
+    scheme.course_types = [factories.course_type()]
+    db.session.add(scheme)
+    db.session.flush()
+
+
+DESK_LISTS = ["/admin/sessions/awaiting-closure", "/admin/waiting-lists", "/admin/schemes"]
+
+
+@pytest.mark.parametrize("url", [*DESK_LISTS, "/admin/forces"])
+def test_desk_list_query_counts_do_not_grow(client, db, auth, count_queries, url):
+    _more_rows(db)
+    auth.login_as(Role.ADMIN)
+    client.get(url)
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    for _ in range(5):
+        _more_rows(db)
+    db.session.commit()  # the test's own writes are not the page's queries
+    with count_queries() as many:
+        client.get(url)
+    assert many.count == few.count
