@@ -14,6 +14,7 @@ from booking.models import (
     Booking,
     BookingStatus,
     Notification,
+    Refund,
     Role,
     SessionSeries,
     SessionStatus,
@@ -23,6 +24,7 @@ from booking.services.bookings import seats as bookings
 from booking.services.clock import LONDON
 from tests import factories
 from tests.functional.trainer_helpers import assign, confirmed_booking, trainer_profile
+from tests.payment_helpers import FEE, booking_awaiting_payment, checkout_event, post_event
 from tests.referral_factories import make_email_safe
 
 
@@ -286,3 +288,33 @@ def test_message_everyone_booked_on_safe_channels_only(client, db, auth):
     assert unsafe.user_id in [e.entity_id for e in withheld]
     page = client.get(f"/admin/sessions/{session.id}").get_data(as_text=True)
     assert "1 have not said email is safe" in page
+
+
+def test_cancelling_a_series_date_refunds_a_card_payment_in_full(client, db, auth):
+    series = SessionSeries(title="")
+    db.session.add(series)
+    db.session.flush()
+    paid_session = factories.course_session(
+        course_type_row=factories.course_type(default_fee_pence=FEE),
+        series_id=series.id,
+        starts_at=utcnow().replace(microsecond=0) + timedelta(days=20),
+    )
+    payer = factories.user(Role.ATTENDEE)
+    make_email_safe(payer)
+    booking, payment = booking_awaiting_payment(db, course_session=paid_session, person=payer)
+    event = checkout_event(f"evt_paid_{payment.id}", "checkout.session.completed", payment)
+    assert post_event(client, event).json["outcome"] == "confirmed"
+    auth.login_as(Role.ADMIN)
+    client.post(
+        f"/admin/series/{series.id}/skip/{paid_session.id}", data={"skip-reason": "Room lost"}
+    )
+    db.session.expire_all()
+    refund = db.session.scalar(select(Refund).where(Refund.payment_id == payment.id))
+    assert refund is not None and refund.amount_pence == FEE
+    message = db.session.scalar(
+        select(Notification).where(
+            Notification.kind == "session_cancelled", Notification.user_id == booking.user_id
+        )
+    )
+    assert booking.reference in message.body and "refunding the £30.00" in message.body
+    assert db.session.get(Booking, booking.id).status == BookingStatus.CANCELLED
