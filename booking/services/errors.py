@@ -17,6 +17,13 @@ MESSAGES = {
     "session_cancelled": "This session has been cancelled.",
     "venue_required": "Choose a venue for an in-person session.",
     "session_not_found": "We could not find that session.",
+    "message_empty": "Write the message before sending it.",
+    "no_place_free": "There is no free place on this session to offer. "
+    "Add places to the session first, or wait for one to free up.",
+    "not_waiting": "This person is no longer waiting for a place on this session.",
+    "scheme_needs_disposal": "Enter at least one disposal type.",
+    "scheme_force": "Choose the police-force area.",
+    "scheme_courses": "Choose at least one course.",
     "current_password_needed": "Enter your current password to change your email address or "
     "password, or sign in with a link we email you.",
     # Referrals, rescheduling and waiting lists.

@@ -128,6 +128,16 @@ def _every_kind(now, person, booking, moved, entry, case):
         "staff_invite": lambda: messages.staff_invite(
             person, link=f"{base_url}/account/invite/x", role_name="a trainer", days=7, now=now
         ),
+        "trainer_assigned": lambda: messages.trainer_assigned(
+            person, moved.session, is_lead=True, now=now
+        ),
+        "trainer_unassigned": lambda: messages.trainer_unassigned(person, booking.session, now=now),
+        "trainer_session_cancelled": lambda: messages.trainer_session_cancelled(
+            person, booking.session, now=now
+        ),
+        "session_message": lambda: messages.session_message(
+            booking, text="Please bring a pen.", now=now
+        ),
     }
 
 
@@ -184,6 +194,11 @@ def test_messages_about_a_booking_say_when_and_where_or_how_to_join(db):
     for kind in ("booking_confirmed", "booking_rescheduled", "booking_reminder"):
         assert "BEGIN:VCALENDAR" in built[kind].ics_attachment, kind
         assert "https://book.example.org/my/bookings" in built[kind].body, kind
+    assert "https://meet.example.org/room-1" in built["trainer_assigned"].body
+    for kind in ("trainer_unassigned", "trainer_session_cancelled", "session_message"):
+        body = built[kind].body
+        assert all(text in body for text in _when_shown(booking.session.starts_at)), kind
+    assert "Please bring a pen." in built["session_message"].body
 
 
 def test_no_message_wording_is_written_outside_the_templates():

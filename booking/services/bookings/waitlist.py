@@ -101,16 +101,68 @@ def offer_next(session_id: int, *, now: datetime, offer_hours: int, claim_url) -
         )
         if entry is None:
             break
-        entry.status = WaitingStatus.OFFERED
-        entry.offered_at = now
-        entry.offer_expires_at = now + timedelta(hours=offer_hours)
-        entry.claim_token = secrets.token_urlsafe(24)
-        db.session.flush()
-        audit.record("waitlist.offered", "waiting_list_entry", entry.id, actor=None, now=now)
-        messages.waitlist_offer(entry, now=now, claim_url=claim_url(entry.claim_token))
+        _offer(entry, by=None, now=now, offer_hours=offer_hours, claim_url=claim_url)
         made += 1
         free -= 1
     return made
+
+
+def _offer(
+    entry: WaitingListEntry, *, by: User | None, now: datetime, offer_hours: int, claim_url
+) -> None:
+    entry.status = WaitingStatus.OFFERED
+    entry.offered_at = now
+    entry.offer_expires_at = now + timedelta(hours=offer_hours)
+    entry.claim_token = secrets.token_urlsafe(24)
+    db.session.flush()
+    audit.record("waitlist.offered", "waiting_list_entry", entry.id, actor=by, now=now)
+    messages.waitlist_offer(entry, now=now, claim_url=claim_url(entry.claim_token))
+
+
+def offer_by_hand(
+    entry_id: int, *, by: User, now: datetime, offer_hours: int, claim_url
+) -> WaitingListEntry:
+    """Staff offer a free place to one chosen person waiting, out of turn (say, someone whose
+    deadline is close). The offer holds the seat like any other. Raises BookingError
+    "not_waiting", "session_started" or "no_place_free"."""
+    entry = _entry_for_staff(entry_id)
+    if entry.status != WaitingStatus.WAITING:
+        raise BookingError("not_waiting")
+    if entry.session.starts_at <= now:
+        raise BookingError("session_started")
+    if bookings.places_left(entry.session, now=now) <= 0:
+        raise BookingError("no_place_free")
+    _offer(entry, by=by, now=now, offer_hours=offer_hours, claim_url=claim_url)
+    return entry
+
+
+def remove_by_staff(
+    entry_id: int, *, by: User, reason: str, now: datetime, offer_hours: int, claim_url
+) -> WaitingListEntry:
+    """Staff take someone off a waiting list, with a reason kept in the audit log. An open offer
+    they held passes to the next person waiting. Raises BookingError "not_waiting"."""
+    entry = _entry_for_staff(entry_id)
+    if entry.status not in LIVE:
+        raise BookingError("not_waiting")
+    held_offer = entry.status == WaitingStatus.OFFERED
+    entry.status = WaitingStatus.LEFT
+    db.session.flush()
+    audit.record(
+        "waitlist.removed", "waiting_list_entry", entry.id, actor=by, now=now, reason=reason
+    )
+    if held_offer:
+        offer_next(entry.session_id, now=now, offer_hours=offer_hours, claim_url=claim_url)
+    return entry
+
+
+def _entry_for_staff(entry_id: int) -> WaitingListEntry:
+    """The entry with its session locked first (the lock order), then re-read."""
+    entry = db.session.get(WaitingListEntry, entry_id)
+    if entry is None:
+        raise BookingError("not_waiting")
+    lock_sessions(entry.session_id)
+    db.session.refresh(entry, with_for_update=True)
+    return entry
 
 
 def expire_offers(*, now: datetime, offer_hours: int, claim_url) -> int:

@@ -364,6 +364,40 @@ def trainer_session_changed(
     )
 
 
+def trainer_assigned(
+    trainer: User, course_session: CourseSession, *, is_lead: bool, now: datetime
+) -> Notification | None:
+    """A trainer has been put on a session (by hand, or when an allocation is published)."""
+    return _queue(trainer, "trainer_assigned", now=now, session=course_session, is_lead=is_lead)
+
+
+def trainer_unassigned(
+    trainer: User, course_session: CourseSession, *, now: datetime
+) -> Notification | None:
+    """Staff took a trainer off a session."""
+    return _queue(trainer, "trainer_unassigned", now=now, session=course_session)
+
+
+def trainer_session_cancelled(
+    trainer: User, course_session: CourseSession, *, now: datetime
+) -> Notification | None:
+    """A session the trainer was down to deliver has been cancelled."""
+    return _queue(trainer, "trainer_session_cancelled", now=now, session=course_session)
+
+
+def session_message(booking: Booking, *, text: str, now: datetime) -> Notification | None:
+    """Staff's own words to everyone booked on a session, inside a neutral opening and the
+    booking's details (the subject and the first lines stay neutral whatever staff wrote)."""
+    return _queue(
+        booking.user,
+        "session_message",
+        now=now,
+        booking=booking,
+        session=booking.session,
+        text=text,
+    )
+
+
 def trainer_released(
     trainer: User, sessions: list[CourseSession], *, now: datetime
 ) -> Notification | None:

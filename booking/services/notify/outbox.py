@@ -44,6 +44,10 @@ NEUTRAL_SUBJECTS = {
     "trainer_released": "A change to your sessions",
     "pay_link": "Your link to pay",
     "staff_invite": "Your new account",
+    "trainer_assigned": "A new session for you",
+    "trainer_unassigned": "A change to your sessions",
+    "trainer_session_cancelled": "A change to your sessions",
+    "session_message": "A message about your booking",
 }
 # A kind missing from the table still gets a neutral subject rather than none.
 FALLBACK_SUBJECT = "A message about your booking"

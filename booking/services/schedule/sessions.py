@@ -24,6 +24,7 @@ from booking.services.clock import LONDON
 from booking.services.errors import ScheduleError
 from booking.services.locks import lock_sessions
 from booking.services.schedule import changes
+from booking.services.trainers import staffing
 
 MAX_SERIES_SESSIONS = 60
 
@@ -135,7 +136,8 @@ def create_weekly_series(
 
 def cancel_session(session_id: int, *, by: User, now: datetime, reason: str, claim_url=None) -> int:
     """Cancel a session and end every active booking on it (cancellation.end_booking: card
-    payments refunded in full, help from the fund given back, a message that says so).
+    payments refunded in full, help from the fund given back, a message that says so), and
+    tell its trainers.
 
     Returns how many bookings were ended. Raises ScheduleError for an unknown or cancelled
     session.
@@ -158,6 +160,7 @@ def cancel_session(session_id: int, *, by: User, now: datetime, reason: str, cla
         cancellation.end_booking(
             booking, reason="session_cancelled", by=by, now=now, claim_url=claim_url
         )
+    staffing.tell_trainers_cancelled(course_session, now=now)
     return len(affected)
 
 

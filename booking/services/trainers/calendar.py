@@ -63,7 +63,10 @@ def feed(profile: TrainerProfile, *, now: datetime) -> bytes:
             "summary", session.course_type.name + (" (women-only)" if session.women_only else "")
         )
         if session.is_online:
-            event.add("location", "Online")
+            event.add("location", session.online_join_url or "Online")
+            if session.online_join_url:
+                event.add("url", session.online_join_url)
+                event.add("description", f"Joining link: {session.online_join_url}")
         elif session.venue is not None:
             event.add("location", f"{session.venue.name}, {session.venue.address}")
         calendar.add_component(event)

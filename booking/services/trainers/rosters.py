@@ -1,7 +1,8 @@
 """What a trainer may see about the people on their sessions, and attendance.
 
 Privacy: a roster shows a first name (or the name the person asked to be
-called) and only the needs that affect the session: access, interpreter, women-only group. Never
+called) and only the needs that affect the session: access, interpreter. Whether the session is
+a women-only group is shown once, for the session. Never
 surnames, emails, police references, payments or waivers.
 """
 
@@ -45,7 +46,7 @@ class RosterLine:
 
 
 def needs_for_session(profile: AttendeeProfile | None, session: CourseSession) -> tuple[str, ...]:
-    """Only the needs that change how the session is run."""
+    """Only the person's own needs that change how the session is run."""
     if profile is None:
         return ()
     needs = []
@@ -59,8 +60,8 @@ def needs_for_session(profile: AttendeeProfile | None, session: CourseSession) -
         needs.append("BSL interpreter")
     if profile.interpreter_language:
         needs.append(f"Interpreter: {profile.interpreter_language}")
-    if session.women_only:
-        needs.append("Women-only group")
+    # A women-only group is a fact about the session, shown once at the top of the roster; as
+    # a line on every person it would read as each woman's own need.
     return tuple(needs)
 
 

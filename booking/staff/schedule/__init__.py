@@ -1,6 +1,13 @@
 """admin blueprint."""
 
-from booking.staff.schedule import needs  # noqa: F401  (adds the need-to-know booking view to bp)
+# Each module adds its views to bp when imported.
+from booking.staff.schedule import (  # noqa: F401
+    areas,
+    desk,
+    needs,
+    series,
+    waiting,
+)
 from booking.staff.schedule.routes import bp
 
 __all__ = ["bp"]

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from booking.database import unit_of_work
@@ -26,8 +26,11 @@ from booking.models import (
 from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.money import reports as money_reports
+from booking.services.schedule import desk, overview, waiting
 from booking.services.schedule import sessions as schedule
-from booking.services.trainers import rosters
+from booking.services.trainers import rosters, staffing
+from booking.staff.schedule import queues
+from booking.staff.schedule.desk_forms import ConfirmForm
 from booking.staff.schedule.forms import (
     CancelSessionForm,
     CorrectAttendanceForm,
@@ -55,12 +58,33 @@ def dashboard():
         .limit(PAGE_SIZE)
     ).all()
     taken = bookings.seats_taken_by_session([s.id for s in upcoming], now=now)
+    weekly = overview.bookings_per_week_by_area(now=now)
+    fill = overview.fill_rate_by_area(now=now)
+    funds_used = overview.fund_spent_against_budget(now=now)
     return render_template(
         "staff/schedule/dashboard.html",
         upcoming=upcoming,
         taken=taken,
         funds=money_reports.fund_overview(now),
+        queues=queues.queue_counts(now),
+        weekly=weekly,
+        weekly_chart=money_reports.bar_chart(_weekly_bars(weekly)),
+        fill=fill,
+        fill_chart=money_reports.bar_chart([(row.area, row.percent) for row in fill]),
+        funds_used=funds_used,
+        funds_chart=money_reports.bar_chart([(f.label, f.percent) for f in funds_used]),
     )
+
+
+def _weekly_bars(weekly: overview.WeeklyBookings) -> list[tuple[str, int]]:
+    """A bar for each week and area with bookings; each week's total when there are none."""
+    bars = [
+        (f"{week.day} {week:%b}, {area}", weekly.counts[(week, area)])
+        for week in weekly.weeks
+        for area in weekly.areas
+        if weekly.counts.get((week, area))
+    ]
+    return bars or [(f"{week.day} {week:%b}", total) for week, total in weekly.totals()]
 
 
 # --- venues ---------------------------------------------------------------------------------
@@ -142,31 +166,6 @@ _COURSE_TYPE_FIELDS = (
 
 
 # --- sessions -------------------------------------------------------------------------------
-
-
-@bp.get("/sessions")
-def sessions():
-    """Upcoming sessions with places taken, a page at a time."""
-    now = utcnow()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    statement = select(CourseSession).where(CourseSession.ends_at > now - timedelta(days=1))
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(page, pages)  # a huge page number would overflow the database's OFFSET
-    rows = db.session.scalars(
-        statement.options(
-            joinedload(CourseSession.course_type),
-            joinedload(CourseSession.venue),
-            joinedload(CourseSession.force),
-        )
-        .order_by(CourseSession.starts_at, CourseSession.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    taken = bookings.seats_taken_by_session([s.id for s in rows], now=now)
-    return render_template(
-        "staff/schedule/sessions.html", sessions=rows, taken=taken, page=page, pages=pages
-    )
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
@@ -262,19 +261,27 @@ def session_bookings(session_id: int):
         .where(Booking.session_id == session_id)
         .order_by(Booking.created_at)
     ).all()
+    now = utcnow()
     return render_template(
         "staff/schedule/session_bookings.html",
         course_session=course_session,
         bookings=rows,
-        places_left=bookings.places_left(course_session, now=utcnow()),
+        places_left=bookings.places_left(course_session, now=now),
         cancel_form=CancelSessionForm(),
         correct_form=CorrectAttendanceForm(),
         attendance=_attendance_marks(course_session, rows),
+        trainers=staffing.trainers_on(session_id),
+        needs=desk.needs_summary(session_id),
+        waiting=len(waiting.entries_for_session(session_id)),
+        attendance_open=course_session.status == SessionStatus.SCHEDULED
+        and course_session.starts_at <= now,
+        statuses=list(AttendanceStatus),
+        confirm_form=ConfirmForm(),
     )
 
 
 def _attendance_marks(course_session: CourseSession, rows) -> dict[int, AttendanceStatus]:
-    if course_session.status != SessionStatus.DELIVERED or not rows:
+    if course_session.status == SessionStatus.CANCELLED or not rows:
         return {}
     return {
         record.booking_id: record.status

@@ -26,6 +26,7 @@ from booking.models import (
 )
 from booking.services.trainers import profiles as trainer_profiles
 from booking.services.trainers import reports as trainer_reports
+from booking.services.trainers import staffing
 from booking.services.trainers.allocation import runs as allocation
 from booking.staff.trainers.forms import ActionForm, AllocationForm, AssignForm, ProfileForm
 from booking.web.filters import local
@@ -195,17 +196,12 @@ def session_trainers(session_id: int):
             trainer = db.session.get(TrainerProfile, form.trainer_id.data)
             if trainer is None:
                 abort(404)
-            allocation.assign(
+            staffing.assign_trainer(
                 session, trainer, is_lead=form.is_lead.data, by=current_user, now=utcnow()
             )
-        flash("Trainer assigned.", "success")
+        flash("Trainer assigned and told.", "success")
         return redirect(url_for("admin_trainers.session_trainers", session_id=session_id), 303)
-    assigned = db.session.scalars(
-        select(SessionAssignment)
-        .options(joinedload(SessionAssignment.trainer).joinedload(TrainerProfile.user))
-        .where(SessionAssignment.session_id == session_id)
-        .order_by(SessionAssignment.id)
-    ).all()
+    assigned = staffing.trainers_on(session_id)
     return render_template(
         "staff/trainers/session.html",
         session=session,
@@ -224,9 +220,8 @@ def unassign(assignment_id: int):
         assignment = db.session.get(SessionAssignment, assignment_id)
         if assignment is None:
             abort(404)
-        session_id = assignment.session_id
-        allocation.unassign(assignment, by=current_user, now=utcnow())
-    flash("Trainer removed from the session.", "success")
+        session_id = staffing.unassign_trainer(assignment, by=current_user, now=utcnow())
+    flash("Trainer removed from the session and told.", "success")
     return redirect(url_for("admin_trainers.session_trainers", session_id=session_id), 303)
 
 

@@ -1,0 +1,182 @@
+"""The coordinator's session desk: find sessions (and download them), sessions awaiting
+closure, marking attendance and closing a session for a trainer who cannot, and writing to
+everyone booked."""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from booking.database import unit_of_work
+from booking.extensions import db
+from booking.models import (
+    AttendanceStatus,
+    Booking,
+    CourseSession,
+    CourseType,
+    PoliceForce,
+    SessionStatus,
+    utcnow,
+)
+from booking.services.schedule import attendees, desk
+from booking.services.trainers import rosters
+from booking.staff.schedule.desk_forms import (
+    ConfirmForm,
+    MessageAttendeesForm,
+    SessionFilterForm,
+)
+from booking.staff.schedule.routes import PAGE_SIZE, bp
+from booking.web import links
+from booking.web.filters import local
+
+
+def _filter_form() -> SessionFilterForm:
+    form = SessionFilterForm(request.args)
+    form.force_id.choices = [(0, "Any area")] + [
+        (force_id, name)
+        for force_id, name in db.session.execute(
+            select(PoliceForce.id, PoliceForce.name)
+            .where(PoliceForce.is_partner.is_(True))
+            .order_by(PoliceForce.name)
+        )
+    ]
+    form.course_type_id.choices = [(0, "Any course")] + [
+        (course_id, name)
+        for course_id, name in db.session.execute(
+            select(CourseType.id, CourseType.name).order_by(CourseType.name)
+        )
+    ]
+    return form
+
+
+def _filters(form: SessionFilterForm) -> desk.SessionFilters:
+    if request.args and not form.validate():
+        return desk.SessionFilters()
+    return desk.SessionFilters(
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        force_id=form.force_id.data or None,
+        course_type_id=form.course_type_id.data or None,
+        staffing=form.staffing.data or "",
+        fill=form.fill.data or "",
+        include_cancelled=bool(form.include_cancelled.data),
+    )
+
+
+@bp.get("/sessions")
+def sessions():
+    """Sessions by date, area, course, staffing and fill, a page at a time."""
+    now = utcnow()
+    form = _filter_form()
+    filters = _filters(form)
+    total = desk.count_sessions(filters, now=now)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows = desk.find_sessions(filters, now=now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    query = {k: v for k, v in request.args.items() if k not in ("page", "submit")}
+    return render_template(
+        "staff/schedule/sessions.html",
+        form=form,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        query=query,
+    )
+
+
+@bp.get("/sessions.csv")
+def sessions_csv():
+    """The same filtered list as a spreadsheet: sessions, places and trainers, no names."""
+    now = utcnow()
+    rows = desk.find_sessions(_filters(_filter_form()), now=now)
+    filename = f"sessions-{local(now):%Y-%m-%d}.csv"
+    return Response(
+        desk.sessions_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/sessions/awaiting-closure")
+def awaiting_closure():
+    """Sessions that have ended but nobody has closed yet."""
+    return render_template(
+        "staff/schedule/awaiting_closure.html", rows=desk.awaiting_closure(now=utcnow())
+    )
+
+
+def _session_or_404(session_id: int) -> CourseSession:
+    course_session = db.session.get(CourseSession, session_id)
+    if course_session is None:
+        abort(404)
+    return course_session
+
+
+@bp.post("/sessions/<int:session_id>/marks")
+def staff_mark_attendance(session_id: int):
+    """Staff record attendance for a trainer who cannot (the trainer's own rules apply)."""
+    _session_or_404(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    marks = {}
+    for key, value in request.form.items():
+        if key.startswith("attendance-") and key[11:].isdigit():
+            try:
+                marks[int(key[11:])] = AttendanceStatus(value)
+            except ValueError:
+                continue
+    with unit_of_work():
+        count = rosters.mark_attendance(
+            _session_or_404(session_id), marks, by=current_user, now=utcnow()
+        )
+    flash(f"Attendance saved for {count} {'person' if count == 1 else 'people'}.", "success")
+    return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+
+
+@bp.post("/sessions/<int:session_id>/close")
+def staff_close_session(session_id: int):
+    """Close a session for a trainer who cannot: attended bookings complete (certificates),
+    the referrals on it move on."""
+    _session_or_404(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        attended = rosters.close_session(
+            _session_or_404(session_id), by=current_user, now=utcnow(), base_url=links.base_url()
+        )
+    flash(f"Session closed. {attended} completed the course.", "success")
+    return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+
+
+@bp.route("/sessions/<int:session_id>/message", methods=["GET", "POST"])
+def message_attendees(session_id: int):
+    """Write to everyone booked on a session, on the channels each said are safe."""
+    course_session = _session_or_404(session_id)
+    form = MessageAttendeesForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            result = attendees.message_attendees(
+                session_id, form.text.data, by=current_user, now=utcnow()
+            )
+        flash(
+            f"Message sent to {result.sent} {'person' if result.sent == 1 else 'people'}."
+            + (
+                f" {result.withheld} have not said email is safe: contact them another way."
+                if result.withheld
+                else ""
+            ),
+            "success",
+        )
+        return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+    booked = db.session.scalar(
+        select(db.func.count(Booking.id)).where(
+            Booking.session_id == session_id, Booking.status.in_(attendees.MESSAGED_STATES)
+        )
+    )
+    return render_template(
+        "staff/schedule/message_attendees.html",
+        form=form,
+        course_session=course_session,
+        booked=booked,
+        cancelled=course_session.status == SessionStatus.CANCELLED,
+    )
