@@ -141,6 +141,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp, url_prefix="/my/certificates")
     # Staff pages (/admin/...), each behind the one staff gate.
     register_staff_blueprints(app)
+    # Police forces: their systems (the token-authenticated API) and their contacts' pages.
+    from booking.api import register as register_force_api
+    from booking.force import bp as force_bp
+
+    register_force_api(app)
+    app.register_blueprint(force_bp, url_prefix="/force")
 
 
 def register_template_helpers(app: Flask) -> None:
