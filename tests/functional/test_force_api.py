@@ -269,4 +269,4 @@ def test_referral_date_and_deadline_are_checked_like_the_csv(client, world):
     early = (today - timedelta(days=2)).isoformat()
     response = _create(client, token, course, referral_date=today.isoformat(), deadline=early)
     assert response.status_code == 422
-    assert "deadline" in response.get_json()["detail"]
+    assert response.get_json()["detail"] == "Deadline is before the referral date."
