@@ -79,9 +79,7 @@ def new_referral():
         }
         try:
             with unit_of_work():
-                referral_admin.create_referral(
-                    _my_force(), values, by=current_user, now=utcnow()
-                )
+                referral_admin.create_referral(_my_force(), values, by=current_user, now=utcnow())
         except ValueError as error:
             form.police_reference.errors = [
                 *form.police_reference.errors,
@@ -108,9 +106,7 @@ def upload():
             try:
                 with unit_of_work():
                     count = len(
-                        referral_admin.import_csv(
-                            _my_force(), text, by=current_user, now=utcnow()
-                        )
+                        referral_admin.import_csv(_my_force(), text, by=current_user, now=utcnow())
                     )
             except referral_admin.ImportRejected as rejected:
                 errors = rejected.errors

@@ -21,6 +21,8 @@ OWNER = "owner"  # the attendee whose booking it is; another attendee gets 404
 ADMIN = "admin"  # charity staff only
 TRAINER = "trainer"  # trainers only
 SIGNED = "signed"  # anyone, but the request must carry a valid signature (Stripe webhooks)
+FORCE_CONTACT = "force_contact"  # a force's own staff only (tests/functional/test_force_pages.py)
+API_TOKEN = "api_token"  # a force system's bearer token only; no cookie session gets in (401)
 
 ACCESS = {
     "/static/<path:filename>": PUBLIC,
@@ -113,6 +115,26 @@ ACCESS = {
     "/admin/referrals/upload": ADMIN,
     "/admin/referrals/report": ADMIN,
     "/admin/referrals/<int:referral_id>/withdraw": ADMIN,
+    # Police forces: the API, its documents, force contacts' pages, tokens, webhooks, deadlines.
+    "/api/v1/openapi.json": PUBLIC,
+    "/api/v1/docs": PUBLIC,
+    "/api/v1/referrals": API_TOKEN,
+    "/api/v1/referrals/<int:referral_id>": API_TOKEN,
+    "/api/v1/referrals/<int:referral_id>/withdraw": API_TOKEN,
+    "/api/v1/outcomes": API_TOKEN,
+    "/api/v1/sessions": API_TOKEN,
+    "/force/": FORCE_CONTACT,
+    "/force/referrals/new": FORCE_CONTACT,
+    "/force/referrals/upload": FORCE_CONTACT,
+    "/force/report": FORCE_CONTACT,
+    "/admin/referrals/near-deadline": ADMIN,
+    "/admin/referrals/<int:referral_id>/extend": ADMIN,
+    "/admin/referrals/forces": ADMIN,
+    "/admin/referrals/forces/<slug>": ADMIN,
+    "/admin/referrals/forces/<slug>/tokens": ADMIN,
+    "/admin/referrals/forces/<slug>/tokens/<int:token_id>/revoke": ADMIN,
+    "/admin/referrals/forces/<slug>/webhook": ADMIN,
+    "/admin/referrals/webhooks/<int:delivery_id>/retry": ADMIN,
 }
 
 # Routes where the right visitor may still be told no by the page itself: the ids in this test
@@ -132,6 +154,8 @@ MISSING_ROW_PARAMS = (
     "referral_id",
     "entry_id",
     "booking_id",
+    "token_id",
+    "delivery_id",
 )
 PAGE_MAY_REFUSE = {
     rule
@@ -160,6 +184,7 @@ PAGE_MAY_REFUSE = {
             "/referrals/report",
             "/my/sessions/",
             "/trainer/",
+            "/forces/",
         )
     )
 }
@@ -188,6 +213,8 @@ def _expected(access: str, visitor: str, method: str) -> str:
         return "ok"
     if access == SIGNED:
         return "refused"  # nobody gets in without a valid signature
+    if access == API_TOKEN:
+        return "unauthorised"  # no visitor here holds a token; a session cookie is not one
     if visitor == "anonymous":
         return "login"
     if access == SIGNED_IN:
@@ -196,6 +223,8 @@ def _expected(access: str, visitor: str, method: str) -> str:
         return "ok" if visitor == "admin" else "forbidden"
     if access == TRAINER:
         return "ok" if visitor == "trainer" else "forbidden"
+    if access == FORCE_CONTACT:
+        return "forbidden"  # none of these visitors is a force contact
     if visitor not in ("attendee", "other_attendee"):
         return "forbidden"
     if access == OWNER and visitor == "other_attendee":
@@ -218,6 +247,7 @@ def test_route_access(app, client, auth, db, rule, method, visitor):
         "reference": booking.reference,
         "token": accounts.reset_token(owner, app.config["SECRET_KEY"]),
         "kind": "slot",
+        "slug": "no-such-force",
     }
     for name in MISSING_ROW_PARAMS:
         values[name] = 999_999  # no such row: the right visitor gets the page's own 404
@@ -240,6 +270,8 @@ def test_route_access(app, client, auth, db, rule, method, visitor):
     response.close()
     if expected == "refused":
         assert status == 400, status
+    elif expected == "unauthorised":
+        assert status == 401, status
     elif expected == "ok" and rule in PAGE_MAY_REFUSE:
         is_login = status == 302 and response.headers["Location"].startswith("/account/login")
         assert not is_login and status != 403 and status < 500, status

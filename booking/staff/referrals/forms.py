@@ -114,7 +114,11 @@ class RevokeForm(BaseForm):
 class WebhookForm(BaseForm):
     url = URLField(
         "Webhook address (leave empty to stop sending)",
-        validators=[Optional(), Length(max=500), URL(require_tld=False, message="Enter a web address.")],
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(require_tld=False, message="Enter a web address."),
+        ],
     )
     secret = PasswordField(
         "Signing secret (leave empty to keep the current one)",
