@@ -64,6 +64,7 @@ def _course_choices():
 def new_referral():
     form = ForceReferralForm()
     form.course_type.choices = _course_choices()
+    refused = False
     if form.validate_on_submit():
         values = {
             "police_reference": form.police_reference.data,
@@ -85,10 +86,11 @@ def new_referral():
                 *form.police_reference.errors,
                 str(error).capitalize() + ".",
             ]
+            refused = True
         else:
             flash("Referral sent.", "success")
             return redirect(url_for("force.index"), 303)
-    return render_template("force/new.html", form=form)
+    return render_template("force/new.html", form=form), 400 if refused else 200
 
 
 @bp.route("/referrals/upload", methods=["GET", "POST"])

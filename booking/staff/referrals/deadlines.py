@@ -33,6 +33,7 @@ def extend(referral_id: int):
     if referral is None:
         abort(404)
     form = ExtensionForm()
+    refused = False
     if form.validate_on_submit():
         try:
             with unit_of_work():
@@ -47,8 +48,10 @@ def extend(referral_id: int):
         except ReferralError as error:
             target = form.agreed_by if error.code == "extension_agreed_by" else form.new_deadline
             target.errors = [*target.errors, error.message]
+            refused = True
         else:
             flash("Extension recorded.", "success")
             return redirect(url_for("referrals_admin.index"), 303)
         referral = db.session.get(Referral, referral_id)
-    return render_template("staff/referrals/extend.html", form=form, referral=referral)
+    page = render_template("staff/referrals/extend.html", form=form, referral=referral)
+    return page, 400 if refused else 200
