@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from booking.models import AuditEvent, Referral, ReferralStatus, Role, utcnow
+from booking.services.referrals import reminders
 from tests import factories
 from tests.referral_factories import referral
 
@@ -141,3 +142,18 @@ def test_the_force_list_query_count_does_not_grow(client, auth, db, mine, count_
     with count_queries() as many:
         client.get("/force/")
     assert many.count == few.count
+
+
+def test_the_person_sees_how_many_days_are_left_to_book(client, auth, db):
+    person = factories.user()
+    referral(
+        factories.force(),
+        factories.course_type(),
+        user_id=person.id,
+        deadline=reminders.today_in_uk(utcnow()) + timedelta(days=12),
+    )
+    db.session.commit()
+    auth.login_as(user=person)
+    page = client.get("/referral/sessions")
+    assert page.status_code == 200
+    assert b"You have 12 days left." in page.data
