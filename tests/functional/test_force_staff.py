@@ -15,7 +15,7 @@ from booking.models import (
     Role,
     utcnow,
 )
-from booking.services.referrals import admin
+from booking.services.referrals import admin, reminders
 from tests import factories
 from tests.force_helpers import bearer
 from tests.referral_factories import referral
@@ -112,7 +112,7 @@ def test_the_near_deadline_list_shows_open_unbooked_referrals_soonest_first(
 
 def test_staff_see_days_left_on_the_referrals_list(client, auth, db):
     force, course = factories.force(), factories.course_type()
-    referral(force, course, deadline=utcnow().date() + timedelta(days=9))
+    referral(force, course, deadline=reminders.today_in_uk(utcnow()) + timedelta(days=9))
     db.session.commit()
     auth.login_as(Role.ADMIN)
     page = client.get("/admin/referrals/")
