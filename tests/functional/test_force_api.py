@@ -213,7 +213,6 @@ def test_tokens_are_rate_limited_one_budget_each(database_url, db):
         SQLALCHEMY_DATABASE_URI=database_url,
         RATELIMIT_ENABLED=True,
         API_RATE_LIMIT="2 per minute",
-        RATELIMIT_KEY_PREFIX="api-rate-test",
     )
     with app.app_context():
         _, token = force_with_token()
