@@ -227,6 +227,7 @@ def test_tokens_are_rate_limited_one_budget_each(database_url, db):
         assert limited.content_type == "application/problem+json"
         assert client.get("/api/v1/referrals", headers=bearer(other)).status_code == 200
         _db.session.remove()
+        _db.engine.dispose()
 
 
 def test_the_api_needs_no_csrf_token_even_when_csrf_is_on(database_url, db):
@@ -242,6 +243,7 @@ def test_the_api_needs_no_csrf_token_even_when_csrf_is_on(database_url, db):
         )
         assert response.status_code == 201
         _db.session.remove()
+        _db.engine.dispose()
 
 
 def test_the_openapi_document_is_3_1_and_the_docs_page_loads_nothing_from_elsewhere(client):

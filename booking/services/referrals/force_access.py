@@ -144,7 +144,11 @@ def withdraw(
 ) -> Referral:
     """The force withdraws its referral; any booking ends through the one ending function.
     Raises ReferralError("referral_not_found" | "referral_closed")."""
-    referral = referral_for(force, referral_id)
+    # Loaded without joins: withdrawing locks the row, and PostgreSQL cannot lock through the
+    # outer join an eager load would add.
+    referral = db.session.scalar(
+        select(Referral).where(Referral.id == referral_id, Referral.force_id == force.id)
+    )
     if referral is None:
         raise ReferralError("referral_not_found")
     return admin.withdraw(referral, by=by, now=now, reason=reason or "Withdrawn by the force")
