@@ -8,23 +8,37 @@ Needs, disclosures, payments and help requests have no field here, so they canno
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from booking.models import ReferralStatus
+from booking.services.input_rules import has_control_characters
 
 MAX_OUTCOME_RANGE_DAYS = 366
+
+
+def plain_text(*, min_length: int | None = None, max_length: int) -> list:
+    """Length limits, and no control characters (PostgreSQL cannot store a NUL byte, and none
+    belongs in a name or reference): such a value is a 422, never a 500."""
+
+    def no_control_characters(value: str) -> None:
+        if has_control_characters(value):
+            raise ValidationError("Must not contain control characters.")
+
+    return [validate.Length(min=min_length, max=max_length), no_control_characters]
 
 
 class ReferralCreate(Schema):
     """The CSV import's columns, one referral at a time."""
 
-    police_reference = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    first_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    last_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    police_reference = fields.String(
+        required=True, validate=plain_text(min_length=1, max_length=40)
+    )
+    first_name = fields.String(required=True, validate=plain_text(min_length=1, max_length=80))
+    last_name = fields.String(required=True, validate=plain_text(min_length=1, max_length=80))
     date_of_birth = fields.Date(required=True)
-    email = fields.String(load_default="", validate=validate.Length(max=254))
-    phone = fields.String(load_default="", validate=validate.Length(max=30))
-    disposal_type = fields.String(load_default="", validate=validate.Length(max=60))
+    email = fields.String(load_default="", validate=plain_text(max_length=254))
+    phone = fields.String(load_default="", validate=plain_text(max_length=30))
+    disposal_type = fields.String(load_default="", validate=plain_text(max_length=60))
     course_type = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=60),
+        validate=plain_text(min_length=1, max_length=60),
         metadata={"description": "The course type's slug, as in the CSV import."},
     )
     referral_date = fields.Date(required=True)
@@ -39,7 +53,7 @@ class IdempotencyHeader(Schema):
     idempotency_key = fields.String(
         data_key="Idempotency-Key",
         load_default=None,
-        validate=validate.Length(min=1, max=100),
+        validate=plain_text(min_length=1, max_length=100),
         metadata={"description": "Send the same key when retrying a create: one referral."},
     )
 
@@ -82,7 +96,7 @@ class ReferralPage(Schema):
 
 
 class ChangedQuery(Schema):
-    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    cursor = fields.String(load_default=None, validate=plain_text(min_length=1, max_length=200))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
 
@@ -117,11 +131,11 @@ class OutcomesQuery(Schema):
 
 
 class Withdrawal(Schema):
-    reason = fields.String(load_default="", validate=validate.Length(max=200))
+    reason = fields.String(load_default="", validate=plain_text(max_length=200))
 
 
 class SessionsQuery(Schema):
-    course_type = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    course_type = fields.String(required=True, validate=plain_text(min_length=1, max_length=60))
     start = fields.Date(load_default=None, data_key="from")
     end = fields.Date(load_default=None, data_key="to")
 

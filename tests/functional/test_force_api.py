@@ -1,6 +1,7 @@
 """The force API: create, read, list changes, withdraw, outcomes and sessions, each scoped to
 the token's force, with problem details for every refusal and every call audited."""
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -271,3 +272,28 @@ def test_referral_date_and_deadline_are_checked_like_the_csv(client, world):
     response = _create(client, token, course, referral_date=today.isoformat(), deadline=early)
     assert response.status_code == 422
     assert response.get_json()["detail"] == "Deadline is before the referral date."
+
+
+def test_control_characters_are_refused_not_stored(client, db, world):
+    force, token, course = world
+    response = _create(client, token, course, police_reference="AB\x00/1", first_name="S\udacd")
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]["json"]
+    assert set(errors) == {"police_reference", "first_name"}
+    sessions = client.get("/api/v1/sessions?course_type=a%00b", headers=bearer(token))
+    assert sessions.status_code == 422
+
+
+def test_outcomes_at_the_ends_of_the_calendar_are_an_empty_list(client, world):
+    force, token, course = world
+    for start, end in (("9999-12-01", "9999-12-31"), ("0001-01-01", "0001-01-31")):
+        response = client.get(f"/api/v1/outcomes?from={start}&to={end}", headers=bearer(token))
+        assert response.status_code == 200 and response.get_json()["items"] == []
+
+
+def test_a_forged_cursor_is_a_400_not_a_crash(client, world):
+    force, token, course = world
+    for raw in ("0001-01-01T00:00:00+05:00|1", "9999-12-31T23:59:59-05:00|1", "x|y", "2026|"):
+        cursor = base64.urlsafe_b64encode(raw.encode()).decode()
+        response = client.get(f"/api/v1/referrals?cursor={cursor}", headers=bearer(token))
+        assert response.status_code == 400, raw

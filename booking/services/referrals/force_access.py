@@ -7,7 +7,7 @@ referral is "not found", never "forbidden", so ids cannot be probed.
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
@@ -17,6 +17,7 @@ from booking.models import PoliceForce, Referral, User
 from booking.services.bookings import catalogue
 from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
+from booking.services.input_rules import EARLIEST_DATE, LATEST_DATE
 from booking.services.referrals import admin, states
 from booking.services.referrals.lookup import normalise_reference
 
@@ -89,7 +90,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise ValueError("The cursor is not one this API gave out.") from error
     if moment.tzinfo is None:
         raise ValueError("The cursor is not one this API gave out.")
-    return moment, referral_id
+    try:
+        return moment.astimezone(UTC), referral_id
+    except OverflowError as error:  # a time zone offset past the first or last year
+        raise ValueError("The cursor is not one this API gave out.") from error
 
 
 def changed_since(
@@ -119,6 +123,9 @@ def changed_since(
 
 
 def _start_of(day: date) -> datetime:
+    # Clamped as the catalogue does: the day after 31 December 9999 does not exist, and year 1
+    # is before any time zone rule.
+    day = min(max(day, EARLIEST_DATE), LATEST_DATE)
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
@@ -132,7 +139,7 @@ def outcomes(force: PoliceForce, start: date, end: date) -> list[Referral]:
                 Referral.force_id == force.id,
                 Referral.status.in_(states.CLOSED_STATES),
                 Referral.closed_at >= _start_of(start),
-                Referral.closed_at < _start_of(end + timedelta(days=1)),
+                Referral.closed_at < _start_of(min(end, LATEST_DATE) + timedelta(days=1)),
             )
             .order_by(Referral.closed_at, Referral.id)
         )
