@@ -144,6 +144,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations_bp, url_prefix="/account/invite")
     # Staff pages (/admin/...), each behind the one staff gate.
     register_staff_blueprints(app)
+    # Police forces: their systems (the token-authenticated API) and their contacts' pages.
+    from booking.api import register as register_force_api
+    from booking.force import bp as force_bp
+
+    register_force_api(app)
+    app.register_blueprint(force_bp, url_prefix="/force")
 
 
 def register_template_helpers(app: Flask) -> None:

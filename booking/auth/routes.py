@@ -23,6 +23,8 @@ def home_for(user) -> str:
         return url_for("trainer.home")
     if user.role == Role.ATTENDEE:
         return url_for("attendee.bookings_list")
+    if user.role == Role.FORCE_CONTACT and "force.index" in current_app.view_functions:
+        return url_for("force.index")
     return url_for("public.home")
 
 

@@ -3,9 +3,11 @@
 import click
 from flask import Flask, current_app
 
+from booking.cli import forces as cli_forces
 from booking.cli import referrals as cli_referrals
 from booking.cli import trainers as cli_trainers
 from booking.database import unit_of_work
+from booking.demo.force_contacts import DEMO_FORCE_CONTACT
 from booking.demo.referrals import DEMO_LOOKUP
 from booking.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from booking.integrations.stripe_gateway import gateway_from_config
@@ -17,6 +19,7 @@ from booking.web import links
 
 def init_app(app: Flask) -> None:
     cli_referrals.init_app(app)
+    cli_forces.init_app(app)
     cli_trainers.init_app(app)
 
     @app.cli.command("seed-demo")
@@ -33,6 +36,8 @@ def init_app(app: Flask) -> None:
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, role, first_name, _ in DEMO_USERS:
             click.echo(f"  {role.value:<12} {email:<28} ({first_name})")
+        email, force_slug, first_name, _ = DEMO_FORCE_CONTACT
+        click.echo(f"  force contact {email} ({first_name}, {force_slug} force: /force/)")
         reference, surname, born = DEMO_LOOKUP
         click.echo(
             f"Book with a reference at /referral/start: {reference}, surname {surname}, "

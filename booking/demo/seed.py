@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from booking.demo.force_contacts import seed_force_contact
 from booking.demo.forces import FORCES, PARTNERS, WELSH
 from booking.demo.money import seed_money
 from booking.demo.referrals import seed_referrals
@@ -201,6 +202,7 @@ def seed_demo(*, now: datetime) -> dict[str, int]:
             added["users"] += 1
 
     db.session.flush()
+    added["force contacts"] = seed_force_contact(password=DEMO_PASSWORD)
     if not db.session.scalar(select(func.count(CourseSession.id))):
         added["sessions"] = _seed_sessions(list(venues.values()), course_types, now=now)
     db.session.flush()

@@ -1,5 +1,6 @@
 """All models, re-exported so that `from booking.models import Booking` works everywhere."""
 
+from booking.models.api import ApiToken, DeliveryStatus, ForceWebhookDelivery
 from booking.models.audit import AuditEvent
 from booking.models.base import Base, utcnow
 from booking.models.bookings import (
@@ -48,6 +49,9 @@ from booking.models.trainers import (
 from booking.models.users import STAFF_ROLES, Role, User
 
 __all__ = [
+    "ApiToken",
+    "DeliveryStatus",
+    "ForceWebhookDelivery",
     "AllocationRun",
     "AssignmentSource",
     "AttendanceRecord",

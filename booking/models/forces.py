@@ -26,6 +26,9 @@ class PoliceForce(Base):
     name: Mapped[str] = mapped_column(String(120))
     country: Mapped[str] = mapped_column(String(10), default="England")
     is_partner: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where outcomes are POSTed, and the shared secret that signs them ("" means not set up).
+    webhook_url: Mapped[str] = mapped_column(String(500), default="")
+    webhook_secret: Mapped[str] = mapped_column(String(100), default="")
 
     schemes: Mapped[list["Scheme"]] = relationship(back_populates="force")
 

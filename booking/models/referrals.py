@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.models.base import Base, UTCDateTime, utcnow
@@ -30,6 +30,9 @@ class Referral(Base):
     __tablename__ = "referrals"
     __table_args__ = (
         UniqueConstraint("force_id", "police_reference", name="uq_referrals_force_reference"),
+        # A force's system retrying a create with the same key gets the same referral back.
+        UniqueConstraint("force_id", "idempotency_key", name="uq_referrals_force_idempotency"),
+        Index("ix_referrals_force_updated", "force_id", "updated_at", "id"),
         Index("ix_referrals_status_deadline", "status", "deadline"),
     )
 
@@ -53,6 +56,15 @@ class Referral(Base):
     completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped on every change, so a force can ask for "what changed since my last look".
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # An extension is the force's decision: the first deadline, who agreed and on which day.
+    original_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    extension_agreed_by: Mapped[str] = mapped_column(String(120), default="")
+    extension_agreed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The last deadline reminder sent (days before: 14, 7 or 3), so each goes once.
+    deadline_reminder_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     force: Mapped[PoliceForce] = relationship()
     scheme: Mapped[Scheme | None] = relationship()

@@ -28,6 +28,7 @@ from booking.services.errors import AccountError
 from booking.services.money import fees
 from booking.services.people import access_links, accounts
 from booking.services.referrals import lookup as referrals
+from booking.services.referrals import reminders as referral_deadlines
 from booking.web import links
 from booking.web.security import role_required
 
@@ -118,6 +119,7 @@ def sessions():
         taken=taken,
         fee_pence=fees.fee_for(options[0], referral.scheme) if options else None,
         existing=referrals.active_booking(referral),
+        days_left=referral_deadlines.days_left(referral, today=referral_deadlines.today_in_uk(now)),
         form=ChooseSessionForm(),
         link_form=SendLinkForm(),
     )

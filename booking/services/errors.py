@@ -193,3 +193,17 @@ MESSAGES.update(
         "account_not_found": "We could not find that account.",
     }
 )
+
+# --- police forces: the API, extensions ------------------------------------------------------
+MESSAGES.update(
+    {
+        "extension_agreed_by": (
+            "Enter the name of the person at the force who agreed the extension."
+        ),
+        "extension_not_later": "The new deadline must be later than the current one.",
+        "duplicate_reference": "A referral with this police reference already exists.",
+        "idempotency_key_reused": (
+            "This Idempotency-Key was already used for a different referral."
+        ),
+    }
+)

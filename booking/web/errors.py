@@ -21,6 +21,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if request.path.startswith("/api/"):
+            # A force's system gets problem details even for an address that is not a route.
+            from booking.api.problems import from_http_exception
+
+            return from_http_exception(error)
         refused = g.get("refused_form") if error.code == 400 else None
         return render_template("error.html", error=error, refused=refused), error.code
 

@@ -47,6 +47,7 @@ PUBLIC = "public"  # anyone, signed in or not
 TOKEN = "token"  # anyone holding a link; the page itself refuses a bogus one
 SIGNED = "signed"  # anyone, but the request must carry a valid signature (Stripe webhooks)
 BEARER = "bearer"  # anyone, but the request must carry the callback's bearer token (Notify)
+API_TOKEN = "api_token"  # a force system's bearer token only; no cookie session gets in (401)
 SIGNED_IN = frozenset(VISITORS) - {"anonymous"}
 ATTENDEE = frozenset({"attendee", "other_attendee"})
 OWNER = frozenset({"attendee"})  # another attendee gets 404: no hint that the booking exists
@@ -56,6 +57,7 @@ SCHEDULING = frozenset({"admin", "scheduler"})  # sessions, trainers, bookings, 
 MONEY = frozenset({"admin", "finance"})  # payments, refunds, the fund, help requests
 NEEDS = frozenset({"admin", "safeguarding"})  # a person's needs and safe contact
 ADMIN_ONLY = frozenset({"admin"})  # accounts and settings
+FORCE_CONTACT = frozenset({"force_contact"})  # a force's own staff, scoped to their force
 
 ACCESS: dict[str, frozenset[str] | str] = {
     "/static/<path:filename>": PUBLIC,
@@ -186,6 +188,26 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/admin/accounts/invite": ADMIN_ONLY,
     "/admin/accounts/<int:account_id>/deactivate": ADMIN_ONLY,
     "/account/invite/<token>": TOKEN,
+    # Police forces: the API, its documents, force contacts' pages, tokens, webhooks, deadlines.
+    "/api/v1/openapi.json": PUBLIC,
+    "/api/v1/docs": PUBLIC,
+    "/api/v1/referrals": API_TOKEN,
+    "/api/v1/referrals/<int:referral_id>": API_TOKEN,
+    "/api/v1/referrals/<int:referral_id>/withdraw": API_TOKEN,
+    "/api/v1/outcomes": API_TOKEN,
+    "/api/v1/sessions": API_TOKEN,
+    "/force/": FORCE_CONTACT,
+    "/force/referrals/new": FORCE_CONTACT,
+    "/force/referrals/upload": FORCE_CONTACT,
+    "/force/report": FORCE_CONTACT,
+    "/admin/referrals/near-deadline": SCHEDULING,
+    "/admin/referrals/<int:referral_id>/extend": SCHEDULING,
+    "/admin/referrals/forces": SCHEDULING,
+    "/admin/referrals/forces/<slug>": SCHEDULING,
+    "/admin/referrals/forces/<slug>/tokens": SCHEDULING,
+    "/admin/referrals/forces/<slug>/tokens/<int:token_id>/revoke": SCHEDULING,
+    "/admin/referrals/forces/<slug>/webhook": SCHEDULING,
+    "/admin/referrals/webhooks/<int:delivery_id>/retry": SCHEDULING,
     # Reaching people: calls, messages withheld or failed, the development outbox, callbacks.
     "/admin/contact/calls": SCHEDULING | NEEDS,
     "/admin/contact/calls/<int:notification_id>": SCHEDULING | NEEDS,
@@ -258,6 +280,8 @@ MISSING_ROW_PARAMS = (
     "series_id",
     "force_id",
     "scheme_id",
+    "token_id",
+    "delivery_id",
 )
 
 
@@ -285,7 +309,7 @@ def expected_answer(rule: str, method: str, visitor: str) -> int | str:
     who = ACCESS[rule]
     if who == SIGNED:
         return 400  # nobody gets in without a valid signature
-    if who == BEARER:
+    if who in (BEARER, API_TOKEN):
         return 401  # nobody gets in without the bearer token
     allowed = who in (PUBLIC, TOKEN) or visitor in who
     if not allowed:
@@ -362,6 +386,7 @@ def _url(app: Flask, rule: str, ids: dict[str, int]) -> str:
         "token": _token(app, rule, owner, profile),
         "kind": "slot",
         "person_id": owner.id,
+        "slug": "no-such-force",
     }
     for name in MISSING_ROW_PARAMS:
         values[name] = 999_999  # no such row: the right visitor gets the page's own 404

@@ -117,6 +117,9 @@ def _every_kind(now, person, booking, moved, entry, case):
         "referral_rebook": lambda: messages.referral_rebook(
             case, choose_url=f"{base_url}/referral/start", now=now
         ),
+        "referral_deadline": lambda: messages.referral_deadline(
+            case, days_left=7, choose_url=f"{base_url}/referral/start", now=now
+        ),
         "session_changed": lambda: messages.session_changed(booking, now=now, base_url=base_url),
         "trainer_session_changed": lambda: messages.trainer_session_changed(
             person, booking.session, taken_off=True, now=now

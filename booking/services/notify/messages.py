@@ -343,6 +343,22 @@ def referral_rebook(referral: Referral, *, choose_url: str, now: datetime) -> No
     )
 
 
+def referral_deadline(
+    referral: Referral, *, days_left: int, choose_url: str, now: datetime
+) -> Notification | None:
+    """A calm reminder that time to book is running out (sent 14, 7 and 3 days before)."""
+    if referral.user is None:
+        return None
+    return _queue(
+        referral.user,
+        "referral_deadline",
+        now=now,
+        days_left=days_left,
+        deadline=referral.deadline,
+        choose_url=choose_url,
+    )
+
+
 def session_changed(booking: Booking, *, now: datetime, base_url: str = "") -> Notification | None:
     """The date, time or place of a booked session changed; the place is kept."""
     return _queue(

@@ -39,6 +39,7 @@ NEUTRAL_SUBJECTS = {
     "account_exists": "About your account",
     "payment_refunded": "About your payment",
     "referral_rebook": "About your booking",
+    "referral_deadline": "A reminder about your booking",
     "session_changed": "A change to your booking",
     "trainer_session_changed": "A change to your sessions",
     "trainer_released": "A change to your sessions",

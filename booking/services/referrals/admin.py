@@ -164,7 +164,7 @@ def _existing_references(force: PoliceForce) -> set[str]:
     )
 
 
-def create_referral(force: PoliceForce, values: dict[str, str], *, by: User, now: datetime):
+def create_referral(force: PoliceForce, values: dict[str, str], *, by: User | None, now: datetime):
     """Create one referral. Raises ValueError with a plain reason when a field is wrong."""
     referral = _build(force, values, _course_types(), now.astimezone(LONDON).date())
     if referral.police_reference in _existing_references(force):
@@ -176,7 +176,7 @@ def create_referral(force: PoliceForce, values: dict[str, str], *, by: User, now
     return referral
 
 
-def import_csv(force: PoliceForce, text: str, *, by: User, now: datetime) -> list[Referral]:
+def import_csv(force: PoliceForce, text: str, *, by: User | None, now: datetime) -> list[Referral]:
     """Import referrals from CSV: every row is checked first and nothing is imported unless
     all are good. Raises ImportRejected listing each bad row by line number and reason."""
     reader = csv.DictReader(io.StringIO(text))
@@ -222,7 +222,7 @@ def import_csv(force: PoliceForce, text: str, *, by: User, now: datetime) -> lis
 
 
 def withdraw(
-    referral: Referral, *, by: User, now: datetime, reason: str, claim_url=None
+    referral: Referral, *, by: User | None, now: datetime, reason: str, claim_url=None
 ) -> Referral:
     """Staff withdraw a referral (the force asked). Its active booking, if any, ends through
     cancellation.end_booking (money settled, the seat offered to the waiting list).
@@ -253,6 +253,10 @@ OUTCOME_LABELS = {
 }
 
 
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
 def outcome_report_csv(force: PoliceForce, start: date, end: date, *, by: User, now: datetime):
     """CSV of a force's referrals made between ``start`` and ``end`` (inclusive), with outcome
     and completion date. Records who downloaded it."""
@@ -267,7 +271,18 @@ def outcome_report_csv(force: PoliceForce, start: date, end: date, *, by: User, 
     ).all()
     output = io.StringIO()
     writer = csv.writer(output)
-    writer.writerow(["police_reference", "referral_date", "deadline", "outcome", "completed_on"])
+    writer.writerow(
+        [
+            "police_reference",
+            "referral_date",
+            "deadline",
+            "outcome",
+            "completed_on",
+            "original_deadline",
+            "extension_agreed_by",
+            "extension_agreed_on",
+        ]
+    )
     for referral in rows:
         writer.writerow(
             [
@@ -275,7 +290,10 @@ def outcome_report_csv(force: PoliceForce, start: date, end: date, *, by: User, 
                 referral.referral_date.isoformat(),
                 referral.deadline.isoformat(),
                 OUTCOME_LABELS[referral.status],
-                referral.completed_on.isoformat() if referral.completed_on else "",
+                _iso(referral.completed_on),
+                _iso(referral.original_deadline),
+                referral.extension_agreed_by,
+                _iso(referral.extension_agreed_on),
             ]
         )
     audit.record(

@@ -17,6 +17,7 @@ from booking.extensions import db
 from booking.models import Referral, ReferralStatus, User
 from booking.services import audit
 from booking.services.errors import ReferralError
+from booking.services.referrals import webhooks
 
 OPEN, BOOKED = ReferralStatus.OPEN, ReferralStatus.BOOKED
 COMPLETED, NOT_COMPLETED = ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED
@@ -73,6 +74,10 @@ def transition(
         **extra,
         **detail,
     )
+    # Every outcome the police hear about passes here, so its webhook is queued in the same
+    # transaction: an outcome is never recorded without its delivery, nor sent without it.
+    if to in CLOSED_STATES:
+        webhooks.queue_outcome(referral, now=now)
     return referral
 
 
@@ -97,3 +102,4 @@ def change_completion_date(
         previous=previous.isoformat() if previous else None,
         completed_on=day.isoformat(),
     )
+    webhooks.queue_outcome(referral, now=now)  # the force's copy carries the corrected date

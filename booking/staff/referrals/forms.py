@@ -1,6 +1,14 @@
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Optional
+from wtforms import (
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, Length, Optional
 
 from booking.models import Referral
 from booking.web.forms import BaseForm, fits, plausible_birth_date, within_days
@@ -70,3 +78,54 @@ class ReportForm(BaseForm):
 
 class WithdrawForm(BaseForm):
     submit = SubmitField("Withdraw")
+
+
+class ExtensionForm(BaseForm):
+    new_deadline = DateField(
+        "New deadline",
+        validators=[DataRequired("Enter the new deadline."), within_days(0, 3 * 365)],
+    )
+    agreed_by = StringField(
+        "Who at the force agreed it",
+        validators=[
+            DataRequired("Enter the name of the person at the force who agreed it."),
+            fits(Referral.extension_agreed_by, "the name"),
+        ],
+    )
+    agreed_on = DateField(
+        "When they agreed it",
+        validators=[DataRequired("Enter the day they agreed it."), within_days(365, 0)],
+    )
+    submit = SubmitField("Record the extension")
+
+
+class TokenForm(BaseForm):
+    name = StringField(
+        "What will use this token",
+        validators=[DataRequired("Give the token a name."), Length(max=80)],
+    )
+    submit = SubmitField("Make a token")
+
+
+class RevokeForm(BaseForm):
+    submit = SubmitField("Revoke")
+
+
+class WebhookForm(BaseForm):
+    url = URLField(
+        "Webhook address (leave empty to stop sending)",
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(require_tld=False, message="Enter a web address."),
+        ],
+    )
+    secret = PasswordField(
+        "Signing secret (leave empty to keep the current one)",
+        validators=[Optional(), Length(min=16, max=100, message="Use 16 to 100 characters.")],
+    )
+    submit = SubmitField("Save")
+
+
+class RetryForm(BaseForm):
+    submit = SubmitField("Send again")

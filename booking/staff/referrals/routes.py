@@ -21,6 +21,7 @@ from booking.integrations.stripe_gateway import gateway_from_config
 from booking.jobs import refunds as refund_jobs
 from booking.models import CourseType, PoliceForce, Referral, utcnow
 from booking.services.referrals import admin as referral_admin
+from booking.services.referrals import reminders
 from booking.staff.referrals.forms import ReferralForm, ReportForm, UploadForm, WithdrawForm
 from booking.web import links
 
@@ -44,9 +45,11 @@ def index():
         .order_by(Referral.id.desc())
         .limit(LIST_LIMIT)
     ).all()
+    today = reminders.today_in_uk(utcnow())
     return render_template(
         "staff/referrals/index.html",
         referrals=rows,
+        days_left={row.id: reminders.days_left(row, today=today) for row in rows},
         report_form=_report_form(),
         withdraw_form=WithdrawForm(),
     )

@@ -1,0 +1,39 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``), for every API answer
+that is not a success: a force's system gets a status, a stable ``type`` and a plain ``detail``.
+"""
+
+from flask import Response, json
+from werkzeug.exceptions import HTTPException
+
+CONTENT_TYPE = "application/problem+json"
+TYPE_BASE = "https://waypoint.example/problems/"
+
+
+def problem(status: int, title: str, detail: str = "", **extra: object) -> Response:
+    body: dict[str, object] = {
+        "type": TYPE_BASE + title.lower().replace(" ", "-"),
+        "title": title,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return Response(json.dumps(body), status=status, content_type=CONTENT_TYPE)
+
+
+def from_http_exception(error: HTTPException) -> Response:
+    """Any HTTP error raised on an API route (or an API address that is not a route)."""
+    status = error.code or 500
+    extra: dict[str, object] = {}
+    # webargs (through flask-smorest) attaches the field-by-field reasons a request was refused.
+    data = getattr(error, "data", None) or {}
+    if isinstance(data, dict) and data.get("messages"):
+        extra["errors"] = data["messages"]
+    detail = error.description if isinstance(error.description, str) else ""
+    if status == 422 and extra:
+        detail = "Some fields are missing or not valid: see errors."
+    response = problem(status, error.name, detail, **extra)
+    for name, value in error.get_headers():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
+    return response

@@ -1,0 +1,142 @@
+"""A force contact's pages: refer people (one at a time or a CSV), follow their referrals'
+status and outcomes, download the outcome report. Everything is scoped to the contact's own
+force; needs, disclosures, payments and help requests are never shown here."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from booking.database import unit_of_work
+from booking.extensions import db
+from booking.force.forms import ForceReferralForm, ForceReportForm, ForceUploadForm
+from booking.models import CourseType, PoliceForce, Role, utcnow
+from booking.services.referrals import admin as referral_admin
+from booking.services.referrals import force_access, reminders
+from booking.web.security import refusal
+
+bp = Blueprint("force", __name__)
+
+
+@bp.before_request
+def require_force_contact():
+    """Force contacts of one force only; anyone else is sent to sign in or refused."""
+    refused = refusal((Role.FORCE_CONTACT,))
+    if refused is not None:
+        return refused
+    if current_user.force_id is None:
+        abort(403)
+    return None
+
+
+def _my_force() -> PoliceForce:
+    force = db.session.get(PoliceForce, current_user.force_id)
+    if force is None:
+        abort(403)
+    return force
+
+
+@bp.get("/")
+def index():
+    """The force's referrals: status, days left and outcome."""
+    force = _my_force()
+    rows = force_access.referrals_for(force)
+    today = reminders.today_in_uk(utcnow())
+    return render_template(
+        "force/index.html",
+        force=force,
+        referrals=rows,
+        days_left={row.id: reminders.days_left(row, today=today) for row in rows},
+        report_form=ForceReportForm(formdata=None),
+        labels=referral_admin.OUTCOME_LABELS,
+    )
+
+
+def _course_choices():
+    return [
+        (row.slug, row.name)
+        for row in db.session.scalars(
+            select(CourseType).where(CourseType.is_active.is_(True)).order_by(CourseType.name)
+        )
+    ]
+
+
+@bp.route("/referrals/new", methods=["GET", "POST"])
+def new_referral():
+    form = ForceReferralForm()
+    form.course_type.choices = _course_choices()
+    refused = False
+    if form.validate_on_submit():
+        values = {
+            "police_reference": form.police_reference.data,
+            "first_name": form.first_name.data,
+            "last_name": form.last_name.data,
+            "date_of_birth": form.date_of_birth.data.isoformat(),
+            "email": form.email.data or "",
+            "phone": form.phone.data or "",
+            "disposal_type": form.disposal_type.data or "",
+            "course_type": form.course_type.data,
+            "referral_date": form.referral_date.data.isoformat(),
+            "deadline": form.deadline.data.isoformat() if form.deadline.data else "",
+        }
+        try:
+            with unit_of_work():
+                referral_admin.create_referral(_my_force(), values, by=current_user, now=utcnow())
+        except ValueError as error:
+            form.police_reference.errors = [
+                *form.police_reference.errors,
+                str(error).capitalize() + ".",
+            ]
+            refused = True
+        else:
+            flash("Referral sent.", "success")
+            return redirect(url_for("force.index"), 303)
+    return render_template("force/new.html", form=form), 400 if refused else 200
+
+
+@bp.route("/referrals/upload", methods=["GET", "POST"])
+def upload():
+    """Refer several people from a CSV: all rows or none."""
+    form = ForceUploadForm()
+    errors: list = []
+    if form.validate_on_submit():
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = None
+            errors = [referral_admin.RowError(1, "the file is not UTF-8 text")]
+        if text is not None:
+            try:
+                with unit_of_work():
+                    count = len(
+                        referral_admin.import_csv(_my_force(), text, by=current_user, now=utcnow())
+                    )
+            except referral_admin.ImportRejected as rejected:
+                errors = rejected.errors
+            else:
+                flash(f"Sent {count} referral(s).", "success")
+                return redirect(url_for("force.index"), 303)
+    status = 400 if errors else 200
+    return render_template(
+        "force/upload.html", form=form, errors=errors, columns=referral_admin.CSV_COLUMNS
+    ), status
+
+
+@bp.get("/report")
+def report():
+    """The force's outcome report as CSV (the download is audited)."""
+    form = ForceReportForm(request.args)
+    if not form.validate():
+        flash("Enter both dates for the report.", "error")
+        return redirect(url_for("force.index"))
+    with unit_of_work():
+        force = _my_force()
+        slug = force.slug
+        body = referral_admin.outcome_report_csv(
+            force, form.start.data, form.end.data, by=current_user, now=utcnow()
+        )
+    filename = f"outcomes-{slug}-{form.start.data}-{form.end.data}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,109 @@
+"""Staff: each partner force's API tokens and outcome webhook (address, secret, deliveries)."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from booking.database import unit_of_work
+from booking.extensions import db
+from booking.models import ApiToken, ForceWebhookDelivery, PoliceForce, utcnow
+from booking.services.referrals import tokens, webhooks
+from booking.staff.referrals.forms import RetryForm, RevokeForm, TokenForm, WebhookForm
+from booking.staff.referrals.routes import bp
+
+
+def _force(slug: str) -> PoliceForce:
+    force = db.session.scalar(select(PoliceForce).where(PoliceForce.slug == slug))
+    if force is None:
+        abort(404)
+    return force
+
+
+@bp.get("/forces")
+def forces():
+    """Partner forces, each with its API tokens and webhook."""
+    rows = db.session.scalars(
+        select(PoliceForce).where(PoliceForce.is_partner.is_(True)).order_by(PoliceForce.name)
+    ).all()
+    return render_template("staff/referrals/forces.html", forces=rows)
+
+
+def _force_page(force: PoliceForce, *, token_form=None, webhook_form=None, new_token=None):
+    return render_template(
+        "staff/referrals/force.html",
+        force=force,
+        tokens=tokens.tokens_for(force),
+        deliveries=webhooks.recent_deliveries(force),
+        token_form=token_form or TokenForm(formdata=None),
+        webhook_form=webhook_form or WebhookForm(formdata=None, url=force.webhook_url),
+        revoke_form=RevokeForm(formdata=None),
+        retry_form=RetryForm(formdata=None),
+        new_token=new_token,
+    )
+
+
+@bp.get("/forces/<slug>")
+def force_page(slug: str):
+    return _force_page(_force(slug))
+
+
+@bp.post("/forces/<slug>/tokens")
+def create_token(slug: str):
+    """Make a token; it is shown on this one answer and never again."""
+    force = _force(slug)
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _force_page(force, token_form=form), 400
+    with unit_of_work():
+        row, token = tokens.create_token(
+            db.session.merge(force), form.name.data, by=current_user, now=utcnow()
+        )
+        name = row.name
+    flash(f"Token “{name}” made. Copy it now: it will not be shown again.", "success")
+    return _force_page(_force(slug), new_token=token)
+
+
+@bp.post("/forces/<slug>/tokens/<int:token_id>/revoke")
+def revoke_token(slug: str, token_id: int):
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        force = _force(slug)
+        row = db.session.get(ApiToken, token_id)
+        if row is None or row.force_id != force.id:
+            abort(404)
+        tokens.revoke_token(row, by=current_user, now=utcnow())
+    flash("Token revoked: it no longer works.", "success")
+    return redirect(url_for("referrals_admin.force_page", slug=slug), 303)
+
+
+@bp.post("/forces/<slug>/webhook")
+def set_webhook(slug: str):
+    force = _force(slug)
+    form = WebhookForm()
+    if not form.validate_on_submit():
+        return _force_page(force, webhook_form=form), 400
+    with unit_of_work():
+        webhooks.set_endpoint(
+            _force(slug),
+            url=form.url.data or "",
+            secret=form.secret.data or "",
+            by=current_user,
+            now=utcnow(),
+        )
+    flash("Webhook saved.", "success")
+    return redirect(url_for("referrals_admin.force_page", slug=slug), 303)
+
+
+@bp.post("/webhooks/<int:delivery_id>/retry")
+def retry_delivery(delivery_id: int):
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        delivery = db.session.get(ForceWebhookDelivery, delivery_id, with_for_update=True)
+        if delivery is None:
+            abort(404)
+        webhooks.retry(delivery, by=current_user, now=utcnow())
+        slug = delivery.force.slug
+    flash("It will be sent again shortly.", "success")
+    return redirect(url_for("referrals_admin.force_page", slug=slug), 303)
