@@ -6,12 +6,15 @@ from sqlalchemy import text
 
 from booking.extensions import db
 from booking.models import utcnow
+from booking.public import areas
 from booking.public.forms import CatalogueFilterForm
 from booking.services.bookings import catalogue
 from booking.services.bookings import seats as bookings
 from booking.services.people import preferences
 
 bp = Blueprint("public", __name__)
+
+SEARCH_KEYS = ("area", "course_type", "date_from", "date_to", "women_only", "page")
 
 
 @bp.get("/")
@@ -44,7 +47,11 @@ def sessions():
         women_only_first=women_only_first,
     )
     return render_template(
-        "public/sessions.html", form=form, results=results, women_only_first=women_only_first
+        "public/sessions.html",
+        form=form,
+        results=results,
+        women_only_first=women_only_first,
+        search=search_args(),
     )
 
 
@@ -61,6 +68,7 @@ def session_detail(session_id: int):
         course_session=course_session,
         places_left=places_left,
         has_started=course_session.starts_at <= now,
+        search=search_args(),
     )
 
 
@@ -82,11 +90,18 @@ def healthz():
     return {"status": "ok", "database": "ok"}
 
 
+def search_args() -> dict[str, str]:
+    """The catalogue's filters from the query string, carried to a session's page and back, so
+    "Back to all sessions" returns to the same results."""
+    return {key: value for key, value in request.args.items() if key in SEARCH_KEYS and value}
+
+
 def _filter_form() -> CatalogueFilterForm:
     form = CatalogueFilterForm(request.args)
+    places = sorted((areas.area_label(slug, name), slug) for slug, name in catalogue.area_choices())
     form.area.choices = [
         ("", "Any area"),
         (catalogue.ONLINE, "Online only"),
-    ] + catalogue.area_choices()
+    ] + [(slug, label) for label, slug in places]
     form.course_type.choices = [("", "Any course")] + catalogue.course_type_choices()
     return form

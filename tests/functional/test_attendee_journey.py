@@ -19,12 +19,12 @@ def _answer(client, **extra):
     return client.post("/my/preferences", data=data)
 
 
-def test_first_booking_asks_preferences_once_then_never_again(client, auth, db):
+def test_booking_never_sends_a_person_to_the_questions_and_answers_are_kept(client, auth, db):
     session = factories.course_session()
     person = auth.login_as(Role.ATTENDEE)
     first = client.get(f"/my/sessions/{session.id}/book")
-    assert first.status_code == 302
-    assert first.headers["Location"] == f"/my/preferences?next=/my/sessions/{session.id}/book"
+    assert first.status_code == 200
+    assert "Book this session" in first.get_data(as_text=True)
 
     saved = client.post(
         "/my/preferences",
@@ -45,9 +45,6 @@ def test_first_booking_asks_preferences_once_then_never_again(client, auth, db):
     assert profile.phone_number == "07700 900123"
     assert profile.needs_step_free and profile.interpreter_language == "Polish"
 
-    again = client.get(f"/my/sessions/{session.id}/book")
-    assert again.status_code == 200
-    assert "Book this session" in again.get_data(as_text=True)
     # The page is pre-filled when they come back to change it: nothing asked twice.
     page = client.get("/my/preferences").get_data(as_text=True)
     assert 'value="07700 900123"' in page
@@ -76,11 +73,12 @@ def test_a_safe_phone_channel_needs_a_number_and_nothing_is_saved(client, auth, 
     assert _profile(db, person) is None  # nothing saved
 
 
-def test_women_only_question_must_be_answered(client, auth):
-    auth.login_as(Role.ATTENDEE)
-    response = client.post("/my/preferences", data={})
-    assert response.status_code == 400
-    assert 'href="#women_only-0"' in response.get_data(as_text=True)
+def test_the_women_only_question_may_be_skipped_and_means_no_preference(client, auth, db):
+    person = auth.login_as(Role.ATTENDEE)
+    page = client.get("/my/preferences").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="no_preference"', page)
+    assert client.post("/my/preferences", data={}).status_code == 303
+    assert _profile(db, person).prefers_women_only is False
 
 
 def test_booking_a_women_only_group_needs_confirmation(client, auth, db):

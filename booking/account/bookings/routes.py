@@ -7,7 +7,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_login import current_user
@@ -25,7 +24,6 @@ from booking.services.bookings import catalogue, eligibility, holds, reschedulin
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, ReferralError
 from booking.services.notify import channels as contact
-from booking.services.people import preferences
 from booking.web import links
 from booking.web.security import role_required
 
@@ -39,9 +37,6 @@ def book(session_id: int):
     course_session = catalogue.session_for_display(session_id)
     if course_session is None:
         abort(404)
-    if request.method == "GET" and not preferences.has_answered(current_user):
-        # Asked once, on the way to the first booking; never a barrier to booking itself.
-        return redirect(url_for("attendee.preferences_page", next=request.path))
     form = BookForm()
     if form.validate_on_submit():
         try:
