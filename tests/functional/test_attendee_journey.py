@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from booking.models import AttendeeProfile, AuditEvent, Booking, BookingStatus, Role, utcnow
+from booking.web.filters import short_date
 from tests import factories
 
 
@@ -156,29 +157,55 @@ def _paid_booking(client, auth, db):
     return person, db.session.scalar(select(Booking).where(Booking.user_id == person.id))
 
 
-def test_a_held_place_shows_when_it_ends_and_can_be_extended_once(client, auth, db):
+def test_a_held_place_can_be_given_more_time_ten_times_when_running_out(client, auth, db):
     person, booking = _paid_booking(client, auth, db)
     assert booking.status == BookingStatus.AWAITING_PAYMENT
-    first_expiry = booking.hold_expires_at
     page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
     assert "Your place is held until" in page
     assert "Give me 30 more minutes" in page
+    assert "You can ask for more time 10 more times." in page
 
-    extended = client.post(f"/my/bookings/{booking.reference}/more-time", follow_redirects=True)
-    assert "We have given you 30 more minutes." in extended.get_data(as_text=True)
-    assert "Give me 30 more minutes" not in extended.get_data(as_text=True)
-    db.session.refresh(booking)
-    assert booking.hold_expires_at == first_expiry + timedelta(minutes=30)
-    assert booking.hold_extended is True
+    for used in range(1, 11):
+        # Each time the hold is nearly up again: five minutes left.
+        booking.hold_expires_at = utcnow() + timedelta(minutes=5)
+        db.session.commit()
+        before = booking.hold_expires_at
+        extended = client.post(f"/my/bookings/{booking.reference}/more-time")
+        assert extended.status_code == 303
+        db.session.refresh(booking)
+        assert booking.hold_expires_at == before + timedelta(minutes=30)
+        assert booking.hold_extensions == used
 
+    booking.hold_expires_at = utcnow() + timedelta(minutes=5)
+    db.session.commit()
+    page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
+    assert "Give me 30 more minutes" not in page
+    assert "You have had all the extra time we can give online." in page
     again = client.post(
         f"/my/bookings/{booking.reference}/more-time",
         headers={"Referer": f"/my/bookings/{booking.reference}"},
         follow_redirects=True,
     )
-    assert "You have already had extra time once." in again.get_data(as_text=True)
+    assert "You have had all the extra time we can give online." in again.get_data(as_text=True)
     db.session.refresh(booking)
-    assert booking.hold_expires_at == first_expiry + timedelta(minutes=30)
+    assert booking.hold_extensions == 10
+
+
+def test_a_long_hold_shows_its_date_and_offers_no_more_time(client, auth, db):
+    person, booking = _paid_booking(client, auth, db)
+    booking.hold_expires_at = utcnow() + timedelta(days=7)
+    db.session.commit()
+    page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
+    assert f"on {short_date(booking.hold_expires_at)}</h2>" in page
+    assert "more minutes" not in page
+    response = client.post(
+        f"/my/bookings/{booking.reference}/more-time",
+        headers={"Referer": f"/my/bookings/{booking.reference}"},
+        follow_redirects=True,
+    )
+    assert "Your place is held for a while yet." in response.get_data(as_text=True)
+    db.session.refresh(booking)
+    assert booking.hold_extensions == 0
 
 
 def test_an_expired_or_confirmed_hold_cannot_be_extended(client, auth, db):

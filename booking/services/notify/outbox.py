@@ -31,6 +31,8 @@ NEUTRAL_SUBJECTS = {
     "session_changed": "A change to your booking",
     "trainer_session_changed": "A change to your sessions",
     "trainer_released": "A change to your sessions",
+    "after_course": "What next, if you would like it",
+    "missed_session": "About your booking",
 }
 # A kind missing from the table still gets a neutral subject rather than none.
 FALLBACK_SUBJECT = "A message about your booking"
