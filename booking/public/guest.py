@@ -9,7 +9,7 @@ afterwards, never required.
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import BooleanField, EmailField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from booking.account.bookings.answers import AnswerFields, answers_from
 from booking.auth import sessions as sign_in_sessions
@@ -41,11 +41,16 @@ class GuestDetailsForm(AnswerFields):
     confirm_women_only = BooleanField("I confirm this women-only group is right for me")
     submit = SubmitField("Confirm booking")
 
-    def validate_email(self, field) -> None:
-        if not (field.data or "").strip() and not (self.phone_number.data or "").strip():
-            raise ValidationError(
-                "Enter an email address or a phone number, so we can send you your booking."
-            )
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Optional() ends the email field's own checks when it is empty, so this is asked here.
+        if not (self.email.data or "").strip() and not (self.phone_number.data or "").strip():
+            self.email.errors = [
+                *self.email.errors,
+                "Enter an email address or a phone number, so we can send you your booking.",
+            ]
+            return False
+        return valid
 
 
 def _no_store(response):

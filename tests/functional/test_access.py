@@ -108,6 +108,11 @@ ACCESS = {
     "/my/waiting-lists": ATTENDEE,
     "/my/waiting-lists/<int:entry_id>/leave": ATTENDEE,
     "/waiting-list/claim/<token>": TOKEN,
+    # Booking, or joining a waiting list, without an account; leaving quickly.
+    "/sessions/<int:session_id>/your-details": PUBLIC,
+    "/sessions/<int:session_id>/waiting-list": PUBLIC,
+    "/exit": PUBLIC,
+    "/favicon.ico": PUBLIC,
     "/admin/referrals/": ADMIN,
     "/admin/referrals/new": ADMIN,
     "/admin/referrals/upload": ADMIN,
@@ -160,6 +165,8 @@ PAGE_MAY_REFUSE = {
             "/referrals/report",
             "/my/sessions/",
             "/trainer/",
+            "/exit",  # always a redirect, to the neutral site
+            "/your-details",  # a signed-in attendee is sent on to the one-button booking page
         )
     )
 }
