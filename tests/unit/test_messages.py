@@ -108,6 +108,12 @@ def _every_kind(now, person, booking, moved, entry, case):
             person, booking.session, taken_off=True, now=now
         ),
         "trainer_released": lambda: messages.trainer_released(person, [booking.session], now=now),
+        "after_course": lambda: messages.after_course(
+            booking, [booking.session], now=now, base_url=base_url
+        ),
+        "missed_session": lambda: messages.missed_session(
+            booking, [booking.session], now=now, base_url=base_url
+        ),
     }
 
 
