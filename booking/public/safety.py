@@ -1,7 +1,7 @@
 """Leaving quickly: "Exit this page", which signs the person out and clears what the browser
 keeps from this site, and the page that explains honestly what it does and does not do."""
 
-from flask import current_app, redirect, render_template, send_from_directory
+from flask import current_app, render_template, send_from_directory
 from flask_login import current_user
 
 from booking.auth import sessions as sign_in_sessions
@@ -28,7 +28,9 @@ def quick_exit():
     """
     if current_user.is_authenticated:
         sign_in_sessions.sign_out()
-    response = redirect(QUICK_EXIT_URL, 303)
+    # A blank page that refreshes to the neutral site at once, rather than a redirect: a
+    # refresh replaces this page in the history, and it works without JavaScript.
+    response = current_app.make_response(render_template("public/exit.html", target=QUICK_EXIT_URL))
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     response.headers["Cache-Control"] = "no-store"
     return response

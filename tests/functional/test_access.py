@@ -165,7 +165,6 @@ PAGE_MAY_REFUSE = {
             "/referrals/report",
             "/my/sessions/",
             "/trainer/",
-            "/exit",  # always a redirect, to the neutral site
             "/your-details",  # a signed-in attendee is sent on to the one-button booking page
         )
     )
