@@ -39,7 +39,7 @@ from tests.databases import SqliteDatabases
 RESULTS = Path(__file__).resolve().parent.parent.parent / "test-results"
 NEUTRAL_SITE = "https://www.bbc.co.uk/weather"
 PASSWORD = "waypoint-browser-test"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 _numbers = itertools.count(1)
 
 
