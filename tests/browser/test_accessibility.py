@@ -1,5 +1,6 @@
-"""axe-core (WCAG 2.2 A and AA, and its best-practice rules) finds nothing on any page reachable from /, for each role, at
-360 px wide; and nothing on the pages that show errors. No page scrolls sideways."""
+"""axe-core (WCAG 2.2 A and AA, and its best-practice rules) finds nothing on any page
+reachable from /, for each role, at 360 px wide; and nothing on the pages that show errors.
+No page scrolls sideways."""
 
 import re
 from collections import deque
