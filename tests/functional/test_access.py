@@ -99,6 +99,7 @@ ACCESS = {
     "/referral/sessions": ATTENDEE,
     "/referral/sessions/<int:session_id>/book": ATTENDEE,
     "/referral/account": ATTENDEE,
+    "/referral/questions": ATTENDEE,
     "/referral/send-link": ATTENDEE,
     "/referral/link/<token>": TOKEN,
     "/my/bookings/<reference>/calendar.ics": OWNER,
