@@ -182,3 +182,14 @@ def test_footer_phone_and_email_can_be_tapped_and_there_is_a_favicon(client):
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00"
     icon.close()
+
+
+def test_a_fee_to_pay_lists_other_ways_to_pay(client, auth, db):
+    paid = factories.course_session(course_type_row=factories.course_type(default_fee_pence=3000))
+    person = auth.login_as(Role.ATTENDEE)
+    client.post(f"/my/sessions/{paid.id}/book", data={})
+    booking = db.session.scalar(select(Booking).where(Booking.user_id == person.id))
+    page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
+    assert "Other ways to pay" in page
+    assert "By phone" in page and "By bank transfer" in page
+    assert f"Use your booking reference, {booking.reference}" in page
