@@ -1,14 +1,27 @@
 """The attendee journey in Chromium, found and done by labels and button text only."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from booking.database import unit_of_work
 from booking.extensions import db
-from booking.models import AttendeeProfile, Booking, BookingStatus, User, WaitingListEntry
-from tests.browser.conftest import NEUTRAL_SITE, sign_in, unique_email
+from booking.models import (
+    AttendeeProfile,
+    Booking,
+    BookingStatus,
+    CourseSession,
+    CourseType,
+    Role,
+    User,
+    WaitingListEntry,
+    utcnow,
+)
+from booking.services.bookings import seats as bookings
+from tests.browser.conftest import NEUTRAL_SITE, PASSWORD, sign_in, unique_email
 
 pytestmark = pytest.mark.browser
 
@@ -212,3 +225,26 @@ def test_after_a_mistake_focus_moves_to_the_error_summary_without_javascript(new
     expect(page.locator(".error-summary")).to_be_focused()
     page.get_by_role("link", name="Enter your email address.").click()
     expect(page.locator("#email")).to_be_focused()
+
+
+def test_a_warning_comes_before_a_held_place_runs_out(new_page, live_server):
+    email = unique_email()
+    with live_server.app.app_context():
+        with unit_of_work():
+            person = User(email=email, role=Role.ATTENDEE, first_name="Kai")
+            person.set_password(PASSWORD)
+            db.session.add(person)
+            db.session.flush()
+            paid = db.session.scalar(
+                select(CourseSession)
+                .join(CourseSession.course_type)
+                .where(CourseType.slug == "evening-workshop")
+            )
+            booking = bookings.book_session(paid.id, person, now=utcnow())
+            booking.hold_expires_at = utcnow() + timedelta(seconds=150)
+    page = new_page(width=360)
+    sign_in(page, email)
+    page.get_by_role("link", name=re.compile("Evening workshop")).click()
+    warning = page.get_by_role("alert")
+    expect(warning).to_contain_text("Your held place runs out in 2 minutes.", timeout=60_000)
+    expect(page.get_by_role("button", name="Give me 30 more minutes")).to_be_focused()
