@@ -8,13 +8,13 @@ from booking.extensions import db
 from booking.models import utcnow
 from booking.public import areas
 from booking.public.forms import CatalogueFilterForm
-from booking.services.bookings import catalogue
+from booking.services.bookings import catalogue, places
 from booking.services.bookings import seats as bookings
 from booking.services.people import preferences
 
 bp = Blueprint("public", __name__)
 
-SEARCH_KEYS = ("area", "course_type", "date_from", "date_to", "women_only", "page")
+SEARCH_KEYS = ("place", "area", "course_type", "date_from", "date_to", "women_only", "page")
 
 
 @bp.get("/")
@@ -30,8 +30,10 @@ def sessions():
     form = _filter_form()
     filters = catalogue.CatalogueFilters()
     if form.validate():
+        # A town or postcode picks the area, unless an area was chosen too.
+        typed_area = places.area_for(form.place.data or "") if form.place.data else None
         filters = catalogue.CatalogueFilters(
-            area=form.area.data or "",
+            area=form.area.data or typed_area or "",
             course_type=form.course_type.data or "",
             date_from=form.date_from.data,
             date_to=form.date_to.data,

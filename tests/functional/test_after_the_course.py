@@ -105,3 +105,17 @@ def test_dates_the_wrong_way_round_get_a_clear_error(client, db):
     text = response.get_data(as_text=True)
     assert "There is a problem" in text
     assert "The “To” date must be the same as or after the “From” date." in text
+
+
+def test_a_town_or_postcode_finds_sessions_in_that_area(client, db):
+    herts = factories.force("hertfordshire")
+    kent = factories.force("kent")
+    here = factories.course_session(venue_row=factories.venue(herts))
+    there = factories.course_session(venue_row=factories.venue(kent))
+    db.session.commit()
+    for typed in ("SG1 2AB", "Stevenage"):
+        page = client.get("/sessions", query_string={"place": typed}).get_data(as_text=True)
+        assert f'href="/sessions/{here.id}?' in page, typed
+        assert f'href="/sessions/{there.id}?' not in page, typed
+    unknown = client.get("/sessions?place=Atlantis").get_data(as_text=True)
+    assert "We could not find that town or postcode." in unknown
