@@ -63,7 +63,9 @@ def test_four_steps_from_home_to_a_free_booking_without_an_account(new_page, liv
     # 4. Confirm.
     page.get_by_role("button", name="Confirm booking").click()
     page.get_by_role("heading", name="Your place is booked").wait_for()
+    page.wait_for_load_state("load")  # the heading can show before the page's load event
     assert len(loads) == 4, loads
+    assert "/my/bookings/" in loads[-1]
     expect(page.get_by_text("Confirmed")).to_be_visible()
     expect(page.get_by_text("What happens next")).to_be_visible()
     expect(page.get_by_role("link", name="create an account")).to_be_visible()

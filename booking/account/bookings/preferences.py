@@ -1,5 +1,5 @@
-"""The attendee's preferences page (asked once as part of booking, editable after) and the
-one-off extension of a held seat's time."""
+"""The attendee's preferences page (optional, editable at any time) and more time on a held
+seat."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -58,7 +58,7 @@ def preferences_page():
 @bp.post("/bookings/<reference>/more-time")
 @role_required(Role.ATTENDEE)
 def extend_hold(reference: str):
-    """Hold my place for 30 more minutes (once)."""
+    """Hold my place for longer, when it is about to run out (up to ten times)."""
     form = ExtendHoldForm()
     booking = _own_booking(reference)
     if form.validate_on_submit():
