@@ -12,7 +12,7 @@ from booking.models import (
     WaitingListEntry,
 )
 from tests import factories
-from tests.referral_factories import make_email_safe
+from tests.referral_factories import make_email_safe, referral
 
 
 def _details(**extra) -> dict[str, str]:
@@ -193,3 +193,43 @@ def test_a_fee_to_pay_lists_other_ways_to_pay(client, auth, db):
     assert "Other ways to pay" in page
     assert "By phone" in page and "By bank transfer" in page
     assert f"Use your booking reference, {booking.reference}" in page
+
+
+def test_the_confirmation_says_when_and_where_with_a_calendar_file(client, db):
+    venue = factories.venue(name="Riverside Hall")
+    course_session = factories.course_session(venue_row=venue)
+    online = factories.course_session(online=True, online_join_url="https://meet.example.org/x")
+    db.session.commit()
+    client.post(f"/sessions/{course_session.id}/your-details", data=_details())
+    person = _person(db, "sam@example.org")
+    message = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == person.id, Notification.kind == "booking_confirmed"
+        )
+    )
+    booking = db.session.scalar(select(Booking).where(Booking.user_id == person.id))
+    assert "Riverside Hall" in message.body and booking.reference in message.body
+    assert "BEGIN:VCALENDAR" in message.ics_attachment
+
+    client.post("/exit")
+    booked = client.post(
+        f"/sessions/{online.id}/your-details", data=_details(email="o@example.org")
+    )
+    page = client.get(booked.headers["Location"]).get_data(as_text=True)
+    assert 'href="https://meet.example.org/x"' in page
+    assert "Please join a few minutes early" in page and "arrive 10 minutes early" not in page
+
+
+def test_a_referral_booking_shows_its_deadline(client, db):
+    force, course = factories.force(), factories.course_type()
+    case = referral(force, course, police_reference="DL-1", last_name="Okafor")
+    place = factories.course_session(course_type_row=course, venue_row=factories.venue(force))
+    db.session.commit()
+    client.post(
+        "/referral/start",
+        data={"police_reference": "DL-1", "surname": "Okafor", "date_of_birth": "1990-04-01"},
+    )
+    booked = client.post(f"/referral/sessions/{place.id}/book")
+    page = client.get(booked.headers["Location"]).get_data(as_text=True)
+    assert "Your deadline" in page
+    assert case.deadline.strftime("%-d %B %Y") in page
