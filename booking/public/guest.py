@@ -6,7 +6,7 @@ browser, and a sign-in link goes to their safe channel. An account (a password) 
 afterwards, never required.
 """
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import BooleanField, EmailField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from booking.account.bookings.answers import AnswerFields, answers_from
 from booking.auth import sessions as sign_in_sessions
 from booking.database import unit_of_work
+from booking.extensions import limiter
 from booking.models import Role, utcnow
 from booking.public.routes import bp
 from booking.services.bookings import attendee as attendee_bookings
@@ -59,7 +60,27 @@ def _no_store(response):
     return response
 
 
+def _guest_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _created(response) -> bool:
+    # Only a new guest counts: a person fixing a mistake on the form is never held up.
+    return response.status_code == 303
+
+
+def _client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+# Each booking without an account creates an account: limited per address, like registering.
+_limit_new_guests = limiter.limit(
+    _guest_limit, methods=["POST"], key_func=_client_address, deduct_when=_created
+)
+
+
 @bp.route("/sessions/<int:session_id>/your-details", methods=["GET", "POST"])
+@_limit_new_guests
 def your_details(session_id: int):
     """Your details and the optional questions, then one button that books the place."""
     if current_user.is_authenticated and current_user.role == Role.ATTENDEE:
@@ -68,6 +89,7 @@ def your_details(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/waiting-list", methods=["GET", "POST"])
+@_limit_new_guests
 def waiting_list(session_id: int):
     """Join a full session's waiting list without an account: the same details, one button."""
     if current_user.is_authenticated and current_user.role == Role.ATTENDEE:

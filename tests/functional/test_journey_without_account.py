@@ -2,6 +2,8 @@
 
 from sqlalchemy import select
 
+from booking import create_app
+from booking.extensions import db as _db
 from booking.models import (
     AttendeeProfile,
     Booking,
@@ -11,6 +13,7 @@ from booking.models import (
     User,
     WaitingListEntry,
 )
+from config import TestConfig
 from tests import factories
 from tests.referral_factories import make_email_safe, referral
 
@@ -233,3 +236,29 @@ def test_a_referral_booking_shows_its_deadline(client, db):
     page = client.get(booked.headers["Location"]).get_data(as_text=True)
     assert "Your deadline" in page
     assert case.deadline.strftime("%-d %B %Y") in page
+
+
+def test_new_guests_from_one_address_are_limited_but_mistakes_are_not(database_url):
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="2 per minute",
+    )
+    with app.app_context():
+        course_session = factories.course_session(capacity=20)
+        _db.session.commit()
+        url = f"/sessions/{course_session.id}/your-details"
+    # Each request gets its own app context, as in production (no signed-in user carried over).
+    mistaken = app.test_client()
+    for _ in range(4):  # mistakes do not count
+        assert mistaken.post(url, data={"first_name": ""}).status_code == 400
+    for number in range(2):
+        data = _details(email=f"guest{number}@example.org")
+        assert app.test_client().post(url, data=data).status_code == 303
+    refused = app.test_client().post(url, data=_details(email="guest9@example.org"))
+    assert refused.status_code == 429
+    with app.app_context():
+        assert _db.session.scalar(select(User.id).where(User.email == "guest9@example.org")) is None
+        _db.session.remove()
+        _db.engine.dispose()
