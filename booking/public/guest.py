@@ -1,9 +1,9 @@
-"""Step three of four: "your details", for a person booking without an account.
+"""Booking, or joining a full session's waiting list, without an account.
 
 Search, choose a session, give a name and a way to reach you, confirm: the place is booked
-through the one placement function, the person is signed in to the new guest account for this
-browser, and a sign-in link goes to their safe channel. An account (a password) is offered
-afterwards, never required.
+through the one placement function (or the waiting list joined through waitlist.join), the
+person is signed in to the new guest account in this browser, and a sign-in link goes to their
+safe channel. An account (a password) is offered afterwards, never required.
 """
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
