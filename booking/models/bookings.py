@@ -82,8 +82,9 @@ class Booking(Base):
     )
     fee_pence: Mapped[int] = mapped_column(Integer, default=0)
     hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # A held seat's time may be extended once (WCAG 2.2.1), never more.
+    # Whether a held seat's time was ever extended, and how many times (WCAG 2.2.1: up to ten).
     hold_extended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    hold_extensions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

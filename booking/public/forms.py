@@ -1,6 +1,7 @@
-from wtforms import BooleanField, DateField, SelectField
-from wtforms.validators import Optional
+from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
 
+from booking.services.bookings import places
 from booking.web.forms import BaseForm
 
 
@@ -10,8 +11,22 @@ class CatalogueFilterForm(BaseForm):
     class Meta:
         csrf = False  # a search changes nothing
 
-    area = SelectField("Area", choices=[], validators=[Optional()], default="")
+    place = StringField(
+        "Town or postcode (optional)", validators=[Optional(), Length(max=40)], default=""
+    )
+    area = SelectField("Where you live", choices=[], validators=[Optional()], default="")
     course_type = SelectField("Course", choices=[], validators=[Optional()], default="")
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
     women_only = BooleanField("Women-only groups only")
+
+    def validate_date_to(self, field) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The “To” date must be the same as or after the “From” date.")
+
+    def validate_place(self, field) -> None:
+        if (field.data or "").strip() and places.area_for(field.data) is None:
+            raise ValidationError(
+                "We could not find that town or postcode. Try the first part of a postcode, "
+                "like SG1, or choose an area."
+            )

@@ -6,12 +6,15 @@ from sqlalchemy import text
 
 from booking.extensions import db
 from booking.models import utcnow
+from booking.public import areas
 from booking.public.forms import CatalogueFilterForm
-from booking.services.bookings import catalogue
+from booking.services.bookings import catalogue, places
 from booking.services.bookings import seats as bookings
 from booking.services.people import preferences
 
 bp = Blueprint("public", __name__)
+
+SEARCH_KEYS = ("place", "area", "course_type", "date_from", "date_to", "women_only", "page")
 
 
 @bp.get("/")
@@ -27,8 +30,10 @@ def sessions():
     form = _filter_form()
     filters = catalogue.CatalogueFilters()
     if form.validate():
+        # A town or postcode picks the area, unless an area was chosen too.
+        typed_area = places.area_for(form.place.data or "") if form.place.data else None
         filters = catalogue.CatalogueFilters(
-            area=form.area.data or "",
+            area=form.area.data or typed_area or "",
             course_type=form.course_type.data or "",
             date_from=form.date_from.data,
             date_to=form.date_to.data,
@@ -44,7 +49,11 @@ def sessions():
         women_only_first=women_only_first,
     )
     return render_template(
-        "public/sessions.html", form=form, results=results, women_only_first=women_only_first
+        "public/sessions.html",
+        form=form,
+        results=results,
+        women_only_first=women_only_first,
+        search=search_args(),
     )
 
 
@@ -61,6 +70,7 @@ def session_detail(session_id: int):
         course_session=course_session,
         places_left=places_left,
         has_started=course_session.starts_at <= now,
+        search=search_args(),
     )
 
 
@@ -82,11 +92,18 @@ def healthz():
     return {"status": "ok", "database": "ok"}
 
 
+def search_args() -> dict[str, str]:
+    """The catalogue's filters from the query string, carried to a session's page and back, so
+    "Back to all sessions" returns to the same results."""
+    return {key: value for key, value in request.args.items() if key in SEARCH_KEYS and value}
+
+
 def _filter_form() -> CatalogueFilterForm:
     form = CatalogueFilterForm(request.args)
+    places = sorted((areas.area_label(slug, name), slug) for slug, name in catalogue.area_choices())
     form.area.choices = [
         ("", "Any area"),
         (catalogue.ONLINE, "Online only"),
-    ] + catalogue.area_choices()
+    ] + [(slug, label) for label, slug in places]
     form.course_type.choices = [("", "Any course")] + catalogue.course_type_choices()
     return form

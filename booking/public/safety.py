@@ -1,11 +1,17 @@
-"""The page that explains the quick exit honestly, with advice on browsing safely."""
+"""Leaving quickly: "Exit this page", which signs the person out and clears what the browser
+keeps from this site, and the page that explains honestly what it does and does not do."""
 
-from flask import render_template
+from flask import current_app, render_template, send_from_directory
+from flask_login import current_user
 
+from booking.auth import sessions as sign_in_sessions
 from booking.public.routes import bp
 
 # Where "Exit this page" goes: a neutral, everyday site.
 QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
+# Asks the browser to forget this site's cookies (so the sign-in), stored data and cached pages,
+# so Back cannot bring a personal page back from the browser's memory.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
 @bp.app_context_processor
@@ -13,7 +19,32 @@ def quick_exit_url() -> dict[str, str]:
     return {"quick_exit_url": QUICK_EXIT_URL}
 
 
+@bp.route("/exit", methods=["GET", "POST"])
+def quick_exit():
+    """Leave at once: sign out here, clear the site's data, and go to a neutral site.
+
+    A plain link, so it works without JavaScript; a GET on purpose, because someone leaving
+    in a hurry cannot wait for a form. Signing someone out is all a forged link could do.
+    """
+    if current_user.is_authenticated:
+        sign_in_sessions.sign_out()
+    # A blank page that refreshes to the neutral site at once, rather than a redirect: a
+    # refresh replaces this page in the history, and it works without JavaScript.
+    response = current_app.make_response(render_template("public/exit.html", target=QUICK_EXIT_URL))
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/leaving-quickly")
 def quick_exit_help():
     """What "Exit this page" does and does not do, and how to browse more safely."""
     return render_template("public/leaving_quickly.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every site: answer it rather than log a 404."""
+    return send_from_directory(
+        current_app.static_folder or "static", "favicon.ico", mimetype="image/vnd.microsoft.icon"
+    )

@@ -1,6 +1,7 @@
 from wtforms import BooleanField, DateField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from booking.account.bookings.answers import AnswerFields
 from booking.web.forms import BaseForm, plausible_birth_date
 
 
@@ -47,3 +48,7 @@ class SendLinkForm(BaseForm):
 
 class ContinueForm(BaseForm):
     submit = SubmitField("Continue to my booking")
+
+
+class ReferralQuestionsForm(AnswerFields):
+    submit = SubmitField("Save and choose a session")

@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from booking.account.bookings.answers import answers_from, fill_from
 from booking.auth import sessions as sign_in_sessions
 from booking.database import unit_of_work
 from booking.extensions import limiter
@@ -21,12 +22,14 @@ from booking.referral.forms import (
     ChooseSessionForm,
     ContinueForm,
     ReferenceLookupForm,
+    ReferralQuestionsForm,
     SendLinkForm,
 )
 from booking.services.bookings import seats as bookings
-from booking.services.errors import AccountError
+from booking.services.errors import AccountError, PreferencesError
 from booking.services.money import fees
-from booking.services.people import access_links, accounts
+from booking.services.notify import channels as contact
+from booking.services.people import access_links, accounts, guests, preferences
 from booking.services.referrals import lookup as referrals
 from booking.services.referrals import reminders as referral_deadlines
 from booking.web import links
@@ -90,7 +93,29 @@ def start():
     if not open_to_lookup or current_user.is_authenticated:
         return _answer_page()
     sign_in_sessions.sign_in(person, now=now)
-    return redirect(url_for("referral.sessions"), 303)
+    return redirect(url_for("referral.questions"), 303)
+
+
+@bp.route("/questions", methods=["GET", "POST"])
+@role_required(Role.ATTENDEE)
+def questions():
+    """The same optional questions as every booking route (needs, safe contact, a women-only
+    group), pre-filled when already answered; "skip" goes straight to the sessions."""
+    profile = contact.profile_for(current_user)
+    form = ReferralQuestionsForm()
+    if request.method == "GET":
+        fill_from(form, profile, answered=preferences.has_answered(current_user))
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                preferences.save(current_user, answers_from(form), now=utcnow())
+        except PreferencesError as error:
+            form.phone_number.errors = [error.message]
+        else:
+            return redirect(url_for("referral.sessions"), 303)
+    return render_template("referral/questions.html", form=form, name=current_user.first_name), (
+        400 if form.errors else 200
+    )
 
 
 def _answer_page():
@@ -122,6 +147,7 @@ def sessions():
         days_left=referral_deadlines.days_left(referral, today=referral_deadlines.today_in_uk(now)),
         form=ChooseSessionForm(),
         link_form=SendLinkForm(),
+        can_email_link=contact.email_is_safe(current_user) and guests.can_be_emailed(current_user),
     )
 
 

@@ -71,7 +71,12 @@ MESSAGES = {
     "fund_exists": "A fund with this name already exists for that year.",
     "hold_not_extendable": "This booking is not being held, so there is no time limit to extend.",
     "hold_already_extended": (
-        "You have already had extra time once. Please finish now, or call us and we will help."
+        "You have had all the extra time we can give online. Please finish now, "
+        "or call us and we will help."
+    ),
+    "hold_not_running_out": (
+        "Your place is held for a while yet. You can ask for more time when it is close to "
+        "running out."
     ),
     "women_only_unconfirmed": (
         "This is a women-only group. Tick the box to confirm it is right for you, "

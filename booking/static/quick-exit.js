@@ -1,7 +1,9 @@
 /* "Exit this page": leave at once for a neutral site.
- * Without JavaScript the link itself still works. With JavaScript the page is hidden at once,
- * this page's entry in the history is replaced (so Back does not return to it), and pressing
- * Shift three times in a row does the same. It cannot erase earlier history: see /leaving-quickly.
+ * The link goes to /exit, which signs the person out, asks the browser to clear this site's
+ * data and redirects to a neutral site, so it works without JavaScript. With JavaScript the
+ * page is hidden at once, this page's entry in the history is replaced (so Back does not return
+ * to it), and pressing Shift three times in a row does the same. Earlier pages stay in the
+ * history, but after signing out they show a sign-in page, not personal details.
  */
 (function () {
   "use strict";

@@ -39,7 +39,7 @@ from tests.databases import SqliteDatabases
 RESULTS = Path(__file__).resolve().parent.parent.parent / "test-results"
 NEUTRAL_SITE = "https://www.bbc.co.uk/weather"
 PASSWORD = "waypoint-browser-test"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 _numbers = itertools.count(1)
 
 
@@ -161,6 +161,22 @@ def _seed(*, now) -> None:
         )
         bookings.book_session(free.id, person, now=now)
         bookings.book_session(paid.id, person, now=now)
+        # A full session anyone may wait for: its one place is taken by someone else.
+        full = CourseSession(
+            course_type=peer_support,
+            venue=venue,
+            force_id=venue.force_id,
+            starts_at=starts + timedelta(days=2),
+            ends_at=starts + timedelta(days=2, hours=2),
+            capacity=1,
+            status=SessionStatus.SCHEDULED,
+        )
+        db.session.add(full)
+        other = User(email="took.the.place@example.org", role=Role.ATTENDEE, first_name="Ali")
+        other.set_password(PASSWORD)
+        db.session.add(other)
+        db.session.flush()
+        bookings.book_session(full.id, other, now=now)
         for email in ("admin@example.org", "trainer.amira@example.org"):
             staff = db.session.scalar(db.select(User).where(User.email == email))
             staff.set_password(PASSWORD)

@@ -156,6 +156,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/referral/sessions": ATTENDEE,
     "/referral/sessions/<int:session_id>/book": ATTENDEE,
     "/referral/account": ATTENDEE,
+    "/referral/questions": ATTENDEE,
     "/referral/send-link": ATTENDEE,
     "/referral/link/<token>": TOKEN,
     "/my/bookings/<reference>/calendar.ics": OWNER,
@@ -188,6 +189,11 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/admin/accounts/invite": ADMIN_ONLY,
     "/admin/accounts/<int:account_id>/deactivate": ADMIN_ONLY,
     "/account/invite/<token>": TOKEN,
+    # Booking, or joining a waiting list, without an account; leaving quickly.
+    "/sessions/<int:session_id>/your-details": PUBLIC,
+    "/sessions/<int:session_id>/waiting-list": PUBLIC,
+    "/exit": PUBLIC,
+    "/favicon.ico": PUBLIC,
     # Police forces: the API, its documents, force contacts' pages, tokens, webhooks, deadlines.
     "/api/v1/openapi.json": PUBLIC,
     "/api/v1/docs": PUBLIC,

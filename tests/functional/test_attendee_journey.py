@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from booking.models import AttendeeProfile, AuditEvent, Booking, BookingStatus, Role, utcnow
+from booking.web.filters import short_date
 from tests import factories
 
 
@@ -19,12 +20,12 @@ def _answer(client, **extra):
     return client.post("/my/preferences", data=data)
 
 
-def test_first_booking_asks_preferences_once_then_never_again(client, auth, db):
+def test_booking_never_sends_a_person_to_the_questions_and_answers_are_kept(client, auth, db):
     session = factories.course_session()
     person = auth.login_as(Role.ATTENDEE)
     first = client.get(f"/my/sessions/{session.id}/book")
-    assert first.status_code == 302
-    assert first.headers["Location"] == f"/my/preferences?next=/my/sessions/{session.id}/book"
+    assert first.status_code == 200
+    assert "Book this session" in first.get_data(as_text=True)
 
     saved = client.post(
         "/my/preferences",
@@ -45,9 +46,6 @@ def test_first_booking_asks_preferences_once_then_never_again(client, auth, db):
     assert profile.phone_number == "07700 900123"
     assert profile.needs_step_free and profile.interpreter_language == "Polish"
 
-    again = client.get(f"/my/sessions/{session.id}/book")
-    assert again.status_code == 200
-    assert "Book this session" in again.get_data(as_text=True)
     # The page is pre-filled when they come back to change it: nothing asked twice.
     page = client.get("/my/preferences").get_data(as_text=True)
     assert 'value="07700 900123"' in page
@@ -76,11 +74,12 @@ def test_a_safe_phone_channel_needs_a_number_and_nothing_is_saved(client, auth, 
     assert _profile(db, person) is None  # nothing saved
 
 
-def test_women_only_question_must_be_answered(client, auth):
-    auth.login_as(Role.ATTENDEE)
-    response = client.post("/my/preferences", data={})
-    assert response.status_code == 400
-    assert 'href="#women_only-0"' in response.get_data(as_text=True)
+def test_the_women_only_question_may_be_skipped_and_means_no_preference(client, auth, db):
+    person = auth.login_as(Role.ATTENDEE)
+    page = client.get("/my/preferences").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="no_preference"', page)
+    assert client.post("/my/preferences", data={}).status_code == 303
+    assert _profile(db, person).prefers_women_only is False
 
 
 def test_booking_a_women_only_group_needs_confirmation(client, auth, db):
@@ -158,29 +157,55 @@ def _paid_booking(client, auth, db):
     return person, db.session.scalar(select(Booking).where(Booking.user_id == person.id))
 
 
-def test_a_held_place_shows_when_it_ends_and_can_be_extended_once(client, auth, db):
+def test_a_held_place_can_be_given_more_time_ten_times_when_running_out(client, auth, db):
     person, booking = _paid_booking(client, auth, db)
     assert booking.status == BookingStatus.AWAITING_PAYMENT
-    first_expiry = booking.hold_expires_at
     page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
     assert "Your place is held until" in page
     assert "Give me 30 more minutes" in page
+    assert "You can ask for more time 10 more times." in page
 
-    extended = client.post(f"/my/bookings/{booking.reference}/more-time", follow_redirects=True)
-    assert "We have given you 30 more minutes." in extended.get_data(as_text=True)
-    assert "Give me 30 more minutes" not in extended.get_data(as_text=True)
-    db.session.refresh(booking)
-    assert booking.hold_expires_at == first_expiry + timedelta(minutes=30)
-    assert booking.hold_extended is True
+    for used in range(1, 11):
+        # Each time the hold is nearly up again: five minutes left.
+        booking.hold_expires_at = utcnow() + timedelta(minutes=5)
+        db.session.commit()
+        before = booking.hold_expires_at
+        extended = client.post(f"/my/bookings/{booking.reference}/more-time")
+        assert extended.status_code == 303
+        db.session.refresh(booking)
+        assert booking.hold_expires_at == before + timedelta(minutes=30)
+        assert booking.hold_extensions == used
 
+    booking.hold_expires_at = utcnow() + timedelta(minutes=5)
+    db.session.commit()
+    page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
+    assert "Give me 30 more minutes" not in page
+    assert "You have had all the extra time we can give online." in page
     again = client.post(
         f"/my/bookings/{booking.reference}/more-time",
         headers={"Referer": f"/my/bookings/{booking.reference}"},
         follow_redirects=True,
     )
-    assert "You have already had extra time once." in again.get_data(as_text=True)
+    assert "You have had all the extra time we can give online." in again.get_data(as_text=True)
     db.session.refresh(booking)
-    assert booking.hold_expires_at == first_expiry + timedelta(minutes=30)
+    assert booking.hold_extensions == 10
+
+
+def test_a_long_hold_shows_its_date_and_offers_no_more_time(client, auth, db):
+    person, booking = _paid_booking(client, auth, db)
+    booking.hold_expires_at = utcnow() + timedelta(days=7)
+    db.session.commit()
+    page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
+    assert f"on {short_date(booking.hold_expires_at)}</h2>" in page
+    assert "more minutes" not in page
+    response = client.post(
+        f"/my/bookings/{booking.reference}/more-time",
+        headers={"Referer": f"/my/bookings/{booking.reference}"},
+        follow_redirects=True,
+    )
+    assert "Your place is held for a while yet." in response.get_data(as_text=True)
+    db.session.refresh(booking)
+    assert booking.hold_extensions == 0
 
 
 def test_an_expired_or_confirmed_hold_cannot_be_extended(client, auth, db):
@@ -217,7 +242,7 @@ def test_every_attendee_facing_page_has_a_quick_exit_without_javascript(client, 
     pages += ["/account/login", "/account/register", "/account/forgot-password", "/nowhere"]
     for url in pages:
         page = client.get(url).get_data(as_text=True)
-        assert 'href="https://www.bbc.co.uk/weather"' in page, url
+        assert 'href="/exit"' in page, url
         assert ">Exit this page</a>" in page, url
         assert "quick-exit.js" in page and "<script>" not in page, url
     auth.login_as(Role.ATTENDEE)

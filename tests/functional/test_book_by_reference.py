@@ -1,6 +1,7 @@
 """Book by police reference: identical answers on any mismatch, only fitting sessions, one
 active booking per referral, rate-limited look-ups."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -74,7 +75,7 @@ def test_match_signs_in_and_shows_only_sessions_that_fit(client, db):
 
     response = _lookup(client, " ht-2026-0001 ", "taylor", "1990-04-01")
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/referral/sessions")
+    assert response.headers["Location"].endswith("/referral/questions")
 
     page = client.get("/referral/sessions").get_data(as_text=True)
     for fits in (local, online):
@@ -205,3 +206,26 @@ def test_session_choice_and_staff_list_query_counts_do_not_grow(client, db, auth
         referral(force, factories.course_type(), police_reference=f"AB-9{number}")
     db.session.commit()
     assert measure("/admin/referrals/") == few
+
+
+def test_the_referral_route_asks_the_same_optional_questions_so_women_only_groups_show(client, db):
+    force, course = factories.force(), factories.course_type(name="Pacing course")
+    referral(force, course, police_reference="WQ-1", last_name="Okafor")
+    women_only = factories.course_session(
+        course_type_row=course, venue_row=factories.venue(force), women_only=True
+    )
+    db.session.commit()
+    found = _lookup(client, "WQ-1", "Okafor", "1990-04-01")
+    assert found.headers["Location"].endswith("/referral/questions")
+    page = client.get("/referral/questions").get_data(as_text=True)
+    assert "Skip these questions" in page and "Would you prefer a women-only group?" in page
+    assert f"/referral/sessions/{women_only.id}/book" not in client.get("/referral/sessions").text
+    saved = client.post("/referral/questions", data={"women_only": "yes", "needs_step_free": "y"})
+    assert saved.headers["Location"].endswith("/referral/sessions")
+    listed = client.get("/referral/sessions").get_data(as_text=True)
+    assert f"/referral/sessions/{women_only.id}/book" in listed
+    assert "Pacing course" in listed and "Cost: Free" in listed and "places left" in listed
+    # No email address on the referral: no "email me a link".
+    assert "Email me a link" not in listed
+    again = client.get("/referral/questions").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="yes"', again)

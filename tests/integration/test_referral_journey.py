@@ -61,7 +61,7 @@ def test_referral_journey_end_to_end(app, client, db, auth):
             "date_of_birth": "1990-04-01",
         },
     )
-    assert found.headers["Location"].endswith("/referral/sessions")
+    assert found.headers["Location"].endswith("/referral/questions")
     assert client.post(f"/referral/sessions/{first.id}/book").status_code == 303
     # They say email is safe (and set a password), then ask for a magic link too.
     client.post(

@@ -69,7 +69,10 @@ def test_sign_in_book_pay_by_card_and_cancel_over_https(page, deployed):
 
     page.goto("/my/bookings")
     page.get_by_role("link", name="Evening workshop").first.click()
-    page.get_by_role("button", name="Cancel my booking").click()
+    page.get_by_role("link", name="Cancel my booking").click()
+    # The check page says what happens to the money before anything changes.
+    page.get_by_text("We refund £35 to the card you paid with.").wait_for()
+    page.get_by_role("button", name="Yes, cancel my booking").click()
     page.get_by_text("Your booking is cancelled. Your place has been released.").wait_for()
     page.get_by_text("We are refunding your payment in full.").wait_for()
 

@@ -1,4 +1,4 @@
-"""The one extension of a held seat's time (WCAG 2.2.1)."""
+"""More time on a held seat, up to ten times (WCAG 2.2.1)."""
 
 from datetime import timedelta
 
@@ -21,16 +21,32 @@ def _held(db):
     return booking, person, now
 
 
-def test_extends_once_by_the_given_minutes(db):
+def test_extends_up_to_ten_times_each_when_running_out(db):
     booking, person, now = _held(db)
     assert booking.status == BookingStatus.AWAITING_PAYMENT
-    assert holds.can_extend_hold(booking, now=now)
-    holds.extend_hold(booking, person=person, now=now + timedelta(minutes=29), minutes=30)
-    assert booking.hold_expires_at == now + timedelta(minutes=60)
-    assert not holds.can_extend_hold(booking, now=now)
+    assert holds.can_extend_hold(booking, now=now, minutes=30)
+    at = now
+    for used in range(1, holds.MAX_EXTENSIONS + 1):
+        at = booking.hold_expires_at - timedelta(minutes=1)
+        before = booking.hold_expires_at
+        holds.extend_hold(booking, person=person, now=at, minutes=30)
+        assert booking.hold_expires_at == before + timedelta(minutes=30)
+        assert booking.hold_extensions == used
+    at = booking.hold_expires_at - timedelta(minutes=1)
+    assert not holds.can_extend_hold(booking, now=at, minutes=30)
+    with pytest.raises(BookingError) as refused:
+        holds.extend_hold(booking, person=person, now=at, minutes=30)
+    assert refused.value.code == "hold_already_extended"
+
+
+def test_no_more_time_while_plenty_is_left(db):
+    booking, person, now = _held(db)
+    booking.hold_expires_at = now + timedelta(days=7)
+    assert not holds.can_extend_hold(booking, now=now, minutes=30)
     with pytest.raises(BookingError) as refused:
         holds.extend_hold(booking, person=person, now=now, minutes=30)
-    assert refused.value.code == "hold_already_extended"
+    assert refused.value.code == "hold_not_running_out"
+    assert booking.hold_extensions == 0
 
 
 @pytest.mark.parametrize(

@@ -141,6 +141,12 @@ def _every_kind(now, person, booking, moved, entry, case):
         "session_message": lambda: messages.session_message(
             booking, text="Please bring a pen.", now=now
         ),
+        "after_course": lambda: messages.after_course(
+            booking, [booking.session], now=now, base_url=base_url
+        ),
+        "missed_session": lambda: messages.missed_session(
+            booking, [booking.session], now=now, base_url=base_url
+        ),
     }
 
 

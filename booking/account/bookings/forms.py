@@ -9,7 +9,7 @@ class BookForm(BaseForm):
 
 
 class CancelBookingForm(BaseForm):
-    submit = SubmitField("Cancel my booking")
+    submit = SubmitField("Yes, cancel my booking")
 
 
 class ExtendHoldForm(BaseForm):

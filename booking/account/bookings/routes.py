@@ -7,7 +7,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_login import current_user
@@ -19,14 +18,22 @@ from booking.database import unit_of_work
 from booking.extensions import db
 from booking.integrations.stripe_gateway import gateway_from_config
 from booking.jobs import refunds as refund_jobs
-from booking.models import Booking, Role, utcnow
+from booking.models import Booking, Referral, Role, utcnow
+from booking.referral.forms import SendLinkForm
+from booking.services.bookings import (
+    after_course,
+    cancellation,
+    catalogue,
+    eligibility,
+    holds,
+    rescheduling,
+)
 from booking.services.bookings import attendee as attendee_bookings
-from booking.services.bookings import catalogue, eligibility, holds, rescheduling
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, ReferralError
 from booking.services.notify import channels as contact
 from booking.services.notify import outbox
-from booking.services.people import preferences
+from booking.services.people import guests
 from booking.web import links
 from booking.web.security import role_required
 
@@ -40,9 +47,6 @@ def book(session_id: int):
     course_session = catalogue.session_for_display(session_id)
     if course_session is None:
         abort(404)
-    if request.method == "GET" and not preferences.has_answered(current_user):
-        # Asked once, on the way to the first booking; never a barrier to booking itself.
-        return redirect(url_for("attendee.preferences_page", next=request.path))
     form = BookForm()
     if form.validate_on_submit():
         try:
@@ -99,24 +103,52 @@ def booking_detail(reference: str):
     """One of my bookings."""
     booking = _own_booking(reference)
     now = utcnow()
+    minutes = current_app.config["HOLD_MINUTES"]
     return render_template(
         "account/bookings/booking.html",
         booking=booking,
-        cancel_form=CancelBookingForm(),
         now=now,
         extend_form=ExtendHoldForm(),
-        can_extend_hold=holds.can_extend_hold(booking, now=now),
+        hold_running_out=holds.is_running_out(booking, now=now, minutes=minutes),
+        can_extend_hold=holds.can_extend_hold(booking, now=now, minutes=minutes),
+        extensions_left=holds.extensions_left(booking),
+        hold_minutes=minutes,
         money=booking_money(booking),
         reach=contact.how_we_reach(current_user),
         tell=contact.how_we_will_tell(current_user),
         last_sent=outbox.last_sent_about(booking.id),
+        is_guest=not current_user.password_chosen,
+        can_be_emailed=guests.can_be_emailed(current_user),
+        link_form=SendLinkForm(),
+        next_steps=after_course.next_steps(booking, now=now),
+        referral=db.session.get(Referral, booking.referral_id) if booking.referral_id else None,
+    )
+
+
+@bp.get("/bookings/<reference>/cancel")
+@role_required(Role.ATTENDEE)
+def cancel_check(reference: str):
+    """Check before cancelling: what happens to the place and to any money paid."""
+    booking = _own_booking(reference)
+    now = utcnow()
+    if not booking.is_active or booking.session.starts_at <= now:
+        return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+    preview = cancellation.preview_cancellation(
+        booking, now=now, days=current_app.config["REFUND_FULL_DAYS_BEFORE"]
+    )
+    return render_template(
+        "account/bookings/cancel_check.html",
+        booking=booking,
+        preview=preview,
+        form=CancelBookingForm(),
+        full_refund_days=current_app.config["REFUND_FULL_DAYS_BEFORE"],
     )
 
 
 @bp.post("/bookings/<reference>/cancel")
 @role_required(Role.ATTENDEE)
 def cancel(reference: str):
-    """Cancel one of my bookings."""
+    """Cancel one of my bookings (the check page's button)."""
     form = CancelBookingForm()
     if not form.validate_on_submit():
         abort(400)

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
-from booking.models import Booking, BookingStatus, CourseSession, Role
+from booking.models import Booking, BookingStatus, CourseSession, Role, utcnow
+from booking.services.bookings import after_course
 from booking.web.security import role_required
 
 bp = Blueprint("certificates", __name__)
@@ -27,4 +28,8 @@ def certificate(reference: str):
     ).first()
     if booking is None:
         abort(404)
-    return render_template("account/certificates/certificate.html", booking=booking)
+    return render_template(
+        "account/certificates/certificate.html",
+        booking=booking,
+        next_steps=after_course.next_steps(booking, now=utcnow()),
+    )

@@ -22,6 +22,7 @@ from booking.models import (
     EXPIRING_STATES,
     Booking,
     BookingStatus,
+    Payment,
     PaymentMethod,
     PaymentStatus,
     Referral,
@@ -214,13 +215,47 @@ def _locked(booking: Booking, ids: list[int]) -> Booking:
     return rows[booking.id]
 
 
+def _is_late(booking: Booking, *, now: datetime, days: int) -> bool:
+    return booking.session.starts_at - now < timedelta(days=days)
+
+
+def _refunds_automatically(payment: Payment, *, late: bool, reason: str) -> bool:
+    """A card payment comes back by itself unless the person cancelled late; anything else
+    (cash, bank, phone, or a late cancellation) is for staff to decide."""
+    card = payment.method == PaymentMethod.CARD and payment.stripe_payment_intent_id
+    return bool(card) and not (late and reason in _LATE_CANCELLATION_MATTERS)
+
+
+@dataclass
+class CancelPreview:
+    """What cancelling now would do with the money, for the check page before cancelling."""
+
+    refund_pence: int = 0
+    to_decide_pence: int = 0
+    late: bool = False
+
+
+def preview_cancellation(booking: Booking, *, now: datetime, days: int) -> CancelPreview:
+    """What ``cancel_by_attendee`` would do with the money if the person cancelled now."""
+    late = _is_late(booking, now=now, days=days)
+    preview = CancelPreview(late=late)
+    payments = db.session.scalars(select(Payment).where(Payment.booking_id == booking.id))
+    for payment in payments:
+        if payment.refundable_pence <= 0:
+            continue
+        if _refunds_automatically(payment, late=late, reason="attendee"):
+            preview.refund_pence += payment.refundable_pence
+        else:
+            preview.to_decide_pence += payment.refundable_pence
+    return preview
+
+
 def _settle_money(booking: Booking, ending: Ending, *, by: User | None, now: datetime, days: int):
-    late = booking.session.starts_at - now < timedelta(days=days)
+    late = _is_late(booking, now=now, days=days)
     for payment in locks.lock_payments_of(booking.id):
         if payment.refundable_pence <= 0:
             continue
-        card = payment.method == PaymentMethod.CARD and payment.stripe_payment_intent_id
-        if card and not (late and ending.reason in _LATE_CANCELLATION_MATTERS):
+        if _refunds_automatically(payment, late=late, reason=ending.reason):
             refund = refunds.add_refund(
                 payment,
                 amount_pence=None,

@@ -1,7 +1,9 @@
-"""A held seat's time limit, and the one extension a person may ask for (WCAG 2.2.1).
+"""A held seat's time limit, and the extensions a person may ask for (WCAG 2.2.1).
 
-A held seat is scarce: while it is held nobody else can book it, so the hold cannot be open-ended.
-A person may still ask for more time once, before the hold runs out.
+A held seat is scarce: while it is held nobody else can book it, so the hold cannot be
+open-ended. A person may still ask for more time, up to ten times (WCAG 2.2.1 asks for at
+least ten), each time when the hold is close to running out: asking earlier would only stack
+time nobody needs, and a long hold (a week while a fee request is decided) needs none.
 """
 
 from datetime import datetime, timedelta
@@ -10,23 +12,34 @@ from booking.models import EXPIRING_STATES, Booking, User
 from booking.services import audit
 from booking.services.errors import BookingError
 
+MAX_EXTENSIONS = 10
 
-def can_extend_hold(booking: Booking, *, now: datetime) -> bool:
-    """Whether the page should offer "more time": a live hold that has not been extended."""
+
+def extensions_left(booking: Booking) -> int:
+    return max(MAX_EXTENSIONS - (booking.hold_extensions or 0), 0)
+
+
+def is_running_out(booking: Booking, *, now: datetime, minutes: int) -> bool:
+    """A live hold with no more than ``minutes`` left: when the page warns and offers more."""
     return (
         booking.status in EXPIRING_STATES
         and booking.hold_expires_at is not None
-        and booking.hold_expires_at > now
-        and not booking.hold_extended
+        and now < booking.hold_expires_at <= now + timedelta(minutes=minutes)
     )
 
 
+def can_extend_hold(booking: Booking, *, now: datetime, minutes: int) -> bool:
+    """Whether the page should offer "more time": a hold running out, with extensions left."""
+    return is_running_out(booking, now=now, minutes=minutes) and extensions_left(booking) > 0
+
+
 def extend_hold(booking: Booking, *, person: User, now: datetime, minutes: int) -> Booking:
-    """Give a held (or awaiting-payment) booking ``minutes`` more, once.
+    """Give a held (or awaiting-payment) booking ``minutes`` more, up to MAX_EXTENSIONS times.
 
     The caller locks the booking row first. Raises BookingError "not_found" (not theirs),
-    "hold_not_extendable" (not held), "hold_expired" (time already ran out) or
-    "hold_already_extended" (the one extension was used).
+    "hold_not_extendable" (not held), "hold_expired" (time already ran out),
+    "hold_not_running_out" (more than ``minutes`` left) or "hold_already_extended" (no
+    extensions left).
     """
     if booking.user_id != person.id:
         raise BookingError("not_found")
@@ -34,9 +47,12 @@ def extend_hold(booking: Booking, *, person: User, now: datetime, minutes: int) 
         raise BookingError("hold_not_extendable")
     if booking.hold_expires_at <= now:
         raise BookingError("hold_expired")
-    if booking.hold_extended:
+    if extensions_left(booking) == 0:
         raise BookingError("hold_already_extended")
+    if not is_running_out(booking, now=now, minutes=minutes):
+        raise BookingError("hold_not_running_out")
     booking.hold_expires_at = booking.hold_expires_at + timedelta(minutes=minutes)
+    booking.hold_extensions = (booking.hold_extensions or 0) + 1
     booking.hold_extended = True
     audit.record(
         "booking.hold_extended",
@@ -45,5 +61,6 @@ def extend_hold(booking: Booking, *, person: User, now: datetime, minutes: int) 
         actor=person,
         now=now,
         until=booking.hold_expires_at.isoformat(),
+        times=booking.hold_extensions,
     )
     return booking

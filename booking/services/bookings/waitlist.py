@@ -9,12 +9,14 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import (
     ACTIVE_STATES,
     Booking,
     BookingStatus,
+    CourseSession,
     User,
     WaitingListEntry,
     WaitingStatus,
@@ -236,9 +238,15 @@ def _live_entry(session_id: int, person: User) -> WaitingListEntry | None:
 
 
 def entries_for_person(person: User) -> list[WaitingListEntry]:
+    """A person's live waiting-list places, with each session's course and venue loaded in the
+    same query (the page names them all)."""
     return list(
         db.session.scalars(
             select(WaitingListEntry)
+            .options(
+                joinedload(WaitingListEntry.session).joinedload(CourseSession.course_type),
+                joinedload(WaitingListEntry.session).joinedload(CourseSession.venue),
+            )
             .where(WaitingListEntry.user_id == person.id, WaitingListEntry.status.in_(LIVE))
             .order_by(WaitingListEntry.joined_at)
         )

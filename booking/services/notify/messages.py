@@ -265,6 +265,36 @@ def waitlist_offer(
     )
 
 
+def after_course(
+    booking: Booking, sessions: list[CourseSession], *, now: datetime, base_url: str = ""
+) -> Notification | None:
+    """Thank you for coming, and the next support sessions near the person or online."""
+    return _queue(
+        booking.user,
+        "after_course",
+        now=now,
+        sessions=sessions,
+        booking_url=_booking_url(booking, base_url),
+    )
+
+
+def missed_session(
+    booking: Booking, sessions: list[CourseSession], *, now: datetime, base_url: str = ""
+) -> Notification | None:
+    """A calm offer of another date after a missed session (without a referral)."""
+    return _queue(
+        booking.user,
+        "missed_session",
+        now=now,
+        sessions=sessions,
+        booking_url=_booking_url(booking, base_url),
+    )
+
+
+def _booking_url(booking: Booking, base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/my/bookings/{booking.reference}" if base_url else ""
+
+
 def referral_overdue(referral: Referral, *, now: datetime) -> Notification | None:
     """A calm, plain notice that the time to book has ended."""
     if referral.user is None:

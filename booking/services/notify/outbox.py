@@ -49,6 +49,8 @@ NEUTRAL_SUBJECTS = {
     "trainer_unassigned": "A change to your sessions",
     "trainer_session_cancelled": "A change to your sessions",
     "session_message": "A message about your booking",
+    "after_course": "What next, if you would like it",
+    "missed_session": "About your booking",
 }
 # A kind missing from the table still gets a neutral subject rather than none.
 FALLBACK_SUBJECT = "A message about your booking"

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from booking.extensions import db
 from booking.models import Booking, BookingStatus, Referral, ReferralStatus, User
+from booking.services.bookings import after_course
 from booking.services.clock import LONDON
 from booking.services.notify import messages
 from booking.services.referrals import deadlines, states
@@ -72,9 +73,11 @@ def offer_rebooking(referral: Referral, *, now: datetime, base_url: str):
 
 
 def session_closed(bookings: Sequence[Booking], *, by: User | None, now: datetime, base_url: str):
-    """Apply each closed booking's attendance to its referral. Returns how many completed."""
+    """Apply each closed booking's attendance to its referral, then offer each person what
+    comes next (further support, or another date). Returns how many referrals completed."""
     completed = 0
     for booking in bookings:
         referral = apply_attendance(booking, by=by, now=now, base_url=base_url)
         completed += referral is not None and referral.status == ReferralStatus.COMPLETED
+    after_course.after_session_closed(bookings, now=now, base_url=base_url)
     return completed

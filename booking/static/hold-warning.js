@@ -1,0 +1,18 @@
+/* A warning before a held place runs out (WCAG 2.2.1): two minutes before the time shown on
+ * the page, a message appears and is read out, and focus moves to "more time" if it is offered.
+ * Without JavaScript the page already says when the hold ends, and that time is nearly up.
+ */
+(function () {
+  "use strict";
+  var hold = document.querySelector("[data-hold-ends]");
+  if (!hold) { return; }
+  var warning = hold.querySelector("[data-hold-warning]");
+  var ends = Date.parse(hold.getAttribute("data-hold-ends"));
+  if (!warning || isNaN(ends)) { return; }
+  var wait = ends - Date.now() - 2 * 60 * 1000;
+  window.setTimeout(function () {
+    warning.hidden = false;
+    var more = hold.querySelector("button, input[type=submit]");
+    if (more) { more.focus(); }
+  }, Math.max(wait, 0));
+}());
