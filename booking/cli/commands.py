@@ -3,6 +3,7 @@
 import click
 from flask import Flask, current_app
 
+from booking.cli import privacy as cli_privacy
 from booking.cli import referrals as cli_referrals
 from booking.cli import trainers as cli_trainers
 from booking.database import unit_of_work
@@ -16,6 +17,7 @@ from booking.web import links
 
 
 def init_app(app: Flask) -> None:
+    cli_privacy.init_app(app)
     cli_referrals.init_app(app)
     cli_trainers.init_app(app)
 

@@ -15,7 +15,7 @@ from booking.web.security import refusal
 
 # Roles that may open staff pages at all. As staff roles are split (scheduler, finance,
 # safeguarding), add them here and narrow each area with role_required.
-STAFF_ROLES = (Role.ADMIN,)
+STAFF_ROLES = (Role.ADMIN, Role.SAFEGUARDING)
 
 
 def require_staff() -> ResponseReturnValue | None:
@@ -25,11 +25,12 @@ def require_staff() -> ResponseReturnValue | None:
 
 def blueprints() -> list[Blueprint]:
     from booking.staff.money import bp as money
+    from booking.staff.privacy import bp as privacy
     from booking.staff.referrals import bp as referrals
     from booking.staff.schedule import bp as schedule
     from booking.staff.trainers import bp as trainers
 
-    return [schedule, referrals, money, trainers]
+    return [schedule, referrals, money, trainers, privacy]
 
 
 URL_PREFIXES = {
@@ -37,6 +38,7 @@ URL_PREFIXES = {
     "referrals_admin": "/admin/referrals",
     "finance": "/admin/money",
     "admin_trainers": "/admin/trainers",
+    "privacy_admin": "/admin/privacy",
 }
 
 

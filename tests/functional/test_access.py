@@ -113,6 +113,15 @@ ACCESS = {
     "/admin/referrals/upload": ADMIN,
     "/admin/referrals/report": ADMIN,
     "/admin/referrals/<int:referral_id>/withdraw": ADMIN,
+    # Data protection: the privacy notice, retention runs, access log, subject access, erasure.
+    "/privacy": PUBLIC,
+    "/admin/privacy/": ADMIN,
+    "/admin/privacy/access-log": ADMIN,
+    "/admin/privacy/access-log.csv": ADMIN,
+    "/admin/privacy/people": ADMIN,
+    "/admin/privacy/people/<int:person_id>": ADMIN,
+    "/admin/privacy/people/<int:person_id>/data.json": ADMIN,
+    "/admin/privacy/people/<int:person_id>/erase": ADMIN,
 }
 
 # Routes where the right visitor may still be told no by the page itself: the ids in this test
@@ -132,6 +141,7 @@ MISSING_ROW_PARAMS = (
     "referral_id",
     "entry_id",
     "booking_id",
+    "person_id",
 )
 PAGE_MAY_REFUSE = {
     rule

@@ -12,7 +12,7 @@ from booking.extensions import db
 from booking.models import Role
 from config import TestConfig
 
-STAFF_BLUEPRINTS = {"admin", "finance", "referrals_admin", "admin_trainers"}
+STAFF_BLUEPRINTS = {"admin", "finance", "referrals_admin", "admin_trainers", "privacy_admin"}
 
 
 def test_every_staff_blueprint_has_the_gate_first(app):
