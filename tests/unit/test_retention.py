@@ -2,10 +2,10 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import String, Text, cast, func, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, cast, func, select
 
 from booking.extensions import db
 from booking.models import (
@@ -17,9 +17,11 @@ from booking.models import (
     Payment,
     PoliceForce,
     Referral,
+    ReferralStatus,
     RetentionRun,
     Role,
     User,
+    WaiverRequest,
     utcnow,
 )
 from booking.services.money import fund as fund_service
@@ -111,8 +113,6 @@ def test_every_text_column_is_declared_personal_or_not():
 
 
 def test_a_new_undeclared_text_column_is_caught():
-    from sqlalchemy import Column, Integer, MetaData, Table
-
     metadata = MetaData()
     Table("call_tasks", metadata, Column("id", Integer, primary_key=True), Column("notes", String))
     assert fields.undeclared_text_columns(metadata) == {("call_tasks", "notes")}
@@ -128,6 +128,9 @@ def test_markers_in_every_personal_field_are_gone_and_reports_unchanged(db):
     db.session.commit()
     assert {table for table, _ in _scan(MARKER)} >= {"users", "referrals", "notifications"}
     before = _reports(staff)
+    # The old person's money and outcome are in the figures, so "unchanged" means something.
+    assert sum(report["totals"]["fees_received"] for report in before["money"]) == 6000
+    assert sum(len(rows) for rows in before["outcomes"].values()) == 2
 
     result = apply_retention(POLICY, now=utcnow(), trigger="command")
     db.session.commit()
@@ -202,8 +205,6 @@ def _is_anonymised(kind: str, person_history) -> bool:
         payment = person_history.of(Payment)[0]
         return db.session.get(Payment, payment.id).stripe_payment_intent_id is None
     if kind == HELP_WITH_FEES:
-        from booking.models import WaiverRequest
-
         waiver = person_history.of(WaiverRequest)[0]
         return db.session.get(WaiverRequest, waiver.id).note == ""
     viewed = person_history.of(AuditEvent)[0]
@@ -222,8 +223,6 @@ def test_messages_to_a_person_past_retention_lose_address_and_body(db):
 
 
 def test_a_live_referral_keeps_contact_details(db):
-    from booking.models import ReferralStatus
-
     old = history(_months_ago(30))
     referral = old.of(Referral)[0]
     referral.status, referral.closed_at = ReferralStatus.OPEN, None
@@ -231,3 +230,13 @@ def test_a_live_referral_keeps_contact_details(db):
     apply_retention(POLICY, now=utcnow())
     db.session.commit()
     assert db.session.get(User, old.person.id).email == old.person.email
+
+
+def test_months_are_calendar_months():
+    assert months_before(datetime(2026, 3, 31, 9, tzinfo=UTC), 1) == datetime(
+        2026, 2, 28, 9, tzinfo=UTC
+    )
+    assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 12) == datetime(2025, 1, 15, tzinfo=UTC)
+    assert months_before(datetime(2024, 2, 29, tzinfo=UTC), -12) == datetime(
+        2025, 2, 28, tzinfo=UTC
+    )

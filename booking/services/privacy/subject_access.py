@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import inspect, or_, select
+from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import (
@@ -58,7 +59,9 @@ def person_data(person: User, *, now: datetime) -> dict[str, Any]:
     sessions = {
         s.id: s
         for s in db.session.scalars(
-            select(CourseSession).where(CourseSession.id.in_({b.session_id for b in bookings}))
+            select(CourseSession)
+            .options(joinedload(CourseSession.course_type))
+            .where(CourseSession.id.in_({b.session_id for b in bookings}))
         )
     }
     payments = _rows(select(Payment).where(Payment.booking_id.in_(booking_ids)))
