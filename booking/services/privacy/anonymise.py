@@ -65,7 +65,6 @@ def contact(user_ids: list[int], *, run_id: int) -> None:
         .where(User.id.in_(user_ids))
         .values(
             password_hash=NO_PASSWORD,
-            password_chosen=False,
             # Ends every session, remember cookie and emailed sign-in link the person had.
             session_version=User.session_version + 1,
             access_link_generation=User.access_link_generation + 1,
