@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from booking.jobs import retention as retention_job
 from booking.models import (
     AttendeeProfile,
     AuditEvent,
@@ -279,3 +280,15 @@ def test_staff_see_each_run_and_what_it_removed(client, auth, db, app):
     page = client.get("/admin/privacy/").get_data(as_text=True)
     assert "Run by hand" in page
     assert "Name, contact details and messages (people): 1" in page
+
+
+def test_the_daily_job_runs_in_its_own_transaction_and_staff_see_it(client, auth, db, app):
+    old = history(months_before(utcnow(), 30))
+    person_id = old.person.id
+    db.session.commit()
+    result = retention_job.run(utcnow())
+    assert result.counts["contact_details"] == 1
+    db.session.rollback()  # the job committed on its own: nothing here is left to write
+    assert db.session.get(User, person_id).email.endswith("@removed.invalid")
+    auth.login_as(Role.ADMIN)
+    assert "Daily schedule" in client.get("/admin/privacy/").get_data(as_text=True)
