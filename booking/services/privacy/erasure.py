@@ -49,10 +49,13 @@ REFUSALS = {
     "reason_required": "Give the reason for erasing, for example how and when they asked.",
 }
 
-KEPT_NOTE = (
-    "Payment amounts, dates and help-with-fee decisions are kept for six years for the "
-    "accounts, without their name."
-)
+
+def kept_note(policy: RetentionPolicy) -> str:
+    """What an erasure leaves, and why, in the words staff pass on to the person."""
+    return (
+        "Payment amounts, dates and help-with-fee decisions are kept for "
+        f"{policy.payment_months} months for the accounts, without their name."
+    )
 
 
 class ErasureRefused(DomainError):

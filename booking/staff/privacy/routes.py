@@ -174,7 +174,7 @@ def _person_page(
             titles=subject_access.SECTION_TITLES,
             refused=refused,
             form=form,
-            kept_note=erasure.KEPT_NOTE,
+            kept_note=erasure.kept_note(_policy()),
         ),
         status,
     )
@@ -209,5 +209,5 @@ def erase(person_id: int):
             )
     except erasure.ErasureRefused as refused:
         return _person_page(person_id, form, refused.http_status, refused=refused)
-    flash(f"Their details have been removed. {erasure.KEPT_NOTE}", "success")
+    flash(f"Their details have been removed. {erasure.kept_note(_policy())}", "success")
     return redirect(url_for("privacy_admin.person", person_id=person_id))
