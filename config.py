@@ -97,6 +97,19 @@ class Config:
     STRIPE_CHECKOUT_ORIGIN = os.environ.get("STRIPE_CHECKOUT_ORIGIN", "https://checkout.stripe.com")
     REFUND_FULL_DAYS_BEFORE = int(os.environ.get("REFUND_FULL_DAYS_BEFORE", "7"))
     DAYS_TO_PAY_AFTER_DECISION = int(os.environ.get("DAYS_TO_PAY_AFTER_DECISION", "7"))
+    # Retention (see README "Data protection: retention, access and erasure"), in months. After
+    # each period `apply-retention` removes the personal fields and keeps the rows, so every
+    # count, outcome and money total stays the same.
+    # Police reference, date of birth, disposal and the details on a referral: after it ends.
+    RETENTION_OFFENCE_MONTHS = _int("RETENTION_OFFENCE_MONTHS", 12)
+    # Needs and preferences: after the person's last session (or when they told us, if none).
+    RETENTION_NEEDS_MONTHS = _int("RETENTION_NEEDS_MONTHS", 3)
+    # Name, email, phone and messages of a person with no activity (booking, session, referral).
+    RETENTION_CONTACT_MONTHS = _int("RETENTION_CONTACT_MONTHS", 24)
+    # Payment, refund and help-with-fee records (kept for the accounts; amounts are never removed).
+    RETENTION_PAYMENT_MONTHS = _int("RETENTION_PAYMENT_MONTHS", 72)
+    # Audit events (who saw or changed what): deleted after this.
+    RETENTION_AUDIT_MONTHS = _int("RETENTION_AUDIT_MONTHS", 72)
 
 
 class DevelopmentConfig(Config):

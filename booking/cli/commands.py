@@ -4,6 +4,7 @@ import click
 from flask import Flask, current_app
 
 from booking.cli import forces as cli_forces
+from booking.cli import privacy as cli_privacy
 from booking.cli import referrals as cli_referrals
 from booking.cli import trainers as cli_trainers
 from booking.database import unit_of_work
@@ -18,6 +19,7 @@ from booking.web import links
 
 
 def init_app(app: Flask) -> None:
+    cli_privacy.init_app(app)
     cli_referrals.init_app(app)
     cli_forces.init_app(app)
     cli_trainers.init_app(app)

@@ -30,6 +30,7 @@ from booking.models.payments import (
     RefundStatus,
     StripeEvent,
 )
+from booking.models.privacy import AnonymisedRecord, RetentionRun
 from booking.models.profiles import AttendeeProfile
 from booking.models.referrals import Referral, ReferralStatus, WaitingListEntry, WaitingStatus
 from booking.models.sessions import CourseSession, SessionSeries, SessionStatus
@@ -66,7 +67,9 @@ __all__ = [
     "ACTIVE_STATES",
     "EXPIRING_STATES",
     "SEAT_STATES",
+    "AnonymisedRecord",
     "AttendeeProfile",
+    "RetentionRun",
     "AuditEvent",
     "Base",
     "Booking",

@@ -11,6 +11,7 @@ from booking.public.forms import CatalogueFilterForm
 from booking.services.bookings import catalogue, places
 from booking.services.bookings import seats as bookings
 from booking.services.people import preferences
+from booking.services.privacy.policy import RetentionPolicy
 
 bp = Blueprint("public", __name__)
 
@@ -71,6 +72,14 @@ def session_detail(session_id: int):
         places_left=places_left,
         has_started=course_session.starts_at <= now,
         search=search_args(),
+    )
+
+
+@bp.get("/privacy")
+def privacy_notice():
+    """What we keep about people, why, for how long, who sees it, and how to ask for it."""
+    return render_template(
+        "public/privacy.html", policy=RetentionPolicy.from_config(current_app.config)
     )
 
 

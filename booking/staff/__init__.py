@@ -33,6 +33,8 @@ AREA_ROLES: dict[str, frozenset[Role]] = {
     "staff_accounts": ADMIN_ONLY,
     # Calls to make and messages that did not arrive: the people who phone attendees.
     "contact": SCHEDULING | NEEDS,
+    # Retention runs, the access log, subject access and erasure.
+    "privacy_admin": NEEDS,
 }
 
 ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
@@ -80,11 +82,12 @@ def blueprints() -> list[Blueprint]:
     from booking.staff.contact import bp as contact
     from booking.staff.money import bp as money
     from booking.staff.people import bp as people
+    from booking.staff.privacy import bp as privacy
     from booking.staff.referrals import bp as referrals
     from booking.staff.schedule import bp as schedule
     from booking.staff.trainers import bp as trainers
 
-    return [schedule, referrals, money, trainers, people, accounts, contact]
+    return [schedule, referrals, money, trainers, people, accounts, contact, privacy]
 
 
 URL_PREFIXES = {
@@ -95,6 +98,7 @@ URL_PREFIXES = {
     "staff_people": "/admin/people",
     "staff_accounts": "/admin/accounts",
     "contact": "/admin/contact",
+    "privacy_admin": "/admin/privacy",
 }
 
 

@@ -265,6 +265,15 @@ ANSWERS: dict[tuple[str, str], int | dict[str, int]] = {
     # The test holds no waiting-list offer, so its link is refused.
     ("GET", "/waiting-list/claim/<token>"): 404,
     ("POST", "/waiting-list/claim/<token>"): 404,
+    # Data protection: the privacy notice, retention runs, access log, subject access, erasure.
+    "/privacy": PUBLIC,
+    "/admin/privacy/": NEEDS,
+    "/admin/privacy/access-log": NEEDS,
+    "/admin/privacy/access-log.csv": NEEDS,
+    "/admin/privacy/people": NEEDS,
+    "/admin/privacy/people/<int:person_id>": NEEDS,
+    "/admin/privacy/people/<int:person_id>/data.json": NEEDS,
+    "/admin/privacy/people/<int:person_id>/erase": NEEDS,
 }
 
 # URL ids this test points at no row (the right visitor then gets the page's own 404).

@@ -19,6 +19,7 @@ STAFF_BLUEPRINTS = {
     "admin_trainers",
     "staff_people",
     "staff_accounts",
+    "privacy_admin",
 }
 
 
