@@ -87,6 +87,17 @@ class Config:
     STRIPE_CHECKOUT_ORIGIN = os.environ.get("STRIPE_CHECKOUT_ORIGIN", "https://checkout.stripe.com")
     REFUND_FULL_DAYS_BEFORE = int(os.environ.get("REFUND_FULL_DAYS_BEFORE", "7"))
     DAYS_TO_PAY_AFTER_DECISION = int(os.environ.get("DAYS_TO_PAY_AFTER_DECISION", "7"))
+    # The worker (booking/worker.py): its queue is a SQLite file in instance/ unless REDIS_URL
+    # names a Redis, which every app instance and worker must then share.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    WORKER_QUEUE_FILE = os.environ.get("WORKER_QUEUE_FILE", "")
+    # Tests run a queued task at once, in memory, instead of waiting for a worker.
+    TASKS_RUN_IMMEDIATELY = _bool("TASKS_RUN_IMMEDIATELY", False)
+    NOTIFICATIONS_EVERY_SECONDS = _int("NOTIFICATIONS_EVERY_SECONDS", 5)
+    # Trainer allocation: minutes a trainer needs between two sessions in different places,
+    # and how long the solver may think before it gives its best answer so far.
+    TRAVEL_BUFFER_MINUTES = _int("TRAVEL_BUFFER_MINUTES", 60)
+    ALLOCATION_TIME_LIMIT = float(os.environ.get("ALLOCATION_TIME_LIMIT") or 8.0)
 
 
 class DevelopmentConfig(Config):
@@ -106,6 +117,8 @@ class TestConfig(Config):
     STRIPE_SECRET_KEY = ""
     STRIPE_WEBHOOK_SECRET = "whsec_test_only"
     STRIPE_API_BASE = ""
+    TASKS_RUN_IMMEDIATELY = _bool("TASKS_RUN_IMMEDIATELY", True)
+    REDIS_URL = ""
 
 
 class ProductionConfig(Config):

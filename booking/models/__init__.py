@@ -20,6 +20,7 @@ from booking.models.hardship import (
     WaiverRequest,
     WaiverStatus,
 )
+from booking.models.jobs import JobLock
 from booking.models.notifications import Channel, Notification, NotificationStatus
 from booking.models.payments import (
     Payment,
@@ -48,6 +49,7 @@ from booking.models.trainers import (
 from booking.models.users import STAFF_ROLES, Role, User
 
 __all__ = [
+    "JobLock",
     "AllocationRun",
     "AssignmentSource",
     "AttendanceRecord",
