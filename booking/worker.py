@@ -192,6 +192,7 @@ def init_app(app: Flask) -> None:
     @app.cli.command("worker")
     @click.option(
         "--threads",
+        type=int,
         default=lambda: int(os.environ.get("WORKER_THREADS") or 4),
         show_default="WORKER_THREADS or 4",
         help="Tasks run at once in this worker.",
