@@ -204,6 +204,8 @@ def init_app(app: Flask) -> None:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
         )
+        # Huey notes every task it runs; our jobs log what they did, which is what people need.
+        logging.getLogger("huey").setLevel(logging.WARNING)
         where = "Redis" if app.config["REDIS_URL"] else "a SQLite file in instance/"
         click.echo(f"Worker started ({threads} thread(s), queue in {where}).")
         # Several workers may all run the timetable: each job's lock lets only one run it.
