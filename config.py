@@ -13,7 +13,7 @@ def _list(name: str) -> list[str]:
 
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():  # an empty line copied from .env.example: the default
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -108,7 +108,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only-not-secret"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = False

@@ -91,6 +91,23 @@ def test_allocation_is_queued_and_its_page_shows_progress_then_the_proposal(
     assert run.status == RunStatus.PROPOSED
 
 
+def test_the_allocation_settings_reach_the_solver(app, client, db, auth, monkeypatch):
+    _staffable(db)
+    app.config.update(TRAVEL_BUFFER_MINUTES=45, ALLOCATION_TIME_LIMIT=2.5)
+    seen = {}
+    real_solve = solver.solve
+
+    def watching(problem, **options):
+        seen.update(buffer=problem.travel_buffer_minutes, limit=options["time_limit_seconds"])
+        return real_solve(problem, **options)
+
+    monkeypatch.setattr(solver, "solve", watching)
+    auth.login_as(Role.ADMIN)
+    client.post("/admin/trainers/allocation", data=_form())
+
+    assert seen == {"buffer": 45, "limit": 2.5}
+
+
 def test_an_allocation_delivered_twice_is_solved_once(client, db, auth, queued):
     _staffable(db)
     auth.login_as(Role.ADMIN)
