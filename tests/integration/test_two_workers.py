@@ -18,8 +18,11 @@ from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy import select
 
 from booking import worker
-from booking.models import AllocationRun, ProposedAssignment, Role
+from booking.database import unit_of_work
+from booking.models import AllocationRun, ProposedAssignment, Role, utcnow
+from booking.services.trainers.allocation import runs
 from tests import factories
+from tests.functional.trainer_helpers import trainer_profile
 
 PROJECT = Path(__file__).resolve().parents[2]
 REDIS_TEST_URL = "redis://127.0.0.1:6379/4"
@@ -145,13 +148,8 @@ def test_an_allocation_queued_twice_is_solved_once_by_two_workers(two_workers, d
     course = factories.course_type()
     area = factories.force()
     factories.course_session(course_type_row=course, venue_row=factories.venue(area))
-    from tests.functional.trainer_helpers import trainer_profile
 
     trainer_profile(course_types=[course], forces=[area])
-    from booking.database import unit_of_work
-    from booking.models import utcnow
-    from booking.services.trainers.allocation import runs
-
     db.session.commit()
     admin = factories.user(Role.ADMIN)
     db.session.commit()
