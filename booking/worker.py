@@ -33,7 +33,9 @@ log = logging.getLogger("booking.worker")
 
 QUEUE_NAME = "waypoint"
 # Replaced by configure_queue() from the app's settings before anything is queued.
-huey = Huey(QUEUE_NAME, storage_class=MemoryStorage)
+# No result store: nothing reads a task's return value (the jobs log what they did, allocation
+# runs keep theirs in the database), and stored results would pile up every minute.
+huey = Huey(QUEUE_NAME, results=False, storage_class=MemoryStorage)
 _worker_app: Flask | None = None
 
 # How long one "send notifications" task keeps sending before the next minute's task takes over:

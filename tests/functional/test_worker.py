@@ -76,6 +76,10 @@ def test_allocation_is_queued_and_its_page_shows_progress_then_the_proposal(
     assert solved_in_request == []  # the request only queued it
     waiting = client.get(response.headers["Location"]).text
     assert "Waiting for the worker" in waiting
+    first, last = (local(utcnow()).date() + timedelta(days=d) for d in (0, 10))
+    assert f"from {first:%a} {first.day} {first:%b %Y} to {last:%a} {last.day} {last:%b %Y}" in (
+        waiting
+    )
     assert '<meta http-equiv="refresh"' in waiting
     assert "Publish this allocation" not in waiting
     assert db.session.scalars(select(ProposedAssignment)).all() == []
@@ -89,6 +93,8 @@ def test_allocation_is_queued_and_its_page_shows_progress_then_the_proposal(
     assert 'http-equiv="refresh"' not in done
     run = db.session.scalars(select(AllocationRun)).one()
     assert run.status == RunStatus.PROPOSED
+    listed = client.get("/admin/trainers/allocation").text
+    assert f"Run {run.id}: {first:%a} {first.day} {first:%b %Y} to {last:%a} {last.day}" in listed
 
 
 def test_the_allocation_settings_reach_the_solver(app, client, db, auth, monkeypatch):

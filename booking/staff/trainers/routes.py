@@ -129,7 +129,11 @@ def allocation_start():
     runs = db.session.scalars(
         select(AllocationRun).order_by(AllocationRun.id.desc()).limit(20)
     ).all()
-    return render_template("staff/trainers/allocation.html", form=form, runs=runs)
+    # A run's date_to is the midnight after its last day; people chose (and want to see) the day.
+    last_days = {run.id: run.date_to - timedelta(days=1) for run in runs}
+    return render_template(
+        "staff/trainers/allocation.html", form=form, runs=runs, last_days=last_days
+    )
 
 
 def _queue_allocation(run_id: int) -> None:
@@ -176,6 +180,7 @@ def allocation_run(run_id: int):
         unstaffed=unstaffed,
         form=ActionForm(),
         waiting=run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        last_day=run.date_to - timedelta(days=1),
     )
 
 
