@@ -1,11 +1,12 @@
-# Waypoint: `make run` serves the demo, `make test` runs every test. Both set themselves up.
+# Waypoint: `make run` serves the demo with its worker, `make test` runs every test. Both set
+# themselves up.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test bench lint stack clean
 
 install: $(VENV)/.installed
 
@@ -18,11 +19,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
+# The web server and the worker together (Procfile.dev); Ctrl-C stops both.
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	@echo "Serving Waypoint on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving Waypoint on http://127.0.0.1:$(PORT) with its worker (Ctrl-C stops both)"
+	$(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
 test: install
 	@test -x /usr/bin/chromium || echo "Chromium is not installed (apt-get install -y chromium): the browser tests will be skipped."
@@ -31,9 +33,14 @@ test: install
 bench: install
 	$(BIN)/python -m bench
 
+# The production shape: two gunicorn instances, one worker, PostgreSQL and Redis, and a booking
+# journey across both instances (needs PostgreSQL and Redis on 127.0.0.1).
+stack: install
+	$(BIN)/python scripts/stack.py
+
 lint: install
-	$(BIN)/ruff check booking tests bench config.py wsgi.py
-	$(BIN)/ruff format --check booking tests bench config.py wsgi.py
+	$(BIN)/ruff check booking tests bench scripts config.py wsgi.py
+	$(BIN)/ruff format --check booking tests bench scripts config.py wsgi.py
 	$(BIN)/mypy booking/services
 
 clean:

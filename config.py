@@ -13,7 +13,7 @@ def _list(name: str) -> list[str]:
 
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():  # an empty line copied from .env.example: the default
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -110,6 +110,17 @@ class Config:
     RETENTION_PAYMENT_MONTHS = _int("RETENTION_PAYMENT_MONTHS", 72)
     # Audit events (who saw or changed what): deleted after this.
     RETENTION_AUDIT_MONTHS = _int("RETENTION_AUDIT_MONTHS", 72)
+    # The worker (booking/worker.py): its queue is a SQLite file in instance/ unless REDIS_URL
+    # names a Redis, which every app instance and worker must then share.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    WORKER_QUEUE_FILE = os.environ.get("WORKER_QUEUE_FILE", "")
+    # Tests run a queued task at once, in memory, instead of waiting for a worker.
+    TASKS_RUN_IMMEDIATELY = _bool("TASKS_RUN_IMMEDIATELY", False)
+    NOTIFICATIONS_EVERY_SECONDS = _int("NOTIFICATIONS_EVERY_SECONDS", 5)
+    # Trainer allocation: minutes a trainer needs between two sessions in different places,
+    # and how long the solver may think before it gives its best answer so far.
+    TRAVEL_BUFFER_MINUTES = _int("TRAVEL_BUFFER_MINUTES", 60)
+    ALLOCATION_TIME_LIMIT = float(os.environ.get("ALLOCATION_TIME_LIMIT") or 8.0)
 
 
 class DevelopmentConfig(Config):
@@ -120,7 +131,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only-not-secret"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = False
@@ -131,6 +142,8 @@ class TestConfig(Config):
     STRIPE_SECRET_KEY = ""
     STRIPE_WEBHOOK_SECRET = "whsec_test_only"
     STRIPE_API_BASE = ""
+    TASKS_RUN_IMMEDIATELY = _bool("TASKS_RUN_IMMEDIATELY", True)
+    REDIS_URL = ""
 
 
 class ProductionConfig(Config):

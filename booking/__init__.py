@@ -167,6 +167,8 @@ def register_errors(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from booking import worker
     from booking.cli import commands as cli
 
     cli.init_app(app)
+    worker.init_app(app)

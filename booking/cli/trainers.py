@@ -25,7 +25,9 @@ def init_app(app: Flask) -> None:
     @click.option("--from", "first", required=True, help="First date, YYYY-MM-DD (UK).")
     @click.option("--to", "last", required=True, help="Last date, YYYY-MM-DD (UK).")
     @click.option("--publish", is_flag=True, help="Publish the proposal straight away.")
-    @click.option("--time-limit", default=8.0, show_default=True, help="Solver seconds.")
+    @click.option(
+        "--time-limit", type=float, help="Solver seconds (default: ALLOCATION_TIME_LIMIT)."
+    )
     def allocate_trainers_command(first, last, publish, time_limit):
         """Propose trainers for every scheduled session in a date range (optionally publish)."""
         first_day, last_day = _date(first), _date(last)
@@ -36,8 +38,8 @@ def init_app(app: Flask) -> None:
             last_day,
             by_id=None,
             now=utcnow(),
-            travel_buffer_minutes=current_app.config.get("TRAVEL_BUFFER_MINUTES", 60),
-            time_limit_seconds=time_limit,
+            travel_buffer_minutes=current_app.config["TRAVEL_BUFFER_MINUTES"],
+            time_limit_seconds=time_limit or current_app.config["ALLOCATION_TIME_LIMIT"],
             progress=click.echo,
         )
         run = db.session.get(AllocationRun, run_id)

@@ -21,6 +21,7 @@ from booking.models.hardship import (
     WaiverRequest,
     WaiverStatus,
 )
+from booking.models.jobs import JobLock
 from booking.models.notifications import Channel, Notification, NotificationStatus, TextReply
 from booking.models.payments import (
     Payment,
@@ -53,6 +54,7 @@ __all__ = [
     "ApiToken",
     "DeliveryStatus",
     "ForceWebhookDelivery",
+    "JobLock",
     "AllocationRun",
     "AssignmentSource",
     "AttendanceRecord",

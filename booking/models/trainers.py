@@ -141,6 +141,9 @@ class SessionAssignment(Base):
 
 
 class RunStatus(enum.StrEnum):
+    QUEUED = "queued"  # waiting for the worker
+    RUNNING = "running"  # the worker is solving it
+    FAILED = "failed"  # the worker could not finish it; the reason is in ``progress``
     PROPOSED = "proposed"
     PUBLISHED = "published"
     DISCARDED = "discarded"
@@ -163,6 +166,8 @@ class AllocationRun(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # What the worker is doing now (or why it failed), shown on the run's page while it waits.
+    progress: Mapped[str] = mapped_column(String(300), default="")
 
     proposals: Mapped[list["ProposedAssignment"]] = relationship(
         back_populates="run", cascade="all, delete-orphan"

@@ -143,6 +143,7 @@ MESSAGES.update(
         ),
         "weekly_maximum": "This trainer already has their maximum number of sessions that week.",
         "run_not_proposed": "This allocation has already been published or discarded.",
+        "run_not_running": "This allocation is no longer being worked out.",
         "not_all_marked": "Mark every attendee before closing the session.",
         "session_not_started": "A session can only be closed once it has started.",
         "session_closed": "This session has already been closed.",

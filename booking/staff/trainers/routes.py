@@ -8,9 +8,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from booking import worker
 from booking.database import unit_of_work
 from booking.extensions import db
-from booking.jobs import allocation as allocation_job
 from booking.models import (
     AllocationRun,
     CourseSession,
@@ -18,6 +18,7 @@ from booking.models import (
     PoliceForce,
     ProposedAssignment,
     Role,
+    RunStatus,
     SessionAssignment,
     TrainerProfile,
     UnstaffedSession,
@@ -105,26 +106,41 @@ def profile_edit(profile_id: int | None = None):
 
 @bp.route("/allocation", methods=["GET", "POST"])
 def allocation_start():
-    """Run the allocator for a date range; the answer is a proposal to review."""
+    """Ask for an allocation over a date range. The worker solves it (it can take seconds), so
+    this page only queues the run and sends staff to its page, which shows the progress."""
     form = AllocationForm()
     if not form.is_submitted():
         today = local(utcnow()).date()
         form.date_from.data = today
         form.date_to.data = today + timedelta(days=30)
     if form.validate_on_submit():
-        run_id = allocation_job.propose_allocation(
-            form.date_from.data,
-            form.date_to.data,
-            by_id=current_user.id,
-            now=utcnow(),
-            travel_buffer_minutes=current_app.config.get("TRAVEL_BUFFER_MINUTES", 60),
-            time_limit_seconds=current_app.config.get("ALLOCATION_TIME_LIMIT", 8.0),
-        )
+        with unit_of_work():
+            run_id = allocation.queue_run(
+                form.date_from.data, form.date_to.data, by=current_user, now=utcnow()
+            ).id
+        _queue_allocation(run_id)
         return redirect(url_for("admin_trainers.allocation_run", run_id=run_id), 303)
     runs = db.session.scalars(
         select(AllocationRun).order_by(AllocationRun.id.desc()).limit(20)
     ).all()
-    return render_template("staff/trainers/allocation.html", form=form, runs=runs)
+    # A run's date_to is the midnight after its last day; people chose (and want to see) the day.
+    last_days = {run.id: run.date_to - timedelta(days=1) for run in runs}
+    return render_template(
+        "staff/trainers/allocation.html", form=form, runs=runs, last_days=last_days
+    )
+
+
+def _queue_allocation(run_id: int) -> None:
+    """Hand the committed run to the worker; if the queue cannot take it, say so on its page
+    rather than leave it waiting for ever."""
+    try:
+        worker.run_allocation(run_id)
+    except Exception:  # noqa: BLE001 - the queue's store being down must not be a 500
+        current_app.logger.exception("Could not queue allocation run %s", run_id)
+        with unit_of_work():
+            allocation.fail_run(
+                run_id, "The allocation could not be queued. Please try again in a minute."
+            )
 
 
 @bp.get("/allocation/runs/<int:run_id>")
@@ -157,6 +173,8 @@ def allocation_run(run_id: int):
         proposals=proposals,
         unstaffed=unstaffed,
         form=ActionForm(),
+        waiting=run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        last_day=run.date_to - timedelta(days=1),
     )
 
 

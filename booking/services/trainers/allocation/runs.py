@@ -62,16 +62,76 @@ def read_problem(
     return problem
 
 
-def save_proposal(
-    first: date, last: date, problem: Problem, result: Result, *, by: User | None, now: datetime
-) -> AllocationRun:
-    """Store a solver's answer as a proposal (nothing changes for trainers until published).
+def queue_run(first: date, last: date, *, by: User | None, now: datetime) -> AllocationRun:
+    """Ask for an allocation from ``first`` to ``last`` (UK dates): a run waiting for the
+    worker, which solves it outside any request. Raises AllocationError("invalid_range")."""
+    starts, ends = day_bounds(first, last)
+    run = AllocationRun(
+        date_from=starts,
+        date_to=ends,
+        status=RunStatus.QUEUED,
+        created_by_id=by.id if by else None,
+        created_at=now,
+        progress="Waiting for the worker to start.",
+    )
+    db.session.add(run)
+    db.session.flush()
+    audit.record("allocation.queued", "allocation_run", run.id, actor=by, now=now)
+    return run
+
+
+def run_dates(run: AllocationRun) -> tuple[date, date]:
+    """The first and last UK dates a run covers."""
+    return (
+        run.date_from.astimezone(LONDON).date(),
+        (run.date_to.astimezone(LONDON) - timedelta(days=1)).date(),
+    )
+
+
+def start_run(run_id: int) -> AllocationRun | None:
+    """Take a queued run to solve it. None when it is not waiting (another worker took it, or
+    it is finished), so a run delivered twice is solved once."""
+    run = db.session.scalars(
+        select(AllocationRun).where(AllocationRun.id == run_id).with_for_update()
+    ).one_or_none()
+    if run is None or run.status != RunStatus.QUEUED:
+        return None
+    run.status = RunStatus.RUNNING
+    run.progress = "Reading the sessions and trainers..."
+    db.session.flush()
+    return run
+
+
+def note_progress(run_id: int, message: str) -> None:
+    """Show what the solver is doing on the run's page (only while it is running)."""
+    run = db.session.get(AllocationRun, run_id)
+    if run is not None and run.status == RunStatus.RUNNING:
+        run.progress = message[:300]
+        db.session.flush()
+
+
+def fail_run(run_id: int, why: str) -> None:
+    """The worker could not finish: say so on the run's page, so staff can try again."""
+    run = db.session.get(AllocationRun, run_id)
+    if run is not None and run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
+        run.status = RunStatus.FAILED
+        run.progress = why[:300]
+        db.session.flush()
+
+
+def save_proposal(run_id: int, problem: Problem, result: Result, *, now: datetime) -> AllocationRun:
+    """Store a solver's answer in the running run, as a proposal (nothing changes for trainers
+    until published).
 
     The solver worked on a copy read earlier, so each proposed assignment is checked again
     against the database as it is now (leave added, a session moved or cancelled, another
     assignment made meanwhile); one that no longer holds is left out and its session listed as
-    unstaffed with the reason. Raises AllocationError("invalid_range")."""
-    starts, ends = day_bounds(first, last)
+    unstaffed with the reason. Raises AllocationError("run_not_running")."""
+    run = db.session.scalars(
+        select(AllocationRun).where(AllocationRun.id == run_id).with_for_update()
+    ).one()
+    if run.status != RunStatus.RUNNING:
+        raise AllocationError("run_not_running")
     unstaffed = dict(result.unstaffed)
     proposals = []
     for assignment in result.assignments:
@@ -80,16 +140,11 @@ def save_proposal(
             proposals.append(assignment)
         else:
             unstaffed.setdefault(assignment.session_id, CHANGED_MEANWHILE + broken)
-    run = AllocationRun(
-        date_from=starts,
-        date_to=ends,
-        status=RunStatus.PROPOSED,
-        solver_status=result.status,
-        solve_seconds=int(result.seconds * 1000),
-        sessions_considered=len(problem.sessions),
-        created_by_id=by.id if by else None,
-        created_at=now,
-    )
+    run.status = RunStatus.PROPOSED
+    run.solver_status = result.status
+    run.solve_seconds = int(result.seconds * 1000)
+    run.sessions_considered = len(problem.sessions)
+    run.progress = ""
     run.proposals = [
         ProposedAssignment(session_id=a.session_id, trainer_id=a.trainer_id, is_lead=a.is_lead)
         for a in proposals
@@ -97,13 +152,12 @@ def save_proposal(
     run.unstaffed = [
         UnstaffedSession(session_id=sid, reason=reason[:300]) for sid, reason in unstaffed.items()
     ]
-    db.session.add(run)
     db.session.flush()
     audit.record(
         "allocation.proposed",
         "allocation_run",
         run.id,
-        actor=by,
+        actor=db.session.get(User, run.created_by_id) if run.created_by_id else None,
         now=now,
         proposals=len(run.proposals),
         unstaffed=len(run.unstaffed),

@@ -1,0 +1,87 @@
+"""The scheduled jobs, each one use case in short transactions. The worker (booking/worker.py)
+runs them on a timetable; the CLI commands run the same functions by hand.
+
+Each needs an app context (settings, links in messages) and none holds a transaction open
+between steps. Jobs that another part of Waypoint provides (data retention, force webhooks) are
+looked up when they run, so the timetable is in place before they are.
+"""
+
+import importlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import current_app
+
+from booking.cli.referrals import send_now
+from booking.database import unit_of_work
+from booking.integrations.stripe_gateway import gateway_from_config
+from booking.jobs.refunds import send_refunds
+from booking.services.bookings import waitlist
+from booking.services.bookings.cancellation import expire_holds
+from booking.services.notify import reminders
+from booking.services.referrals import deadlines as referral_deadlines
+from booking.web import links
+
+log = logging.getLogger(__name__)
+
+
+def expire_holds_and_offers(now: datetime) -> dict[str, int]:
+    """Release seats whose hold ran out, then lapse unclaimed waiting-list offers (each place
+    freed is offered to the next person in line)."""
+    offer_hours = current_app.config["WAITLIST_OFFER_HOURS"]
+    with unit_of_work():
+        holds = expire_holds(now=now, offer_hours=offer_hours, claim_url=links.claim_url)
+    with unit_of_work():
+        offers = waitlist.expire_offers(now=now, offer_hours=offer_hours, claim_url=links.claim_url)
+    return {"holds": holds, "offers": offers}
+
+
+def send_notifications() -> dict[str, int]:
+    """Deliver queued messages once (the channels' own sender decides how)."""
+    return send_now(current_app)
+
+
+def queue_reminders(now: datetime) -> int:
+    with unit_of_work():
+        return reminders.send_reminders(now=now, base_url=links.base_url())
+
+
+def close_overdue_referrals(now: datetime) -> dict[str, int]:
+    with unit_of_work():
+        return referral_deadlines.close_overdue(now=now)
+
+
+def send_leftover_refunds(now: datetime) -> dict[str, int]:
+    """Refunds not sent right after their commit (a crash, Stripe down, a retry)."""
+    result = send_refunds(gateway_from_config(current_app.config), now=now)
+    return {"sent": result.sent, "failed": result.failed, "waiting": result.waiting}
+
+
+def send_refunds_now(refund_ids: list[int], now: datetime) -> dict[str, int]:
+    """The refunds a request has just committed."""
+    result = send_refunds(gateway_from_config(current_app.config), now=now, refund_ids=refund_ids)
+    return {"sent": result.sent, "failed": result.failed, "waiting": result.waiting}
+
+
+def provided_job(module: str, function: str) -> Callable[[datetime], object] | None:
+    """``module.function`` when that part of Waypoint is installed, else None."""
+    try:
+        return getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError):
+        return None
+
+
+def run_retention(now: datetime) -> object:
+    job = provided_job("booking.jobs.retention", "run")
+    if job is None:
+        log.info("Data retention is not part of this build yet; nothing to do.")
+        return None
+    return job(now)
+
+
+def send_force_webhooks(now: datetime) -> object:
+    job = provided_job("booking.jobs.force_webhooks", "send_due")
+    if job is None:
+        return None
+    return job(now)

@@ -1,0 +1,214 @@
+"""The worker: scheduled and slow work, off the web requests.
+
+Huey runs the queue: its store is a SQLite file in instance/ by default (nothing to install for
+``make run``) and Redis when REDIS_URL is set (production, several app instances). Huey is small,
+kept up to date, and does periodic tasks itself, where RQ needs a separate scheduler and Celery a
+broker plus beat. Huey's own task locks cannot expire on its SQLite store, so the "one run at
+a time" rule uses a lock in the application database instead (booking/jobs/locks.py): it also
+holds across web instances and workers that share the database but not a queue.
+
+Start it with ``flask --app wsgi worker`` (``make run`` starts it beside the web server).
+"""
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app, has_app_context
+from huey import Huey, crontab
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+
+from booking.extensions import db
+from booking.jobs import allocation as allocation_job
+from booking.jobs import locks, scheduled
+from booking.models import utcnow
+
+log = logging.getLogger("booking.worker")
+
+QUEUE_NAME = "waypoint"
+# Replaced by configure_queue() from the app's settings before anything is queued.
+# No result store: nothing reads a task's return value (the jobs log what they did, allocation
+# runs keep theirs in the database), and stored results would pile up every minute.
+huey = Huey(QUEUE_NAME, results=False, storage_class=MemoryStorage)
+_worker_app: Flask | None = None
+
+# How long one "send notifications" task keeps sending before the next minute's task takes over:
+# together they deliver continuously, every NOTIFICATIONS_EVERY_SECONDS.
+NOTIFICATIONS_WINDOW_SECONDS = 55
+
+
+def configure_queue(app: Flask) -> None:
+    """Point the queue at the store the settings name (the web app and the worker agree)."""
+    if app.config["TASKS_RUN_IMMEDIATELY"]:
+        huey.immediate = True  # tests: a queued task runs at once, in memory
+        return
+    huey.immediate = False
+    redis_url = app.config["REDIS_URL"]
+    if redis_url:
+        huey.storage = RedisStorage(QUEUE_NAME, url=redis_url)
+    else:
+        path = Path(app.config["WORKER_QUEUE_FILE"] or Path(app.instance_path) / "queue.db")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        huey.storage = SqliteStorage(QUEUE_NAME, filename=str(path))
+
+
+@contextmanager
+def _app_context() -> Iterator[Flask]:
+    """The app a task runs in: the caller's (immediate mode) or the worker's own."""
+    global _worker_app
+    if has_app_context():
+        yield current_app  # type: ignore[misc]
+        return
+    if _worker_app is None:
+        from booking import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        try:
+            yield _worker_app
+        finally:
+            db.session.remove()
+
+
+def _run_once(name: str, ttl: timedelta, job: Callable[[], Any]) -> Any:
+    """Run ``job`` unless another worker or app instance is running it right now."""
+    with _app_context(), locks.exclusive(name, ttl=ttl) as mine:
+        if not mine:
+            log.info("%s: already running elsewhere; skipped", name)
+            return None
+        log.info("%s: started", name)
+        result = job()
+        log.info("%s: done %s", name, result)
+        return result
+
+
+# Every minute: holds and offers that ran out, notifications, force webhooks, leftover refunds.
+
+
+@huey.periodic_task(crontab(minute="*"))
+def expire_holds_and_offers() -> Any:
+    return _run_once(
+        "expire-holds-and-offers",
+        timedelta(minutes=10),
+        lambda: scheduled.expire_holds_and_offers(utcnow()),
+    )
+
+
+@huey.periodic_task(crontab(minute="*"))
+def send_notifications_this_minute() -> Any:
+    return deliver_notifications.call_local(NOTIFICATIONS_WINDOW_SECONDS)
+
+
+@huey.task()
+def deliver_notifications(window_seconds: float = NOTIFICATIONS_WINDOW_SECONDS) -> Any:
+    """Send queued messages every NOTIFICATIONS_EVERY_SECONDS for ``window_seconds``."""
+
+    def keep_sending() -> dict[str, int]:
+        every = max(1, current_app.config["NOTIFICATIONS_EVERY_SECONDS"])
+        finish = time.monotonic() + window_seconds
+        totals = {"sent": 0, "retrying": 0}
+        while True:
+            counts = scheduled.send_notifications()
+            totals["sent"] += counts.get("sent", 0)
+            totals["retrying"] = counts.get("retrying", 0)
+            if time.monotonic() + every > finish:
+                return totals
+            time.sleep(every)
+
+    return _run_once("send-notifications", timedelta(seconds=window_seconds + 120), keep_sending)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def send_force_webhooks() -> Any:
+    return _run_once(
+        "force-webhooks", timedelta(minutes=10), lambda: scheduled.send_force_webhooks(utcnow())
+    )
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def send_leftover_refunds() -> Any:
+    return _run_once(
+        "send-refunds", timedelta(minutes=10), lambda: scheduled.send_leftover_refunds(utcnow())
+    )
+
+
+@huey.task()
+def send_refunds_after_commit(refund_ids: list[int]) -> Any:
+    """Refunds a request has just committed (the sweep above catches any this misses)."""
+    return _run_once(
+        "send-refunds",
+        timedelta(minutes=10),
+        lambda: scheduled.send_refunds_now(refund_ids, utcnow()),
+    )
+
+
+# Daily (UTC): reminders, overdue referrals, data retention.
+
+
+@huey.periodic_task(crontab(minute="0", hour="8"))
+def queue_reminders() -> Any:
+    return _run_once("reminders", timedelta(hours=1), lambda: scheduled.queue_reminders(utcnow()))
+
+
+@huey.periodic_task(crontab(minute="30", hour="1"))
+def close_overdue_referrals() -> Any:
+    return _run_once(
+        "overdue-referrals",
+        timedelta(hours=1),
+        lambda: scheduled.close_overdue_referrals(utcnow()),
+    )
+
+
+@huey.periodic_task(crontab(minute="0", hour="2"))
+def run_retention() -> Any:
+    return _run_once("retention", timedelta(hours=2), lambda: scheduled.run_retention(utcnow()))
+
+
+# Slow work queued from a page.
+
+
+@huey.task()
+def run_allocation(run_id: int) -> Any:
+    """Solve a queued allocation run; its page shows the progress and then the proposal."""
+
+    def solve() -> str:
+        config = current_app.config
+        return allocation_job.run_queued(
+            run_id,
+            travel_buffer_minutes=config["TRAVEL_BUFFER_MINUTES"],
+            time_limit_seconds=config["ALLOCATION_TIME_LIMIT"],
+        )
+
+    return _run_once(f"allocation-run-{run_id}", timedelta(minutes=30), solve)
+
+
+def init_app(app: Flask) -> None:
+    configure_queue(app)
+
+    @app.cli.command("worker")
+    @click.option(
+        "--threads",
+        type=int,
+        default=lambda: int(os.environ.get("WORKER_THREADS") or 4),
+        show_default="WORKER_THREADS or 4",
+        help="Tasks run at once in this worker.",
+    )
+    def worker_command(threads: int) -> None:
+        """Run the worker: scheduled jobs and queued work, until Ctrl-C or SIGTERM."""
+        global _worker_app
+        _worker_app = app
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+        )
+        # Huey notes every task it runs; our jobs log what they did, which is what people need.
+        logging.getLogger("huey").setLevel(logging.WARNING)
+        where = "Redis" if app.config["REDIS_URL"] else "a SQLite file in instance/"
+        click.echo(f"Worker started ({threads} thread(s), queue in {where}).")
+        # Several workers may all run the timetable: each job's lock lets only one run it.
+        huey.create_consumer(workers=threads, worker_type="thread", periodic=True).run()
