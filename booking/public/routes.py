@@ -8,13 +8,14 @@ from booking.extensions import db
 from booking.models import utcnow
 from booking.public.forms import CatalogueFilterForm
 from booking.services.bookings import catalogue
-from booking.services.bookings import seats as bookings
 from booking.services.people import preferences
+from booking.web.caching import anonymous_page, remembered
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
+@anonymous_page
 def home():
     """Start page: find a session."""
     form = _filter_form()
@@ -22,6 +23,7 @@ def home():
 
 
 @bp.get("/sessions")
+@anonymous_page
 def sessions():
     """The catalogue, filtered and paginated."""
     form = _filter_form()
@@ -49,13 +51,14 @@ def sessions():
 
 
 @bp.get("/sessions/<int:session_id>")
+@anonymous_page
 def session_detail(session_id: int):
     """One session: what, when, where, access facts, places left, and a Book button."""
-    course_session = catalogue.session_for_display(session_id)
-    if course_session is None:
-        abort(404)
     now = utcnow()
-    places_left = bookings.places_left(course_session, now=now)
+    found = catalogue.session_with_places_left(session_id, now=now)
+    if found is None:
+        abort(404)
+    course_session, places_left = found
     return render_template(
         "public/session.html",
         course_session=course_session,
@@ -87,6 +90,8 @@ def _filter_form() -> CatalogueFilterForm:
     form.area.choices = [
         ("", "Any area"),
         (catalogue.ONLINE, "Online only"),
-    ] + catalogue.area_choices()
-    form.course_type.choices = [("", "Any course")] + catalogue.course_type_choices()
+    ] + remembered("area_choices", catalogue.area_choices)
+    form.course_type.choices = [("", "Any course")] + remembered(
+        "course_type_choices", catalogue.course_type_choices
+    )
     return form

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -62,20 +62,32 @@ def open_offer_condition(now: datetime):
     )
 
 
+def _seats_taken_sql(session_id, now: datetime) -> ColumnElement[int]:
+    """Seats taken of one session as one SQL expression: seat-holding bookings plus open
+    waiting-list offers. ``session_id`` is a value, or a column to correlate with."""
+    booked = (
+        select(func.count(Booking.id))
+        .where(Booking.session_id == session_id, seat_holding_condition(now))
+        .scalar_subquery()
+    )
+    offered = (
+        select(func.count(WaitingListEntry.id))
+        .where(WaitingListEntry.session_id == session_id, open_offer_condition(now))
+        .scalar_subquery()
+    )
+    return booked + offered
+
+
+def seats_taken_column(now: datetime) -> ColumnElement[int]:
+    """Seats taken, as a column of a query over course sessions: list pages and the session
+    page read places left in the same round trip as the sessions themselves."""
+    return _seats_taken_sql(CourseSession.id, now)
+
+
 def seats_taken(session_id: int, *, now: datetime) -> int:
     """How many seats of one session are taken: confirmed, awaiting a decision, held, or
     offered to someone on the waiting list (an open offer counts until it lapses)."""
-    booked = db.session.execute(
-        select(func.count(Booking.id)).where(
-            Booking.session_id == session_id, seat_holding_condition(now)
-        )
-    ).scalar_one()
-    offered = db.session.execute(
-        select(func.count(WaitingListEntry.id)).where(
-            WaitingListEntry.session_id == session_id, open_offer_condition(now)
-        )
-    ).scalar_one()
-    return booked + offered
+    return db.session.execute(select(_seats_taken_sql(session_id, now))).scalar_one()
 
 
 def seats_taken_by_session(session_ids: list[int], *, now: datetime) -> dict[int, int]:
@@ -83,19 +95,9 @@ def seats_taken_by_session(session_ids: list[int], *, now: datetime) -> dict[int
     if not session_ids:
         return {}
     rows = db.session.execute(
-        select(Booking.session_id, func.count(Booking.id))
-        .where(Booking.session_id.in_(session_ids), seat_holding_condition(now))
-        .group_by(Booking.session_id)
+        select(CourseSession.id, seats_taken_column(now)).where(CourseSession.id.in_(session_ids))
     ).all()
-    taken = {session_id: count for session_id, count in rows}
-    offers = db.session.execute(
-        select(WaitingListEntry.session_id, func.count(WaitingListEntry.id))
-        .where(WaitingListEntry.session_id.in_(session_ids), open_offer_condition(now))
-        .group_by(WaitingListEntry.session_id)
-    ).all()
-    for session_id, count in offers:
-        taken[session_id] = taken.get(session_id, 0) + count
-    return taken
+    return {session_id: count for session_id, count in rows}
 
 
 def places_left(course_session: CourseSession, *, now: datetime) -> int:
