@@ -164,7 +164,11 @@ def place_booking(
         referral = referral or (
             db.session.get(Referral, offer.referral_id) if offer.referral_id else None
         )
-    if _active_booking_on(course_session, person) is not None:
+    # Nothing else can change this session's bookings while we hold its lock, so whether the
+    # person already has a place and how many seats are taken are read in one round trip
+    # (with an offer, the count is read after the offer is claimed, below).
+    already_booked, taken = _active_booking_and_seats_taken(course_session, person, now=now)
+    if already_booked:
         raise BookingError("already_booked")
     if course_session.women_only and not women_only_confirmed:
         raise BookingError("women_only_unconfirmed")
@@ -175,12 +179,16 @@ def place_booking(
         # The offer held this seat for this person: closing it frees the seat for them.
         offer.status = WaitingStatus.CLAIMED
         db.session.flush()
-    if seats_taken(course_session.id, now=now) >= course_session.capacity:
+        taken = seats_taken(course_session.id, now=now)
+    if taken >= course_session.capacity:
         raise BookingError("full")
 
     booking = Booking(
         reference=new_reference(),
         session_id=course_session.id,
+        # Kept on the booking, so what comes next (the confirmation message) need not load
+        # the session again.
+        session=course_session,
         user_id=person.id,
         status=BookingStatus.HELD,
         fee_pence=fees.fee_for(course_session, served.scheme if served else None),
@@ -190,14 +198,23 @@ def place_booking(
         referral_id=served.id if served and release is None else None,
         rescheduled_from_id=replacing.id if replacing else None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(booking)
-    except IntegrityError as error:
-        # A partial unique index caught a second active place for this person or referral.
-        if served is not None and eligibility.active_booking(served) is not None:
-            raise ReferralError("referral_already_booked") from error
-        raise BookingError("already_booked") from error
+    if served is None:
+        # A second active place for this person on this session is ruled out above, under the
+        # session lock, so the savepoint (two more statements) is only paid for a referral.
+        db.session.add(booking)
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            raise BookingError("already_booked") from error
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(booking)
+        except IntegrityError as error:
+            # A partial unique index caught a second active place for this referral.
+            if eligibility.active_booking(served) is not None:
+                raise ReferralError("referral_already_booked") from error
+            raise BookingError("already_booked") from error
     actor = by or person
     audit.record("booking.held", "booking", booking.id, actor=actor, now=now, source=source)
     if release is not None:
@@ -236,14 +253,24 @@ def _check_offer(
         raise BookingError("offer_expired")
 
 
-def _active_booking_on(course_session: CourseSession, person: User) -> int | None:
-    return db.session.scalar(
-        select(Booking.id).where(
+def _active_booking_and_seats_taken(
+    course_session: CourseSession, person: User, *, now: datetime
+) -> tuple[bool, int]:
+    """Whether ``person`` already has an active place on the session, and its seats taken."""
+    active = (
+        select(Booking.id)
+        .where(
             Booking.session_id == course_session.id,
             Booking.user_id == person.id,
             Booking.status.in_(ACTIVE_STATES),
         )
+        .limit(1)
+        .scalar_subquery()
     )
+    found, taken = db.session.execute(
+        select(active, _seats_taken_sql(course_session.id, now))
+    ).one()
+    return found is not None, taken
 
 
 def hold_seat(
