@@ -6,7 +6,8 @@ to ``bench/results/<UTC time>.json`` and ``.md``.
 
 Settings (environment): BENCH_DATABASE_URL (a PostgreSQL server to create ``waypoint_bench``
 on), BENCH_CLIENTS (8 connections), BENCH_WARMUP (2 s), BENCH_DURATION (10 s per target),
-BENCH_WORKER_CLASS (sync), BENCH_THREADS (1 per worker), BENCH_WRK_THREADS (2) and
+BENCH_WORKER_CLASS (sync), BENCH_THREADS (1 per worker), BENCH_WRK_THREADS (2),
+BENCH_PAGE_CACHE_URL (empty: each worker keeps its own page cache; or a Redis URL) and
 BENCH_TARGETS (a comma-separated subset of floor, home, catalogue, catalogue_area,
 session_page, book — for quick checks; verdicts need them all).
 """
@@ -42,6 +43,7 @@ def _settings() -> dict:
         "threads": int(os.environ.get("BENCH_THREADS", "1")),
         "workers": 2,
         "wrk_threads": int(os.environ.get("BENCH_WRK_THREADS", "2")),
+        "page_cache_url": os.environ.get("BENCH_PAGE_CACHE_URL", ""),
         "targets": [
             name.strip()
             for name in os.environ.get("BENCH_TARGETS", ",".join(ALL_TARGETS)).split(",")
@@ -155,6 +157,8 @@ def main() -> int:
             # Every client signs in from 127.0.0.1: lift the per-address sign-in limit (the
             # limiter itself stays on, so its cost is measured).
             "LOGIN_RATE_LIMIT": "100000 per minute",
+            # Where the anonymous page cache lives: each worker's memory unless a Redis is named.
+            "PAGE_CACHE_URL": settings["page_cache_url"],
         }
         server_options = dict(
             workers=settings["workers"],

@@ -135,10 +135,16 @@ def _header(results: dict) -> str:
     return (
         f"{results['database']}, {results['dataset'].get('sessions', 0):,} sessions, "
         f"{results['dataset'].get('bookings', 0):,} bookings; {settings['clients']} clients, "
-        f"gunicorn {settings['workers']} {settings['worker_class']} workers; GET targets by wrk, "
+        f"gunicorn {settings['workers']} {settings['worker_class']} workers; page cache "
+        f"{_cache_place(settings)}; GET targets by wrk, "
         f"{settings['warmup']:.0f}s warm-up + {settings['duration']:.0f}s each; "
         f"booking by the Python driver"
     )
+
+
+def _cache_place(settings: dict) -> str:
+    url = settings.get("page_cache_url") or ""
+    return "in Redis" if url else "in each worker's memory"
 
 
 def _cells(row: dict) -> list[str]:
