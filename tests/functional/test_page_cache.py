@@ -172,3 +172,19 @@ def test_filter_choices_are_remembered_but_only_for_a_minute(client, db, clock, 
     clock.now += caching.REMEMBER_SECONDS + 1
     page = client.get("/sessions?page=3").get_data(as_text=True)
     assert "A new course for testing" in page
+
+
+def test_a_session_page_is_one_query_however_many_bookings_it_has(client, db, count_queries):
+    course_session = factories.course_session(capacity=80)
+    session_id = course_session.id
+    counts = []
+    booked = 0
+    for wanted in (1, 60):
+        while booked < wanted:
+            booked += 1
+            _book_one(db, course_session, f"COUNT{booked:03d}")
+        with count_queries() as counter:
+            assert _places(client, session_id) == str(80 - wanted)
+        # SQLite's explicit BEGIN is not a query; on PostgreSQL there is none.
+        counts.append(len([s for s in counter.statements if s != "BEGIN"]))
+    assert counts == [1, 1], counts
