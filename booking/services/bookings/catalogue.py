@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import DateTime, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
@@ -158,7 +158,7 @@ def session_for_display(session_id: int) -> CourseSession | None:
 def _session_page_statement():
     # Built once: making the expression anew on every view cost about a fifth of the page.
     return (
-        select(CourseSession, seats_taken_column(bindparam("now")))
+        select(CourseSession, seats_taken_column(bindparam("now", type_=DateTime(timezone=True))))
         .options(*_for_display())
         .where(CourseSession.id == bindparam("session_id"))
     )

@@ -47,7 +47,11 @@ SOURCES = ("catalogue", "referral", "waitlist", "reschedule", "staff")
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
-def seat_holding_condition(now: datetime):
+# A moment in SQL: a datetime, or a bound parameter given one when a prepared statement runs.
+Moment = datetime | ColumnElement[datetime]
+
+
+def seat_holding_condition(now: Moment):
     """SQL condition for a booking that takes a seat at ``now``."""
     return or_(
         Booking.status.in_(SEAT_STATES),
@@ -55,14 +59,14 @@ def seat_holding_condition(now: datetime):
     )
 
 
-def open_offer_condition(now: datetime):
+def open_offer_condition(now: Moment):
     """SQL condition for a waiting-list offer that still holds a seat at ``now``."""
     return and_(
         WaitingListEntry.status == WaitingStatus.OFFERED, WaitingListEntry.offer_expires_at > now
     )
 
 
-def _seats_taken_sql(session_id, now: datetime) -> ColumnElement[int]:
+def _seats_taken_sql(session_id, now: Moment) -> ColumnElement[int]:
     """Seats taken of one session as one SQL expression: seat-holding bookings plus open
     waiting-list offers. ``session_id`` is a value, or a column to correlate with."""
     booked = (
@@ -78,7 +82,7 @@ def _seats_taken_sql(session_id, now: datetime) -> ColumnElement[int]:
     return booked + offered
 
 
-def seats_taken_column(now: datetime) -> ColumnElement[int]:
+def seats_taken_column(now: Moment) -> ColumnElement[int]:
     """Seats taken, as a column of a query over course sessions: list pages and the session
     page read places left in the same round trip as the sessions themselves."""
     return _seats_taken_sql(CourseSession.id, now)
