@@ -99,10 +99,8 @@ def _book_plan(data: dataset.Dataset, settings: dict, app_url: str) -> dict:
 
 
 def _measure_gets(settings: dict, targets: dict[str, tuple]) -> dict:
-    measured = {}
-    for name, (base_url, paths) in targets.items():
-        if name not in settings["targets"]:
-            continue
+    def one(name: str) -> dict:
+        base_url, paths = targets[name]
         row = wrk.measure(
             base_url,
             paths,
@@ -112,12 +110,27 @@ def _measure_gets(settings: dict, targets: dict[str, tuple]) -> dict:
             duration=settings["duration"],
         )
         row.update(wrk.statements_per_request(base_url, paths))
-        measured[name] = row
         print(
             f"  measured {name}: {row['requests_per_second']:.0f}/s, p95 {row['p95_ms']:.1f} ms",
             file=sys.stderr,
             flush=True,
         )
+        return row
+
+    measured = {name: one(name) for name in targets if name in settings["targets"]}
+    if "floor" in measured and len(measured) > 1:
+        # On a shared machine the load changes during a run: the floor is measured again after
+        # the pages, and the faster of the two is the one ratios are taken to (never flattering).
+        again = one("floor")
+        first = measured["floor"]
+        best = max(first, again, key=lambda row: row["requests_per_second"])
+        measured["floor"] = {
+            **best,
+            "runs_requests_per_second": [
+                first["requests_per_second"],
+                again["requests_per_second"],
+            ],
+        }
     return measured
 
 

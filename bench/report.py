@@ -215,7 +215,17 @@ def partial_table(measured: dict) -> str:
 
 def _summary(results: dict) -> list[str]:
     bookings = results["bookings"]
-    return [
+    floor_runs = results["rows"]["floor"].get("runs_requests_per_second") or []
+    floor_note = (
+        [
+            "Floor measured before and after the pages: "
+            + " and ".join(f"{rps:.0f}/s" for rps in floor_runs)
+            + "; ratios use the faster."
+        ]
+        if len(floor_runs) > 1
+        else []
+    )
+    return floor_note + [
         f"Bookings: {bookings['booked']} places booked ({bookings['bookings_per_second']:.1f}/s), "
         f"{bookings['refused_full']} refused as full, {bookings['errors']} errors; "
         f"{bookings['logins']} sign-ins took {bookings['login_seconds']:.1f}s beforehand.",
