@@ -5,7 +5,7 @@ from tests import factories
 
 # The catalogue booking of a free session, from sign-in check to confirmation message. It was 21;
 # what is left is spread over modules shared by every path (see the bench's closing note).
-MOST_STATEMENTS = 16
+MOST_STATEMENTS = 14
 
 
 def _fill(db, course_session, count: int) -> None:

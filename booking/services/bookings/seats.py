@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from booking.extensions import db
 from booking.models import (
@@ -21,10 +22,12 @@ from booking.models import (
     Booking,
     BookingStatus,
     CourseSession,
+    CourseType,
     Referral,
     ReferralStatus,
     SessionStatus,
     User,
+    Venue,
     WaitingListEntry,
     WaitingStatus,
 )
@@ -260,7 +263,12 @@ def _check_offer(
 def _active_booking_and_seats_taken(
     course_session: CourseSession, person: User, *, now: datetime
 ) -> tuple[bool, int]:
-    """Whether ``person`` already has an active place on the session, and its seats taken."""
+    """Whether ``person`` already has an active place on the session, and its seats taken.
+
+    The session's course type (which the referral and fee rules read next) and venue (which
+    the confirmation names) come in the same round trip and are attached to the session,
+    instead of each being loaded on its own.
+    """
     active = (
         select(Booking.id)
         .where(
@@ -271,9 +279,14 @@ def _active_booking_and_seats_taken(
         .limit(1)
         .scalar_subquery()
     )
-    found, taken = db.session.execute(
-        select(active, _seats_taken_sql(course_session.id, now))
+    found, taken, course_type, venue = db.session.execute(
+        select(active, _seats_taken_sql(course_session.id, now), CourseType, Venue)
+        .select_from(CourseType)
+        .outerjoin(Venue, Venue.id == course_session.venue_id)  # none for an online session
+        .where(CourseType.id == course_session.course_type_id)
     ).one()
+    set_committed_value(course_session, "course_type", course_type)
+    set_committed_value(course_session, "venue", venue)
     return found is not None, taken
 
 
