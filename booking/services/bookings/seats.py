@@ -8,8 +8,9 @@ under the session lock. A booking's states and moves live in states.py (re-expor
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, DateTime, Integer, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -260,30 +261,47 @@ def _check_offer(
         raise BookingError("offer_expired")
 
 
+@cache
+def _place_check_statement():
+    # Built once: making this expression anew on every booking cost more than running it.
+    session_id = bindparam("session_id", type_=Integer)
+    active = (
+        select(Booking.id)
+        .where(
+            Booking.session_id == session_id,
+            Booking.user_id == bindparam("user_id", type_=Integer),
+            Booking.status.in_(ACTIVE_STATES),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    now = bindparam("now", type_=DateTime(timezone=True))
+    return (
+        select(active, _seats_taken_sql(session_id, now), CourseType, Venue)
+        .select_from(CourseType)
+        .outerjoin(Venue, Venue.id == bindparam("venue_id", type_=Integer))
+        .where(CourseType.id == bindparam("course_type_id", type_=Integer))
+    )
+
+
 def _active_booking_and_seats_taken(
     course_session: CourseSession, person: User, *, now: datetime
 ) -> tuple[bool, int]:
     """Whether ``person`` already has an active place on the session, and its seats taken.
 
     The session's course type (which the referral and fee rules read next) and venue (which
-    the confirmation names) come in the same round trip and are attached to the session,
-    instead of each being loaded on its own.
+    the confirmation names; none for an online session) come in the same round trip and are
+    attached to the session, instead of each being loaded on its own.
     """
-    active = (
-        select(Booking.id)
-        .where(
-            Booking.session_id == course_session.id,
-            Booking.user_id == person.id,
-            Booking.status.in_(ACTIVE_STATES),
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
     found, taken, course_type, venue = db.session.execute(
-        select(active, _seats_taken_sql(course_session.id, now), CourseType, Venue)
-        .select_from(CourseType)
-        .outerjoin(Venue, Venue.id == course_session.venue_id)  # none for an online session
-        .where(CourseType.id == course_session.course_type_id)
+        _place_check_statement(),
+        {
+            "session_id": course_session.id,
+            "user_id": person.id,
+            "now": now,
+            "venue_id": course_session.venue_id,
+            "course_type_id": course_session.course_type_id,
+        },
     ).one()
     set_committed_value(course_session, "course_type", course_type)
     set_committed_value(course_session, "venue", venue)
