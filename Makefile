@@ -30,7 +30,11 @@ test: install
 	@test -x /usr/bin/chromium || echo "Chromium is not installed (apt-get install -y chromium): the browser tests will be skipped."
 	$(BIN)/pytest
 
+# GET targets and the floor are driven by wrk (apt-get installs it when missing, as root);
+# each run's figures and verdicts are saved in bench/results/.
 bench: install
+	@command -v wrk >/dev/null || { echo "wrk is missing: installing Debian's package"; \
+	  apt-get install -y -qq wrk || { apt-get update -qq && apt-get install -y -qq wrk; }; }
 	$(BIN)/python -m bench
 
 # The production shape: two gunicorn instances, one worker, PostgreSQL and Redis, and a booking

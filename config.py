@@ -45,6 +45,11 @@ class Config:
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
     HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "30"))
     CATALOGUE_PAGE_SIZE = int(os.environ.get("CATALOGUE_PAGE_SIZE", "20"))
+    # Anonymous home, catalogue and session pages are kept this many seconds (0: never), so
+    # places left shown to strangers are at most this stale (booking/web/caching.py). Each
+    # worker keeps its own copy unless PAGE_CACHE_URL names a Redis they share.
+    PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "3"))
+    PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "")
     MAIL_SENDER_NAME = os.environ.get("MAIL_SENDER_NAME", "Waypoint bookings")
     MAIL_SENDER_ADDRESS = os.environ.get("MAIL_SENDER_ADDRESS", "bookings@waypoint.invalid")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
@@ -139,6 +144,8 @@ class TestConfig(Config):
     SEND_NOTIFICATIONS_AFTER_REQUEST = False
     NOTIFY_API_KEY = ""
     NOTIFY_CALLBACK_TOKEN = "notify-callback-test-only"
+    # Tests read places left straight after booking; the page cache's own tests switch it on.
+    PAGE_CACHE_SECONDS = 0
     STRIPE_SECRET_KEY = ""
     STRIPE_WEBHOOK_SECRET = "whsec_test_only"
     STRIPE_API_BASE = ""

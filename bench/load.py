@@ -1,19 +1,20 @@
-"""The load generator, run as its own process: ``python -m bench.load < plan.json > result.json``.
+"""The booking driver, run as its own process: ``python -m bench.load < plan.json > result.json``.
 
-Threads, each one client with its own keep-alive ``http.client`` connection, drive one target
-at a time for a warm-up (discarded) and then a fixed measured window; every thread stops at the
-window's end, so a run is bounded. Loopback only.
+GET targets are measured with wrk (bench/wrk.py); booking needs sign-in, a cookie jar and the
+form's CSRF token per person, so it keeps this driver. Threads, each one client with its own
+keep-alive ``http.client`` connection, book for a fixed measured window after a warm-up
+(discarded); every thread stops at the window's end, so a run is bounded. Loopback only.
 """
 
 import http.client
 import json
-import random
 import re
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
+from statistics import mean
 from urllib.parse import urlencode, urlsplit
 
 CSRF_FIELD = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -94,22 +95,6 @@ class Recorder:
     def add(self, sample: Sample) -> None:
         with self.lock:
             self.samples.append(sample)
-
-
-def run_get(target: dict, clients: int, window: Window, recorder: Recorder) -> None:
-    """Anonymous GETs of paths picked at random from ``target["paths"]``."""
-
-    def work(seed: int) -> None:
-        rng = random.Random(seed)
-        client = Client(target["base_url"])
-        try:
-            while time.perf_counter() < window.ends:
-                sample, _, _ = client.request(target["name"], "GET", rng.choice(target["paths"]))
-                recorder.add(sample)
-        finally:
-            client.close()
-
-    _run_threads(work, clients)
 
 
 def run_book(target: dict, clients: int, window: Window, recorder: Recorder) -> dict:
@@ -230,7 +215,11 @@ def summarise(samples: list[Sample], window: Window, label: str) -> dict:
         statuses[str(s.status)] = statuses.get(str(s.status), 0) + 1
         if s.outcome:
             outcomes[s.outcome] = outcomes.get(s.outcome, 0) + 1
+    booked_queries = [
+        s.queries for s in measured if s.outcome == "booked" and s.queries is not None
+    ]
     return {
+        "generator": "python",
         "requests": len(measured),
         "seconds": seconds,
         "requests_per_second": len(measured) / seconds if seconds > 0 else 0.0,
@@ -238,6 +227,9 @@ def summarise(samples: list[Sample], window: Window, label: str) -> dict:
         "p95_ms": _percentile(latencies, 95),
         "queries_per_request": sum(queries) / len(queries) if queries else None,
         "queries_max": max(queries) if queries else None,
+        # What a confirmed booking cost, apart from refusals (which stop early).
+        "queries_per_booking": mean(booked_queries) if booked_queries else None,
+        "queries_per_booking_max": max(booked_queries) if booked_queries else None,
         "statuses": statuses,
         "outcomes": outcomes,
         "server_errors": sum(n for code, n in statuses.items() if code == "0" or code >= "500"),
@@ -265,8 +257,7 @@ def run(plan: dict) -> dict:
                 **extra,
             }
         else:
-            run_get(target, plan["clients"], window, recorder)
-            result = summarise(recorder.samples, window, target["name"])
+            raise ValueError(f"GET targets are measured with wrk (bench/wrk.py): {target['name']}")
         results[target["name"]] = result
         print(f"  measured {target['name']}", file=sys.stderr, flush=True)
     return results

@@ -9,9 +9,9 @@ from booking.models import utcnow
 from booking.public import areas
 from booking.public.forms import CatalogueFilterForm
 from booking.services.bookings import catalogue, places
-from booking.services.bookings import seats as bookings
 from booking.services.people import preferences
 from booking.services.privacy.policy import RetentionPolicy
+from booking.web.caching import anonymous_page, remembered
 
 bp = Blueprint("public", __name__)
 
@@ -19,6 +19,7 @@ SEARCH_KEYS = ("place", "area", "course_type", "date_from", "date_to", "women_on
 
 
 @bp.get("/")
+@anonymous_page
 def home():
     """Start page: find a session."""
     form = _filter_form()
@@ -26,6 +27,7 @@ def home():
 
 
 @bp.get("/sessions")
+@anonymous_page
 def sessions():
     """The catalogue, filtered and paginated."""
     form = _filter_form()
@@ -59,13 +61,14 @@ def sessions():
 
 
 @bp.get("/sessions/<int:session_id>")
+@anonymous_page
 def session_detail(session_id: int):
     """One session: what, when, where, access facts, places left, and a Book button."""
-    course_session = catalogue.session_for_display(session_id)
-    if course_session is None:
-        abort(404)
     now = utcnow()
-    places_left = bookings.places_left(course_session, now=now)
+    found = catalogue.session_with_places_left(session_id, now=now)
+    if found is None:
+        abort(404)
+    course_session, places_left = found
     return render_template(
         "public/session.html",
         course_session=course_session,
@@ -109,10 +112,15 @@ def search_args() -> dict[str, str]:
 
 def _filter_form() -> CatalogueFilterForm:
     form = CatalogueFilterForm(request.args)
-    places = sorted((areas.area_label(slug, name), slug) for slug, name in catalogue.area_choices())
+    places = sorted(
+        (areas.area_label(slug, name), slug)
+        for slug, name in remembered("area_choices", catalogue.area_choices)
+    )
     form.area.choices = [
         ("", "Any area"),
         (catalogue.ONLINE, "Online only"),
     ] + [(slug, label) for label, slug in places]
-    form.course_type.choices = [("", "Any course")] + catalogue.course_type_choices()
+    form.course_type.choices = [("", "Any course")] + remembered(
+        "course_type_choices", catalogue.course_type_choices
+    )
     return form

@@ -44,11 +44,10 @@ bp = Blueprint("attendee", __name__)
 @role_required(Role.ATTENDEE)
 def book(session_id: int):
     """Confirm the choice of session, then hold (and if free, confirm) a seat."""
-    course_session = catalogue.session_for_display(session_id)
-    if course_session is None:
-        abort(404)
     form = BookForm()
     if form.validate_on_submit():
+        # The booking reads the session under its lock; loading it first as well would cost
+        # a statement on the busiest write path for nothing.
         try:
             with unit_of_work():
                 booking = attendee_bookings.book_and_confirm(
@@ -61,12 +60,18 @@ def book(session_id: int):
                 )
                 reference = booking.reference
         except BookingError as error:
+            course_session = catalogue.session_for_display(session_id)
+            if course_session is None:
+                abort(404)
             if error.code != "women_only_unconfirmed":
                 raise
             # Shown beside the tick box it is about, rather than as a page-level message.
             form.confirm_women_only.errors.append(error.message)
-            return _book_page(catalogue.session_for_display(session_id), form), 400
+            return _book_page(course_session, form), 400
         return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+    course_session = catalogue.session_for_display(session_id)
+    if course_session is None:
+        abort(404)
     return _book_page(course_session, form)
 
 

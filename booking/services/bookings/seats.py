@@ -8,10 +8,12 @@ under the session lock. A booking's states and moves live in states.py (re-expor
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, DateTime, Integer, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from booking.extensions import db
 from booking.models import (
@@ -21,10 +23,12 @@ from booking.models import (
     Booking,
     BookingStatus,
     CourseSession,
+    CourseType,
     Referral,
     ReferralStatus,
     SessionStatus,
     User,
+    Venue,
     WaitingListEntry,
     WaitingStatus,
 )
@@ -47,7 +51,11 @@ SOURCES = ("catalogue", "referral", "waitlist", "reschedule", "staff")
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
-def seat_holding_condition(now: datetime):
+# A moment in SQL: a datetime, or a bound parameter given one when a prepared statement runs.
+Moment = datetime | ColumnElement[datetime]
+
+
+def seat_holding_condition(now: Moment):
     """SQL condition for a booking that takes a seat at ``now``."""
     return or_(
         Booking.status.in_(SEAT_STATES),
@@ -55,27 +63,39 @@ def seat_holding_condition(now: datetime):
     )
 
 
-def open_offer_condition(now: datetime):
+def open_offer_condition(now: Moment):
     """SQL condition for a waiting-list offer that still holds a seat at ``now``."""
     return and_(
         WaitingListEntry.status == WaitingStatus.OFFERED, WaitingListEntry.offer_expires_at > now
     )
 
 
+def _seats_taken_sql(session_id, now: Moment) -> ColumnElement[int]:
+    """Seats taken of one session as one SQL expression: seat-holding bookings plus open
+    waiting-list offers. ``session_id`` is a value, or a column to correlate with."""
+    booked = (
+        select(func.count(Booking.id))
+        .where(Booking.session_id == session_id, seat_holding_condition(now))
+        .scalar_subquery()
+    )
+    offered = (
+        select(func.count(WaitingListEntry.id))
+        .where(WaitingListEntry.session_id == session_id, open_offer_condition(now))
+        .scalar_subquery()
+    )
+    return booked + offered
+
+
+def seats_taken_column(now: Moment) -> ColumnElement[int]:
+    """Seats taken, as a column of a query over course sessions: list pages and the session
+    page read places left in the same round trip as the sessions themselves."""
+    return _seats_taken_sql(CourseSession.id, now)
+
+
 def seats_taken(session_id: int, *, now: datetime) -> int:
     """How many seats of one session are taken: confirmed, awaiting a decision, held, or
     offered to someone on the waiting list (an open offer counts until it lapses)."""
-    booked = db.session.execute(
-        select(func.count(Booking.id)).where(
-            Booking.session_id == session_id, seat_holding_condition(now)
-        )
-    ).scalar_one()
-    offered = db.session.execute(
-        select(func.count(WaitingListEntry.id)).where(
-            WaitingListEntry.session_id == session_id, open_offer_condition(now)
-        )
-    ).scalar_one()
-    return booked + offered
+    return db.session.execute(select(_seats_taken_sql(session_id, now))).scalar_one()
 
 
 def seats_taken_by_session(session_ids: list[int], *, now: datetime) -> dict[int, int]:
@@ -83,19 +103,9 @@ def seats_taken_by_session(session_ids: list[int], *, now: datetime) -> dict[int
     if not session_ids:
         return {}
     rows = db.session.execute(
-        select(Booking.session_id, func.count(Booking.id))
-        .where(Booking.session_id.in_(session_ids), seat_holding_condition(now))
-        .group_by(Booking.session_id)
+        select(CourseSession.id, seats_taken_column(now)).where(CourseSession.id.in_(session_ids))
     ).all()
-    taken = {session_id: count for session_id, count in rows}
-    offers = db.session.execute(
-        select(WaitingListEntry.session_id, func.count(WaitingListEntry.id))
-        .where(WaitingListEntry.session_id.in_(session_ids), open_offer_condition(now))
-        .group_by(WaitingListEntry.session_id)
-    ).all()
-    for session_id, count in offers:
-        taken[session_id] = taken.get(session_id, 0) + count
-    return taken
+    return {session_id: count for session_id, count in rows}
 
 
 def places_left(course_session: CourseSession, *, now: datetime) -> int:
@@ -162,7 +172,11 @@ def place_booking(
         referral = referral or (
             db.session.get(Referral, offer.referral_id) if offer.referral_id else None
         )
-    if _active_booking_on(course_session, person) is not None:
+    # Nothing else can change this session's bookings while we hold its lock, so whether the
+    # person already has a place and how many seats are taken are read in one round trip
+    # (with an offer, the count is read after the offer is claimed, below).
+    already_booked, taken = _active_booking_and_seats_taken(course_session, person, now=now)
+    if already_booked:
         raise BookingError("already_booked")
     if course_session.women_only and not women_only_confirmed:
         raise BookingError("women_only_unconfirmed")
@@ -173,12 +187,16 @@ def place_booking(
         # The offer held this seat for this person: closing it frees the seat for them.
         offer.status = WaitingStatus.CLAIMED
         db.session.flush()
-    if seats_taken(course_session.id, now=now) >= course_session.capacity:
+        taken = seats_taken(course_session.id, now=now)
+    if taken >= course_session.capacity:
         raise BookingError("full")
 
     booking = Booking(
         reference=new_reference(),
         session_id=course_session.id,
+        # Kept on the booking, so what comes next (the confirmation message) need not load
+        # the session again.
+        session=course_session,
         user_id=person.id,
         status=BookingStatus.HELD,
         fee_pence=fees.fee_for(course_session, served.scheme if served else None),
@@ -188,14 +206,23 @@ def place_booking(
         referral_id=served.id if served and release is None else None,
         rescheduled_from_id=replacing.id if replacing else None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(booking)
-    except IntegrityError as error:
-        # A partial unique index caught a second active place for this person or referral.
-        if served is not None and eligibility.active_booking(served) is not None:
-            raise ReferralError("referral_already_booked") from error
-        raise BookingError("already_booked") from error
+    if served is None:
+        # A second active place for this person on this session is ruled out above, under the
+        # session lock, so the savepoint (two more statements) is only paid for a referral.
+        db.session.add(booking)
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            raise BookingError("already_booked") from error
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(booking)
+        except IntegrityError as error:
+            # A partial unique index caught a second active place for this referral.
+            if eligibility.active_booking(served) is not None:
+                raise ReferralError("referral_already_booked") from error
+            raise BookingError("already_booked") from error
     actor = by or person
     audit.record("booking.held", "booking", booking.id, actor=actor, now=now, source=source)
     if release is not None:
@@ -234,14 +261,51 @@ def _check_offer(
         raise BookingError("offer_expired")
 
 
-def _active_booking_on(course_session: CourseSession, person: User) -> int | None:
-    return db.session.scalar(
-        select(Booking.id).where(
-            Booking.session_id == course_session.id,
-            Booking.user_id == person.id,
+@cache
+def _place_check_statement():
+    # Built once: making this expression anew on every booking cost more than running it.
+    session_id = bindparam("session_id", type_=Integer)
+    active = (
+        select(Booking.id)
+        .where(
+            Booking.session_id == session_id,
+            Booking.user_id == bindparam("user_id", type_=Integer),
             Booking.status.in_(ACTIVE_STATES),
         )
+        .limit(1)
+        .scalar_subquery()
     )
+    now = bindparam("now", type_=DateTime(timezone=True))
+    return (
+        select(active, _seats_taken_sql(session_id, now), CourseType, Venue)
+        .select_from(CourseType)
+        .outerjoin(Venue, Venue.id == bindparam("venue_id", type_=Integer))
+        .where(CourseType.id == bindparam("course_type_id", type_=Integer))
+    )
+
+
+def _active_booking_and_seats_taken(
+    course_session: CourseSession, person: User, *, now: datetime
+) -> tuple[bool, int]:
+    """Whether ``person`` already has an active place on the session, and its seats taken.
+
+    The session's course type (which the referral and fee rules read next) and venue (which
+    the confirmation names; none for an online session) come in the same round trip and are
+    attached to the session, instead of each being loaded on its own.
+    """
+    found, taken, course_type, venue = db.session.execute(
+        _place_check_statement(),
+        {
+            "session_id": course_session.id,
+            "user_id": person.id,
+            "now": now,
+            "venue_id": course_session.venue_id,
+            "course_type_id": course_session.course_type_id,
+        },
+    ).one()
+    set_committed_value(course_session, "course_type", course_type)
+    set_committed_value(course_session, "venue", venue)
+    return found is not None, taken
 
 
 def hold_seat(
