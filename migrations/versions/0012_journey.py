@@ -1,7 +1,7 @@
 """attendee journey, second pass: a held place may be given more time up to ten times
 
-Revision ID: 0014_journey
-Revises: 0009_roles
+Revision ID: 0012_journey
+Revises: 0011_police_api
 Create Date: 2026-12-02 19:50:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_journey'
-down_revision = '0009_roles'
+revision = '0012_journey'
+down_revision = '0011_police_api'
 branch_labels = None
 depends_on = None
 

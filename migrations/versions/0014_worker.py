@@ -1,7 +1,7 @@
 """worker: job locks shared by every worker and app instance; allocation runs queued with progress
 
-Revision ID: 0016_worker
-Revises: 0009_roles
+Revision ID: 0014_worker
+Revises: 0013_retention
 Create Date: 2026-12-02 19:50:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-02 19:50:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0016_worker'
-down_revision = '0009_roles'
+revision = '0014_worker'
+down_revision = '0013_retention'
 branch_labels = None
 depends_on = None
 

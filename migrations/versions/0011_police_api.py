@@ -1,8 +1,8 @@
 """police forces: API tokens, outcome webhooks (force settings and an outbox), referral changes,
 idempotent creates, deadline extensions and reminders
 
-Revision ID: 0013_police_api
-Revises: 0009_roles
+Revision ID: 0011_police_api
+Revises: 0010_channels
 Create Date: 2026-12-02 19:45:00
 
 """
@@ -10,8 +10,8 @@ Create Date: 2026-12-02 19:45:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0013_police_api'
-down_revision = '0009_roles'
+revision = '0011_police_api'
+down_revision = '0010_channels'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """retention runs and the records each one anonymised
 
-Revision ID: 0015_retention
-Revises: 0009_roles
+Revision ID: 0013_retention
+Revises: 0012_journey
 Create Date: 2026-12-02 19:45:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-02 19:45:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_retention"
-down_revision = "0009_roles"
+revision = '0013_retention'
+down_revision = '0012_journey'
 branch_labels = None
 depends_on = None
 
