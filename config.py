@@ -50,6 +50,10 @@ class Config:
     # worker keeps its own copy unless PAGE_CACHE_URL names a Redis they share.
     PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "3"))
     PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "")
+    # Calls to the force API per token (Flask-Limiter's notation).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
+    # Flask-Login's remember-me cookie; the page cache never serves a request that carries it.
+    REMEMBER_COOKIE_NAME = "remember_token"
     MAIL_SENDER_NAME = os.environ.get("MAIL_SENDER_NAME", "Waypoint bookings")
     MAIL_SENDER_ADDRESS = os.environ.get("MAIL_SENDER_ADDRESS", "bookings@waypoint.invalid")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -15,6 +15,7 @@ from booking.models import (
     Booking,
     BookingStatus,
     Channel,
+    ForceWebhookDelivery,
     FundLedgerEntry,
     HardshipFund,
     LedgerKind,
@@ -28,6 +29,7 @@ from booking.models import (
     Refund,
     Role,
     SessionStatus,
+    TextReply,
     User,
     WaitingListEntry,
     WaitingStatus,
@@ -67,6 +69,8 @@ def history(at: datetime, *, force=None, staff: User | None = None) -> History:
     profile = AttendeeProfile(
         user_id=person.id,
         preferred_name=f"Pref{n}",
+        postal_address="1 High Street",
+        contact_order="text",
         needs_step_free=True,
         other_needs="a quiet room",
         interpreter_language="Polish",
@@ -196,6 +200,23 @@ def history(at: datetime, *, force=None, staff: User | None = None) -> History:
             created_at=at - timedelta(days=29),
         ),
     ]
+    reply = TextReply(
+        provider_id=f"reply-{person.id}",
+        from_number="07700 900123",
+        content="1 see you there",
+        meaning="coming",
+        user_id=person.id,
+        booking_id=booking.id,
+        received_at=at - timedelta(days=2),
+    )
+    delivery = ForceWebhookDelivery(
+        force_id=referral.force_id,
+        referral_id=referral.id,
+        event="referral.completed",
+        body=f'{{"police_reference": "{referral.police_reference}"}}',
+        created_at=at,
+    )
+    messages[0].wordings = f"Hello {person.first_name}"
     viewed = AuditEvent(
         at=at,
         actor_id=staff.id,
@@ -204,9 +225,10 @@ def history(at: datetime, *, force=None, staff: User | None = None) -> History:
         entity_id=person.id,
         detail={"booking": booking.id, "note": "asked about parking"},
     )
-    db.session.add_all([top_up, award, entry, attendance, *messages, viewed])
+    db.session.add_all([top_up, award, entry, attendance, *messages, reply, delivery, viewed])
     db.session.flush()
     rows = [person, profile, referral, booking, payment, refund, waiver, award, entry, *messages]
+    rows += [reply, delivery]
     return History(person=person, rows=[*rows, attendance, viewed])
 
 

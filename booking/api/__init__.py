@@ -14,8 +14,6 @@ cookie and accepts only ``Authorization: Bearer``, a header a browser never adds
 another site's request, so a forged cross-site request carries no credentials to abuse.
 """
 
-import os
-
 from flask import Flask, current_app, render_template
 from flask_smorest import Api
 
@@ -42,8 +40,6 @@ SETTINGS = {
     "OPENAPI_VERSION": "3.1.0",
     "OPENAPI_URL_PREFIX": API_PREFIX,
     "OPENAPI_JSON_PATH": "openapi.json",
-    # Calls per token (Flask-Limiter syntax), shared across workers through the limiter's store.
-    "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
 }
 
 

@@ -277,8 +277,8 @@ def test_staff_see_each_run_and_what_it_removed(client, auth, db, app):
     db.session.commit()
     app.test_cli_runner().invoke(args=["apply-retention"])
     auth.login_as(Role.SAFEGUARDING)
-    # The safeguarding lead finds the pages from the main navigation on any page.
-    assert 'href="/admin/privacy/"' in client.get("/").get_data(as_text=True)
+    # The safeguarding lead finds the pages from the staff navigation on the dashboard.
+    assert 'href="/admin/privacy/"' in client.get("/admin/").get_data(as_text=True)
     page = client.get("/admin/privacy/").get_data(as_text=True)
     assert "Run by hand" in page
     assert "Name, contact details and messages (people): 1" in page

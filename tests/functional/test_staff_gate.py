@@ -20,6 +20,7 @@ STAFF_BLUEPRINTS = {
     "staff_people",
     "staff_accounts",
     "privacy_admin",
+    "contact",
 }
 
 

@@ -36,6 +36,14 @@ MAY_TAKE_TWO_TEXTS = {
     "payment_refunded",
     "referral_rebook",
     "trainer_session_changed",
+    "pay_link",
+    "staff_invite",
+    "session_message",
+    "referral_deadline",
+    "after_course",
+    "missed_session",
+    "trainer_assigned",
+    "trainer_session_cancelled",
 }
 ABOUT_A_BOOKING = {
     "booking_confirmed",
@@ -79,6 +87,21 @@ def _contexts(now, booking, moved, entry, case):
         "session_changed": about(booking),
         "trainer_session_changed": dict(session=booking.session, taken_off=True),
         "trainer_released": dict(sessions=[booking.session]),
+        "trainer_assigned": dict(session=booking.session, is_lead=True),
+        "trainer_unassigned": dict(session=booking.session),
+        "trainer_session_cancelled": dict(session=booking.session),
+        "session_message": dict(booking=booking, session=booking.session, text="Bring a pen."),
+        "pay_link": dict(booking=booking, link=f"{BASE_URL}/referral/link/x", due_pence=3000),
+        "staff_invite": dict(link=f"{BASE_URL}/account/invite/x", role_name="a trainer", days=7),
+        "after_course": dict(
+            booking=booking, sessions=[moved.session], booking_url=f"{BASE_URL}/my/bookings/x"
+        ),
+        "missed_session": dict(
+            booking=booking, sessions=[moved.session], booking_url=f"{BASE_URL}/my/bookings/x"
+        ),
+        "referral_deadline": dict(
+            days_left=7, deadline=case.deadline, choose_url=f"{BASE_URL}/referral/start"
+        ),
     }
 
 

@@ -16,10 +16,12 @@ from booking.models import (
     AttendeeProfile,
     AuditEvent,
     Booking,
+    ForceWebhookDelivery,
     FundLedgerEntry,
     Notification,
     Referral,
     Refund,
+    TextReply,
     User,
     WaitingListEntry,
 )
@@ -34,6 +36,10 @@ def referrals(ids: list[int], *, run_id: int) -> None:
     """Police reference, date of birth, disposal, and the names and contact copied on them."""
     addresses = _strings(select(Referral.contact_email).where(Referral.id.in_(ids)))
     fields.scrub(OFFENCE, "referrals", ids)
+    deliveries = db.session.scalars(
+        select(ForceWebhookDelivery.id).where(ForceWebhookDelivery.referral_id.in_(ids))
+    )
+    fields.scrub(OFFENCE, "force_webhook_deliveries", list(deliveries))
     # Messages to a referral's address before the person had an account carry no user id.
     if addresses:
         _scrub_notifications(
@@ -78,6 +84,8 @@ def contact(user_ids: list[int], *, run_id: int) -> None:
     if addresses:
         to_them = or_(to_them, Notification.to_address.in_(sorted(addresses)))
     _scrub_notifications(to_them)
+    replies = db.session.scalars(select(TextReply.id).where(TextReply.user_id.in_(user_ids)))
+    fields.scrub(CONTACT, "text_replies", list(replies))
     entries = list(
         db.session.scalars(
             select(WaitingListEntry.id).where(WaitingListEntry.user_id.in_(user_ids))

@@ -47,6 +47,8 @@ PERSONAL: dict[str, dict[str, dict[str, Replacement]]] = {
             "contact_phone": "",
             "disposal_type": "",
         },
+        # An outcome sent to the force names the referral by its police reference.
+        "force_webhook_deliveries": {"body": ""},
     },
     NEEDS: {
         "attendee_profiles": {
@@ -77,13 +79,18 @@ PERSONAL: dict[str, dict[str, dict[str, Replacement]]] = {
             "text_is_safe": False,
             "voicemail_is_safe": False,
             "post_is_safe": False,
+            "postal_address": "",
+            "contact_order": "",
         },
         "notifications": {
             "to_address": "",
             "body": "",
             "ics_attachment": "",
             "last_error": "",
+            "wordings": "",
         },
+        # Texts the person sent us, and the number they came from.
+        "text_replies": {"from_number": "", "content": ""},
         "waiting_list_entries": {"claim_token": None},
     },
     PAYMENTS: {
@@ -107,7 +114,7 @@ AUDIT_DETAIL = ("audit_events", "detail")
 NOT_PERSONAL: dict[str, set[str]] = {
     # Credentials: replaced by an unusable hash when the account is anonymised, never shown.
     "users": {"password_hash", "role"},
-    "referrals": {"status"},
+    "referrals": {"status", "idempotency_key", "extension_agreed_by"},
     "bookings": {"reference", "status", "cancel_reason"},  # cancel_reason is a code
     "payments": {"method", "status"},
     "refunds": {"status"},
@@ -116,10 +123,11 @@ NOT_PERSONAL: dict[str, set[str]] = {
     "fund_ledger_entries": {"kind"},
     "hardship_funds": {"name", "funder"},
     # Subjects are one fixed neutral line per kind (outbox.NEUTRAL_SUBJECTS), never personal.
-    "notifications": {"channel", "kind", "subject", "status"},
+    "notifications": {"channel", "kind", "subject", "status", "call_outcome", "provider_id"},
+    "text_replies": {"provider_id", "meaning"},  # Notify's id, and a code (coming / change)
     "waiting_list_entries": {"status"},
     "audit_events": {"action", "entity_type"},
-    "police_forces": {"slug", "name", "country"},
+    "police_forces": {"slug", "name", "country", "webhook_url", "webhook_secret"},
     "schemes": {"name", "disposal_types"},
     "course_types": {"slug", "name", "summary", "delivery"},
     "venues": {"name", "address", "postcode", "travel_notes"},
@@ -129,12 +137,18 @@ NOT_PERSONAL: dict[str, set[str]] = {
     "trainer_profiles": {"calendar_token"},
     "trainer_unavailability": {"reason"},
     "session_assignments": {"source"},
-    "allocation_runs": {"status", "solver_status"},
+    "allocation_runs": {"status", "solver_status", "progress"},
     "unstaffed_sessions": {"reason"},
     "attendance_records": {"status"},
     "retention_runs": {"trigger", "counts", "policy"},
     "anonymised_records": {"kind"},
     "alembic_version": {"version_num"},
+    # The worker's locks and the solver's progress line.
+    "job_locks": {"name", "holder"},
+    # Force systems: a token's label and hash, a force's webhook settings, delivery states. The
+    # person at the force who agreed an extension is force staff, not the person referred.
+    "api_tokens": {"name", "prefix", "token_hash"},
+    "force_webhook_deliveries": {"event", "status", "last_error"},
 }
 
 
