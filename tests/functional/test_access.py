@@ -189,6 +189,15 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/admin/accounts/invite": ADMIN_ONLY,
     "/admin/accounts/<int:account_id>/deactivate": ADMIN_ONLY,
     "/account/invite/<token>": TOKEN,
+    # Data protection: the privacy notice, retention runs, access log, subject access, erasure.
+    "/privacy": PUBLIC,
+    "/admin/privacy/": NEEDS,
+    "/admin/privacy/access-log": NEEDS,
+    "/admin/privacy/access-log.csv": NEEDS,
+    "/admin/privacy/people": NEEDS,
+    "/admin/privacy/people/<int:person_id>": NEEDS,
+    "/admin/privacy/people/<int:person_id>/data.json": NEEDS,
+    "/admin/privacy/people/<int:person_id>/erase": NEEDS,
     # Booking, or joining a waiting list, without an account; leaving quickly.
     "/sessions/<int:session_id>/your-details": PUBLIC,
     "/sessions/<int:session_id>/waiting-list": PUBLIC,
@@ -254,8 +263,42 @@ ANSWERS: dict[tuple[str, str], int | dict[str, int]] = {
     ("POST", "/my/sessions/<int:session_id>/waiting-list"): 409,
     ("POST", "/my/waiting-lists/<int:entry_id>/leave"): 409,
     # Pages that send the visitor to choose something first.
+    ("GET", "/force/report"): 302,  # choose the dates
+    # A signed-in attendee books or joins in one step on their own page instead.
+    ("GET", "/sessions/<int:session_id>/waiting-list"): {
+        "attendee": 302,
+        "other_attendee": 302,
+        "*": 200,
+    },
+    ("POST", "/sessions/<int:session_id>/waiting-list"): {
+        "attendee": 302,
+        "other_attendee": 302,
+        "*": 400,
+    },
+    ("GET", "/sessions/<int:session_id>/your-details"): {
+        "attendee": 302,
+        "other_attendee": 302,
+        "*": 200,
+    },
+    ("POST", "/sessions/<int:session_id>/your-details"): {
+        "attendee": 302,
+        "other_attendee": 302,
+        "*": 400,
+    },
+    # Every question is optional: an empty answer is saved and the person moves on.
+    ("POST", "/my/preferences"): 303,
+    ("POST", "/referral/questions"): 303,
+    # Leaving quickly always works, signed in or not, and needs nothing typed.
+    ("POST", "/exit"): 200,
+    # A call, message or series date that does not exist: back to the list, saying so.
+    ("POST", "/admin/contact/calls/<int:notification_id>"): 303,
+    ("POST", "/admin/contact/messages/<int:notification_id>/resend"): 303,
+    ("POST", "/admin/series/<int:series_id>/skip/<int:session_id>"): 303,
+    # No such force.
+    ("GET", "/admin/referrals/forces/<slug>"): 404,
+    ("POST", "/admin/referrals/forces/<slug>/tokens"): 404,
+    ("POST", "/admin/referrals/forces/<slug>/webhook"): 404,
     ("GET", "/admin/referrals/report"): 302,  # choose a force
-    ("GET", "/my/sessions/<int:session_id>/book"): 302,  # answer the preferences first
     ("GET", "/referral/sessions"): 302,  # look the referral up first
     # The session named is another course, and no certificate before attending.
     ("GET", "/my/bookings/<reference>/reschedule/<int:session_id>"): 404,
@@ -265,15 +308,6 @@ ANSWERS: dict[tuple[str, str], int | dict[str, int]] = {
     # The test holds no waiting-list offer, so its link is refused.
     ("GET", "/waiting-list/claim/<token>"): 404,
     ("POST", "/waiting-list/claim/<token>"): 404,
-    # Data protection: the privacy notice, retention runs, access log, subject access, erasure.
-    "/privacy": PUBLIC,
-    "/admin/privacy/": NEEDS,
-    "/admin/privacy/access-log": NEEDS,
-    "/admin/privacy/access-log.csv": NEEDS,
-    "/admin/privacy/people": NEEDS,
-    "/admin/privacy/people/<int:person_id>": NEEDS,
-    "/admin/privacy/people/<int:person_id>/data.json": NEEDS,
-    "/admin/privacy/people/<int:person_id>/erase": NEEDS,
 }
 
 # URL ids this test points at no row (the right visitor then gets the page's own 404).

@@ -5,6 +5,7 @@ import re
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from booking.account.bookings.answers import AnswerFields
 from booking.web.forms import BaseForm, PenceField
 
 PHONE_PATTERN = r"^\+?[0-9 ()-]{7,25}$"
@@ -54,6 +55,13 @@ class AnswersForm(WhyForm):
     post_is_safe = BooleanField("Letters are safe")
     phone_number = StringField("Phone number", validators=[Length(max=30)])
     best_times = StringField("Best times to contact them", validators=[Length(max=200)])
+    # The same channel answers the person gives on their own preferences page.
+    contact_order = AnswerFields.contact_order
+    safe_from_hour = AnswerFields.safe_from_hour
+    safe_until_hour = AnswerFields.safe_until_hour
+    postal_address = AnswerFields.postal_address
+    validate_postal_address = AnswerFields.validate_postal_address
+    validate_safe_until_hour = AnswerFields.validate_safe_until_hour
 
     def validate_phone_number(self, field) -> None:
         calls = (self.phone_is_safe.data, self.text_is_safe.data, self.voicemail_is_safe.data)
