@@ -300,3 +300,51 @@ def test_desk_list_query_counts_do_not_grow(client, db, auth, count_queries, url
     with count_queries() as many:
         client.get(url)
     assert many.count == few.count
+
+
+def test_calls_failed_messages_and_near_deadline_referrals_are_queues_too(client, db, auth):
+    """Each queue counts the work and links to where it is done; a role sees only its own."""
+    from booking.models import Channel, NotificationStatus
+    from tests.referral_factories import referral
+
+    now = utcnow()
+    person = factories.user(Role.ATTENDEE)
+    db.session.add_all(
+        [
+            Notification(
+                user_id=person.id,
+                channel=Channel.CALL,
+                to_address="07700 900123",
+                kind="booking_confirmed",
+                subject="Your booking is confirmed",
+                body="Call them",
+                status=NotificationStatus.PENDING,
+            ),
+            Notification(
+                user_id=person.id,
+                channel=Channel.EMAIL,
+                to_address="",
+                kind="booking_reminder",
+                subject="A reminder about your booking",
+                body="withheld",
+                status=NotificationStatus.WITHHELD,
+            ),
+        ]
+    )
+    referral(factories.force(), factories.course_type(), deadline=(now + timedelta(days=5)).date())
+    db.session.commit()
+    auth.login_as(Role.SCHEDULER)
+    page = client.get("/admin/").get_data(as_text=True)
+    assert _queue_count(page, "Calls to make") == "1"
+    assert _queue_count(page, "Messages withheld or failed") == "1"
+    assert _queue_count(page, "Referrals near their deadline, not booked") == "1"
+    for link in (
+        "/admin/contact/calls",
+        "/admin/contact/messages",
+        "/admin/referrals/near-deadline",
+    ):
+        assert f'href="{link}"' in page, link
+    # Finance works money queues, not calls: no count it could not follow.
+    auth.login_as(Role.FINANCE)
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Calls to make" not in page and "Help requests waiting" in page

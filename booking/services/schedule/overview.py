@@ -10,11 +10,14 @@ from sqlalchemy import func, select
 from booking.extensions import db
 from booking.models import (
     Booking,
+    Channel,
     CourseSession,
     CourseType,
     FundLedgerEntry,
     HardshipFund,
     LedgerKind,
+    Notification,
+    NotificationStatus,
     PoliceForce,
     SessionAssignment,
     SessionStatus,
@@ -26,6 +29,7 @@ from booking.services.bookings.seats import open_offer_condition
 from booking.services.clock import LONDON
 from booking.services.money import refunds
 from booking.services.money.fund import financial_year_of
+from booking.services.referrals import reminders
 from booking.services.schedule import desk
 
 ONLINE = "Online"
@@ -83,6 +87,37 @@ def waiting_lists_with_open_offers(*, now: datetime) -> int:
         )
         or 0
     )
+
+
+def calls_to_make(*, now: datetime) -> int:
+    """Messages that only a phone call can carry, still to be made."""
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.channel == Channel.CALL,
+                Notification.status == NotificationStatus.PENDING,
+            )
+        )
+        or 0
+    )
+
+
+def messages_withheld_or_failed(*, now: datetime) -> int:
+    """Messages that reached nobody and that nothing (a resend, a call) has taken over yet."""
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.status.in_([NotificationStatus.WITHHELD, NotificationStatus.FAILED]),
+                Notification.followed_by_id.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def referrals_near_deadline_unbooked(*, now: datetime) -> int:
+    """Open referrals, not yet booked, whose deadline is close (the near-deadline list)."""
+    return len(reminders.near_deadline_unbooked(now=now))
 
 
 # --- charts ---------------------------------------------------------------------------------

@@ -37,6 +37,13 @@ QUEUES: list[Queue] = [
         overview.waiting_lists_with_open_offers,
         "admin.waiting_lists",
     ),
+    Queue("Calls to make", overview.calls_to_make, "contact.calls"),
+    Queue("Messages withheld or failed", overview.messages_withheld_or_failed, "contact.attention"),
+    Queue(
+        "Referrals near their deadline, not booked",
+        overview.referrals_near_deadline_unbooked,
+        "referrals_admin.near_deadline",
+    ),
 ]
 
 
