@@ -79,7 +79,8 @@ def test_manual_assignment_breaking_a_rule_is_refused_with_a_clear_message(clien
 def test_manual_assignment_rejects_a_clash_and_accepts_a_valid_trainer(client, db, auth):
     course = factories.course_type()
     area = factories.force()
-    starts = utcnow().replace(microsecond=0) + timedelta(days=5)
+    # A morning, so both sessions fall inside the trainer's availability whatever time it is now.
+    starts = (utcnow() + timedelta(days=5)).replace(hour=9, minute=0, second=0, microsecond=0)
     first = factories.course_session(
         course_type_row=course, venue_row=factories.venue(area), starts_at=starts
     )
