@@ -4,8 +4,9 @@ from booking.models import Booking, BookingStatus, Role
 from tests import factories
 
 # The catalogue booking of a free session, from sign-in check to confirmation message. It was 21;
-# what is left is spread over modules shared by every path (see the bench's closing note).
-MOST_STATEMENTS = 14
+# what is left is spread over modules shared by every path (see the bench's closing note). Choosing
+# the person's safe channel for the confirmation reads their profile, which costs two more.
+MOST_STATEMENTS = 16
 
 
 def _fill(db, course_session, count: int) -> None:
