@@ -85,7 +85,10 @@ def course_session(
     course_type_row: CourseType | None = None,
     **fields,
 ) -> CourseSession:
-    starts_at = starts_at or utcnow().replace(microsecond=0) + timedelta(days=7)
+    # Mid-morning, a week ahead: a two-hour session never runs past midnight, whenever tests run.
+    starts_at = starts_at or (utcnow() + timedelta(days=7)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     chosen_venue = None if online else (venue_row or venue())
     row = CourseSession(
         course_type=course_type_row or course_type(),

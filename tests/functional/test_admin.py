@@ -145,7 +145,9 @@ def test_session_form_with_bad_input_shows_messages(client, auth, db):
 
 
 def test_capacity_below_seats_taken_is_refused(client, auth, db):
-    course_session = factories.course_session(capacity=3)
+    # A morning session, so its two hours never run past midnight whenever the test runs.
+    morning = (utcnow() + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
+    course_session = factories.course_session(capacity=3, starts_at=morning)
     for _ in range(2):
         bookings.book_session(course_session.id, factories.user(), now=utcnow())
     auth.login_as(Role.ADMIN)

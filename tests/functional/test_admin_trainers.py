@@ -23,13 +23,17 @@ def test_admin_runs_allocation_reviews_reasons_and_publishes(client, db, auth):
     staffable = factories.course_session(
         course_type_row=course,
         venue_row=factories.venue(area),
-        starts_at=utcnow().replace(microsecond=0) + timedelta(days=3),
+        starts_at=(utcnow() + timedelta(days=3)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        ),
     )
     stranded = factories.course_session(
         course_type_row=course,
         women_only=True,
         venue_row=factories.venue(area),
-        starts_at=utcnow().replace(microsecond=0) + timedelta(days=4),
+        starts_at=(utcnow() + timedelta(days=4)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        ),
     )
     amira = trainer_profile(course_types=[course], forces=[area], can_lead_women_only=False)
     auth.login_as(Role.ADMIN)

@@ -26,7 +26,9 @@ def _staffable(db):
     session = factories.course_session(
         course_type_row=course,
         venue_row=factories.venue(area),
-        starts_at=utcnow().replace(microsecond=0) + timedelta(days=3),
+        starts_at=(utcnow() + timedelta(days=3)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        ),
     )
     trainer = trainer_profile(course_types=[course], forces=[area])
     db.session.commit()

@@ -69,7 +69,9 @@ def test_match_signs_in_and_shows_only_sessions_that_fit(client, db):
     too_late = factories.course_session(
         course_type_row=course,
         venue_row=factories.venue(force),
-        starts_at=utcnow().replace(microsecond=0) + timedelta(days=30),
+        starts_at=(utcnow() + timedelta(days=30)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        ),
     )
     db.session.commit()
 

@@ -152,7 +152,7 @@ def test_unknown_session_is_a_404_page(client, db):
 def _bulk_sessions(db, count: int) -> None:
     course_type = factories.course_type()
     venue = factories.venue()
-    start = utcnow().replace(microsecond=0) + timedelta(days=2)
+    start = (utcnow() + timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
     db.session.execute(
         insert(CourseSession),
         [

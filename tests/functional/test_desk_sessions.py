@@ -301,7 +301,9 @@ def test_cancelling_a_series_date_refunds_a_card_payment_in_full(client, db, aut
     paid_session = factories.course_session(
         course_type_row=factories.course_type(default_fee_pence=FEE),
         series_id=series.id,
-        starts_at=utcnow().replace(microsecond=0) + timedelta(days=20),
+        starts_at=(utcnow() + timedelta(days=20)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        ),
     )
     payer = factories.user(Role.ATTENDEE)
     make_email_safe(payer)

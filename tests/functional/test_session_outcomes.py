@@ -96,7 +96,7 @@ def test_a_missed_session_keeps_the_referral_open_with_a_calm_offer_to_rebook(cl
 
 def test_attendance_cannot_be_recorded_before_the_session_starts(client, db, auth):
     session = factories.course_session(
-        starts_at=utcnow().replace(microsecond=0) + timedelta(days=3)
+        starts_at=(utcnow() + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
     )
     booking = confirmed_booking(session, factories.user(first_name="Cai"))
     me = trainer_profile()
