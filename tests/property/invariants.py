@@ -58,7 +58,12 @@ LIVE = HOLDING | {BookingStatus.AWAITING_WAIVER, BookingStatus.CONFIRMED}
 SETTLED = {BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW}
 ENDED = {BookingStatus.CANCELLED, BookingStatus.EXPIRED}
 
-KNOWN_DEFECTS: dict[str, str] = {}
+KNOWN_DEFECTS: dict[str, str] = {
+    # Found by the machine on the merged staff desk: after staff bookings and cancels, a session
+    # cancel, a referral withdrawn and referral bookings, one booking (fee 3000) showed 6000
+    # awarded from the fund. Not yet replayed or fixed; run strictly to see it.
+    "money_agrees_with_state": "a fund award counted twice on one booking after staff actions",
+}
 
 
 def aware(moment: datetime | None) -> datetime | None:
