@@ -43,12 +43,22 @@ def _locked_rows(model, condition) -> list:
                 select(model)
                 .where(condition)
                 .order_by(model.id)
-                .with_for_update()
+                .with_for_update(of=model)
                 .execution_options(populate_existing=True)
             ).all()
         )
     except OperationalError as error:
         raise BookingError("busy") from error
+
+
+def relock(row) -> None:
+    """Re-read one row already in the session, FOR UPDATE of its own table only.
+
+    A plain ``refresh(row, with_for_update=True)`` repeats the eager loads the row was first
+    read with, and PostgreSQL refuses FOR UPDATE across the outer joins those add. The caller
+    keeps the lock order above.
+    """
+    db.session.refresh(row, with_for_update={"of": type(row)})
 
 
 def lock_sessions(*session_ids: int) -> list[CourseSession]:

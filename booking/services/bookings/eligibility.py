@@ -13,6 +13,7 @@ from booking.models import Booking, CourseSession, Referral, ReferralStatus, Use
 from booking.models.bookings import REFERRAL_LIVE_STATES
 from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
+from booking.services.locks import relock
 
 BOOKABLE_STATES = (ReferralStatus.OPEN, ReferralStatus.BOOKED)
 
@@ -100,7 +101,7 @@ def referral_for_seat(
     for candidate in candidates:
         if lock:
             # Lock the referral row so two seats can never be taken for it at once.
-            db.session.refresh(candidate, with_for_update=True)
+            relock(candidate)
         reason = why_not(candidate, course_session, replacing=replacing)
         if reason is None:
             return candidate

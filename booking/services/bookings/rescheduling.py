@@ -36,7 +36,7 @@ from booking.services import audit, locks
 from booking.services.bookings import cancellation, eligibility
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError
-from booking.services.locks import lock_sessions
+from booking.services.locks import lock_sessions, relock
 from booking.services.money import fees, help_requests, payments, refunds
 from booking.services.notify import messages
 
@@ -173,7 +173,7 @@ def reschedule(
     if old.session_id == new_session_id:
         raise BookingError("reschedule_same_session")
     locked = lock_sessions(old.session_id, new_session_id)
-    db.session.refresh(old, with_for_update=True)
+    relock(old)
     if old.status not in MOVABLE_STATES:
         raise BookingError("not_cancellable")
     if old.session.starts_at - now < timedelta(hours=min_notice_hours):

@@ -42,7 +42,7 @@ from booking.services.bookings.states import (  # noqa: F401 (re-exported for ca
     transition,
 )
 from booking.services.errors import BookingError, ReferralError
-from booking.services.locks import lock_sessions
+from booking.services.locks import lock_sessions, relock
 from booking.services.money import fees
 from booking.services.referrals import states as referral_states
 
@@ -250,7 +250,7 @@ def _check_offer(
     offer: WaitingListEntry, course_session: CourseSession, person: User, *, now: datetime
 ) -> None:
     # Re-read under the session lock: of two claims racing, one wins and one is told it's gone.
-    db.session.refresh(offer, with_for_update=True)
+    relock(offer)
     if (
         offer.session_id != course_session.id
         or offer.user_id != person.id

@@ -25,7 +25,7 @@ from booking.services import audit
 from booking.services.bookings import eligibility
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, ReferralError
-from booking.services.locks import lock_sessions
+from booking.services.locks import lock_sessions, relock
 from booking.services.notify import messages
 
 LIVE = (WaitingStatus.WAITING, WaitingStatus.OFFERED)
@@ -72,7 +72,7 @@ def leave(entry_id: int, person: User, *, now: datetime, offer_hours: int, claim
     if entry is None or entry.user_id != person.id or entry.status not in LIVE:
         raise BookingError("offer_gone")
     lock_sessions(entry.session_id)
-    db.session.refresh(entry, with_for_update=True)
+    relock(entry)
     if entry.status not in LIVE:
         raise BookingError("offer_gone")
     entry.status = WaitingStatus.LEFT
@@ -163,7 +163,7 @@ def _entry_for_staff(entry_id: int) -> WaitingListEntry:
     if entry is None:
         raise BookingError("not_waiting")
     lock_sessions(entry.session_id)
-    db.session.refresh(entry, with_for_update=True)
+    relock(entry)
     return entry
 
 

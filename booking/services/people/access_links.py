@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from booking.extensions import db
 from booking.models import Role, User
 from booking.services import audit
+from booking.services.locks import relock
 from booking.services.notify import channels as contact
 from booking.services.notify import messages, outbox
 
@@ -60,7 +61,7 @@ def use_link(token: str, *, secret_key: str, max_age: int, now: datetime) -> Use
     person = person_for_token(token, secret_key=secret_key, max_age=max_age)
     if person is None:
         return None
-    db.session.refresh(person, with_for_update=True)
+    relock(person)
     if person_for_token(token, secret_key=secret_key, max_age=max_age) is None:
         return None
     person.access_link_generation = (person.access_link_generation or 0) + 1

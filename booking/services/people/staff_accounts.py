@@ -15,6 +15,7 @@ from booking.extensions import db
 from booking.models import Role, TrainerProfile, User
 from booking.services import audit
 from booking.services.errors import AccountError
+from booking.services.locks import relock
 from booking.services.notify import messages
 from booking.services.people.accounts import normalise_email
 
@@ -103,7 +104,7 @@ def accept(token: str, password: str, *, secret_key: str, now: datetime) -> User
     person = person_for_invite(token, secret_key=secret_key)
     if person is None:
         return None
-    db.session.refresh(person, with_for_update=True)
+    relock(person)
     if person_for_invite(token, secret_key=secret_key) is None:
         return None  # a second click that lost the race
     person.set_password(password)

@@ -232,7 +232,7 @@ def withdraw(
         # The one lock order: the booking's session and the booking before the referral, as
         # booking for a referral locks the session before the referral.
         locks.lock_booking(active.id)
-    db.session.refresh(referral, with_for_update=True)
+    locks.relock(referral)
     if referral.status not in states.LIVE_STATES:
         raise ReferralError("referral_closed")
     active = active_booking(referral)

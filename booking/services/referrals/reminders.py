@@ -11,6 +11,7 @@ from booking.models import Referral, ReferralStatus, User
 from booking.services import audit
 from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
+from booking.services.locks import relock
 from booking.services.notify import messages
 from booking.services.referrals import states
 
@@ -106,7 +107,7 @@ def extend_deadline(
     who agreed and the day they did. The first deadline is kept for the report, and reminders
     start again for the new date. Raises ReferralError for a closed referral or a date that is
     not later than the current deadline."""
-    db.session.refresh(referral, with_for_update=True)
+    relock(referral)
     if referral.status not in states.LIVE_STATES:
         raise ReferralError("referral_closed")
     agreed_by = agreed_by.strip()
