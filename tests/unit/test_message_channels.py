@@ -81,7 +81,7 @@ def _contexts(now, booking, moved, entry, case):
         "waiver_decision": dict(text="we have looked at your request."),
         "access_link": dict(link=f"{BASE_URL}/referral/link/abc"),
         "password_reset": dict(link=f"{BASE_URL}/account/reset-password/abc"),
-        "payment_refunded": dict(booking=booking),
+        "payment_refunded": dict(booking=booking, covered=""),
         "account_exists": {},
         "referral_rebook": dict(deadline=case.deadline, choose_url=f"{BASE_URL}/referral/start"),
         "session_changed": about(booking),

@@ -203,32 +203,44 @@ def decide_waiver(
     return waiver
 
 
-def reverse_award(booking: Booking, *, by: User | None, now: datetime) -> int:
-    """Give an ended booking's award back to its fund; returns the pence reversed (0 if none).
+def _net_award(waiver_id: int) -> int:
+    """What a request's award still takes from its fund: awards less reversals."""
+    return -db.session.execute(
+        select(func.coalesce(func.sum(FundLedgerEntry.amount_pence), 0)).where(
+            FundLedgerEntry.waiver_request_id == waiver_id,
+            FundLedgerEntry.kind.in_([LedgerKind.AWARD, LedgerKind.REVERSAL]),
+        )
+    ).scalar_one()
 
-    The fund is locked (last in the lock order). Reversed only once: a reversal entry for the
-    same request is never written twice.
-    """
+
+def _approved_award(booking: Booking) -> WaiverRequest | None:
     waiver = db.session.scalar(
         select(WaiverRequest).where(
             WaiverRequest.booking_id == booking.id, WaiverRequest.status == WaiverStatus.APPROVED
         )
     )
     if waiver is None or waiver.fund_id is None or not waiver.approved_pence:
+        return None
+    return waiver
+
+
+def reverse_award(booking: Booking, *, by: User | None, now: datetime) -> int:
+    """Give an ended booking's award back to its fund; returns the pence reversed (0 if none).
+
+    The fund is locked (last in the lock order). Only what the award still takes is given
+    back, so ending a booking twice (or after its award was restored) never reverses twice.
+    """
+    waiver = _approved_award(booking)
+    if waiver is None:
         return 0
     the_fund = fund.lock_fund(waiver.fund_id)
-    reversed_already = db.session.scalar(
-        select(FundLedgerEntry.id).where(
-            FundLedgerEntry.waiver_request_id == waiver.id,
-            FundLedgerEntry.kind == LedgerKind.REVERSAL,
-        )
-    )
-    if reversed_already:
+    still_taken = _net_award(waiver.id)
+    if still_taken <= 0:
         return 0
     fund.add_ledger_entry(
         the_fund,
         LedgerKind.REVERSAL,
-        waiver.approved_pence,
+        still_taken,
         note=f"Booking {booking.reference} ended",
         by=by,
         now=now,
@@ -236,7 +248,37 @@ def reverse_award(booking: Booking, *, by: User | None, now: datetime) -> int:
         force_id=booking.session.force_id,
     )
     audit.record("waiver.reversed", "waiver_request", waiver.id, actor=by, now=now)
-    return waiver.approved_pence
+    return still_taken
+
+
+def restore_award(booking: Booking, *, by: User | None, now: datetime) -> bool:
+    """A lapsed booking is being paid after all: the award given back when its hold lapsed is
+    spent again, so the person pays only the rest they were told about.
+
+    False when the fund can no longer cover it (the caller then does not revive the booking).
+    The fund is locked last, in the one lock order.
+    """
+    waiver = _approved_award(booking)
+    if waiver is None:
+        return True
+    missing = waiver.approved_pence - _net_award(waiver.id)
+    if missing <= 0:
+        return True
+    the_fund = fund.lock_fund(waiver.fund_id)
+    if fund.balance(the_fund.id) < missing:
+        return False
+    fund.add_ledger_entry(
+        the_fund,
+        LedgerKind.AWARD,
+        -missing,
+        note=f"Award restored: booking {booking.reference} paid after its hold lapsed",
+        by=by,
+        now=now,
+        waiver_request_id=waiver.id,
+        force_id=booking.session.force_id,
+    )
+    audit.record("waiver.restored", "waiver_request", waiver.id, actor=by, now=now)
+    return True
 
 
 def withdraw_pending(booking: Booking, *, by: User | None, now: datetime, why: str) -> int:
@@ -297,7 +339,8 @@ def _move_booking_after_decision(
         messages.booking_confirmed(booking, now=now, via="waiver")
         return
     bookings.transition(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
-    booking.hold_expires_at = now + timedelta(days=days_to_pay)
+    # The rest is paid before the session begins: a place cannot be paid for once it has.
+    booking.hold_expires_at = min(now + timedelta(days=days_to_pay), booking.session.starts_at)
     messages.waiver_decided(
         booking,
         approved=waiver.status == WaiverStatus.APPROVED,

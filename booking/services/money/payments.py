@@ -24,7 +24,7 @@ from booking.models import (
 )
 from booking.services import audit, locks
 from booking.services.bookings import seats as bookings
-from booking.services.errors import BookingError, PaymentError
+from booking.services.errors import BookingError, PaymentError, WaiverError
 from booking.services.money import dues, states
 from booking.services.money import help_requests as waivers
 from booking.services.notify import messages
@@ -93,8 +93,10 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
     """Confirm a booking whose fee is now paid, if it can still have its place.
 
     Under the session lock: a booking that still holds its seat is confirmed; one whose hold has
-    lapsed (or already expired) is confirmed only if a place is free. Returns "confirmed",
-    "already" (it already had a confirmed seat) or "no_place" (the caller refunds).
+    lapsed (or already expired) is confirmed only if the session has not begun, a place is free
+    and any award given back when it lapsed can be spent again. Returns "confirmed", "already"
+    (it already had a confirmed seat), or why it cannot have its place (the caller refunds):
+    "no_place", "too_late" or "fund_spent".
     """
     booking = locks.lock_existing_booking(booking.id)
     if booking.status in SEAT_STATES and booking.status != BookingStatus.AWAITING_WAIVER:
@@ -110,12 +112,16 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
     )
     if not holds_seat:
         course_session = booking.session
+        if course_session.starts_at <= now:
+            return "too_late"  # a lapsed place cannot come back once the session has begun
         if bookings.seats_taken(course_session.id, now=now) >= course_session.capacity:
             return "no_place"
         if _replaced(booking):
             # The person (or their referral) has booked again since this hold lapsed: two
             # active bookings would break the one-per-person and one-per-referral rules.
             return "no_place"
+        if not waivers.restore_award(booking, by=None, now=now):
+            return "fund_spent"  # the fund's part of the fee is no longer there to spend
     # A person who has paid in full no longer needs their pending request for help.
     waivers.withdraw_pending(booking, by=None, now=now, why="Withdrawn: the fee was paid.")
     was_expired = booking.status == BookingStatus.EXPIRED
@@ -195,8 +201,13 @@ def record_offline_payment(
         method=method.value,
         amount_pence=amount_pence,
     )
-    if settle_paid_booking(booking, now=now) == "no_place":
+    outcome = settle_paid_booking(booking, now=now)
+    if outcome == "no_place":
         raise BookingError("full")
+    if outcome == "too_late":
+        raise BookingError("session_started")
+    if outcome == "fund_spent":
+        raise WaiverError("fund_overspend")
     return payment
 
 

@@ -111,9 +111,10 @@ def _paid(payment: Payment, obj: dict, *, now: datetime) -> str:
         return "amount_mismatch"
     payments.mark_paid(payment, now=now)
     outcome = payments.settle_paid_booking(payment.booking, now=now)
-    if outcome != "no_place" and not (outcome == "already" and _paid_twice(payment)):
+    if outcome in ("confirmed", "already"):
+        _give_back_beyond_fee(payment, now=now)
         return outcome
-    # Paid after the place was lost (or paid twice): give the money back and tell the person.
+    # Paid after the place was lost: give the money back and tell the person.
     # The refund is a row; the webhook route sends it to Stripe after the commit.
     refunds.add_refund(
         payment,
@@ -126,16 +127,24 @@ def _paid(payment: Payment, obj: dict, *, now: datetime) -> str:
     return "refunded_no_place"
 
 
-def _paid_twice(payment: Payment) -> bool:
-    """True when another payment already covered this booking's fee."""
-    others = db.session.scalars(
-        select(Payment).where(
-            Payment.booking_id == payment.booking_id,
-            Payment.id != payment.id,
-            Payment.status == PaymentStatus.SUCCEEDED,
-        )
-    ).all()
-    return any(other.refundable_pence > 0 for other in others)
+def _give_back_beyond_fee(payment: Payment, *, now: datetime) -> None:
+    """A Checkout opened before the fee was covered another way (paid twice, paid by phone, or
+    the hardship fund said yes while the page was open) can still be paid: whatever the
+    booking now holds beyond its fee comes back off this payment, and the place is kept."""
+    booking = payment.booking
+    beyond = payments.paid_pence(booking.id) + payments.waived_pence(booking.id)
+    beyond -= booking.fee_pence
+    amount = min(beyond, payment.refundable_pence)
+    if amount <= 0:
+        return
+    refunds.add_refund(
+        payment,
+        amount_pence=amount,
+        reason="Automatic refund: the fee was already covered when the payment arrived",
+        by=None,
+        now=now,
+    )
+    messages.payment_refunded(booking, now=now, covered_pence=amount)
 
 
 def _not_paid(payment: Payment, *, now: datetime, why: str) -> str:

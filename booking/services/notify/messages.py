@@ -354,9 +354,19 @@ def password_reset(person: User, *, link: str, now: datetime) -> Notification | 
     return _queue(person, "password_reset", now=now, link=link)
 
 
-def payment_refunded(booking: Booking, *, now: datetime) -> Notification | None:
-    """A payment arrived after the place was lost, so it was refunded in full."""
-    return _queue(booking.user, "payment_refunded", now=now, booking=booking)
+def payment_refunded(
+    booking: Booking, *, now: datetime, covered_pence: int = 0
+) -> Notification | None:
+    """A payment arrived after the place was lost, so it was refunded in full; or, with
+    ``covered_pence``, it arrived after the fee was already covered (the hardship fund said yes
+    meanwhile), so that much of it was given back and the place is kept."""
+    return _queue(
+        booking.user,
+        "payment_refunded",
+        now=now,
+        booking=booking,
+        covered=_pounds(covered_pence) if covered_pence else "",
+    )
 
 
 def account_exists(owner: User, *, now: datetime) -> Notification | None:
