@@ -215,39 +215,48 @@ def seed_demo(*, now: datetime) -> dict[str, int]:
 def _seed_sessions(
     venues: list[Venue], course_types: dict[str, CourseType], *, now: datetime
 ) -> int:
-    """About three months of sessions: weekly in each venue, plus online and women-only groups."""
+    """About three months of sessions: weekly in each venue, plus online and women-only groups.
+
+    Venue groups meet Monday to Friday, as the charity's do, whatever day the demo is made on
+    (so the demo trainers, free on weekdays, can staff them)."""
     rng = random.Random(2026)
     start_day = now.astimezone(LONDON).date() + timedelta(days=1)
+    last_day = start_day + timedelta(weeks=13)
+    first_monday = start_day - timedelta(days=start_day.weekday())
     created = 0
+
+    def add(course_type, day, start, **fields) -> int:
+        return _add(course_type, day, start, **fields) if start_day <= day < last_day else 0
+
     awareness = [course_types["drug-awareness"], course_types["alcohol-awareness"]]
-    for week in range(13):
+    for week in range(14):
+        monday = first_monday + timedelta(weeks=week)
         for venue in venues:
             course_type = awareness[(week + venue.id) % 2]
-            day = start_day + timedelta(days=week * 7 + venue.id % 5)
             women_only = venue.women_only_room and week % 3 == 0
-            created += _add(
+            created += add(
                 course_type,
-                day,
+                monday + timedelta(days=venue.id % 5),
                 time(10, 0),
                 venue=venue,
                 women_only=women_only,
                 capacity=course_type.default_capacity - (4 if women_only else 0),
             )
-        online_day = start_day + timedelta(days=week * 7 + 2)
-        created += _add(awareness[week % 2], online_day, time(18, 30), venue=None)
-        created += _add(
+        online_day = monday + timedelta(days=2)
+        created += add(awareness[week % 2], online_day, time(18, 30), venue=None)
+        created += add(
             course_types["family-support"], online_day + timedelta(days=1), time(19, 0), venue=None
         )
         if week % 2 == 0:
             peer_venue = rng.choice(venues)
-            created += _add(
+            created += add(
                 course_types["peer-support"],
                 online_day + timedelta(days=2),
                 time(14, 0),
                 venue=peer_venue,
             )
         if week % 4 == 1:
-            created += _add(
+            created += add(
                 awareness[0],
                 online_day + timedelta(days=3),
                 time(11, 0),
