@@ -116,6 +116,10 @@ class WaiverRequest(Base):
             "approved_pence IS NULL OR (approved_pence > 0 AND approved_pence <= fee_pence)",
             name="approved_within_fee",
         ),
+        CheckConstraint(
+            "asked_pence IS NULL OR (asked_pence > 0 AND asked_pence <= fee_pence)",
+            name="asked_within_fee",
+        ),
         Index("ix_waiver_requests_status_created_at", "status", "created_at"),
     )
 
@@ -130,6 +134,8 @@ class WaiverRequest(Base):
     )
     note: Mapped[str] = mapped_column(Text, default="")
     fee_pence: Mapped[int] = mapped_column(Integer)
+    # What the person asked the fund for; empty means the whole fee (fee_pence).
+    asked_pence: Mapped[int | None] = mapped_column(Integer, nullable=True)
     approved_pence: Mapped[int | None] = mapped_column(Integer, nullable=True)
     fund_id: Mapped[int | None] = mapped_column(ForeignKey("hardship_funds.id"), nullable=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -137,6 +143,11 @@ class WaiverRequest(Base):
     decision_reason: Mapped[str] = mapped_column(String(500), default="")
     override_reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def asked_for_pence(self) -> int:
+        """How much help was asked for: part of the fee, or all of it."""
+        return self.asked_pence or self.fee_pence
 
     booking: Mapped[Booking] = relationship()
     person: Mapped[User] = relationship(foreign_keys=[user_id])

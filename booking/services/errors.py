@@ -62,6 +62,7 @@ MESSAGES = {
     "payment_not_found": "We could not find that payment.",
     "waiver_not_possible": "Help with the fee can only be asked for while the fee is still due.",
     "waiver_already_decided": "This request has already been decided.",
+    "asked_invalid": "Enter an amount more than £0 and no more than the fee still due.",
     "no_fund": "There is no hardship fund for this financial year yet. Create one first.",
     "fund_overspend": "This would spend more than the fund has left. "
     "An admin can override this with a reason.",

@@ -42,7 +42,7 @@ def _fee_session(capacity=10, fee=FEE):
     )
 
 
-def _ask(client, auth, db, course_session, person=None):
+def _ask(client, auth, db, course_session, person=None, **answers):
     """Sign in, book the fee'd session and ask for help, all through the pages."""
     person = auth.login_as(Role.ATTENDEE, user=person) if person else auth.login_as()
     booked = client.post(f"/my/sessions/{course_session.id}/book")
@@ -51,7 +51,7 @@ def _ask(client, auth, db, course_session, person=None):
     assert "Paying the fee would be hard for me" in page.get_data(as_text=True)
     response = client.post(
         f"/my/bookings/{reference}/help-with-fee",
-        data={"reason": "benefits", "note": "Between jobs"},
+        data={"reason": "benefits", "note": "Between jobs", **answers},
     )
     assert response.status_code == 303
     auth.logout()
@@ -123,6 +123,45 @@ def test_part_approval_leaves_the_rest_to_pay_within_days(client, auth, db):
     assert booking.status == BookingStatus.AWAITING_PAYMENT
     assert payments.amount_due(booking) == 1000
     assert booking.hold_expires_at > utcnow() + timedelta(days=6)
+
+
+def test_a_person_can_ask_for_part_of_the_fee_and_that_is_what_staff_approve(client, auth, db):
+    the_fund = _fund(db)
+    booking = _ask(client, auth, db, _fee_session(), how_much="part", part="12")
+    waiver = _waiver(db, booking)
+    assert (waiver.asked_pence, waiver.fee_pence) == (1200, FEE)
+    auth.login_as(user=booking.user)
+    mine = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
+    assert "You have asked for help with £12 of the fee" in mine
+    auth.logout()
+    auth.login_as(Role.FINANCE)
+    queue = client.get("/admin/money/waivers").get_data(as_text=True)
+    assert "£12.00 of £30.00" in queue and "they pay the other £18.00" in queue
+
+    _decide(client, waiver.id, approve="Approve")  # no amount typed: what they asked for
+
+    assert _waiver(db, booking).approved_pence == 1200
+    booking = db.session.get(Booking, booking.id)
+    assert booking.status == BookingStatus.AWAITING_PAYMENT
+    assert payments.amount_due(booking) == 1800
+    assert fund.balance(the_fund.id) == 10_000 - 1200
+
+
+def test_asking_for_more_than_the_fee_or_nothing_says_so_and_changes_nothing(client, auth, db):
+    _fund(db)
+    auth.login_as()
+    booked = client.post(f"/my/sessions/{_fee_session().id}/book")
+    reference = booked.headers["Location"].rsplit("/", 1)[-1]
+    for part, message in (("45", "no more than £30"), ("", "Enter how much the fund should pay")):
+        response = client.post(
+            f"/my/bookings/{reference}/help-with-fee",
+            data={"reason": "benefits", "how_much": "part", "part": part},
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and "There is a problem" in page and message in page
+    assert db.session.scalar(select(func.count(WaiverRequest.id))) == 0
+    booking = db.session.scalar(select(Booking).where(Booking.reference == reference))
+    assert booking.status == BookingStatus.AWAITING_PAYMENT  # as it was: still to pay
 
 
 def test_decline_needs_a_reason_then_gives_seven_days_then_releases(client, auth, db):

@@ -88,7 +88,8 @@ def ask_for_help(reference: str):
     """Ask the hardship fund to pay some or all of the fee; the place is kept meanwhile."""
     booking = _own_booking(reference)
     form = WaiverRequestForm()
-    if form.validate_on_submit():
+    due = payments.amount_due(booking)
+    if form.validate_on_submit() and (asked := form.asked_pence(due)) != -1:
         booking_id = booking.id
         with unit_of_work():
             waivers.request_waiver(
@@ -97,6 +98,7 @@ def ask_for_help(reference: str):
                 reason=WaiverReason(form.reason.data),
                 note=form.note.data or "",
                 now=utcnow(),
+                asked_pence=asked,
             )
         flash(
             "Thank you. We have kept your place while we decide. "
@@ -108,7 +110,7 @@ def ask_for_help(reference: str):
         "account/payments/help_with_fee.html",
         booking=booking,
         form=form,
-        due=payments.amount_due(booking),
+        due=due,
         tell=contact.how_we_will_tell(current_user),
     )
 

@@ -233,6 +233,8 @@ def _carry_money_over(old: Booking, new: Booking, *, by: User, now: datetime) ->
     elif pending is not None:
         # A request for help keeps the seat with no time limit until staff decide.
         pending.fee_pence = due
+        if pending.asked_pence is not None and pending.asked_pence >= due:
+            pending.asked_pence = None  # what they asked for is now the whole of what is due
         if new.status != BookingStatus.AWAITING_WAIVER:
             bookings.transition(new, BookingStatus.AWAITING_WAIVER, by=by, now=now)
         new.hold_expires_at = None

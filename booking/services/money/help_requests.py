@@ -41,12 +41,20 @@ NOTE_MAX = 500
 
 
 def request_waiver(
-    booking_id: int, *, person: User, reason: WaiverReason, note: str, now: datetime
+    booking_id: int,
+    *,
+    person: User,
+    reason: WaiverReason,
+    note: str,
+    now: datetime,
+    asked_pence: int | None = None,
 ) -> WaiverRequest:
-    """A person asks for help with their booking's fee; the seat is kept until staff decide.
+    """A person asks for help with their booking's fee, all of it or ``asked_pence`` of it; the
+    seat is kept until staff decide.
 
     Only while the fee is due and the hold has not lapsed. No proof is asked for.
-    Raises BookingError("not_found" | "hold_expired"), WaiverError("waiver_not_possible").
+    Raises BookingError("not_found" | "hold_expired"), WaiverError("waiver_not_possible" |
+    "asked_invalid").
     """
     booking = locks.lock_booking(booking_id)
     if booking is None or booking.user_id != person.id:
@@ -61,12 +69,15 @@ def request_waiver(
     due = dues.amount_due(booking)
     if due <= 0 or already is not None:
         raise WaiverError("waiver_not_possible")
+    if asked_pence is not None and not 0 < asked_pence <= due:
+        raise WaiverError("asked_invalid")
     waiver = WaiverRequest(
         booking_id=booking.id,
         user_id=person.id,
         reason_category=reason,
         note=note.strip()[:NOTE_MAX],
         fee_pence=due,
+        asked_pence=asked_pence if asked_pence != due else None,
         created_at=now,
     )
     db.session.add(waiver)
@@ -132,7 +143,8 @@ def decide_waiver(
     now: datetime,
     days_to_pay: int = 7,
 ) -> WaiverRequest:
-    """Approve (in full or part) or decline a pending waiver request.
+    """Approve (what was asked for by default, or any amount up to the fee) or decline a
+    pending waiver request.
 
     Approval locks the fund row first, so two staff approving against the last of the fund
     cannot both succeed; it is refused if it would overspend the fund or pass the fund's
@@ -157,7 +169,7 @@ def decide_waiver(
         raise WaiverError("waiver_already_decided")
     the_fund = None
     if approve:
-        amount = waiver.fee_pence if amount_pence is None else amount_pence
+        amount = waiver.asked_for_pence if amount_pence is None else amount_pence
         if amount <= 0 or amount > waiver.fee_pence:
             raise WaiverError("amount_invalid")
         found = fund.fund_for(now, force_id=booking.session.force_id)
@@ -213,7 +225,8 @@ def _net_award(waiver_id: int) -> int:
     ).scalar_one()
 
 
-def _approved_award(booking: Booking) -> WaiverRequest | None:
+def _approved_award(booking: Booking) -> tuple[WaiverRequest, int, int] | None:
+    """A booking's approved request with its fund and amount, if the fund gave anything."""
     waiver = db.session.scalar(
         select(WaiverRequest).where(
             WaiverRequest.booking_id == booking.id, WaiverRequest.status == WaiverStatus.APPROVED
@@ -221,7 +234,7 @@ def _approved_award(booking: Booking) -> WaiverRequest | None:
     )
     if waiver is None or waiver.fund_id is None or not waiver.approved_pence:
         return None
-    return waiver
+    return waiver, waiver.fund_id, waiver.approved_pence
 
 
 def reverse_award(booking: Booking, *, by: User | None, now: datetime) -> int:
@@ -230,10 +243,11 @@ def reverse_award(booking: Booking, *, by: User | None, now: datetime) -> int:
     The fund is locked (last in the lock order). Only what the award still takes is given
     back, so ending a booking twice (or after its award was restored) never reverses twice.
     """
-    waiver = _approved_award(booking)
-    if waiver is None:
+    award = _approved_award(booking)
+    if award is None:
         return 0
-    the_fund = fund.lock_fund(waiver.fund_id)
+    waiver, fund_id, _ = award
+    the_fund = fund.lock_fund(fund_id)
     still_taken = _net_award(waiver.id)
     if still_taken <= 0:
         return 0
@@ -258,13 +272,14 @@ def restore_award(booking: Booking, *, by: User | None, now: datetime) -> bool:
     False when the fund can no longer cover it (the caller then does not revive the booking).
     The fund is locked last, in the one lock order.
     """
-    waiver = _approved_award(booking)
-    if waiver is None:
+    award = _approved_award(booking)
+    if award is None:
         return True
-    missing = waiver.approved_pence - _net_award(waiver.id)
+    waiver, fund_id, approved = award
+    missing = approved - _net_award(waiver.id)
     if missing <= 0:
         return True
-    the_fund = fund.lock_fund(waiver.fund_id)
+    the_fund = fund.lock_fund(fund_id)
     if fund.balance(the_fund.id) < missing:
         return False
     fund.add_ledger_entry(

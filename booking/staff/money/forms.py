@@ -7,7 +7,7 @@ from booking.web.forms import BaseForm, PenceField
 
 class WaiverDecisionForm(BaseForm):
     amount = PenceField(
-        "Amount to cover, in pounds (leave empty for the whole fee)", validators=[Optional()]
+        "Amount to cover, in pounds (leave empty for what they asked for)", validators=[Optional()]
     )
     reason = TextAreaField(
         "Reason (needed to decline; the person sees it)", validators=[Length(max=500)]
