@@ -229,8 +229,8 @@ def test_after_a_mistake_focus_moves_to_the_error_summary_without_javascript(new
     expect(page.locator("#email")).to_be_focused()
 
 
-def test_a_warning_comes_before_a_held_place_runs_out(new_page, live_server):
-    email = unique_email()
+def _held_evening_workshop(live_server, email: str, *, seconds: int = 3600) -> None:
+    """A person with a held, unpaid place on the paid evening workshop."""
     with live_server.app.app_context():
         with unit_of_work():
             person = User(email=email, role=Role.ATTENDEE, first_name="Kai")
@@ -243,10 +243,33 @@ def test_a_warning_comes_before_a_held_place_runs_out(new_page, live_server):
                 .where(CourseType.slug == "evening-workshop")
             )
             booking = bookings.book_session(paid.id, person, now=utcnow())
-            booking.hold_expires_at = utcnow() + timedelta(seconds=150)
+            booking.hold_expires_at = utcnow() + timedelta(seconds=seconds)
+
+
+def test_a_warning_comes_before_a_held_place_runs_out(new_page, live_server):
+    email = unique_email()
+    _held_evening_workshop(live_server, email, seconds=150)
     page = new_page(width=360)
     sign_in(page, email)
     page.get_by_role("link", name=re.compile("Evening workshop")).click()
     warning = page.get_by_role("alert")
     expect(warning).to_contain_text("Your held place runs out in 2 minutes.", timeout=60_000)
     expect(page.get_by_role("button", name="Give me 30 more minutes")).to_be_focused()
+
+
+def test_asking_the_fund_for_part_of_the_fee_on_a_phone_without_javascript(new_page, live_server):
+    email = unique_email()
+    _held_evening_workshop(live_server, email)
+    page = new_page(width=360, javascript=False)
+    sign_in(page, email)
+    page.get_by_role("link", name=re.compile("Evening workshop")).click()
+    page.get_by_role("link", name="Paying the fee would be hard for me").click()
+    page.get_by_label("Money is tight at the moment").check()
+    page.get_by_label("Part of it: I can pay some myself").check()
+    page.get_by_label("If part: how much should the fund pay, in pounds?").fill("100")
+    page.get_by_role("button", name="Ask for help with the fee").click()
+    expect(page.get_by_role("alert")).to_contain_text("no more than")  # more than the fee
+    page.get_by_label("If part: how much should the fund pay, in pounds?").fill("5")
+    page.get_by_role("button", name="Ask for help with the fee").click()
+    expect(page.get_by_text("You have asked for help with £5 of the fee")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
