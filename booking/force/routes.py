@@ -12,6 +12,7 @@ from booking.force.forms import ForceReferralForm, ForceReportForm, ForceUploadF
 from booking.models import CourseType, PoliceForce, Role, utcnow
 from booking.services.referrals import admin as referral_admin
 from booking.services.referrals import force_access, reminders
+from booking.web import referral_entry
 from booking.web.security import refusal
 
 bp = Blueprint("force", __name__)
@@ -66,30 +67,10 @@ def new_referral():
     form.course_type.choices = _course_choices()
     refused = False
     if form.validate_on_submit():
-        values = {
-            "police_reference": form.police_reference.data,
-            "first_name": form.first_name.data,
-            "last_name": form.last_name.data,
-            "date_of_birth": form.date_of_birth.data.isoformat(),
-            "email": form.email.data or "",
-            "phone": form.phone.data or "",
-            "disposal_type": form.disposal_type.data or "",
-            "course_type": form.course_type.data,
-            "referral_date": form.referral_date.data.isoformat(),
-            "deadline": form.deadline.data.isoformat() if form.deadline.data else "",
-        }
-        try:
-            with unit_of_work():
-                referral_admin.create_referral(_my_force(), values, by=current_user, now=utcnow())
-        except ValueError as error:
-            form.police_reference.errors = [
-                *form.police_reference.errors,
-                str(error).capitalize() + ".",
-            ]
-            refused = True
-        else:
+        if referral_entry.create_from(form, _my_force(), by=current_user, now=utcnow()):
             flash("Referral sent.", "success")
             return redirect(url_for("force.index"), 303)
+        refused = True
     return render_template("force/new.html", form=form), 400 if refused else 200
 
 
@@ -99,22 +80,12 @@ def upload():
     form = ForceUploadForm()
     errors: list = []
     if form.validate_on_submit():
-        try:
-            text = form.file.data.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = None
-            errors = [referral_admin.RowError(1, "the file is not UTF-8 text")]
-        if text is not None:
-            try:
-                with unit_of_work():
-                    count = len(
-                        referral_admin.import_csv(_my_force(), text, by=current_user, now=utcnow())
-                    )
-            except referral_admin.ImportRejected as rejected:
-                errors = rejected.errors
-            else:
-                flash(f"Sent {count} referral(s).", "success")
-                return redirect(url_for("force.index"), 303)
+        count, errors = referral_entry.import_upload(
+            form, _my_force(), by=current_user, now=utcnow()
+        )
+        if count is not None:
+            flash(f"Sent {count} referral(s).", "success")
+            return redirect(url_for("force.index"), 303)
     status = 400 if errors else 200
     return render_template(
         "force/upload.html", form=form, errors=errors, columns=referral_admin.CSV_COLUMNS

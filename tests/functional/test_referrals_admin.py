@@ -101,7 +101,9 @@ def test_staff_create_one_referral_and_others_cannot(client, db, auth):
     assert client.post("/admin/referrals/new", data=data).status_code == 303
     assert db.session.query(Referral).one().police_reference == "HT-9"
     again = client.post("/admin/referrals/new", data=data)
-    assert "already exists" in again.get_data(as_text=True)
+    # Refused as the force's own page refuses it: a 400 with the reason, nothing saved.
+    assert again.status_code == 400 and "already exists" in again.get_data(as_text=True)
+    assert db.session.query(Referral).count() == 1
 
 
 def test_overdue_referrals_close_once_with_a_notice_and_show_in_the_report(app, client, db, auth):

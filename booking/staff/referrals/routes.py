@@ -23,7 +23,7 @@ from booking.models import CourseType, PoliceForce, Referral, utcnow
 from booking.services.referrals import admin as referral_admin
 from booking.services.referrals import reminders
 from booking.staff.referrals.forms import ReferralForm, ReportForm, UploadForm, WithdrawForm
-from booking.web import links
+from booking.web import links, referral_entry
 
 bp = Blueprint("referrals_admin", __name__)
 LIST_LIMIT = 100
@@ -70,29 +70,14 @@ def new():
         (row.slug, row.name)
         for row in db.session.scalars(select(CourseType).order_by(CourseType.name))
     ]
+    refused = False
     if form.validate_on_submit():
         force = db.session.get(PoliceForce, form.force_id.data)
-        values = {
-            "police_reference": form.police_reference.data,
-            "first_name": form.first_name.data,
-            "last_name": form.last_name.data,
-            "date_of_birth": form.date_of_birth.data.isoformat(),
-            "email": form.email.data or "",
-            "phone": form.phone.data or "",
-            "disposal_type": form.disposal_type.data or "",
-            "course_type": form.course_type.data,
-            "referral_date": form.referral_date.data.isoformat(),
-            "deadline": form.deadline.data.isoformat() if form.deadline.data else "",
-        }
-        try:
-            with unit_of_work():
-                referral_admin.create_referral(force, values, by=current_user, now=utcnow())
-        except ValueError as error:
-            form.police_reference.errors.append(str(error).capitalize() + ".")
-        else:
+        if referral_entry.create_from(form, force, by=current_user, now=utcnow()):
             flash("Referral saved.", "success")
             return redirect(url_for("referrals_admin.index"), 303)
-    return render_template("staff/referrals/new.html", form=form)
+        refused = True
+    return render_template("staff/referrals/new.html", form=form), 400 if refused else 200
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -100,24 +85,13 @@ def upload():
     """Import referrals from a CSV: all rows or none."""
     form = UploadForm()
     form.force_id.choices = _force_choices()
-    errors = []
+    errors: list = []
     if form.validate_on_submit():
         force = db.session.get(PoliceForce, form.force_id.data)
-        try:
-            text = form.file.data.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = None
-            errors = [referral_admin.RowError(1, "the file is not UTF-8 text")]
-        if text is not None:
-            try:
-                with unit_of_work():
-                    imported = referral_admin.import_csv(force, text, by=current_user, now=utcnow())
-                    count = len(imported)
-            except referral_admin.ImportRejected as rejected:
-                errors = rejected.errors
-            else:
-                flash(f"Imported {count} referral(s).", "success")
-                return redirect(url_for("referrals_admin.index"), 303)
+        count, errors = referral_entry.import_upload(form, force, by=current_user, now=utcnow())
+        if count is not None:
+            flash(f"Imported {count} referral(s).", "success")
+            return redirect(url_for("referrals_admin.index"), 303)
     status = 400 if errors else 200
     return render_template(
         "staff/referrals/upload.html", form=form, errors=errors, columns=referral_admin.CSV_COLUMNS
