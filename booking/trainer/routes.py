@@ -23,7 +23,7 @@ from booking.services.trainers import calendar as trainer_calendar
 from booking.services.trainers import profiles as trainer_profiles
 from booking.services.trainers import rosters
 from booking.trainer.forms import WEEKDAYS, ActionForm, LeaveForm, SlotForm
-from booking.web import links
+from booking.web import attendance, links
 from booking.web.filters import LONDON
 from booking.web.security import role_required
 
@@ -101,18 +101,12 @@ def mark_attendance(session_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    marks = {}
-    for key, value in request.form.items():
-        if key.startswith("attendance-") and key[11:].isdigit():
-            try:
-                marks[int(key[11:])] = AttendanceStatus(value)
-            except ValueError:
-                continue
+    marks = attendance.marks_from(request.form)
     with unit_of_work():
         count = rosters.mark_attendance(
             _my_session(session_id), marks, by=current_user, now=utcnow()
         )
-    flash(f"Attendance saved for {count} {'person' if count == 1 else 'people'}.", "success")
+    flash(attendance.saved_message(count), "success")
     return redirect(url_for("trainer.roster", session_id=session_id), 303)
 
 
@@ -126,7 +120,7 @@ def close_session(session_id: int):
         attended = rosters.close_session(
             _my_session(session_id), by=current_user, now=utcnow(), base_url=links.base_url()
         )
-    flash(f"Session closed. {attended} completed the course.", "success")
+    flash(attendance.closed_message(attended), "success")
     return redirect(url_for("trainer.roster", session_id=session_id), 303)
 
 

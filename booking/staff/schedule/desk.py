@@ -9,7 +9,6 @@ from sqlalchemy import select
 from booking.database import unit_of_work
 from booking.extensions import db
 from booking.models import (
-    AttendanceStatus,
     Booking,
     CourseSession,
     CourseType,
@@ -25,7 +24,7 @@ from booking.staff.schedule.desk_forms import (
     SessionFilterForm,
 )
 from booking.staff.schedule.routes import PAGE_SIZE, bp
-from booking.web import links
+from booking.web import attendance, links
 from booking.web.filters import local
 
 
@@ -118,18 +117,12 @@ def staff_mark_attendance(session_id: int):
     _session_or_404(session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    marks = {}
-    for key, value in request.form.items():
-        if key.startswith("attendance-") and key[11:].isdigit():
-            try:
-                marks[int(key[11:])] = AttendanceStatus(value)
-            except ValueError:
-                continue
+    marks = attendance.marks_from(request.form)
     with unit_of_work():
         count = rosters.mark_attendance(
             _session_or_404(session_id), marks, by=current_user, now=utcnow()
         )
-    flash(f"Attendance saved for {count} {'person' if count == 1 else 'people'}.", "success")
+    flash(attendance.saved_message(count), "success")
     return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
 
 
@@ -144,7 +137,7 @@ def staff_close_session(session_id: int):
         attended = rosters.close_session(
             _session_or_404(session_id), by=current_user, now=utcnow(), base_url=links.base_url()
         )
-    flash(f"Session closed. {attended} completed the course.", "success")
+    flash(attendance.closed_message(attended), "success")
     return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
 
 
