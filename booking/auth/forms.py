@@ -1,10 +1,8 @@
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, Length
 
 from booking.models import User
-from booking.web.forms import BaseForm, fits
-
-PASSWORD_RULE = Length(min=10, max=200, message="Use at least 10 characters.")
+from booking.web.forms import BaseForm, fits, new_password, password_again
 
 
 class LoginForm(BaseForm):
@@ -35,16 +33,8 @@ class RegisterForm(BaseForm):
         ],
     )
     email_is_safe = BooleanField("It is safe for us to email you at this address")
-    password = PasswordField(
-        "Choose a password", validators=[DataRequired("Choose a password."), PASSWORD_RULE]
-    )
-    confirm = PasswordField(
-        "Type the password again",
-        validators=[
-            DataRequired("Type the password again."),
-            EqualTo("password", "The passwords do not match."),
-        ],
-    )
+    password = new_password()
+    confirm = password_again()
     next = HiddenField()
     submit = SubmitField("Create account")
 
@@ -61,14 +51,6 @@ class ForgotPasswordForm(BaseForm):
 
 
 class ResetPasswordForm(BaseForm):
-    password = PasswordField(
-        "New password", validators=[DataRequired("Choose a password."), PASSWORD_RULE]
-    )
-    confirm = PasswordField(
-        "Type the new password again",
-        validators=[
-            DataRequired("Type the password again."),
-            EqualTo("password", "The passwords do not match."),
-        ],
-    )
+    password = new_password("New password")
+    confirm = password_again("Type the new password again")
     submit = SubmitField("Save new password")

@@ -2,7 +2,7 @@ from wtforms import BooleanField, DateField, EmailField, PasswordField, StringFi
 from wtforms.validators import DataRequired, Email, Length
 
 from booking.account.bookings.answers import AnswerFields
-from booking.web.forms import BaseForm, plausible_birth_date
+from booking.web.forms import BaseForm, new_password, plausible_birth_date
 
 
 class ReferenceLookupForm(BaseForm):
@@ -31,13 +31,7 @@ class AccountForm(BaseForm):
         "Email address",
         validators=[DataRequired("Enter an email address."), Email(), Length(max=254)],
     )
-    password = PasswordField(
-        "Choose a password",
-        validators=[
-            DataRequired("Choose a password."),
-            Length(min=10, message="Use 10 or more characters."),
-        ],
-    )
+    password = new_password()
     email_is_safe = BooleanField("It is safe to email me about my booking")
     submit = SubmitField("Save")
 

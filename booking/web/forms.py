@@ -13,9 +13,16 @@ from urllib.parse import urlsplit
 
 from flask import g, has_request_context, request
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.core import UnboundField
-from wtforms.validators import Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, ValidationError
 
 from booking.services import input_rules as rules
 from booking.services.money.fees import MAX_PENCE, parse_pounds
@@ -275,3 +282,24 @@ class BaseForm(FlaskForm):
                 if isinstance(message, str)
             ]
         return valid
+
+
+# Every page where a person chooses a password asks the same: long enough, not absurdly long.
+PASSWORD_RULES = [
+    Length(min=10, message="Use at least 10 characters."),
+    Length(max=200, message="Use 200 characters or fewer."),
+]
+
+
+def new_password(label: str = "Choose a password") -> PasswordField:
+    return PasswordField(label, validators=[DataRequired("Choose a password."), *PASSWORD_RULES])
+
+
+def password_again(label: str = "Type the password again") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo("password", "The passwords do not match."),
+        ],
+    )

@@ -192,3 +192,15 @@ def test_login_is_rate_limited_with_a_calm_page(database_url):
     assert "Traceback" not in text
     with app.app_context():
         _db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "password, message",
+    [("short", "Use at least 10 characters."), ("x" * 201, "Use 200 characters or fewer.")],
+)
+def test_a_password_too_short_or_too_long_says_which_and_creates_nothing(
+    client, db, password, message
+):
+    response = _register(client, password=password, confirm=password)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert db.session.query(User).filter_by(email="new.person@example.org").count() == 0

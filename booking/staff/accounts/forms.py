@@ -1,10 +1,8 @@
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
 
 from booking.services.people.staff_accounts import INVITABLE_ROLES
-from booking.web.forms import BaseForm
-
-PASSWORD_RULE = Length(min=10, max=200, message="Use at least 10 characters.")
+from booking.web.forms import BaseForm, new_password, password_again
 
 
 class InviteForm(BaseForm):
@@ -37,14 +35,6 @@ class DeactivateForm(BaseForm):
 
 
 class ChoosePasswordForm(BaseForm):
-    password = PasswordField(
-        "Choose a password", validators=[DataRequired("Choose a password."), PASSWORD_RULE]
-    )
-    confirm = PasswordField(
-        "Type the password again",
-        validators=[
-            DataRequired("Type the password again."),
-            EqualTo("password", "The passwords do not match."),
-        ],
-    )
+    password = new_password()
+    confirm = password_again()
     submit = SubmitField("Set my password")
