@@ -32,14 +32,12 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-import psycopg  # noqa: E402
 import redis  # noqa: E402
-import trustme  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from tests import deployment  # noqa: E402
+from tests.deployment import EMAIL, PASSWORD  # noqa: E402
 from tests.localstripe_checkout import free_port  # noqa: E402
-from tests.production.conftest import EMAIL, PASSWORD, _seed  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
     "STACK_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -105,54 +103,15 @@ class Browser:
         check(status == 302, f"{email} signs in on {base}")
 
 
-def fresh_database() -> tuple[str, str]:
-    base = make_url(POSTGRES_URL)
-    name = f"waypoint_stack_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, base.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(name: str) -> None:
-    admin = create_engine(make_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def services_answer() -> str | None:
-    base = make_url(POSTGRES_URL)
-    try:
-        psycopg.connect(
-            host=base.host or "127.0.0.1",
-            port=base.port or 5432,
-            user=base.username or "postgres",
-            dbname=base.database or "postgres",
-            connect_timeout=3,
-        ).close()
-    except psycopg.Error as error:
-        return f"PostgreSQL did not answer: {error}"
+    why_not = deployment.postgres_answers(POSTGRES_URL)
+    if why_not:
+        return why_not
     try:
         redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB, socket_connect_timeout=3).ping()
     except redis.RedisError as error:
         return f"Redis did not answer: {error}"
     return None
-
-
-def wait_until_ready(url: str, context: ssl.SSLContext, process, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise StepFailed(f"{url} stopped:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", context=context, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    raise StepFailed(f"{url} did not answer within 90 s:\n{log.read_text()}")
 
 
 def journey(web: list[str], context: ssl.SSLContext, free_session_id: int, database_url: str):
@@ -215,15 +174,9 @@ def main() -> int:
         print(f"The stack needs PostgreSQL and Redis on 127.0.0.1: {why_not}", file=sys.stderr)
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="waypoint-stack-"))
-    authority = trustme.CA()
-    certificate = authority.issue_cert("127.0.0.1")
-    certificate.private_key_pem.write_to_path(str(workdir / "key.pem"))
-    for blob in certificate.cert_chain_pems:
-        blob.write_to_path(str(workdir / "cert.pem"), append=True)
-    context = ssl.create_default_context()
-    authority.configure_trust(context)
+    _, _, context = deployment.certificate(workdir)
 
-    name, database_url = fresh_database()
+    name, database_url = deployment.create_database(POSTGRES_URL, "waypoint_stack")
     ports = [free_port(), free_port()]
     prefix = f"waypoint-stack-{uuid.uuid4().hex[:8]}"
     redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
@@ -254,7 +207,7 @@ def main() -> int:
             capture_output=True,
             timeout=300,
         )
-        free_session_id, _ = _seed(database_url)
+        free_session_id, _ = deployment.seed(database_url)
         # Tasks left in this Redis database by an earlier run would point at its dropped database.
         store = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
         for key in store.scan_iter("huey.*"):
@@ -296,7 +249,10 @@ def main() -> int:
             processes.append((label, process, log))
         web = [f"https://127.0.0.1:{port}" for port in ports]
         for url, (_, process, log) in zip(web, processes, strict=False):
-            wait_until_ready(url, context, process, log)
+            try:
+                deployment.wait_until_ready(url, context, process, log)
+            except RuntimeError as error:
+                raise StepFailed(str(error)) from error
         print(f"Web instances: {', '.join(web)}; worker on Redis database {REDIS_DB}")
         journey(web, context, free_session_id, database_url)
         for label, process, log in processes:
@@ -325,7 +281,7 @@ def main() -> int:
         if failed:
             for label, _, log in processes:
                 print(f"--- {label} log ---\n{log.read_text()[-4000:]}", file=sys.stderr)
-        drop_database(name)
+        deployment.drop_database(POSTGRES_URL, name)
         store = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
         for key in store.scan_iter(f"*{prefix}*"):
             store.delete(key)

@@ -14,22 +14,14 @@ import secrets
 import ssl
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis
-import trustme
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
 
-from tests import localstripe_checkout
+from tests import deployment, localstripe_checkout
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -38,8 +30,7 @@ POSTGRES_URL = (
     os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_DB = int(os.environ.get("PRODUCTION_TEST_REDIS_DB", "1"))
-PASSWORD = "waypoint-production-test"
-EMAIL = "robin.lee@example.org"
+PASSWORD, EMAIL = deployment.PASSWORD, deployment.EMAIL
 WEBHOOK_SECRET = "whsec_production_test"
 
 
@@ -84,41 +75,20 @@ class Deployed:
 @pytest.fixture(scope="session")
 def tls(tmp_path_factory):
     """A throwaway CA and a certificate for 127.0.0.1; the client context trusts only that CA."""
-    folder = tmp_path_factory.mktemp("tls")
-    authority = trustme.CA()
-    certificate = authority.issue_cert("127.0.0.1", "localhost")
-    certificate.private_key_pem.write_to_path(str(folder / "key.pem"))
-    for blob in certificate.cert_chain_pems:
-        blob.write_to_path(str(folder / "cert.pem"), append=True)
-    context = ssl.create_default_context()
-    authority.configure_trust(context)
-    return folder / "cert.pem", folder / "key.pem", context
+    return deployment.certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture(scope="session")
 def production_database():
     """A PostgreSQL database of this run's own, dropped at the end."""
-    base = make_url(POSTGRES_URL)
+    why_not = deployment.postgres_answers(POSTGRES_URL)
+    if why_not:
+        pytest.skip(why_not)
+    name, url = deployment.create_database(POSTGRES_URL, "waypoint_production")
     try:
-        psycopg.connect(
-            host=base.host or "127.0.0.1",
-            port=base.port or 5432,
-            user=base.username or "postgres",
-            dbname=base.database or "postgres",
-            connect_timeout=3,
-        ).close()
-    except psycopg.Error as error:
-        pytest.skip(f"PostgreSQL did not answer at {base.host}:{base.port}: {error}")
-    name = f"waypoint_production_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        deployment.drop_database(POSTGRES_URL, name)
 
 
 @pytest.fixture(scope="session")
@@ -144,81 +114,6 @@ def stripe_url():
     url = localstripe_checkout.start()
     yield url
     localstripe_checkout.stop()
-
-
-def _seed(database_url: str) -> tuple[int, int]:
-    """Demo venues and courses, a free and a paid session, and one attendee with a password."""
-    from booking import create_app
-    from booking.database import unit_of_work
-    from booking.demo.seed import seed_demo
-    from booking.extensions import db
-    from booking.models import (
-        AttendeeProfile,
-        CourseSession,
-        CourseType,
-        Role,
-        SessionStatus,
-        User,
-        Venue,
-        utcnow,
-    )
-    from config import TestConfig
-
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
-    now = utcnow().replace(microsecond=0)
-    with app.app_context():
-        with unit_of_work():
-            seed_demo(now=now)
-            venue = db.session.scalars(select(Venue).order_by(Venue.id)).first()
-            sessions = []
-            for slug, name, fee in [
-                ("taster-evening", "Taster evening", 0),
-                ("evening-workshop", "Evening workshop", 3500),
-            ]:
-                course = CourseType(
-                    slug=slug,
-                    name=name,
-                    duration_minutes=120,
-                    default_capacity=20,
-                    default_fee_pence=fee,
-                )
-                starts = now + timedelta(days=10)
-                sessions.append(
-                    CourseSession(
-                        course_type=course,
-                        venue=venue,
-                        force_id=venue.force_id,
-                        starts_at=starts,
-                        ends_at=starts + timedelta(hours=2),
-                        capacity=20,
-                        status=SessionStatus.SCHEDULED,
-                    )
-                )
-            db.session.add_all(sessions)
-            person = User(email=EMAIL, role=Role.ATTENDEE, first_name="Robin", last_name="Lee")
-            person.set_password(PASSWORD)
-            db.session.add(person)
-            db.session.flush()
-            db.session.add(
-                AttendeeProfile(user_id=person.id, prefers_women_only=False, email_is_safe=True)
-            )
-            ids = sessions[0].id, sessions[1].id
-        db.engine.dispose()
-    return ids
-
-
-def _wait_until_ready(url: str, context: ssl.SSLContext, process, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", context=context, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer within 60 s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")
@@ -250,7 +145,7 @@ def deployed(tls, production_database, redis_prefix, stripe_url, tmp_path_factor
         capture_output=True,
         timeout=180,
     )
-    free_id, paid_id = _seed(production_database)
+    free_id, paid_id = deployment.seed(production_database)
     localstripe_checkout.CONFIG.update(
         webhook_url=f"{url}/webhooks/stripe", webhook_secret=WEBHOOK_SECRET, ssl=client_context
     )
@@ -275,7 +170,7 @@ def deployed(tls, production_database, redis_prefix, stripe_url, tmp_path_factor
     ]
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL)
     try:
-        _wait_until_ready(url, client_context, process, log)
+        deployment.wait_until_ready(url, client_context, process, log)
         yield Deployed(
             url=url,
             database_url=production_database,
