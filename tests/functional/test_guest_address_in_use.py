@@ -153,6 +153,22 @@ def test_a_reminder_and_a_sign_in_link_later_go_to_the_typed_address(client, db)
     assert {(row.channel, row.to_address) for row in later} == {(Channel.EMAIL, TAKEN)}
 
 
+def test_staff_see_and_find_the_address_the_guest_gave(client, auth, db):
+    _owner(db)
+    course_session = factories.course_session()
+    db.session.commit()
+    _book_as_guest(client, course_session.id, TAKEN)
+    client.post("/exit")
+    guest = _guest_with(db, TAKEN)
+    auth.login_as(Role.SCHEDULER)
+
+    page = client.get(f"/admin/people/{guest.id}").get_data(as_text=True)
+    assert f"<dd>{TAKEN} (given when booking without signing in" in page
+    assert ".invalid" not in page  # the placeholder is never shown
+    found = client.get("/admin/people/", query_string={"q": TAKEN}).get_data(as_text=True)
+    assert f'href="/admin/people/{guest.id}"' in found
+
+
 def test_choosing_an_address_of_their_own_forgets_the_one_typed(client, db):
     _owner(db)
     course_session = factories.course_session()
