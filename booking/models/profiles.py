@@ -43,6 +43,9 @@ class AttendeeProfile(Base):
     safe_from_hour: Mapped[int] = mapped_column(Integer, default=9, server_default="9")
     safe_until_hour: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
     postal_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The address a guest typed when another account already has it: users.email is unique, so
+    # the guest's own is a placeholder, and email about the guest's bookings comes here instead.
+    contact_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship()

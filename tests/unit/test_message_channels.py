@@ -82,7 +82,7 @@ def _contexts(now, booking, moved, entry, case):
         "access_link": dict(link=f"{BASE_URL}/referral/link/abc"),
         "password_reset": dict(link=f"{BASE_URL}/account/reset-password/abc"),
         "payment_refunded": dict(booking=booking, covered=""),
-        "account_exists": {},
+        "account_exists": {"booked_as_guest": True},
         "referral_rebook": dict(deadline=case.deadline, choose_url=f"{BASE_URL}/referral/start"),
         "session_changed": about(booking),
         "trainer_session_changed": dict(session=booking.session, taken_off=True),

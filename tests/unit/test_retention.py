@@ -27,6 +27,7 @@ from booking.models import (
 )
 from booking.services.money import fund as fund_service
 from booking.services.money.reports import money_report
+from booking.services.notify import messages
 from booking.services.privacy import fields
 from booking.services.privacy.policy import (
     AUDIT,
@@ -42,6 +43,7 @@ from booking.services.privacy.retention import apply_retention
 from booking.services.referrals.admin import outcome_report_csv
 from tests import factories
 from tests.privacy_factories import history, plant
+from tests.referral_factories import make_email_safe
 
 MARKER = "QZXMARK"
 POLICY = RetentionPolicy()
@@ -259,3 +261,18 @@ def test_months_are_calendar_months():
     assert months_before(datetime(2024, 2, 29, tzinfo=UTC), -12) == datetime(
         2025, 2, 28, tzinfo=UTC
     )
+
+
+def test_a_guest_s_typed_address_goes_with_them_and_its_owner_s_messages_stay(db):
+    owner = factories.user(Role.ATTENDEE, email="owner@example.org")
+    make_email_safe(owner)
+    owner_message = messages.account_exists(owner, now=utcnow())
+    old = history(_months_ago(30))
+    old.of(AttendeeProfile)[0].contact_email = "owner@example.org"
+    db.session.commit()
+    apply_retention(POLICY, now=utcnow())
+    db.session.commit()
+    assert db.session.get(AttendeeProfile, old.of(AttendeeProfile)[0].id).contact_email is None
+    # The address belongs to another account, whose own messages are not the guest's to lose.
+    kept = db.session.get(Notification, owner_message.id)
+    assert (kept.to_address, bool(kept.body)) == ("owner@example.org", True)

@@ -66,7 +66,9 @@ def pay(reference: str):
         success_url=links.external_url("payments.payment_return", reference=reference),
         cancel_url=links.external_url("attendee.booking_detail", reference=reference),
         # Stripe may email a receipt: only pass the address on if email is safe.
-        customer_email=person.email if contact.email_is_safe(person) else None,
+        customer_email=(contact.email_address(person) or None)
+        if contact.email_is_safe(person)
+        else None,
         idempotency_key=f"waypoint-checkout-{payment_id}",
     )
     with unit_of_work():

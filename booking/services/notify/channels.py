@@ -20,6 +20,8 @@ CONTACT_PHONE = os.environ.get("CONTACT_PHONE", "0808 157 0192")
 # The order used when a person has not put their safe channels in order: a text reaches a
 # shared or pay-as-you-go phone soonest, a letter is slow, a call needs a member of staff.
 USUAL_ORDER = (Channel.TEXT, Channel.EMAIL, Channel.LETTER, Channel.CALL)
+# Addresses ending so are stand-ins (RFC 2606 reserves the name): no mail ever reaches them.
+PLACEHOLDER_DOMAIN_ENDING = ".invalid"
 DEFAULT_SAFE_FROM_HOUR = 9
 DEFAULT_SAFE_UNTIL_HOUR = 20
 # Only these reach a phone, so only these wait for the person's safe hours.
@@ -54,11 +56,31 @@ def name_to_use(person: User) -> str:
     return profile.preferred_name if profile and profile.preferred_name else person.first_name
 
 
+def has_placeholder_email(person: User) -> bool:
+    """Whether the account's own address is a stand-in that can never receive mail (a person
+    set up without one, or a guest whose address another account already has)."""
+    return person.email.endswith(PLACEHOLDER_DOMAIN_ENDING)
+
+
+def _email_address(person: User, profile: AttendeeProfile | None) -> str:
+    if not has_placeholder_email(person):
+        return person.email
+    # users.email is unique, so a guest who typed an address another account has keeps it on
+    # their profile: what they typed is where they expect their booking to arrive.
+    return (profile.contact_email or "") if profile is not None else ""
+
+
+def email_address(person: User) -> str:
+    """Where email to ``person`` goes, or "" when they have no address that can receive it."""
+    if not has_placeholder_email(person):
+        return person.email
+    return _email_address(person, profile_for(person) if _is_attendee(person) else None)
+
+
 def address_for(person: User, channel: Channel, profile: AttendeeProfile | None) -> str:
     """Where a message on ``channel`` goes, or "" when we have nowhere to send it."""
     if channel == Channel.EMAIL:
-        # Accounts made from a referral without an email get a placeholder that never delivers.
-        return "" if person.email.endswith(".invalid") else person.email
+        return _email_address(person, profile)
     if profile is None:
         return ""
     if channel in (Channel.TEXT, Channel.CALL):

@@ -369,9 +369,15 @@ def payment_refunded(
     )
 
 
-def account_exists(owner: User, *, now: datetime) -> Notification | None:
-    """Someone tried to register this person's address: tell the owner, not whoever tried."""
-    return _queue(owner, "account_exists", now=now)
+def account_exists(
+    owner: User, *, now: datetime, booked_as_guest: bool = False
+) -> Notification | None:
+    """Someone tried to register this person's address: tell the owner, not whoever tried.
+
+    ``booked_as_guest``: someone booked without signing in and gave this address, so messages
+    about that booking will come here too; the owner learns why, and whom to ask to stop them.
+    """
+    return _queue(owner, "account_exists", now=now, booked_as_guest=booked_as_guest)
 
 
 def referral_rebook(referral: Referral, *, choose_url: str, now: datetime) -> Notification | None:

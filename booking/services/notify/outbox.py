@@ -176,15 +176,17 @@ def queue(
 def queue_email(
     person: User, *, kind: str, body: str, now: datetime, to_address: str | None = None
 ) -> Notification | None:
-    """An email only (for callers that wrote the body themselves); None when email is not safe."""
-    if not contact.email_is_safe(person):
+    """An email only (for callers that wrote the body themselves); None when email is not safe
+    or the person has no address that can receive it."""
+    address = to_address or contact.email_address(person)
+    if not contact.email_is_safe(person) or not address:
         audit.record("notification.withheld", "user", person.id, actor=None, now=now, kind=kind)
         return None
     return _row(
         person,
         kind=kind,
         channel=Channel.EMAIL,
-        address=to_address or person.email,
+        address=address,
         body=body,
         now=now,
         wordings="",

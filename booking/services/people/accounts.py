@@ -216,6 +216,9 @@ def change_credentials(
     if profile is None:
         profile = AttendeeProfile(user_id=person.id)
         db.session.add(profile)
+    if owner is None:
+        # The account has an address of its own now: a guest's typed address is not needed.
+        profile.contact_email = None
     profile.email_is_safe = email_is_safe
     profile.updated_at = now
     db.session.flush()

@@ -39,7 +39,7 @@ NO_EMAIL_DOMAIN = "no-email.invalid"
 
 
 def has_real_email(person: User) -> bool:
-    return not person.email.endswith(".invalid")
+    return bool(contact.email_address(person))
 
 
 def _acted(action: str, person: User, *, by: User, why: str, now: datetime, **detail) -> None:

@@ -91,7 +91,12 @@ def search(query: str) -> list[Match]:
         )
         for part in name_parts
     ]
-    conditions = [func.lower(User.email).like(like), *([and_(*name_match)] if name_match else [])]
+    conditions = [
+        func.lower(User.email).like(like),
+        # A guest whose address another account has is found by the address they gave too.
+        func.lower(AttendeeProfile.contact_email).like(like),
+        *([and_(*name_match)] if name_match else []),
+    ]
     if len(digits) >= 4:
         # Phone numbers are typed every way ("07700 900123", "+44 7700..."): compare digits.
         conditions.append(_digits_only(AttendeeProfile.phone_number).like(f"%{digits[-9:]}%"))

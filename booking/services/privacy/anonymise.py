@@ -62,6 +62,8 @@ def contact(user_ids: list[int], *, run_id: int) -> None:
     """A person's name, email, phone and every message we wrote to them; the account closes."""
     if not user_ids:
         return
+    # Not a guest's typed address (attendee_profiles.contact_email): another account owns it,
+    # and that owner's own messages must stay. Messages to the guest carry the guest's id.
     addresses = _strings(select(User.email).where(User.id.in_(user_ids))) | _strings(
         select(Referral.contact_email).where(Referral.user_id.in_(user_ids))
     )

@@ -81,6 +81,8 @@ PERSONAL: dict[str, dict[str, dict[str, Replacement]]] = {
             "post_is_safe": False,
             "postal_address": "",
             "contact_order": "",
+            # A guest's typed address: personal, and cleared with the rest of their contact.
+            "contact_email": None,
         },
         "notifications": {
             "to_address": "",

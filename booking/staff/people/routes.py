@@ -65,7 +65,7 @@ def person(person_id: int):
     return render_template(
         "staff/people/person.html",
         record=record,
-        has_email=acting.has_real_email(record.person),
+        email=contact.email_address(record.person),
         why_form=WhyForm(),
     )
 
