@@ -139,8 +139,9 @@ def send_leftover_refunds() -> Any:
 
 
 @huey.task()
-def send_refunds_after_commit(refund_ids: list[int]) -> Any:
-    """Refunds a request has just committed (the sweep above catches any this misses)."""
+def send_refunds_after_commit(refund_ids: list[int] | None = None) -> Any:
+    """Refunds a request has just committed (None: every refund waiting to be sent). Stripe is
+    called here, never in the request; the sweep above catches any this misses."""
     return _run_once(
         "send-refunds",
         timedelta(minutes=10),

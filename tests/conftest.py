@@ -12,6 +12,7 @@ from booking.models import Role
 from config import TestConfig
 from tests import factories
 from tests.databases import PostgresDatabases, SqliteDatabases, postgres_url
+from tests.worker_helpers import queued  # noqa: F401 (a fixture every test may ask for)
 
 
 @pytest.fixture(scope="session")

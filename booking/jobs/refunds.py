@@ -4,8 +4,10 @@ Each refund takes two short transactions with the call to Stripe between them, s
 lock is held while Stripe is slow or down: the first counts the attempt and reads what to send,
 the second records succeeded (with Stripe's refund id) or failed (with the reason, for staff to
 retry). The refund row's id is the idempotency key, so a retry, or two senders at once, make
-one refund at Stripe. Called by routes right after their commit, and by
-``flask --app wsgi send-refunds`` for anything left over (a crash, Stripe down, a retry).
+one refund at Stripe. Run by the worker when a request has committed refunds (the request queues
+``worker.send_refunds_after_commit``, so nobody waits on Stripe), by the worker's sweep and
+``flask --app wsgi send-refunds`` for anything left over (a crash, Stripe down), and directly by
+the two finance actions whose page says at once whether Stripe made the refund.
 """
 
 from dataclasses import dataclass

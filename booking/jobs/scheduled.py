@@ -58,8 +58,8 @@ def send_leftover_refunds(now: datetime) -> dict[str, int]:
     return {"sent": result.sent, "failed": result.failed, "waiting": result.waiting}
 
 
-def send_refunds_now(refund_ids: list[int], now: datetime) -> dict[str, int]:
-    """The refunds a request has just committed."""
+def send_refunds_now(refund_ids: list[int] | None, now: datetime) -> dict[str, int]:
+    """The refunds a request has just committed (None: every one waiting)."""
     result = send_refunds(gateway_from_config(current_app.config), now=now, refund_ids=refund_ids)
     return {"sent": result.sent, "failed": result.failed, "waiting": result.waiting}
 

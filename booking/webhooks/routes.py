@@ -5,13 +5,15 @@ import json
 import stripe
 from flask import Blueprint, current_app, jsonify, request
 
+from booking import worker
 from booking.database import unit_of_work
 from booking.extensions import csrf
-from booking.integrations.stripe_gateway import gateway_from_config
-from booking.jobs import refunds as refund_jobs
 from booking.models import utcnow
 from booking.services.input_rules import has_control_characters
 from booking.services.money import stripe_events
+
+# What a payment's arrival may end in when money has to go back (see stripe_events).
+MAY_GIVE_MONEY_BACK = frozenset({"refunded_no_place", "confirmed", "already"})
 
 bp = Blueprint("webhooks", __name__)
 csrf.exempt(bp)  # Stripe cannot send our CSRF token; the signature check replaces it.
@@ -63,10 +65,10 @@ def stripe_webhook():
         return jsonify(error="malformed event"), 400
     with unit_of_work():
         outcome = stripe_events.handle_event(event, now=utcnow())
-    if outcome == "refunded_no_place":
-        # The refund row is committed; send it now, outside the transaction (and the
-        # send-refunds command picks it up if Stripe is down).
-        refund_jobs.send_refunds(gateway_from_config(current_app.config), now=utcnow())
+    if outcome in MAY_GIVE_MONEY_BACK:
+        # A refund row may have been committed (no place left, or the fee was already covered):
+        # the worker sends it to Stripe, outside the transaction and outside this request.
+        worker.send_refunds_after_commit(None)
     current_app.logger.info("stripe event %s %s: %s", event["id"], event.get("type"), outcome)
     return jsonify(received=True, outcome=outcome), 200
 

@@ -26,6 +26,7 @@ from booking.services.money import fund
 from tests import factories
 from tests.payment_helpers import booking_awaiting_payment, checkout_event, post_event
 from tests.referral_factories import make_email_safe
+from tests.worker_helpers import run_queued_tasks
 
 pytestmark = pytest.mark.database
 
@@ -196,7 +197,7 @@ def test_a_fully_refunded_booking_shows_nothing_still_due(client, auth, db, monk
     booking, _ = _paid_by_card(client, db)
     person = db.session.get(Booking, booking.id).user
     gateway = FakeGateway()
-    monkeypatch.setattr("booking.account.bookings.routes.gateway_from_config", lambda c: gateway)
+    monkeypatch.setattr("booking.jobs.scheduled.gateway_from_config", lambda c: gateway)
     auth.login_as(user=person)
     assert client.post(f"/my/bookings/{booking.reference}/cancel").status_code == 303
     assert len(gateway.calls) == 1
@@ -211,6 +212,26 @@ def test_a_fully_refunded_booking_shows_nothing_still_due(client, auth, db, monk
 
 
 # --- refunds after the commit -----------------------------------------------------------------
+
+
+def test_the_refund_goes_to_stripe_from_the_worker_never_inside_the_request(
+    client, auth, db, monkeypatch, queued
+):
+    booking, payment = _paid_by_card(client, db)
+    person = db.session.get(Booking, booking.id).user
+    gateway = FakeGateway()
+    monkeypatch.setattr("booking.jobs.scheduled.gateway_from_config", lambda c: gateway)
+    auth.login_as(user=person)
+    assert client.post(f"/my/bookings/{booking.reference}/cancel").status_code == 303
+    assert gateway.calls == []  # the person did not wait on Stripe
+    db.session.expire_all()
+    refund = db.session.scalar(select(Refund).where(Refund.payment_id == payment.id))
+    assert refund.status == RefundStatus.REQUESTED
+
+    run_queued_tasks(queued)  # what a worker would do next
+    assert [call["amount"] for call in gateway.calls] == [FEE]
+    db.session.expire_all()
+    assert db.session.get(Refund, refund.id).status == RefundStatus.SUCCEEDED
 
 
 def test_a_stripe_outage_does_not_stop_a_person_cancelling(app, client, auth, db, monkeypatch):

@@ -3,8 +3,6 @@ scheduled jobs, and the lock that keeps each job to one run at a time."""
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from huey.storage import MemoryStorage
 from sqlalchemy import select
 
 from booking import worker
@@ -22,23 +20,7 @@ from booking.services.trainers.allocation import solver
 from booking.web.filters import local
 from tests import factories
 from tests.functional.trainer_helpers import trainer_profile
-
-
-@pytest.fixture
-def queued(app):
-    """Tasks wait in a queue, as with a real worker, until the test runs them."""
-    worker.huey.immediate = False
-    worker.huey.storage = MemoryStorage(worker.QUEUE_NAME)
-    yield worker.huey
-    worker.configure_queue(app)
-
-
-def run_queued_tasks(huey) -> int:
-    ran = 0
-    while (task := huey.dequeue()) is not None:
-        huey.execute(task)
-        ran += 1
-    return ran
+from tests.worker_helpers import run_queued_tasks
 
 
 def _staffable(db):

@@ -9,7 +9,6 @@ Redis does not answer they are skipped with the reason.
 """
 
 import os
-import re
 import secrets
 import ssl
 import subprocess
@@ -135,8 +134,16 @@ def deployed(tls, production_database, redis_prefix, stripe_url, tmp_path_factor
         "STRIPE_API_BASE": stripe_url,
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "STRIPE_CHECKOUT_ORIGIN": stripe_url,
+        # The worker's queue: refunds, messages and scheduled jobs run there, as deployed.
+        "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
     }
     env.pop("TEST_DATABASE_URL", None)
+    env.pop("TASKS_RUN_IMMEDIATELY", None)
+    # Tasks an earlier run left in this Redis database would point at its dropped database.
+    store = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    for leftover in store.scan_iter("huey.*"):
+        store.delete(leftover)
+    store.close()
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
         cwd=PROJECT_ROOT,
@@ -169,6 +176,16 @@ def deployed(tls, production_database, redis_prefix, stripe_url, tmp_path_factor
         "wsgi:app",
     ]
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL)
+    worker_log = log.with_name("worker.log")
+    with worker_log.open("w") as output:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deployment.wait_until_ready(url, client_context, process, log)
         yield Deployed(
@@ -181,12 +198,14 @@ def deployed(tls, production_database, redis_prefix, stripe_url, tmp_path_factor
             paid_session_id=paid_id,
         )
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        for running in (process, worker):
+            running.terminate()
+            try:
+                running.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                running.kill()
+                running.wait(timeout=10)
         localstripe_checkout.CONFIG.update(ssl=True)
-        errors = [line for line in log.read_text().splitlines() if re.search(r"Traceback", line)]
-        assert not errors, f"gunicorn logged errors:\n{log.read_text()}"
+        for name, written in (("gunicorn", log), ("the worker", worker_log)):
+            errors = [line for line in written.read_text().splitlines() if "Traceback" in line]
+            assert not errors, f"{name} logged errors:\n{written.read_text()}"

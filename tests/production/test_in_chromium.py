@@ -5,6 +5,7 @@ Origin, as the app's Referrer-Policy lets it send them, and none is refused.
 """
 
 import re
+import time
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -77,6 +78,11 @@ def test_sign_in_book_pay_by_card_and_cancel_over_https(page, deployed):
     page.get_by_text("We are refunding your payment in full.").wait_for()
 
     assert refused == []
+    # The worker sends the refund to Stripe after the commit; give it a moment.
+    deadline = time.monotonic() + 60
+    while (refunds := _rows(deployed)[2]) and refunds[0][1].value == "requested":
+        assert time.monotonic() < deadline, "the worker did not send the refund"
+        time.sleep(0.5)
     bookings, payments, refunds = _rows(deployed)
     assert bookings == {
         deployed.free_session_id: BookingStatus.CONFIRMED,

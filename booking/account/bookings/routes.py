@@ -12,12 +12,11 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from booking import worker
 from booking.account.bookings.forms import BookForm, CancelBookingForm, ExtendHoldForm
 from booking.account.payments.routes import booking_money
 from booking.database import unit_of_work
 from booking.extensions import db
-from booking.integrations.stripe_gateway import gateway_from_config
-from booking.jobs import refunds as refund_jobs
 from booking.models import Booking, Referral, Role, utcnow
 from booking.referral.forms import SendLinkForm
 from booking.services.bookings import (
@@ -172,8 +171,9 @@ def cancel(reference: str):
             full_refund_days_before=config["REFUND_FULL_DAYS_BEFORE"],
         )
         money, refund_ids = ending.money, ending.refund_ids
-    # Only after the commit: the refund is sent to Stripe (a failure is listed for staff).
-    refund_jobs.send_refunds(gateway_from_config(config), now=utcnow(), refund_ids=refund_ids)
+    # Only after the commit: the worker sends the refund to Stripe (a failure is listed for
+    # staff), so the person never waits on Stripe.
+    worker.send_refunds_after_commit(refund_ids)
     flash("Your booking is cancelled. Your place has been released.", "success")
     if money == "refunded":
         flash("We are refunding your payment in full.", "success")

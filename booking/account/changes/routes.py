@@ -15,10 +15,9 @@ from flask_login import current_user, login_user
 from sqlalchemy import select
 from wtforms import BooleanField, SubmitField
 
+from booking import worker
 from booking.database import unit_of_work
 from booking.extensions import db
-from booking.integrations.stripe_gateway import gateway_from_config
-from booking.jobs import refunds as refund_jobs
 from booking.models import Booking, Role, utcnow
 from booking.services.bookings import catalogue, rescheduling, waitlist
 from booking.services.bookings.calendar import booking_ics
@@ -140,9 +139,9 @@ def reschedule(reference: str):
         )
         new_reference = new.reference
         moved_to_pay = new.status.value == "awaiting_payment"
-    # A cheaper date gives money back: the refund rows were written above, and are sent to
-    # Stripe only now that the move is committed.
-    refund_jobs.send_refunds(gateway_from_config(config), now=utcnow())
+    # A cheaper date gives money back: the refund rows were written above, and the worker sends
+    # them to Stripe now that the move is committed.
+    worker.send_refunds_after_commit(None)
     flash("Your booking has moved to the new session.", "success")
     if moved_to_pay:
         flash("Please pay the difference to keep your new place.", "info")

@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -15,10 +14,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from booking import worker
 from booking.database import unit_of_work
 from booking.extensions import db
-from booking.integrations.stripe_gateway import gateway_from_config
-from booking.jobs import refunds as refund_jobs
 from booking.models import CourseType, PoliceForce, Referral, utcnow
 from booking.services.referrals import admin as referral_admin
 from booking.services.referrals import reminders
@@ -115,7 +113,7 @@ def withdraw(referral_id: int):
             reason="Withdrawn by staff",
             claim_url=links.claim_url,
         )
-    refund_jobs.send_refunds(gateway_from_config(current_app.config), now=utcnow())
+    worker.send_refunds_after_commit(None)
     flash("Referral withdrawn.", "success")
     return redirect(url_for("referrals_admin.index"), 303)
 

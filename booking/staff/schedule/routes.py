@@ -2,15 +2,14 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from booking import worker
 from booking.database import unit_of_work
 from booking.extensions import db
-from booking.integrations.stripe_gateway import gateway_from_config
-from booking.jobs import refunds as refund_jobs
 from booking.models import (
     AttendanceRecord,
     AttendanceStatus,
@@ -330,7 +329,7 @@ def session_cancel(session_id: int):
             claim_url=links.claim_url,
         )
     # After the commit: card refunds go to Stripe (failures are listed on the money pages).
-    refund_jobs.send_refunds(gateway_from_config(current_app.config), now=utcnow())
+    worker.send_refunds_after_commit(None)
     flash(f"Session cancelled. {count} booking(s) cancelled and the people told.", "success")
     return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
 

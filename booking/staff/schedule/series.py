@@ -1,14 +1,13 @@
 """A weekly series: see every date, change the remaining dates at once, cancel them, or skip
 one date."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from booking import worker
 from booking.database import unit_of_work
 from booking.extensions import db
-from booking.integrations.stripe_gateway import gateway_from_config
-from booking.jobs import refunds as refund_jobs
 from booking.models import SessionSeries, Venue, utcnow
 from booking.services.bookings import seats as bookings
 from booking.services.schedule import series as series_service
@@ -101,7 +100,7 @@ def series_cancel(series_id: int):
             claim_url=links.claim_url,
         )
     # After the commit: card refunds go to Stripe (failures are listed on the money pages).
-    refund_jobs.send_refunds(gateway_from_config(current_app.config), now=utcnow())
+    worker.send_refunds_after_commit(None)
     flash(
         f"{result.dates} date(s) cancelled. {result.bookings_ended} booking(s) cancelled, "
         "the people told and any payment refunded.",
@@ -126,6 +125,6 @@ def series_skip(series_id: int, session_id: int):
             reason=form.reason.data,
             claim_url=links.claim_url,
         )
-    refund_jobs.send_refunds(gateway_from_config(current_app.config), now=utcnow())
+    worker.send_refunds_after_commit(None)
     flash(f"Date left out. {ended} booking(s) cancelled and the people told.", "success")
     return redirect(url_for("admin.series_page", series_id=series_id), 303)
