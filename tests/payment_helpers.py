@@ -5,6 +5,7 @@ import hmac
 import json
 import time
 
+from booking.integrations.stripe_gateway import RefundRefused
 from booking.models import Role, utcnow
 from booking.services.bookings import seats as bookings
 from booking.services.money import payments
@@ -59,3 +60,19 @@ def booking_awaiting_payment(db, *, fee=FEE, capacity=10, person=None, course_se
     payments.attach_checkout_session(payment.id, f"cs_test_{payment.id}")
     db.session.commit()
     return booking, payment
+
+
+class FakeGateway:
+    """Stands in for Stripe's Refund API: records calls, or refuses like an outage."""
+
+    def __init__(self, fail: bool = False):
+        self.fail = fail
+        self.calls: list[dict] = []
+
+    def refund(self, *, payment_intent_id, amount_pence, idempotency_key):
+        self.calls.append(
+            {"intent": payment_intent_id, "amount": amount_pence, "key": idempotency_key}
+        )
+        if self.fail:
+            raise RefundRefused("Stripe could not be reached")
+        return f"re_fake_{len(self.calls)}"

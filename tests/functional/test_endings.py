@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from booking.integrations.stripe_gateway import RefundRefused
 from booking.models import (
     Booking,
     BookingStatus,
@@ -24,7 +23,12 @@ from booking.services.bookings import seats as bookings
 from booking.services.bookings import waitlist
 from booking.services.money import fund
 from tests import factories
-from tests.payment_helpers import booking_awaiting_payment, checkout_event, post_event
+from tests.payment_helpers import (
+    FakeGateway,
+    booking_awaiting_payment,
+    checkout_event,
+    post_event,
+)
 from tests.referral_factories import make_email_safe
 from tests.worker_helpers import run_queued_tasks
 
@@ -79,22 +83,6 @@ def _paid_by_card(client, db, **fields):
 def _waiver(db, booking_id):
     db.session.expire_all()
     return db.session.scalar(select(WaiverRequest).where(WaiverRequest.booking_id == booking_id))
-
-
-class FakeGateway:
-    """Stands in for Stripe's Refund API: records calls, or refuses like an outage."""
-
-    def __init__(self, fail: bool = False):
-        self.fail = fail
-        self.calls: list[dict] = []
-
-    def refund(self, *, payment_intent_id, amount_pence, idempotency_key):
-        self.calls.append(
-            {"intent": payment_intent_id, "amount": amount_pence, "key": idempotency_key}
-        )
-        if self.fail:
-            raise RefundRefused("Stripe could not be reached")
-        return f"re_fake_{len(self.calls)}"
 
 
 # --- help requests ----------------------------------------------------------------------------

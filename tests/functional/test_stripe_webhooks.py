@@ -17,12 +17,21 @@ from booking.models import (
     RefundStatus,
     Role,
     StripeEvent,
+    WaiverReason,
     utcnow,
 )
 from booking.services.bookings import cancellation
 from booking.services.bookings import seats as bookings
+from booking.services.money import fund, help_requests
 from tests import factories
-from tests.payment_helpers import booking_awaiting_payment, checkout_event, post_event, signature
+from tests.payment_helpers import (
+    FakeGateway,
+    booking_awaiting_payment,
+    checkout_event,
+    post_event,
+    signature,
+)
+from tests.worker_helpers import run_queued_tasks
 
 
 def _status(db, booking_id):
@@ -207,3 +216,44 @@ def test_charge_refunded_in_stripe_dashboard_is_recorded_once(client, db):
 def test_signature_helper_matches_stripe_scheme():
     header = signature(b"{}", "whsec_x", 1700000000)
     assert header.startswith("t=1700000000,v1=") and len(header.split("v1=")[1]) == 64
+
+
+def test_a_payment_arriving_after_the_fund_covered_the_fee_goes_back_and_the_place_stays(
+    client, db, queued, monkeypatch
+):
+    """The Checkout page was left open while the hardship fund said yes to the whole fee."""
+    booking, payment = booking_awaiting_payment(db)
+    person, now = booking.user, utcnow()
+    fund.create_fund(
+        year_starting=fund.financial_year_of(now),
+        name="Hardship fund",
+        budget_pence=10_000,
+        by=None,
+        now=now,
+    )
+    waiver = help_requests.request_waiver(
+        booking.id, person=person, reason=WaiverReason.BENEFITS, note="", now=now
+    )
+    help_requests.decide_waiver(
+        waiver.id, by=factories.user(Role.FINANCE), approve=True, amount_pence=None, reason="",
+        now=now,
+    )  # fmt: skip
+    db.session.commit()
+    assert _status(db, booking.id) == BookingStatus.CONFIRMED
+    gateway = FakeGateway()
+    monkeypatch.setattr("booking.jobs.scheduled.gateway_from_config", lambda c: gateway)
+
+    response = post_event(client, checkout_event("evt_late", "checkout.session.completed", payment))
+
+    assert response.status_code == 200 and response.json["outcome"] == "already"
+    assert _status(db, booking.id) == BookingStatus.CONFIRMED  # the place is kept
+    refund = db.session.scalar(select(Refund))
+    assert refund.amount_pence == payment.amount_pence and gateway.calls == []
+    run_queued_tasks(queued)  # the worker, after the webhook's commit
+    assert [call["amount"] for call in gateway.calls] == [payment.amount_pence]
+    told = db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == person.id, Notification.kind == "payment_refunded"
+        )
+    ).one()
+    assert "already been covered" in told.body and "Your place is kept" in told.body
