@@ -175,13 +175,17 @@ def place_booking(
     # Nothing else can change this session's bookings while we hold its lock, so whether the
     # person already has a place and how many seats are taken are read in one round trip
     # (with an offer, the count is read after the offer is claimed, below).
-    already_booked, taken = _active_booking_and_seats_taken(course_session, person, now=now)
+    already_booked, taken, any_fitting = _place_check(course_session, person, now=now)
     if already_booked:
         raise BookingError("already_booked")
     if course_session.women_only and not women_only_confirmed:
         raise BookingError("women_only_unconfirmed")
     served = eligibility.referral_for_seat(
-        person, course_session, referral=referral, replacing=replacing
+        person,
+        course_session,
+        referral=referral,
+        replacing=replacing,
+        none_fitting=not any_fitting,
     )
     if offer is not None:
         # The offer held this seat for this person: closing it frees the seat for them.
@@ -276,24 +280,28 @@ def _place_check_statement():
         .scalar_subquery()
     )
     now = bindparam("now", type_=DateTime(timezone=True))
+    any_fitting = eligibility.fitting_referral_exists(
+        bindparam("user_id", type_=Integer), bindparam("course_type_id", type_=Integer)
+    )
     return (
-        select(active, _seats_taken_sql(session_id, now), CourseType, Venue)
+        select(active, _seats_taken_sql(session_id, now), any_fitting, CourseType, Venue)
         .select_from(CourseType)
         .outerjoin(Venue, Venue.id == bindparam("venue_id", type_=Integer))
         .where(CourseType.id == bindparam("course_type_id", type_=Integer))
     )
 
 
-def _active_booking_and_seats_taken(
+def _place_check(
     course_session: CourseSession, person: User, *, now: datetime
-) -> tuple[bool, int]:
-    """Whether ``person`` already has an active place on the session, and its seats taken.
+) -> tuple[bool, int, bool]:
+    """Whether ``person`` already has an active place on the session, its seats taken, and
+    whether the person has a bookable referral for its course type (else none is looked up).
 
     The session's course type (which the referral and fee rules read next) and venue (which
     the confirmation names; none for an online session) come in the same round trip and are
     attached to the session, instead of each being loaded on its own.
     """
-    found, taken, course_type, venue = db.session.execute(
+    found, taken, any_fitting, course_type, venue = db.session.execute(
         _place_check_statement(),
         {
             "session_id": course_session.id,
@@ -305,7 +313,7 @@ def _active_booking_and_seats_taken(
     ).one()
     set_committed_value(course_session, "course_type", course_type)
     set_committed_value(course_session, "venue", venue)
-    return found is not None, taken
+    return found is not None, taken, bool(any_fitting)
 
 
 def hold_seat(
