@@ -210,25 +210,20 @@ def place_booking(
         referral_id=served.id if served and release is None else None,
         rescheduled_from_id=replacing.id if replacing else None,
     )
-    if served is None:
-        # A second active place for this person on this session is ruled out above, under the
-        # session lock, so the savepoint (two more statements) is only paid for a referral.
-        db.session.add(booking)
-        try:
-            db.session.flush()
-        except IntegrityError as error:
-            raise BookingError("already_booked") from error
-    else:
-        try:
-            with db.session.begin_nested():
-                db.session.add(booking)
-        except IntegrityError as error:
-            # A partial unique index caught a second active place for this referral.
-            if eligibility.active_booking(served) is not None:
-                raise ReferralError("referral_already_booked") from error
-            raise BookingError("already_booked") from error
     actor = by or person
-    audit.record("booking.held", "booking", booking.id, actor=actor, now=now, source=source)
+    audit.record_about("booking.held", "booking", booking, actor=actor, now=now, source=source)
+    if settle:
+        # Settled before it is first written: one INSERT in its final state, not an INSERT and
+        # an UPDATE. Its audit events (held, then the move) are written with it.
+        if booking.fee_pence == 0:
+            confirm(booking, by=actor, now=now, via="no_fee")
+        else:
+            _move(booking, BookingStatus.AWAITING_PAYMENT, by=actor, now=now)
+    try:
+        _write_new_booking(booking, served)
+    except (BookingError, ReferralError):
+        audit.forget_about(booking)
+        raise
     if release is not None:
         release(booking)
         if served is not None:
@@ -242,12 +237,28 @@ def place_booking(
             referral_states.transition(served, ReferralStatus.BOOKED, by=actor, now=now)
     if offer is not None:
         audit.record("waitlist.claimed", "waiting_list_entry", offer.id, actor=actor, now=now)
-    if settle:
-        if booking.fee_pence == 0:
-            confirm(booking, by=actor, now=now, via="no_fee")
-        else:
-            _move(booking, BookingStatus.AWAITING_PAYMENT, by=actor, now=now)
     return booking
+
+
+def _write_new_booking(booking: Booking, served: Referral | None) -> None:
+    """Insert the new booking (it gets its id), turning a unique index's refusal into why."""
+    if served is None:
+        # A second active place for this person on this session is ruled out above, under the
+        # session lock, so the savepoint (two more statements) is only paid for a referral.
+        db.session.add(booking)
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            raise BookingError("already_booked") from error
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+    except IntegrityError as error:
+        # A partial unique index caught a second active place for this referral.
+        if eligibility.active_booking(served) is not None:
+            raise ReferralError("referral_already_booked") from error
+        raise BookingError("already_booked") from error
 
 
 def _check_offer(
