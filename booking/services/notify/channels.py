@@ -39,7 +39,19 @@ LOOK_IT_UP = object()
 
 
 def profile_for(person: User) -> AttendeeProfile | None:
-    return db.session.scalar(select(AttendeeProfile).where(AttendeeProfile.user_id == person.id))
+    query = select(AttendeeProfile).where(AttendeeProfile.user_id == person.id)
+    if _profile_changes_unwritten():
+        return db.session.scalar(query)
+    # Nothing waiting to be written can change the answer, so the rows that are waiting (a new
+    # booking's audit events, say) stay waiting and go with the rest in one INSERT, rather than
+    # being written early by this read.
+    with db.session.no_autoflush:
+        return db.session.scalar(query)
+
+
+def _profile_changes_unwritten() -> bool:
+    changed = (*db.session.new, *db.session.dirty, *db.session.deleted)
+    return any(isinstance(row, AttendeeProfile) for row in changed)
 
 
 def _is_attendee(person: User) -> bool:
