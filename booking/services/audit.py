@@ -5,11 +5,18 @@ written, so an event about it (``record_about``) waits for the flush that writes
 is added then: a new booking and the moves it makes before it is first written (held, then
 confirmed) cost one INSERT for the booking and one for all the events, not an INSERT, an
 UPDATE per move and an INSERT per event.
+
+The events still unwritten at commit go in one statement, in the order they were recorded.
+(Left to the session's flush, SQLite would get one INSERT each: its driver cannot hand back
+many new ids in order, and nothing needs an event's id.) A query in the transaction that
+reads events first writes them as usual (autoflush).
 """
 
+from itertools import count
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from booking.extensions import db
@@ -17,6 +24,9 @@ from booking.models import AuditEvent, User, utcnow
 
 # Events about rows not yet written, kept on the database session until those rows are.
 _WAITING = "audit_events_waiting_for_their_rows"
+# When each event was recorded, so those written together at commit keep their order.
+_recorded_order: WeakKeyDictionary[AuditEvent, int] = WeakKeyDictionary()
+_next_number = count()
 
 
 def record(
@@ -68,7 +78,7 @@ def _event(
     now,
     detail: dict[str, object],
 ) -> AuditEvent:
-    return AuditEvent(
+    row = AuditEvent(
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,
@@ -76,6 +86,8 @@ def _event(
         at=now or utcnow(),
         detail={key: _plain(value) for key, value in detail.items()},
     )
+    _recorded_order[row] = next(_next_number)
+    return row
 
 
 def _plain(value: object) -> object:
@@ -102,13 +114,42 @@ def _add_events_of_rows_just_written(session: Session, _flush_context: object) -
 
 
 @event.listens_for(Session, "before_commit")
-def _no_event_left_behind(session: Session) -> None:
-    if not session.info.get(_WAITING):
-        return
-    session.flush()
+def _write_events_in_one_statement(session: Session) -> None:
+    unwritten = _take_unwritten_events(session)
+    if session.info.get(_WAITING) or session.new or session.dirty or session.deleted:
+        # Write everything else first: the rows events wait for get their ids.
+        session.flush()
+        unwritten += _take_unwritten_events(session)
     if session.info.get(_WAITING):
         actions = [row.action for _, row in session.info[_WAITING]]
         raise RuntimeError(f"audit events about rows never written: {actions}")
+    if not unwritten:
+        return
+    unwritten.sort(key=lambda row: _recorded_order[row])
+    # render_nulls: an event without an actor goes in the same statement as the others.
+    session.execute(
+        insert(AuditEvent).execution_options(render_nulls=True),
+        [_columns_of(row) for row in unwritten],
+    )
+
+
+def _take_unwritten_events(session: Session) -> list[AuditEvent]:
+    # Only events recorded here: a row built elsewhere is left to the flush and its defaults.
+    rows = [row for row in session.new if isinstance(row, AuditEvent) and row in _recorded_order]
+    for row in rows:
+        session.expunge(row)
+    return rows
+
+
+def _columns_of(row: AuditEvent) -> dict[str, object]:
+    return {
+        "action": row.action,
+        "entity_type": row.entity_type,
+        "entity_id": row.entity_id,
+        "actor_id": row.actor_id,
+        "at": row.at,
+        "detail": row.detail,
+    }
 
 
 @event.listens_for(Session, "after_transaction_end")
