@@ -11,17 +11,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 
 from booking.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a PostgreSQL statement waits for a row lock before giving up; the lock helpers
+# (booking/services/locks.py) turn that into a plain "busy, try again".
+POSTGRES_LOCK_TIMEOUT = "5s"
 _begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False)
+_SIGNED_IN = "signed_in_user"
 
 
 def configure_engine(engine: Engine) -> None:
-    """Give SQLite connections WAL, foreign keys, a busy timeout and explicit BEGINs."""
+    """Give SQLite connections WAL, foreign keys, a busy timeout and explicit BEGINs, and
+    PostgreSQL connections a lock timeout."""
+    if engine.dialect.name == "postgresql":
+        _give_up_waiting_for_locks(engine)
     if engine.dialect.name != "sqlite":
         return
 
@@ -42,6 +49,45 @@ def configure_engine(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
 
 
+def remember_signed_in_user(person: object) -> None:
+    """Note the user the request was signed in as, so a unit of work keeps them loaded."""
+    db.session.info[_SIGNED_IN] = person
+
+
+def _end_read_only_transaction() -> None:
+    """Roll back what the request read so far, so the use case starts a fresh transaction.
+
+    The rollback expires every loaded row, so each is read again, inside the use case, when
+    next used. The signed-in user is the exception: loaded by this very request to decide
+    whether it may run, re-reading them would cost a statement on every write for nothing.
+    A user with unsaved changes is not kept: those changes are rolled back as before.
+    """
+    session = db.session()
+    person = session.info.get(_SIGNED_IN)
+    keep = person is not None and person in session and not inspect(person).modified
+    if keep:
+        session.expunge(person)
+    session.rollback()
+    if keep:
+        # Attached again as it was: loaded, not expired.
+        session.add(person)
+
+
+def _give_up_waiting_for_locks(engine: Engine) -> None:
+    """Set the lock timeout once for each new connection, rather than with a statement in
+    every transaction that takes a lock (that was one more round trip per booking). It
+    covers every lock wait on the connection: no request should queue for a row for longer."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET lock_timeout = '{POSTGRES_LOCK_TIMEOUT}'")
+        cursor.close()
+        # Without autocommit the SET opened a transaction; committing keeps the setting (a
+        # rollback would undo it).
+        dbapi_connection.commit()
+
+
 @contextmanager
 def unit_of_work() -> Iterator[None]:
     """Run one use case in one transaction: commit once at the end, roll back on any error.
@@ -49,7 +95,7 @@ def unit_of_work() -> Iterator[None]:
     Whatever read-only transaction the request had open (loading the signed-in user, say) is
     ended first, so the use case starts a fresh one that on SQLite holds the write lock.
     """
-    db.session.rollback()
+    _end_read_only_transaction()
     token = _begin_immediate.set(True)
     try:
         yield

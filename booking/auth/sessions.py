@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import session
 from flask_login import login_user, logout_user
 
+from booking.database import remember_signed_in_user
 from booking.services.people import access_links, accounts
 from booking.web import links
 
@@ -22,7 +23,10 @@ def access_link_url(token: str) -> str:
 
 def load_user(session_id: str):
     """Flask-Login's user loader: refuses a stale session version."""
-    return accounts.user_for_session_id(session_id)
+    person = accounts.user_for_session_id(session_id)
+    if person is not None:
+        remember_signed_in_user(person)
+    return person
 
 
 def sign_in(person, *, now: datetime, by_link: bool = False) -> None:

@@ -14,23 +14,18 @@ it (``populate_existing``), so a decision is never made on a stale copy. Every p
 touches a booking takes its session's lock first, so the session lock is what orders them;
 no path may lock a booking, payment or referral and then wait for a session.
 
+On PostgreSQL every connection gives up waiting for a lock after a few seconds (set once per
+connection, booking/database.py); the helpers here turn that into BookingError("busy").
 On SQLite, FOR UPDATE is left out of the SQL: the unit of work already holds SQLite's single
 write lock (BEGIN IMMEDIATE), so writers run one at a time.
 """
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from booking.extensions import db
 from booking.models import Booking, CourseSession, Payment
 from booking.services.errors import BookingError
-
-POSTGRES_LOCK_TIMEOUT = "5s"
-
-
-def _set_lock_timeout() -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(f"SET LOCAL lock_timeout = '{POSTGRES_LOCK_TIMEOUT}'"))
 
 
 def _locked_rows(model, condition) -> list:
@@ -66,7 +61,6 @@ def lock_sessions(*session_ids: int) -> list[CourseSession]:
 
     Raises BookingError("busy") when the lock cannot be had in time.
     """
-    _set_lock_timeout()
     return _locked_rows(CourseSession, CourseSession.id.in_(sorted(set(session_ids))))
 
 

@@ -6,7 +6,7 @@ waiting list, reschedule, staff) answers the same question the same way.
 
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 
 from booking.extensions import db
 from booking.models import Booking, CourseSession, Referral, ReferralStatus, User
@@ -43,6 +43,17 @@ def bookable_referrals(person: User) -> list[Referral]:
     )
 
 
+def fitting_referral_exists(user_id, course_type_id) -> ColumnElement[bool]:
+    """SQL: whether the person has a bookable referral for the course type, i.e. whether
+    ``referral_for_seat`` has any to look at. Read with the placement's other checks, so a
+    person without one (most catalogue bookings) costs no query for their referrals."""
+    return exists().where(
+        Referral.user_id == user_id,
+        Referral.status.in_(BOOKABLE_STATES),
+        Referral.course_type_id == course_type_id,
+    )
+
+
 def why_not(
     referral: Referral, course_session: CourseSession, *, replacing: Booking | None = None
 ) -> str | None:
@@ -72,6 +83,7 @@ def referral_for_seat(
     referral: Referral | None,
     replacing: Booking | None = None,
     lock: bool = True,
+    none_fitting: bool = False,
 ) -> Referral | None:
     """The referral a new seat on ``course_session`` serves, locked, or None for a seat that
     serves none. Call with the session locked.
@@ -82,11 +94,15 @@ def referral_for_seat(
     a fitting one. Raises ReferralError "referral_not_found", "referral_closed",
     "referral_course_type", "referral_area", "referral_deadline", "referral_already_booked",
     "referral_required". With ``lock=False`` (to show a page, not to book) nothing is locked.
+    ``none_fitting`` says the caller has already read (``fitting_referral_exists``) that the
+    person has no bookable referral for this course type, so none is looked up.
     """
     if referral is not None:
         if referral.user_id != person.id:
             raise ReferralError("referral_not_found")
         candidates = [referral]
+    elif none_fitting:
+        candidates = []
     else:
         candidates = [
             row

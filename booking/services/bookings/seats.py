@@ -175,13 +175,17 @@ def place_booking(
     # Nothing else can change this session's bookings while we hold its lock, so whether the
     # person already has a place and how many seats are taken are read in one round trip
     # (with an offer, the count is read after the offer is claimed, below).
-    already_booked, taken = _active_booking_and_seats_taken(course_session, person, now=now)
+    already_booked, taken, any_fitting = _place_check(course_session, person, now=now)
     if already_booked:
         raise BookingError("already_booked")
     if course_session.women_only and not women_only_confirmed:
         raise BookingError("women_only_unconfirmed")
     served = eligibility.referral_for_seat(
-        person, course_session, referral=referral, replacing=replacing
+        person,
+        course_session,
+        referral=referral,
+        replacing=replacing,
+        none_fitting=not any_fitting,
     )
     if offer is not None:
         # The offer held this seat for this person: closing it frees the seat for them.
@@ -206,25 +210,20 @@ def place_booking(
         referral_id=served.id if served and release is None else None,
         rescheduled_from_id=replacing.id if replacing else None,
     )
-    if served is None:
-        # A second active place for this person on this session is ruled out above, under the
-        # session lock, so the savepoint (two more statements) is only paid for a referral.
-        db.session.add(booking)
-        try:
-            db.session.flush()
-        except IntegrityError as error:
-            raise BookingError("already_booked") from error
-    else:
-        try:
-            with db.session.begin_nested():
-                db.session.add(booking)
-        except IntegrityError as error:
-            # A partial unique index caught a second active place for this referral.
-            if eligibility.active_booking(served) is not None:
-                raise ReferralError("referral_already_booked") from error
-            raise BookingError("already_booked") from error
     actor = by or person
-    audit.record("booking.held", "booking", booking.id, actor=actor, now=now, source=source)
+    audit.record_about("booking.held", "booking", booking, actor=actor, now=now, source=source)
+    if settle:
+        # Settled before it is first written: one INSERT in its final state, not an INSERT and
+        # an UPDATE. Its audit events (held, then the move) are written with it.
+        if booking.fee_pence == 0:
+            confirm(booking, by=actor, now=now, via="no_fee")
+        else:
+            _move(booking, BookingStatus.AWAITING_PAYMENT, by=actor, now=now)
+    try:
+        _write_new_booking(booking, served)
+    except (BookingError, ReferralError):
+        audit.forget_about(booking)
+        raise
     if release is not None:
         release(booking)
         if served is not None:
@@ -238,12 +237,28 @@ def place_booking(
             referral_states.transition(served, ReferralStatus.BOOKED, by=actor, now=now)
     if offer is not None:
         audit.record("waitlist.claimed", "waiting_list_entry", offer.id, actor=actor, now=now)
-    if settle:
-        if booking.fee_pence == 0:
-            confirm(booking, by=actor, now=now, via="no_fee")
-        else:
-            _move(booking, BookingStatus.AWAITING_PAYMENT, by=actor, now=now)
     return booking
+
+
+def _write_new_booking(booking: Booking, served: Referral | None) -> None:
+    """Insert the new booking (it gets its id), turning a unique index's refusal into why."""
+    if served is None:
+        # A second active place for this person on this session is ruled out above, under the
+        # session lock, so the savepoint (two more statements) is only paid for a referral.
+        db.session.add(booking)
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            raise BookingError("already_booked") from error
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+    except IntegrityError as error:
+        # A partial unique index caught a second active place for this referral.
+        if eligibility.active_booking(served) is not None:
+            raise ReferralError("referral_already_booked") from error
+        raise BookingError("already_booked") from error
 
 
 def _check_offer(
@@ -276,24 +291,28 @@ def _place_check_statement():
         .scalar_subquery()
     )
     now = bindparam("now", type_=DateTime(timezone=True))
+    any_fitting = eligibility.fitting_referral_exists(
+        bindparam("user_id", type_=Integer), bindparam("course_type_id", type_=Integer)
+    )
     return (
-        select(active, _seats_taken_sql(session_id, now), CourseType, Venue)
+        select(active, _seats_taken_sql(session_id, now), any_fitting, CourseType, Venue)
         .select_from(CourseType)
         .outerjoin(Venue, Venue.id == bindparam("venue_id", type_=Integer))
         .where(CourseType.id == bindparam("course_type_id", type_=Integer))
     )
 
 
-def _active_booking_and_seats_taken(
+def _place_check(
     course_session: CourseSession, person: User, *, now: datetime
-) -> tuple[bool, int]:
-    """Whether ``person`` already has an active place on the session, and its seats taken.
+) -> tuple[bool, int, bool]:
+    """Whether ``person`` already has an active place on the session, its seats taken, and
+    whether the person has a bookable referral for its course type (else none is looked up).
 
     The session's course type (which the referral and fee rules read next) and venue (which
     the confirmation names; none for an online session) come in the same round trip and are
     attached to the session, instead of each being loaded on its own.
     """
-    found, taken, course_type, venue = db.session.execute(
+    found, taken, any_fitting, course_type, venue = db.session.execute(
         _place_check_statement(),
         {
             "session_id": course_session.id,
@@ -305,7 +324,7 @@ def _active_booking_and_seats_taken(
     ).one()
     set_committed_value(course_session, "course_type", course_type)
     set_committed_value(course_session, "venue", venue)
-    return found is not None, taken
+    return found is not None, taken, bool(any_fitting)
 
 
 def hold_seat(

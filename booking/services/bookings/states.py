@@ -9,7 +9,6 @@ any active state ─> cancelled
 
 from datetime import datetime
 
-from booking.extensions import db
 from booking.models import ACTIVE_STATES, Booking, BookingStatus, User
 from booking.services import audit
 from booking.services.errors import BookingError
@@ -102,11 +101,12 @@ def _move(
         raise BookingError("not_cancellable" if to == BookingStatus.CANCELLED else "not_found")
     previous = booking.status
     booking.status = to
-    db.session.flush()
-    audit.record(
+    # No flush: the change is written with the booking's next flush. A booking placed in this
+    # transaction is then first written in the state its moves left it in (see audit).
+    audit.record_about(
         f"booking.{to.value}",
         "booking",
-        booking.id,
+        booking,
         actor=by,
         now=now,
         previous=previous.value,

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -68,8 +68,7 @@ def lock_fund(fund_id: int) -> HardshipFund:
     Raises WaiverError("busy") when the lock cannot be had in time.
     """
     try:
-        if db.session.get_bind().dialect.name == "postgresql":
-            db.session.execute(text("SET LOCAL lock_timeout = '5s'"))
+        # PostgreSQL gives up waiting after the connection's lock timeout (booking/database.py).
         locked = db.session.get(HardshipFund, fund_id, with_for_update=True, populate_existing=True)
     except OperationalError as error:
         raise WaiverError("busy") from error

@@ -35,12 +35,43 @@ CHANNEL_NAMES = {
 }
 
 
+# Passed instead of a profile: read it now. A message reads the profile once and passes it
+# to each of its steps (name, voicemail, channels, safe hours), which would each read it again.
+LOOK_IT_UP = object()
+
+
 def profile_for(person: User) -> AttendeeProfile | None:
-    return db.session.scalar(select(AttendeeProfile).where(AttendeeProfile.user_id == person.id))
+    query = select(AttendeeProfile).where(AttendeeProfile.user_id == person.id)
+    if _profile_changes_unwritten():
+        return db.session.scalar(query)
+    # Nothing waiting to be written can change the answer, so the rows that are waiting (a new
+    # booking's audit events, say) stay waiting and go with the rest in one INSERT, rather than
+    # being written early by this read.
+    with db.session.no_autoflush:
+        return db.session.scalar(query)
+
+
+def _profile_changes_unwritten() -> bool:
+    changed = (*db.session.new, *db.session.dirty, *db.session.deleted)
+    return any(isinstance(row, AttendeeProfile) for row in changed)
 
 
 def _is_attendee(person: User) -> bool:
     return person.role == Role.ATTENDEE
+
+
+def contact_profile(person: User) -> AttendeeProfile | None:
+    """The profile that says how to reach ``person``: None for staff and trainers (reached at
+    their work email) and for an attendee who has not told us."""
+    return profile_for(person) if _is_attendee(person) else None
+
+
+def _given_or_read(person: User, profile: object) -> AttendeeProfile | None:
+    if not _is_attendee(person):
+        return None
+    if profile is LOOK_IT_UP:
+        return profile_for(person)
+    return profile if isinstance(profile, AttendeeProfile) else None
 
 
 def email_is_safe(person: User) -> bool:
@@ -51,8 +82,8 @@ def email_is_safe(person: User) -> bool:
     return bool(profile and profile.email_is_safe)
 
 
-def name_to_use(person: User) -> str:
-    profile = profile_for(person) if _is_attendee(person) else None
+def name_to_use(person: User, profile: object = LOOK_IT_UP) -> str:
+    profile = _given_or_read(person, profile)
     return profile.preferred_name if profile and profile.preferred_name else person.first_name
 
 
@@ -111,10 +142,7 @@ def preference_order(profile: AttendeeProfile | None) -> list[Channel]:
     return chosen + [channel for channel in USUAL_ORDER if channel not in chosen]
 
 
-_LOOK_IT_UP = object()
-
-
-def safe_channels(person: User, profile: object = _LOOK_IT_UP) -> list[tuple[Channel, str]]:
+def safe_channels(person: User, profile: object = LOOK_IT_UP) -> list[tuple[Channel, str]]:
     """The channels it is safe to use for ``person`` and that can reach them, best first,
     each with its address (an email address, a phone number or a postal address).
 
@@ -122,7 +150,7 @@ def safe_channels(person: User, profile: object = _LOOK_IT_UP) -> list[tuple[Cha
     """
     if not _is_attendee(person):
         return [(Channel.EMAIL, person.email)] if person.email else []
-    if profile is _LOOK_IT_UP:
+    if profile is LOOK_IT_UP:
         profile = profile_for(person)
     if not isinstance(profile, AttendeeProfile):
         return []
@@ -155,8 +183,8 @@ def how_we_will_tell(person: User) -> str:
     return f"We will let you know by {reach[0]}."
 
 
-def voicemail_is_safe(person: User) -> bool:
-    profile = profile_for(person) if _is_attendee(person) else None
+def voicemail_is_safe(person: User, profile: object = LOOK_IT_UP) -> bool:
+    profile = _given_or_read(person, profile)
     return bool(profile and profile.voicemail_is_safe)
 
 
@@ -184,12 +212,14 @@ def _hour_words(hour: int) -> str:
     return f"{hour % 12 or 12}{'am' if hour < 12 else 'pm'}"
 
 
-def next_safe_moment(person: User, channel: Channel, now: datetime) -> datetime:
+def next_safe_moment(
+    person: User, channel: Channel, now: datetime, profile: object = LOOK_IT_UP
+) -> datetime:
     """``now`` when a message on ``channel`` may go now; otherwise the start of the person's
     next safe hours. Email and letters are not held back: nobody hears them arrive."""
     if channel not in TIMED_CHANNELS or not _is_attendee(person):
         return now
-    start, end = safe_hours(profile_for(person))
+    start, end = safe_hours(_given_or_read(person, profile))
     return next_moment_within(now, start, end)
 
 

@@ -117,16 +117,20 @@ def render_call(kind: str, *, name: str, voicemail: bool, **context: Any) -> str
     )
 
 
-def render_all(kind: str, *, person: User, **context: Any) -> dict[Channel, str]:
+def render_all(
+    kind: str, *, person: User, profile: object = contact.LOOK_IT_UP, **context: Any
+) -> dict[Channel, str]:
     """The wording of a message in every channel it may go by."""
-    name = contact.name_to_use(person)
+    if profile is contact.LOOK_IT_UP:
+        profile = contact.contact_profile(person)
+    name = contact.name_to_use(person, profile)
     allowed = ONLY_BY.get(kind, set(Channel))
     renderers = {
         Channel.EMAIL: lambda: render(kind, name=name, **context),
         Channel.TEXT: lambda: render_text(kind, name=name, **context),
         Channel.LETTER: lambda: render_letter(kind, name=name, **context),
         Channel.CALL: lambda: render_call(
-            kind, name=name, voicemail=contact.voicemail_is_safe(person), **context
+            kind, name=name, voicemail=contact.voicemail_is_safe(person, profile), **context
         ),
     }
     return {channel: build() for channel, build in renderers.items() if channel in allowed}
@@ -136,20 +140,23 @@ def _queue(
     person: User, kind: str, *, now: datetime, ics: str = "", **context: Any
 ) -> Notification | None:
     """Queue ``kind`` for ``person`` on their safe channels (see outbox.queue)."""
+    # Read once: choosing the channel, the name and the safe hours all need it.
+    profile = contact.contact_profile(person)
     if kind in ONLY_IF_REACHABLE:
         allowed = ONLY_BY.get(kind, set(Channel))
-        if not any(channel in allowed for channel, _ in contact.safe_channels(person)):
+        if not any(channel in allowed for channel, _ in contact.safe_channels(person, profile)):
             audit.record("notification.withheld", "user", person.id, actor=None, now=now, kind=kind)
             return None
     booking = context.get("booking")
     return outbox.queue(
         person,
         kind=kind,
-        wordings=render_all(kind, person=person, **context),
+        wordings=render_all(kind, person=person, profile=profile, **context),
         now=now,
         booking_id=booking.id if isinstance(booking, Booking) else None,
         ics=ics,
         every_channel=kind in EVERY_SAFE_CHANNEL,
+        profile=profile,
     )
 
 

@@ -96,6 +96,7 @@ def _row(
     wordings: str,
     booking_id: int | None,
     status: NotificationStatus = NotificationStatus.PENDING,
+    profile: object = contact.LOOK_IT_UP,
 ) -> Notification:
     notification = Notification(
         user_id=person.id,
@@ -107,7 +108,7 @@ def _row(
         status=status,
         attempts=0,
         created_at=now,
-        next_attempt_at=contact.next_safe_moment(person, channel, now),
+        next_attempt_at=contact.next_safe_moment(person, channel, now, profile),
         wordings=wordings,
         booking_id=booking_id,
     )
@@ -124,6 +125,7 @@ def queue(
     booking_id: int | None = None,
     ics: str = "",
     every_channel: bool = False,
+    profile: object = contact.LOOK_IT_UP,
 ) -> Notification | None:
     """Queue a message on the person's first safe channel that has wording for it (or on every
     written safe channel when ``every_channel``, for changes nobody should miss).
@@ -133,7 +135,7 @@ def queue(
     event let staff reach the person another way.
     """
     stored = json.dumps({channel.value: body for channel, body in wordings.items()})
-    usable = [(channel, address) for channel, address in contact.safe_channels(person)]
+    usable = [(channel, address) for channel, address in contact.safe_channels(person, profile)]
     usable = [(channel, address) for channel, address in usable if channel in wordings]
     if not usable:
         audit.record("notification.withheld", "user", person.id, actor=None, now=now, kind=kind)
@@ -148,6 +150,7 @@ def queue(
             wordings=stored,
             booking_id=booking_id,
             status=NotificationStatus.WITHHELD,
+            profile=profile,
         )
         return None
     if every_channel:
@@ -166,6 +169,7 @@ def queue(
             now=now,
             wordings=stored,
             booking_id=booking_id,
+            profile=profile,
         )
         if channel == Channel.EMAIL:
             row.ics_attachment = ics
