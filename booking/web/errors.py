@@ -3,10 +3,11 @@
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, make_response, redirect, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from booking.extensions import db
-from booking.services.errors import DomainError
+from booking.services.errors import BookingError, DomainError
 from booking.web.forms import RuleRefusal
 
 
@@ -42,6 +43,15 @@ def init_app(app: Flask) -> None:
             return redirect(_same_site(request.referrer)), 303
         return render_template("error.html", error=error), error.http_status
 
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError):
+        # Every PostgreSQL connection waits at most a few seconds for a row lock: a wait that
+        # runs out anywhere (not only in the lock helpers, which already say "busy") is the
+        # same calm "try again", never a 500.
+        if _waited_too_long_for_a_lock(error):
+            return domain_error(BookingError("busy"))
+        return unexpected_error(error)
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
@@ -49,6 +59,13 @@ def init_app(app: Flask) -> None:
         app.logger.exception("Unhandled error")
         db.session.rollback()
         return render_template("error.html", error=None), 500
+
+
+def _waited_too_long_for_a_lock(error: OperationalError) -> bool:
+    """PostgreSQL's lock_timeout (SQLSTATE 55P03), or SQLite's busy timeout."""
+    if getattr(error.orig, "sqlstate", None) == "55P03":
+        return True
+    return "database is locked" in str(error.orig)
 
 
 def _form_shown_again(error: DomainError):
