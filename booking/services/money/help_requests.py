@@ -81,6 +81,7 @@ def request_waiver(
         created_at=now,
     )
     db.session.add(waiver)
+    db.session.flush()  # the request's id is its name from here on (audit, staff queue)
     bookings.transition(booking, BookingStatus.AWAITING_WAIVER, by=person, now=now)
     booking.hold_expires_at = None
     audit.record("waiver.requested", "waiver_request", waiver.id, actor=person, now=now)
