@@ -44,7 +44,7 @@ def sessions():
         )
     page = request.args.get("page", 1, type=int) or 1
     women_only_first = preferences.prefers_women_only(current_user)
-    results = catalogue.search(
+    results = catalogue.listing(
         filters,
         page=page,
         per_page=current_app.config["CATALOGUE_PAGE_SIZE"],
@@ -65,15 +65,13 @@ def sessions():
 def session_detail(session_id: int):
     """One session: what, when, where, access facts, places left, and a Book button."""
     now = utcnow()
-    found = catalogue.session_with_places_left(session_id, now=now)
-    if found is None:
+    details = catalogue.session_details(session_id, now=now)
+    if details is None:
         abort(404)
-    course_session, places_left = found
     return render_template(
         "public/session.html",
-        course_session=course_session,
-        places_left=places_left,
-        has_started=course_session.starts_at <= now,
+        s=details,
+        has_started=details.starts_at <= now,
         search=search_args(),
     )
 

@@ -8,7 +8,7 @@ from sqlalchemy import DateTime, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
-from booking.models import CourseSession, CourseType, PoliceForce, SessionStatus
+from booking.models import CourseSession, CourseType, PoliceForce, SessionStatus, Venue
 from booking.services.bookings.seats import seats_taken_column
 from booking.services.clock import LONDON
 from booking.services.input_rules import EARLIEST_DATE, LATEST_DATE
@@ -34,9 +34,26 @@ class CatalogueEntry:
     places_left: int
 
 
+@dataclass(frozen=True, slots=True)
+class ListedSession:
+    """What a catalogue card shows, as plain values: cheaper than ORM objects, and comparable, so
+    an unchanged page of results can be recognised (booking/web/caching.py)."""
+
+    id: int
+    course_name: str
+    starts_at: datetime
+    is_online: bool
+    women_only: bool
+    fee_pence: int
+    venue_name: str | None
+    venue_postcode: str | None
+    places_left: int
+
+
 @dataclass
 class CataloguePage:
-    entries: list[CatalogueEntry]
+    # CatalogueEntry from ``search``, ListedSession from ``listing``.
+    entries: list
     page: int
     pages: int
     total: int
@@ -96,6 +113,24 @@ def _filtered(filters: CatalogueFilters, now: datetime):
     return statement
 
 
+def _count(base) -> int:
+    # Counting every upcoming session on each view costs a scan that grows with the data; past
+    # MAX_COUNTED the page just says "more than", which is all a person needs to narrow down.
+    return db.session.execute(
+        select(func.count()).select_from(
+            base.with_only_columns(CourseSession.id).limit(MAX_COUNTED + 1).subquery()
+        )
+    ).scalar_one()
+
+
+def _order(women_only_first: bool, columns=CourseSession.__table__.c) -> list:
+    return [
+        *([columns.women_only.desc()] if women_only_first else []),
+        columns.starts_at,
+        columns.id,
+    ]
+
+
 def search(
     filters: CatalogueFilters,
     *,
@@ -104,7 +139,8 @@ def search(
     now: datetime,
     women_only_first: bool = False,
 ) -> CataloguePage:
-    """One page of upcoming, open sessions matching ``filters``, soonest first.
+    """One page of upcoming, open sessions matching ``filters``, soonest first, as sessions with
+    their course type, venue and area loaded (for callers that need the whole session).
 
     With ``women_only_first`` (a person who asked for a women-only group), women-only sessions
     come before the others, each soonest first.
@@ -113,29 +149,65 @@ def search(
     course type, venue and area joined in and their seats taken counted alongside.
     """
     base = _filtered(filters, now)
-    # Counting every upcoming session on each view costs a scan that grows with the data; past
-    # MAX_COUNTED the page just says "more than", which is all a person needs to narrow down.
-    total = db.session.execute(
-        select(func.count()).select_from(
-            base.with_only_columns(CourseSession.id).limit(MAX_COUNTED + 1).subquery()
-        )
-    ).scalar_one()
+    total = _count(base)
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     rows = db.session.execute(
         base.add_columns(seats_taken_column(now))
         .options(*_for_display())
-        .order_by(
-            *([CourseSession.women_only.desc()] if women_only_first else []),
-            CourseSession.starts_at,
-            CourseSession.id,
-        )
+        .order_by(*_order(women_only_first))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
     entries = [
         CatalogueEntry(session=s, places_left=max(s.capacity - taken, 0)) for s, taken in rows
     ]
+    return CataloguePage(entries=entries, page=page, pages=pages, total=total, filters=filters)
+
+
+def listing(
+    filters: CatalogueFilters,
+    *,
+    page: int,
+    per_page: int,
+    now: datetime,
+    women_only_first: bool = False,
+) -> CataloguePage:
+    """The same page of sessions as ``search`` (same filters, same order), as ``ListedSession``
+    values for the public catalogue: the page strangers read most.
+
+    Two queries whatever the data's size. The page's ids are picked first, so seats are counted
+    for those rows only, not for every row skipped on the way to a later page.
+    """
+    base = _filtered(filters, now)
+    total = _count(base)
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    chosen = (
+        base.with_only_columns(CourseSession.id, CourseSession.starts_at, CourseSession.women_only)
+        .order_by(*_order(women_only_first))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            CourseSession.id,
+            CourseType.name.label("course_name"),
+            CourseSession.starts_at,
+            CourseSession.is_online,
+            CourseSession.women_only,
+            CourseType.default_fee_pence.label("fee_pence"),
+            Venue.name.label("venue_name"),
+            Venue.postcode.label("venue_postcode"),
+            (CourseSession.capacity - seats_taken_column(now)).label("places_left"),
+        )
+        .join(chosen, chosen.c.id == CourseSession.id)
+        .join(CourseType, CourseType.id == CourseSession.course_type_id)
+        .outerjoin(Venue, Venue.id == CourseSession.venue_id)
+        .order_by(*_order(women_only_first, chosen.c))
+    ).mappings()
+    entries = [ListedSession(**{**row, "places_left": max(row["places_left"], 0)}) for row in rows]
     return CataloguePage(entries=entries, page=page, pages=pages, total=total, filters=filters)
 
 
@@ -154,25 +226,73 @@ def session_for_display(session_id: int) -> CourseSession | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SessionDetails:
+    """What a session's public page shows, as plain values (see ``ListedSession``)."""
+
+    id: int
+    status: SessionStatus
+    starts_at: datetime
+    ends_at: datetime
+    is_online: bool
+    women_only: bool
+    course_name: str
+    course_summary: str
+    fee_pence: int
+    venue_id: int | None
+    venue_name: str | None
+    venue_address: str | None
+    venue_postcode: str | None
+    step_free: bool | None
+    hearing_loop: bool | None
+    accessible_toilet: bool | None
+    women_only_room: bool | None
+    travel_notes: str | None
+    places_left: int
+
+
 @cache
 def _session_page_statement():
     # Built once: making the expression anew on every view cost about a fifth of the page.
+    now = bindparam("now", type_=DateTime(timezone=True))
     return (
-        select(CourseSession, seats_taken_column(bindparam("now", type_=DateTime(timezone=True))))
-        .options(*_for_display())
+        select(
+            CourseSession.id,
+            CourseSession.status,
+            CourseSession.starts_at,
+            CourseSession.ends_at,
+            CourseSession.is_online,
+            CourseSession.women_only,
+            CourseType.name.label("course_name"),
+            CourseType.summary.label("course_summary"),
+            CourseType.default_fee_pence.label("fee_pence"),
+            Venue.id.label("venue_id"),
+            Venue.name.label("venue_name"),
+            Venue.address.label("venue_address"),
+            Venue.postcode.label("venue_postcode"),
+            Venue.step_free,
+            Venue.hearing_loop,
+            Venue.accessible_toilet,
+            Venue.women_only_room,
+            Venue.travel_notes,
+            (CourseSession.capacity - seats_taken_column(now)).label("places_left"),
+        )
+        .join(CourseType, CourseType.id == CourseSession.course_type_id)
+        .outerjoin(Venue, Venue.id == CourseSession.venue_id)
         .where(CourseSession.id == bindparam("session_id"))
     )
 
 
-def session_with_places_left(session_id: int, *, now: datetime) -> tuple[CourseSession, int] | None:
-    """One session for its public page and how many places it has left, in one query."""
-    row = db.session.execute(
-        _session_page_statement(), {"session_id": session_id, "now": now}
-    ).first()
+def session_details(session_id: int, *, now: datetime) -> SessionDetails | None:
+    """One session for its public page, with how many places it has left, in one query."""
+    row = (
+        db.session.execute(_session_page_statement(), {"session_id": session_id, "now": now})
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
-    course_session, taken = row
-    return course_session, max(course_session.capacity - taken, 0)
+    return SessionDetails(**{**row, "places_left": max(row["places_left"], 0)})
 
 
 def area_choices() -> list[tuple[str, str]]:
