@@ -11,7 +11,7 @@ from booking.public.forms import CatalogueFilterForm
 from booking.services.bookings import catalogue, places
 from booking.services.people import preferences
 from booking.services.privacy.policy import RetentionPolicy
-from booking.web.caching import anonymous_page, remembered
+from booking.web.caching import anonymous_page, remembered, render_from
 
 bp = Blueprint("public", __name__)
 
@@ -51,7 +51,18 @@ def sessions():
         now=utcnow(),
         women_only_first=women_only_first,
     )
-    return render_template(
+    # Everything the page shows that does not follow from its address.
+    inputs = (
+        tuple(results.entries),
+        results.page,
+        results.pages,
+        results.total,
+        women_only_first,
+        tuple(form.area.choices),
+        tuple(form.course_type.choices),
+    )
+    return render_from(
+        inputs,
         "public/sessions.html",
         form=form,
         results=results,
@@ -68,10 +79,12 @@ def session_detail(session_id: int):
     details = catalogue.session_details(session_id, now=now)
     if details is None:
         abort(404)
-    return render_template(
+    has_started = details.starts_at <= now
+    return render_from(
+        (details, has_started),
         "public/session.html",
         s=details,
-        has_started=details.starts_at <= now,
+        has_started=has_started,
         search=search_args(),
     )
 
