@@ -7,6 +7,7 @@ from functools import cache
 from sqlalchemy import DateTime, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from booking.database import single_read
 from booking.extensions import db
 from booking.models import CourseSession, CourseType, PoliceForce, SessionStatus, Venue
 from booking.services.bookings.seats import seats_taken_column
@@ -113,14 +114,16 @@ def _filtered(filters: CatalogueFilters, now: datetime):
     return statement
 
 
-def _count(base) -> int:
+def _count_statement(base):
     # Counting every upcoming session on each view costs a scan that grows with the data; past
     # MAX_COUNTED the page just says "more than", which is all a person needs to narrow down.
-    return db.session.execute(
-        select(func.count()).select_from(
-            base.with_only_columns(CourseSession.id).limit(MAX_COUNTED + 1).subquery()
-        )
-    ).scalar_one()
+    return select(func.count().label("total")).select_from(
+        base.with_only_columns(CourseSession.id).limit(MAX_COUNTED + 1).subquery()
+    )
+
+
+def _count(base) -> int:
+    return db.session.execute(_count_statement(base)).scalar_one()
 
 
 def _order(women_only_first: bool, columns=CourseSession.__table__.c) -> list:
@@ -176,11 +179,12 @@ def listing(
     """The same page of sessions as ``search`` (same filters, same order), as ``ListedSession``
     values for the public catalogue: the page strangers read most.
 
-    Two queries whatever the data's size. The page's ids are picked first, so seats are counted
-    for those rows only, not for every row skipped on the way to a later page.
+    Two queries whatever the data's size, each on its own (``single_read``). The page's ids are
+    picked first, so seats are counted for those rows only, not for every row skipped on the way
+    to a later page.
     """
     base = _filtered(filters, now)
-    total = _count(base)
+    total = single_read(_count_statement(base))[0]["total"]
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     chosen = (
@@ -190,7 +194,7 @@ def listing(
         .offset((page - 1) * per_page)
         .subquery()
     )
-    rows = db.session.execute(
+    rows = single_read(
         select(
             CourseSession.id,
             CourseType.name.label("course_name"),
@@ -206,7 +210,7 @@ def listing(
         .join(CourseType, CourseType.id == CourseSession.course_type_id)
         .outerjoin(Venue, Venue.id == CourseSession.venue_id)
         .order_by(*_order(women_only_first, chosen.c))
-    ).mappings()
+    )
     entries = [ListedSession(**{**row, "places_left": max(row["places_left"], 0)}) for row in rows]
     return CataloguePage(entries=entries, page=page, pages=pages, total=total, filters=filters)
 
@@ -284,14 +288,12 @@ def _session_page_statement():
 
 
 def session_details(session_id: int, *, now: datetime) -> SessionDetails | None:
-    """One session for its public page, with how many places it has left, in one query."""
-    row = (
-        db.session.execute(_session_page_statement(), {"session_id": session_id, "now": now})
-        .mappings()
-        .first()
-    )
-    if row is None:
+    """One session for its public page, with how many places it has left, in one query, on its
+    own (``single_read``)."""
+    rows = single_read(_session_page_statement(), {"session_id": session_id, "now": now})
+    if not rows:
         return None
+    row = rows[0]
     return SessionDetails(**{**row, "places_left": max(row["places_left"], 0)})
 
 
