@@ -79,6 +79,8 @@ def single_read(
     """
     if db.engine.dialect.name != "postgresql":
         return db.session.execute(statement, parameters).mappings().all()
-    engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
+    with db.engine.connect() as connection:
+        # Set on the connection, not by an engine made with the option: that costs as much as
+        # the read. The pool puts the connection's usual isolation back when it is returned.
+        connection.execution_options(isolation_level="AUTOCOMMIT")
         return connection.execute(statement, parameters).mappings().all()
