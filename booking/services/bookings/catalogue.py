@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
-from sqlalchemy import DateTime, and_, bindparam, func, or_, select
+from sqlalchemy import DateTime, Integer, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from booking.database import single_read
@@ -77,14 +77,59 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters are set (not their values): statements are built once per shape."""
+
+    area: str  # "", ONLINE or "force"
+    course_type: bool
+    date_from: bool
+    date_to: bool
+    women_only: bool
+
+
+def _moment(name: str):
+    # Typed as the columns are, so an aware datetime is stored and compared as UTC everywhere.
+    return bindparam(name, type_=CourseSession.__table__.c.starts_at.type)
+
+
 def _filtered(filters: CatalogueFilters, now: datetime):
-    statement = select(CourseSession).where(
-        CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > now
+    """The statement for upcoming, open sessions matching ``filters`` and the values it is run
+    with: built once per combination of filters set, since building it cost more than running
+    it."""
+    shape = _Shape(
+        area="" if not filters.area else ONLINE if filters.area == ONLINE else "force",
+        course_type=bool(filters.course_type),
+        date_from=bool(filters.date_from),
+        date_to=bool(filters.date_to),
+        women_only=filters.women_only,
     )
-    if filters.area == ONLINE:
+    values: dict[str, object] = {"now": now}
+    if shape.area == "force":
+        values["area"] = filters.area
+    if filters.course_type:
+        values["course_type"] = filters.course_type
+    # Dates are clamped into the window any date field accepts: the day after 31 December 9999
+    # does not exist, and year 1 is before any timezone rule.
+    if filters.date_from:
+        values["starts_from"] = _start_of(min(max(filters.date_from, EARLIEST_DATE), LATEST_DATE))
+    if filters.date_to:
+        date_to = min(max(filters.date_to, EARLIEST_DATE), LATEST_DATE)
+        values["starts_before"] = _start_of(date_to + timedelta(days=1))
+    return _filtered_statement(shape), values
+
+
+@cache
+def _filtered_statement(shape: _Shape):
+    statement = select(CourseSession).where(
+        CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > _moment("now")
+    )
+    if shape.area == ONLINE:
         statement = statement.where(CourseSession.is_online.is_(True))
-    elif filters.area:
-        force_id = select(PoliceForce.id).where(PoliceForce.slug == filters.area).scalar_subquery()
+    elif shape.area:
+        force_id = (
+            select(PoliceForce.id).where(PoliceForce.slug == bindparam("area")).scalar_subquery()
+        )
         # A person in a force area can also join any online session. Online sessions have no
         # force, so "force_id IS NULL" lets PostgreSQL answer both halves from the
         # (force_id, starts_at) index instead of scanning every upcoming session.
@@ -94,22 +139,18 @@ def _filtered(filters: CatalogueFilters, now: datetime):
                 and_(CourseSession.force_id.is_(None), CourseSession.is_online.is_(True)),
             )
         )
-    if filters.course_type:
+    if shape.course_type:
         course_type_id = (
-            select(CourseType.id).where(CourseType.slug == filters.course_type).scalar_subquery()
+            select(CourseType.id)
+            .where(CourseType.slug == bindparam("course_type"))
+            .scalar_subquery()
         )
         statement = statement.where(CourseSession.course_type_id == course_type_id)
-    # Dates are clamped into the window any date field accepts: the day after 31 December 9999
-    # does not exist, and year 1 is before any timezone rule.
-    if filters.date_from:
-        date_from = min(max(filters.date_from, EARLIEST_DATE), LATEST_DATE)
-        statement = statement.where(CourseSession.starts_at >= _start_of(date_from))
-    if filters.date_to:
-        date_to = min(max(filters.date_to, EARLIEST_DATE), LATEST_DATE)
-        statement = statement.where(
-            CourseSession.starts_at < _start_of(date_to + timedelta(days=1))
-        )
-    if filters.women_only:
+    if shape.date_from:
+        statement = statement.where(CourseSession.starts_at >= _moment("starts_from"))
+    if shape.date_to:
+        statement = statement.where(CourseSession.starts_at < _moment("starts_before"))
+    if shape.women_only:
         statement = statement.where(CourseSession.women_only.is_(True))
     return statement
 
@@ -118,12 +159,14 @@ def _count_statement(base):
     # Counting every upcoming session on each view costs a scan that grows with the data; past
     # MAX_COUNTED the page just says "more than", which is all a person needs to narrow down.
     return select(func.count().label("total")).select_from(
-        base.with_only_columns(CourseSession.id).limit(MAX_COUNTED + 1).subquery()
+        base.with_only_columns(CourseSession.id)
+        .limit(bindparam("most_counted", type_=Integer))
+        .subquery()
     )
 
 
-def _count(base) -> int:
-    return db.session.execute(_count_statement(base)).scalar_one()
+def _count_values(values: dict[str, object]) -> dict[str, object]:
+    return {**values, "most_counted": MAX_COUNTED + 1}
 
 
 def _order(women_only_first: bool, columns=CourseSession.__table__.c) -> list:
@@ -151,16 +194,17 @@ def search(
     Runs two queries whatever the data's size: a count, and the page of sessions with their
     course type, venue and area joined in and their seats taken counted alongside.
     """
-    base = _filtered(filters, now)
-    total = _count(base)
+    base, values = _filtered(filters, now)
+    total = db.session.execute(_count_statement(base), _count_values(values)).scalar_one()
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     rows = db.session.execute(
-        base.add_columns(seats_taken_column(now))
+        base.add_columns(seats_taken_column(_moment("now")))
         .options(*_for_display())
         .order_by(*_order(women_only_first))
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset((page - 1) * per_page),
+        values,
     ).all()
     entries = [
         CatalogueEntry(session=s, places_left=max(s.capacity - taken, 0)) for s, taken in rows
@@ -183,34 +227,12 @@ def listing(
     picked first, so seats are counted for those rows only, not for every row skipped on the way
     to a later page.
     """
-    base = _filtered(filters, now)
-    total = single_read(_count_statement(base))[0]["total"]
+    base, values = _filtered(filters, now)
+    count, chosen_page = _listing_statements(base, women_only_first)
+    total = single_read(count, _count_values(values))[0]["total"]
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
-    chosen = (
-        base.with_only_columns(CourseSession.id, CourseSession.starts_at, CourseSession.women_only)
-        .order_by(*_order(women_only_first))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        .subquery()
-    )
-    rows = single_read(
-        select(
-            CourseSession.id,
-            CourseType.name.label("course_name"),
-            CourseSession.starts_at,
-            CourseSession.is_online,
-            CourseSession.women_only,
-            CourseType.default_fee_pence.label("fee_pence"),
-            Venue.name.label("venue_name"),
-            Venue.postcode.label("venue_postcode"),
-            (CourseSession.capacity - seats_taken_column(now)).label("places_left"),
-        )
-        .join(chosen, chosen.c.id == CourseSession.id)
-        .join(CourseType, CourseType.id == CourseSession.course_type_id)
-        .outerjoin(Venue, Venue.id == CourseSession.venue_id)
-        .order_by(*_order(women_only_first, chosen.c))
-    )
+    rows = single_read(chosen_page, {**values, "limit": per_page, "offset": (page - 1) * per_page})
     entries = [ListedSession(**{**row, "places_left": max(row["places_left"], 0)}) for row in rows]
     return CataloguePage(entries=entries, page=page, pages=pages, total=total, filters=filters)
 
@@ -295,6 +317,36 @@ def session_details(session_id: int, *, now: datetime) -> SessionDetails | None:
         return None
     row = rows[0]
     return SessionDetails(**{**row, "places_left": max(row["places_left"], 0)})
+
+
+@cache
+def _listing_statements(base, women_only_first: bool):
+    """The count and the page for ``listing``, built once per filter shape and order."""
+    chosen = (
+        base.with_only_columns(CourseSession.id, CourseSession.starts_at, CourseSession.women_only)
+        .order_by(*_order(women_only_first))
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery()
+    )
+    page = (
+        select(
+            CourseSession.id,
+            CourseType.name.label("course_name"),
+            CourseSession.starts_at,
+            CourseSession.is_online,
+            CourseSession.women_only,
+            CourseType.default_fee_pence.label("fee_pence"),
+            Venue.name.label("venue_name"),
+            Venue.postcode.label("venue_postcode"),
+            (CourseSession.capacity - seats_taken_column(_moment("now"))).label("places_left"),
+        )
+        .join(chosen, chosen.c.id == CourseSession.id)
+        .join(CourseType, CourseType.id == CourseSession.course_type_id)
+        .outerjoin(Venue, Venue.id == CourseSession.venue_id)
+        .order_by(*_order(women_only_first, chosen.c))
+    )
+    return _count_statement(base), page
 
 
 def area_choices() -> list[tuple[str, str]]:
