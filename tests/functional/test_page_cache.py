@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 from flask import template_rendered
+from sqlalchemy import select
 
-from booking.models import Booking, BookingStatus
+from booking.database import single_read
+from booking.models import Booking, BookingStatus, CourseSession
 from booking.services.clock import when
 from booking.web import caching
 from tests import factories
@@ -271,3 +273,17 @@ def test_drawn_pages_are_forgotten_oldest_first_past_their_bound():
     assert pages.get("/a", ("a",)) is None
     assert pages.get("/b", ("b",)) == "B"
     assert pages.get("/b", ("changed",)) is None
+
+
+def test_a_read_on_its_own_leaves_the_pooled_connection_as_it_found_it(app, db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL reads in autocommit; SQLite uses the request's session")
+    session_id = factories.course_session().id
+    db.session.commit()
+    db.session.close()
+    db.engine.dispose()  # one connection in the pool from here: the read's, handed back
+    rows = single_read(select(CourseSession.id).where(CourseSession.id == session_id))
+    assert [row["id"] for row in rows] == [session_id]
+    assert db.engine.pool.checkedin() == 1
+    with db.engine.connect() as connection:
+        assert connection.connection.driver_connection.autocommit is False
