@@ -9,7 +9,10 @@ on), BENCH_CLIENTS (8 connections), BENCH_WARMUP (2 s), BENCH_DURATION (10 s per
 BENCH_WORKER_CLASS (sync), BENCH_THREADS (1 per worker), BENCH_WRK_THREADS (2),
 BENCH_PAGE_CACHE_URL (empty: each worker keeps its own page cache; or a Redis URL) and
 BENCH_TARGETS (a comma-separated subset of floor, home, catalogue, catalogue_area,
-session_page, book — for quick checks; verdicts need them all).
+session_page, catalogue_allocating, book — for quick checks; verdicts need them all).
+
+``catalogue_allocating`` measures the catalogue again while a trainer allocation run is being
+solved by a worker process (bench/allocating.py), to set beside the quiet catalogue's figures.
 """
 
 import importlib.util
@@ -26,11 +29,19 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from bench import dataset, report, wrk
+from bench import allocating, dataset, report, wrk
 from bench.server import PROJECT_ROOT, Server
 
 RESULTS = Path(__file__).resolve().parent / "results"
-ALL_TARGETS = ("floor", "home", "catalogue", "catalogue_area", "session_page", "book")
+ALL_TARGETS = (
+    "floor",
+    "home",
+    "catalogue",
+    "catalogue_area",
+    "session_page",
+    "catalogue_allocating",
+    "book",
+)
 
 
 def _settings() -> dict:
@@ -172,6 +183,8 @@ def main() -> int:
             "LOGIN_RATE_LIMIT": "100000 per minute",
             # Where the anonymous page cache lives: each worker's memory unless a Redis is named.
             "PAGE_CACHE_URL": settings["page_cache_url"],
+            # The allocation run's queue and the solver's time limit (bench/allocating.py).
+            **allocating.worker_settings(workdir, settings["warmup"] + settings["duration"]),
         }
         server_options = dict(
             workers=settings["workers"],
@@ -195,7 +208,12 @@ def main() -> int:
                 f"{settings['worker_class']} workers; GET targets by wrk",
                 file=sys.stderr,
             )
-            measured = _measure_gets(settings, _get_targets(data, app.base_url, floor.base_url))
+            targets = _get_targets(data, app.base_url, floor.base_url)
+            measured = _measure_gets(settings, targets)
+            if "catalogue_allocating" in settings["targets"]:
+                measured["catalogue_allocating"] = allocating.measure(
+                    settings, url, env, workdir, app.base_url, targets["catalogue"][1]
+                )
             if "book" in settings["targets"]:
                 booking = _measure_booking(data, settings, app.base_url)
                 if booking is None:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 
 from sqlalchemy import Table, create_engine, text
@@ -22,13 +23,16 @@ from booking.demo.forces import FORCES, PARTNERS, WELSH
 from booking.demo.seed import COURSE_TYPES
 from booking.models import (
     AttendeeProfile,
+    AvailabilitySlot,
     Booking,
     CourseSession,
     CourseType,
     PoliceForce,
+    TrainerProfile,
     User,
     Venue,
 )
+from booking.models.trainers import trainer_course_types, trainer_forces
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
@@ -47,9 +51,13 @@ class Size:
     booking_targets: int = 2_000
     # Attendees 0..login_pool-1 start with no bookings: the load generator signs in as them.
     login_pool: int = 200
+    # Trainers with areas, courses and weekly hours, for an allocation run during the load.
+    trainers: int = 150
 
 
-TINY = Size(venues=4, sessions=40, bookings=120, attendees=60, booking_targets=5, login_pool=10)
+TINY = Size(
+    venues=4, sessions=40, bookings=120, attendees=60, booking_targets=5, login_pool=10, trainers=0
+)
 
 
 @dataclass
@@ -136,7 +144,13 @@ def build(
     engine = create_engine(url)
     dataset = Dataset(url=url, dialect=engine.dialect.name)
     progress = Progress(
-        43 + len(COURSE_TYPES) + size.venues + size.attendees + size.sessions + size.bookings
+        43
+        + len(COURSE_TYPES)
+        + size.venues
+        + size.attendees
+        + size.trainers
+        + size.sessions
+        + size.bookings
     )
     if quiet:
         progress.advance = lambda amount, what="": None  # type: ignore[method-assign]
@@ -242,6 +256,9 @@ def _build(connection, size, rng, now, dataset, progress) -> None:
     ]
     _insert(connection, AttendeeProfile.__table__, profiles)
 
+    _trainers(connection, size, rng, now, partner_ids, [row["id"] for row in course_types])
+    progress.advance(size.trainers, "trainers")
+
     # Sessions over the next year; one in ten online; booking targets spread through the list.
     durations = {row["id"]: row["duration_minutes"] for row in course_types}
     capacities = {row["id"]: row["default_capacity"] for row in course_types}
@@ -305,9 +322,66 @@ def _build(connection, size, rng, now, dataset, progress) -> None:
         "course_types": len(course_types),
         "venues": len(venues),
         "attendees": size.attendees,
+        "trainers": size.trainers,
         "sessions": len(sessions),
         "bookings": size.bookings,
     }
+
+
+def _trainers(connection, size, rng, now, partner_ids, course_type_ids) -> None:
+    """``size.trainers`` trainers (accounts after the attendees'), each with a few areas and
+    courses and three to five days a week: enough for the solver to work for its time limit."""
+    if not size.trainers:
+        return
+    first_id = size.attendees + 1
+    users, profiles, courses, areas, slots = [], [], [], [], []
+    for number in range(size.trainers):
+        user_id = first_id + number
+        home = rng.choice(partner_ids)
+        users.append(
+            dict(
+                id=user_id,
+                email=f"trainer{number + 1}@bench.invalid",
+                password_hash="!",  # trainers never sign in during the benchmark
+                role="TRAINER",
+                first_name=f"Trainer{number + 1}",
+                last_name="Bench",
+                is_active_account=True,
+                created_at=now,
+            )
+        )
+        profiles.append(
+            dict(
+                id=number + 1,
+                user_id=user_id,
+                covers_online=rng.random() < 0.5,
+                can_lead_women_only=rng.random() < 0.4,
+                max_sessions_per_week=rng.choice([3, 4, 5]),
+                home_force_id=home,
+                calendar_token=f"bench-trainer-{number + 1}",
+                is_active=True,
+            )
+        )
+        picked = rng.sample(course_type_ids, min(len(course_type_ids), rng.choice([2, 3])))
+        courses += [dict(trainer_id=number + 1, course_type_id=c) for c in picked]
+        covered = {home, rng.choice(partner_ids), rng.choice(partner_ids)}
+        areas += [dict(trainer_id=number + 1, force_id=f) for f in sorted(covered)]
+        for weekday in sorted(rng.sample(range(6), rng.choice([3, 4, 5]))):
+            slots.append(
+                dict(
+                    id=len(slots) + 1,
+                    trainer_id=number + 1,
+                    weekday=weekday,
+                    starts=dt_time(9, 0),
+                    ends=dt_time(21, 0),
+                )
+            )
+    _write(connection, User.__table__, users)
+    _move_sequence(connection, User.__table__)
+    _insert(connection, TrainerProfile.__table__, profiles)
+    _write(connection, trainer_course_types, courses)
+    _write(connection, trainer_forces, areas)
+    _insert(connection, AvailabilitySlot.__table__, slots)
 
 
 def _bookings(sessions, room, size, rng, now, targets) -> Iterator[dict]:

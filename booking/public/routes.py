@@ -11,7 +11,7 @@ from booking.public.forms import CatalogueFilterForm
 from booking.services.bookings import catalogue, places
 from booking.services.people import preferences
 from booking.services.privacy.policy import RetentionPolicy
-from booking.web.caching import anonymous_page, remembered
+from booking.web.caching import anonymous_page, remembered, render_from
 
 bp = Blueprint("public", __name__)
 
@@ -44,14 +44,25 @@ def sessions():
         )
     page = request.args.get("page", 1, type=int) or 1
     women_only_first = preferences.prefers_women_only(current_user)
-    results = catalogue.search(
+    results = catalogue.listing(
         filters,
         page=page,
         per_page=current_app.config["CATALOGUE_PAGE_SIZE"],
         now=utcnow(),
         women_only_first=women_only_first,
     )
-    return render_template(
+    # Everything the page shows that does not follow from its address.
+    inputs = (
+        tuple(results.entries),
+        results.page,
+        results.pages,
+        results.total,
+        women_only_first,
+        tuple(form.area.choices),
+        tuple(form.course_type.choices),
+    )
+    return render_from(
+        inputs,
         "public/sessions.html",
         form=form,
         results=results,
@@ -65,15 +76,15 @@ def sessions():
 def session_detail(session_id: int):
     """One session: what, when, where, access facts, places left, and a Book button."""
     now = utcnow()
-    found = catalogue.session_with_places_left(session_id, now=now)
-    if found is None:
+    details = catalogue.session_details(session_id, now=now)
+    if details is None:
         abort(404)
-    course_session, places_left = found
-    return render_template(
+    has_started = details.starts_at <= now
+    return render_from(
+        (details, has_started),
         "public/session.html",
-        course_session=course_session,
-        places_left=places_left,
-        has_started=course_session.starts_at <= now,
+        s=details,
+        has_started=has_started,
         search=search_args(),
     )
 

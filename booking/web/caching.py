@@ -6,6 +6,11 @@ page, so nothing personal is ever shared. A stored page lives ``PAGE_CACHE_SECON
 seconds: the places-left figures on these pages are never older than that), in each worker's
 memory by default or in Redis (``PAGE_CACHE_URL``) when several instances should share it.
 
+When a kept page has expired, the view reads its figures again (a cheap query); if they are the
+values the page was last drawn from, the page drawn then is reused instead of drawn again
+(``render_from``). That is exact, not stale: the page is a function of those values and the
+address, so nothing is shown older than the figures just read.
+
 Every page stored gets an ETag from its bytes, so a browser (or proxy) asking again with
 ``If-None-Match`` gets a 304 with no body while the page is unchanged.
 """
@@ -15,11 +20,11 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import wraps
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from flask import Flask, Response, current_app, make_response, request, session
+from flask import Flask, Response, current_app, make_response, render_template, request, session
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +40,7 @@ _CREATING = threading.Lock()
 # Lists that change only when staff edit them (filter choices): kept this long per worker.
 REMEMBER_SECONDS = 60.0
 MEMO_EXTENSION = "waypoint_remembered"
+RENDERED_EXTENSION = "waypoint_rendered"
 T = TypeVar("T")
 
 
@@ -207,3 +213,60 @@ def remembered(name: str, compute: Callable[[], T]) -> T:
     value = compute()
     memo[name] = (now + REMEMBER_SECONDS, value)
     return value
+
+
+class RenderedPages:
+    """The last page drawn for each address, with the values it was drawn from; one per worker.
+
+    Bounded like ``MemoryStore``. Entries never go stale: one is used only when the values
+    read now are equal to the values it was drawn from.
+    """
+
+    def __init__(self, entries: int = MEMORY_ENTRIES) -> None:
+        self._entries = entries
+        self._items: OrderedDict[str, tuple[Hashable, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, inputs: Hashable) -> str | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] != inputs:
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def set(self, key: str, inputs: Hashable, page: str) -> None:
+        with self._lock:
+            self._items[key] = (inputs, page)
+            self._items.move_to_end(key)
+            while len(self._items) > self._entries:
+                self._items.popitem(last=False)
+
+
+def _rendered_pages() -> RenderedPages:
+    extensions = current_app.extensions
+    if RENDERED_EXTENSION not in extensions:
+        with _CREATING:
+            if RENDERED_EXTENSION not in extensions:
+                extensions[RENDERED_EXTENSION] = RenderedPages()
+    return extensions[RENDERED_EXTENSION]
+
+
+def render_from(inputs: Hashable, template: str, **context: Any) -> str:
+    """``render_template(template, **context)``, reusing the page last drawn for this address
+    when ``inputs`` (every value read from the database that the page shows, as plain
+    comparable values) is equal to what it was drawn from.
+
+    Only for anonymous GETs with the page cache on: a signed-in person's page shows their name
+    and a sign-out form, and is always drawn afresh. Everything else a page depends on must
+    follow from its address (path and query string) or from ``inputs``.
+    """
+    if _seconds() <= 0 or request.method != "GET" or not is_anonymous_request():
+        return render_template(template, **context)
+    key = f"{template}\n{request.full_path}"
+    pages = _rendered_pages()
+    page = pages.get(key, inputs)
+    if page is None:
+        page = render_template(template, **context)
+        pages.set(key, inputs, page)
+    return page

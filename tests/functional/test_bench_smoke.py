@@ -3,13 +3,18 @@
 Nothing here times anything; the benchmark itself reports speed.
 """
 
+from dataclasses import replace
+from datetime import timedelta
+
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.orm import Session
 
 from bench import dataset, report
 from booking import create_app
 from booking.extensions import db
-from booking.models import Booking, CourseSession, PoliceForce, User
+from booking.models import Booking, CourseSession, PoliceForce, TrainerProfile, User, utcnow
+from booking.services.clock import in_london
+from booking.services.trainers.allocation import runs, solver
 from config import TestConfig
 
 
@@ -71,3 +76,20 @@ def test_query_count_header_only_when_switched_on(database_url):
         for app in (counting, plain):
             with app.app_context():
                 db.engine.dispose()
+
+
+def test_dataset_trainers_give_an_allocation_run_something_to_solve(database_url):
+    size = replace(dataset.TINY, sessions=200, bookings=300, trainers=6)
+    dataset.build(database_url, size, quiet=True)
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(TrainerProfile.id))) == 6
+        first = in_london(utcnow()).date() + timedelta(days=1)
+        problem = runs.read_problem(first, first + timedelta(days=41))
+        assert len(problem.trainers) == 6
+        assert problem.sessions
+        result = solver.solve(problem, time_limit_seconds=2)
+        assert len(result.unstaffed) < len(problem.sessions)  # someone could take something
+        db.session.rollback()
+        db.engine.dispose()

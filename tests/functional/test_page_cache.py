@@ -1,9 +1,16 @@
 """The short cache for anonymous public pages: what strangers see, how fresh it is, and that
 nothing personal is ever kept or shared."""
 
-import pytest
+from contextlib import contextmanager
+from datetime import timedelta
 
-from booking.models import Booking, BookingStatus
+import pytest
+from flask import template_rendered
+from sqlalchemy import select
+
+from booking.database import single_read
+from booking.models import Booking, BookingStatus, CourseSession
+from booking.services.clock import when
 from booking.web import caching
 from tests import factories
 
@@ -37,6 +44,21 @@ def _book_one(db, course_session, reference: str) -> None:
         )
     )
     db.session.commit()
+
+
+@contextmanager
+def _drawn(app):
+    """The names of the templates drawn while the block runs."""
+    names: list[str] = []
+
+    def record(sender, template, context, **extra):
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)
 
 
 def _places(client, session_id: int) -> str:
@@ -188,3 +210,80 @@ def test_a_session_page_is_one_query_however_many_bookings_it_has(client, db, co
         # SQLite's explicit BEGIN is not a query; on PostgreSQL there is none.
         counts.append(len([s for s in counter.statements if s != "BEGIN"]))
     assert counts == [1, 1], counts
+
+
+def test_an_expired_page_whose_figures_are_unchanged_is_not_drawn_again(app, client, db, clock):
+    course_session = factories.course_session(capacity=5)
+    db.session.commit()
+    paths = (f"/sessions/{course_session.id}", "/sessions?area=online", "/sessions")
+    first = {path: client.get(path).get_data() for path in paths}
+
+    clock.now += SECONDS + 0.1  # every kept page has expired: each view reads its figures again
+    with _drawn(app) as drawn:
+        again = {path: client.get(path).get_data() for path in paths}
+    assert drawn == []
+    assert again == first
+
+    _book_one(db, course_session, "CACHE004")
+    clock.now += SECONDS + 0.1
+    with _drawn(app) as drawn:
+        assert _places(client, course_session.id) == "4"
+        assert "4 places left" in client.get("/sessions").get_data(as_text=True)
+    assert drawn == ["public/session.html", "public/sessions.html"]
+
+
+def test_a_change_to_what_a_session_page_shows_appears_once_the_kept_copy_expires(
+    client, db, clock
+):
+    course_session = factories.course_session(capacity=5)
+    db.session.commit()
+    path = f"/sessions/{course_session.id}"
+    assert "Community Hall" not in client.get(path).get_data(as_text=True)
+
+    course_session.venue.name = "Community Hall"
+    course_session.starts_at += timedelta(days=1, hours=3)
+    course_session.ends_at += timedelta(days=1, hours=3)
+    db.session.commit()
+    clock.now += SECONDS + 0.1
+    page = client.get(path).get_data(as_text=True)
+    assert "Community Hall" in page
+    assert when(course_session.starts_at) in page
+    listed = client.get("/sessions").get_data(as_text=True)
+    assert "Community Hall" in listed
+
+
+def test_signed_in_people_always_get_a_page_drawn_for_them(app, client, db, auth, clock):
+    course_session = factories.course_session(capacity=5)
+    db.session.commit()
+    path = f"/sessions/{course_session.id}"
+    client.get(path)
+    auth.login_as()
+    for _ in range(2):
+        clock.now += SECONDS + 0.1
+        with _drawn(app) as drawn:
+            assert "Sign out" in client.get(path).get_data(as_text=True)
+        assert drawn == ["public/session.html"]
+
+
+def test_drawn_pages_are_forgotten_oldest_first_past_their_bound():
+    pages = caching.RenderedPages(entries=2)
+    pages.set("/a", ("a",), "A")
+    pages.set("/b", ("b",), "B")
+    pages.set("/c", ("c",), "C")
+    assert pages.get("/a", ("a",)) is None
+    assert pages.get("/b", ("b",)) == "B"
+    assert pages.get("/b", ("changed",)) is None
+
+
+def test_a_read_on_its_own_leaves_the_pooled_connection_as_it_found_it(app, db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL reads in autocommit; SQLite uses the request's session")
+    session_id = factories.course_session().id
+    db.session.commit()
+    db.session.close()
+    db.engine.dispose()  # one connection in the pool from here: the read's, handed back
+    rows = single_read(select(CourseSession.id).where(CourseSession.id == session_id))
+    assert [row["id"] for row in rows] == [session_id]
+    assert db.engine.pool.checkedin() == 1
+    with db.engine.connect() as connection:
+        assert connection.connection.driver_connection.autocommit is False

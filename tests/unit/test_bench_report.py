@@ -18,6 +18,20 @@ def _row(rps: float, p95: float, **extra) -> dict:
     }
 
 
+def _during_allocation(p95: float, *, status_after: str = "running") -> dict:
+    run = {
+        "run_id": 1,
+        "days": 42,
+        "status_after_measurement": status_after,
+        "during_run": status_after == "running",
+        "measured_seconds": 12.0,
+        "final_status": "proposed",
+        "solve_seconds": 27.0,
+        "sessions_considered": 2300,
+    }
+    return _row(280, p95, allocation=run)
+
+
 def _measured(*, session_rps: float, statements: int, booked: int) -> dict:
     post = _row(
         booked / 10 + 5,
@@ -32,6 +46,7 @@ def _measured(*, session_rps: float, statements: int, booked: int) -> dict:
         "catalogue": _row(300, 20),
         "catalogue_area": _row(240, 31),
         "session_page": _row(session_rps, 25),
+        "catalogue_allocating": _during_allocation(24),
         "book": {"form": _row(50, 40), "post": post, "logins": 40, "login_seconds": 2.0},
     }
 
@@ -76,3 +91,38 @@ def test_too_many_statements_slow_bookings_and_oversell_are_not_met():
     assert verdicts["bookings: <= 8 SQL statements each"] is False
     assert verdicts["no oversell, no 5xx"] is False
     assert "FAILED" in report.table(results)
+
+
+def _judged_during_allocation(quiet_p95: float, during: dict) -> tuple[bool, str]:
+    target = report.allocation_target(_row(300, quiet_p95), during)
+    return target["met"], target["figure"]
+
+
+def test_the_catalogue_during_an_allocation_run_is_judged_against_its_quiet_p95():
+    assert _judged_during_allocation(20, _during_allocation(29.9))[0] is True  # under 30 ms
+    assert _judged_during_allocation(30, _during_allocation(45))[0] is True  # 1.5 times
+    met, figure = _judged_during_allocation(30, _during_allocation(46))
+    assert met is False
+    assert figure == "46.0 ms vs 30.0 ms quiet (1.53x)"
+
+
+def test_a_run_that_ended_before_the_measurement_did_shows_nothing_and_is_not_met():
+    met, figure = _judged_during_allocation(20, _during_allocation(21, status_after="proposed"))
+    assert met is False
+    assert figure.endswith("run proposed too soon")
+
+
+def test_the_report_shows_the_catalogue_during_allocation_beside_the_quiet_one():
+    data = SimpleNamespace(counts={"sessions": 20_000, "bookings": 200_000}, seconds=1.0)
+    settings = {"clients": 8, "workers": 2, "worker_class": "sync", "warmup": 2, "duration": 10}
+    results = report.build(
+        _measured(session_rps=390, statements=8, booked=1200), [], data, settings, "PostgreSQL"
+    )
+    text = report.table(results)
+    assert "catalogue during allocation" in text
+    assert "Allocation run 1 (42 days, 2300 sessions) was running" in text
+    markdown = report.markdown(results)
+    assert (
+        "| MET | catalogue during allocation: p95 <= 1.5x quiet or < 30 ms | "
+        "24.0 ms vs 20.0 ms quiet (1.20x) |"
+    ) in markdown

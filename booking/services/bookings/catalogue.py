@@ -4,11 +4,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
-from sqlalchemy import DateTime, and_, bindparam, func, or_, select
+from sqlalchemy import DateTime, Integer, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from booking.database import single_read
 from booking.extensions import db
-from booking.models import CourseSession, CourseType, PoliceForce, SessionStatus
+from booking.models import CourseSession, CourseType, PoliceForce, SessionStatus, Venue
 from booking.services.bookings.seats import seats_taken_column
 from booking.services.clock import LONDON
 from booking.services.input_rules import EARLIEST_DATE, LATEST_DATE
@@ -34,9 +35,26 @@ class CatalogueEntry:
     places_left: int
 
 
+@dataclass(frozen=True, slots=True)
+class ListedSession:
+    """What a catalogue card shows, as plain values: cheaper than ORM objects, and comparable, so
+    an unchanged page of results can be recognised (booking/web/caching.py)."""
+
+    id: int
+    course_name: str
+    starts_at: datetime
+    is_online: bool
+    women_only: bool
+    fee_pence: int
+    venue_name: str | None
+    venue_postcode: str | None
+    places_left: int
+
+
 @dataclass
 class CataloguePage:
-    entries: list[CatalogueEntry]
+    # CatalogueEntry from ``search``, ListedSession from ``listing``.
+    entries: list
     page: int
     pages: int
     total: int
@@ -59,14 +77,59 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters are set (not their values): statements are built once per shape."""
+
+    area: str  # "", ONLINE or "force"
+    course_type: bool
+    date_from: bool
+    date_to: bool
+    women_only: bool
+
+
+def _moment(name: str):
+    # Typed as the columns are, so an aware datetime is stored and compared as UTC everywhere.
+    return bindparam(name, type_=CourseSession.__table__.c.starts_at.type)
+
+
 def _filtered(filters: CatalogueFilters, now: datetime):
-    statement = select(CourseSession).where(
-        CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > now
+    """The statement for upcoming, open sessions matching ``filters`` and the values it is run
+    with: built once per combination of filters set, since building it cost more than running
+    it."""
+    shape = _Shape(
+        area="" if not filters.area else ONLINE if filters.area == ONLINE else "force",
+        course_type=bool(filters.course_type),
+        date_from=bool(filters.date_from),
+        date_to=bool(filters.date_to),
+        women_only=filters.women_only,
     )
-    if filters.area == ONLINE:
+    values: dict[str, object] = {"now": now}
+    if shape.area == "force":
+        values["area"] = filters.area
+    if filters.course_type:
+        values["course_type"] = filters.course_type
+    # Dates are clamped into the window any date field accepts: the day after 31 December 9999
+    # does not exist, and year 1 is before any timezone rule.
+    if filters.date_from:
+        values["starts_from"] = _start_of(min(max(filters.date_from, EARLIEST_DATE), LATEST_DATE))
+    if filters.date_to:
+        date_to = min(max(filters.date_to, EARLIEST_DATE), LATEST_DATE)
+        values["starts_before"] = _start_of(date_to + timedelta(days=1))
+    return _filtered_statement(shape), values
+
+
+@cache
+def _filtered_statement(shape: _Shape):
+    statement = select(CourseSession).where(
+        CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > _moment("now")
+    )
+    if shape.area == ONLINE:
         statement = statement.where(CourseSession.is_online.is_(True))
-    elif filters.area:
-        force_id = select(PoliceForce.id).where(PoliceForce.slug == filters.area).scalar_subquery()
+    elif shape.area:
+        force_id = (
+            select(PoliceForce.id).where(PoliceForce.slug == bindparam("area")).scalar_subquery()
+        )
         # A person in a force area can also join any online session. Online sessions have no
         # force, so "force_id IS NULL" lets PostgreSQL answer both halves from the
         # (force_id, starts_at) index instead of scanning every upcoming session.
@@ -76,24 +139,42 @@ def _filtered(filters: CatalogueFilters, now: datetime):
                 and_(CourseSession.force_id.is_(None), CourseSession.is_online.is_(True)),
             )
         )
-    if filters.course_type:
+    if shape.course_type:
         course_type_id = (
-            select(CourseType.id).where(CourseType.slug == filters.course_type).scalar_subquery()
+            select(CourseType.id)
+            .where(CourseType.slug == bindparam("course_type"))
+            .scalar_subquery()
         )
         statement = statement.where(CourseSession.course_type_id == course_type_id)
-    # Dates are clamped into the window any date field accepts: the day after 31 December 9999
-    # does not exist, and year 1 is before any timezone rule.
-    if filters.date_from:
-        date_from = min(max(filters.date_from, EARLIEST_DATE), LATEST_DATE)
-        statement = statement.where(CourseSession.starts_at >= _start_of(date_from))
-    if filters.date_to:
-        date_to = min(max(filters.date_to, EARLIEST_DATE), LATEST_DATE)
-        statement = statement.where(
-            CourseSession.starts_at < _start_of(date_to + timedelta(days=1))
-        )
-    if filters.women_only:
+    if shape.date_from:
+        statement = statement.where(CourseSession.starts_at >= _moment("starts_from"))
+    if shape.date_to:
+        statement = statement.where(CourseSession.starts_at < _moment("starts_before"))
+    if shape.women_only:
         statement = statement.where(CourseSession.women_only.is_(True))
     return statement
+
+
+def _count_statement(base):
+    # Counting every upcoming session on each view costs a scan that grows with the data; past
+    # MAX_COUNTED the page just says "more than", which is all a person needs to narrow down.
+    return select(func.count().label("total")).select_from(
+        base.with_only_columns(CourseSession.id)
+        .limit(bindparam("most_counted", type_=Integer))
+        .subquery()
+    )
+
+
+def _count_values(values: dict[str, object]) -> dict[str, object]:
+    return {**values, "most_counted": MAX_COUNTED + 1}
+
+
+def _order(women_only_first: bool, columns=CourseSession.__table__.c) -> list:
+    return [
+        *([columns.women_only.desc()] if women_only_first else []),
+        columns.starts_at,
+        columns.id,
+    ]
 
 
 def search(
@@ -104,7 +185,8 @@ def search(
     now: datetime,
     women_only_first: bool = False,
 ) -> CataloguePage:
-    """One page of upcoming, open sessions matching ``filters``, soonest first.
+    """One page of upcoming, open sessions matching ``filters``, soonest first, as sessions with
+    their course type, venue and area loaded (for callers that need the whole session).
 
     With ``women_only_first`` (a person who asked for a women-only group), women-only sessions
     come before the others, each soonest first.
@@ -112,30 +194,46 @@ def search(
     Runs two queries whatever the data's size: a count, and the page of sessions with their
     course type, venue and area joined in and their seats taken counted alongside.
     """
-    base = _filtered(filters, now)
-    # Counting every upcoming session on each view costs a scan that grows with the data; past
-    # MAX_COUNTED the page just says "more than", which is all a person needs to narrow down.
-    total = db.session.execute(
-        select(func.count()).select_from(
-            base.with_only_columns(CourseSession.id).limit(MAX_COUNTED + 1).subquery()
-        )
-    ).scalar_one()
+    base, values = _filtered(filters, now)
+    total = db.session.execute(_count_statement(base), _count_values(values)).scalar_one()
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     rows = db.session.execute(
-        base.add_columns(seats_taken_column(now))
+        base.add_columns(seats_taken_column(_moment("now")))
         .options(*_for_display())
-        .order_by(
-            *([CourseSession.women_only.desc()] if women_only_first else []),
-            CourseSession.starts_at,
-            CourseSession.id,
-        )
+        .order_by(*_order(women_only_first))
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset((page - 1) * per_page),
+        values,
     ).all()
     entries = [
         CatalogueEntry(session=s, places_left=max(s.capacity - taken, 0)) for s, taken in rows
     ]
+    return CataloguePage(entries=entries, page=page, pages=pages, total=total, filters=filters)
+
+
+def listing(
+    filters: CatalogueFilters,
+    *,
+    page: int,
+    per_page: int,
+    now: datetime,
+    women_only_first: bool = False,
+) -> CataloguePage:
+    """The same page of sessions as ``search`` (same filters, same order), as ``ListedSession``
+    values for the public catalogue: the page strangers read most.
+
+    Two queries whatever the data's size, each on its own (``single_read``). The page's ids are
+    picked first, so seats are counted for those rows only, not for every row skipped on the way
+    to a later page.
+    """
+    base, values = _filtered(filters, now)
+    count, chosen_page = _listing_statements(base, women_only_first)
+    total = single_read(count, _count_values(values))[0]["total"]
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    rows = single_read(chosen_page, {**values, "limit": per_page, "offset": (page - 1) * per_page})
+    entries = [ListedSession(**{**row, "places_left": max(row["places_left"], 0)}) for row in rows]
     return CataloguePage(entries=entries, page=page, pages=pages, total=total, filters=filters)
 
 
@@ -154,25 +252,101 @@ def session_for_display(session_id: int) -> CourseSession | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SessionDetails:
+    """What a session's public page shows, as plain values (see ``ListedSession``)."""
+
+    id: int
+    status: SessionStatus
+    starts_at: datetime
+    ends_at: datetime
+    is_online: bool
+    women_only: bool
+    course_name: str
+    course_summary: str
+    fee_pence: int
+    venue_id: int | None
+    venue_name: str | None
+    venue_address: str | None
+    venue_postcode: str | None
+    step_free: bool | None
+    hearing_loop: bool | None
+    accessible_toilet: bool | None
+    women_only_room: bool | None
+    travel_notes: str | None
+    places_left: int
+
+
 @cache
 def _session_page_statement():
     # Built once: making the expression anew on every view cost about a fifth of the page.
+    now = bindparam("now", type_=DateTime(timezone=True))
     return (
-        select(CourseSession, seats_taken_column(bindparam("now", type_=DateTime(timezone=True))))
-        .options(*_for_display())
+        select(
+            CourseSession.id,
+            CourseSession.status,
+            CourseSession.starts_at,
+            CourseSession.ends_at,
+            CourseSession.is_online,
+            CourseSession.women_only,
+            CourseType.name.label("course_name"),
+            CourseType.summary.label("course_summary"),
+            CourseType.default_fee_pence.label("fee_pence"),
+            Venue.id.label("venue_id"),
+            Venue.name.label("venue_name"),
+            Venue.address.label("venue_address"),
+            Venue.postcode.label("venue_postcode"),
+            Venue.step_free,
+            Venue.hearing_loop,
+            Venue.accessible_toilet,
+            Venue.women_only_room,
+            Venue.travel_notes,
+            (CourseSession.capacity - seats_taken_column(now)).label("places_left"),
+        )
+        .join(CourseType, CourseType.id == CourseSession.course_type_id)
+        .outerjoin(Venue, Venue.id == CourseSession.venue_id)
         .where(CourseSession.id == bindparam("session_id"))
     )
 
 
-def session_with_places_left(session_id: int, *, now: datetime) -> tuple[CourseSession, int] | None:
-    """One session for its public page and how many places it has left, in one query."""
-    row = db.session.execute(
-        _session_page_statement(), {"session_id": session_id, "now": now}
-    ).first()
-    if row is None:
+def session_details(session_id: int, *, now: datetime) -> SessionDetails | None:
+    """One session for its public page, with how many places it has left, in one query, on its
+    own (``single_read``)."""
+    rows = single_read(_session_page_statement(), {"session_id": session_id, "now": now})
+    if not rows:
         return None
-    course_session, taken = row
-    return course_session, max(course_session.capacity - taken, 0)
+    row = rows[0]
+    return SessionDetails(**{**row, "places_left": max(row["places_left"], 0)})
+
+
+@cache
+def _listing_statements(base, women_only_first: bool):
+    """The count and the page for ``listing``, built once per filter shape and order."""
+    chosen = (
+        base.with_only_columns(CourseSession.id, CourseSession.starts_at, CourseSession.women_only)
+        .order_by(*_order(women_only_first))
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery()
+    )
+    page = (
+        select(
+            CourseSession.id,
+            CourseType.name.label("course_name"),
+            CourseSession.starts_at,
+            CourseSession.is_online,
+            CourseSession.women_only,
+            CourseType.default_fee_pence.label("fee_pence"),
+            Venue.name.label("venue_name"),
+            Venue.postcode.label("venue_postcode"),
+            (CourseSession.capacity - seats_taken_column(_moment("now"))).label("places_left"),
+        )
+        .join(chosen, chosen.c.id == CourseSession.id)
+        .join(CourseType, CourseType.id == CourseSession.course_type_id)
+        .outerjoin(Venue, Venue.id == CourseSession.venue_id)
+        .order_by(*_order(women_only_first, chosen.c))
+    )
+    return _count_statement(base), page
 
 
 def area_choices() -> list[tuple[str, str]]:
