@@ -41,6 +41,8 @@ _worker_app: Flask | None = None
 # How long one "send notifications" task keeps sending before the next minute's task takes over:
 # together they deliver continuously, every NOTIFICATIONS_EVERY_SECONDS.
 NOTIFICATIONS_WINDOW_SECONDS = 55
+# How much lower than the web processes the worker asks the system to schedule it.
+WORKER_NICENESS = 10
 
 
 def configure_queue(app: Flask) -> None:
@@ -209,6 +211,9 @@ def init_app(app: Flask) -> None:
         )
         # Huey notes every task it runs; our jobs log what they did, which is what people need.
         logging.getLogger("huey").setLevel(logging.WARNING)
+        # The allocation solver may use every core for seconds at a time; the pages people are
+        # waiting on come first (the bench measures the catalogue during a run).
+        os.nice(WORKER_NICENESS)
         where = "Redis" if app.config["REDIS_URL"] else "a SQLite file in instance/"
         click.echo(f"Worker started ({threads} thread(s), queue in {where}).")
         # Several workers may all run the timetable: each job's lock lets only one run it.
