@@ -112,15 +112,7 @@ def _book_plan(data: dataset.Dataset, settings: dict, app_url: str) -> dict:
 def _measure_gets(settings: dict, targets: dict[str, tuple]) -> dict:
     def one(name: str) -> dict:
         base_url, paths = targets[name]
-        row = wrk.measure(
-            base_url,
-            paths,
-            connections=settings["clients"],
-            threads=settings["wrk_threads"],
-            warmup=settings["warmup"],
-            duration=settings["duration"],
-        )
-        row.update(wrk.statements_per_request(base_url, paths))
+        row = wrk.measure_with(settings, base_url, paths)
         print(
             f"  measured {name}: {row['requests_per_second']:.0f}/s, p95 {row['p95_ms']:.1f} ms",
             file=sys.stderr,

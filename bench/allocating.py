@@ -21,7 +21,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from bench import wrk
-from bench.server import PROJECT_ROOT
+from bench.server import PROJECT_ROOT, stop
 from booking.models import AllocationRun, RunStatus
 
 # Six weeks of the dataset's sessions (about 2,300), much what the allocation benchmark solves.
@@ -52,13 +52,7 @@ class Worker:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
         self._log.close()
 
 
@@ -125,15 +119,7 @@ def measure(
         if picked["status"] != RunStatus.RUNNING.value:
             raise RuntimeError(f"the worker did not take run {run_id}: {picked}")
         started = time.monotonic()
-        row = wrk.measure(
-            base_url,
-            paths,
-            connections=settings["clients"],
-            threads=settings["wrk_threads"],
-            warmup=settings["warmup"],
-            duration=settings["duration"],
-        )
-        row.update(wrk.statements_per_request(base_url, paths))
+        row = wrk.measure_with(settings, base_url, paths)
         at_end = run_state(url, run_id)
         measured_seconds = time.monotonic() - started
         final = _wait_for(url, run_id, {"proposed", "failed"}, FINISH_SECONDS, worker)

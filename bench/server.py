@@ -17,6 +17,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop(process: subprocess.Popen | None) -> None:
+    """Stop a process the bench started: politely, then not."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class Server:
     """``gunicorn`` serving ``app_path`` (e.g. ``wsgi:app``) with ``workers`` workers."""
 
@@ -84,10 +96,4 @@ class Server:
         raise RuntimeError(f"gunicorn did not answer {self.ready_path} in {timeout:.0f}s")
 
     def __exit__(self, *exc_info) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)

@@ -132,6 +132,20 @@ def measure(
     }
 
 
+def measure_with(settings: dict, base_url: str, paths: list[str]) -> dict:
+    """``measure`` with a run's load settings, plus the SQL statements each request runs."""
+    row = measure(
+        base_url,
+        paths,
+        connections=settings["clients"],
+        threads=settings["wrk_threads"],
+        warmup=settings["warmup"],
+        duration=settings["duration"],
+    )
+    row.update(statements_per_request(base_url, paths))
+    return row
+
+
 def statements_per_request(base_url: str, paths: list[str], *, samples: int = 30) -> dict:
     """SQL statements per request (the X-Query-Count header), from a few plain requests.
 

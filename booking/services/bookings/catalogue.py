@@ -177,6 +177,12 @@ def _order(women_only_first: bool, columns=CourseSession.__table__.c) -> list:
     ]
 
 
+def _page_within(page: int, total: int, per_page: int) -> tuple[int, int]:
+    """The page asked for, kept between the first and the last; and how many pages there are."""
+    pages = max((total + per_page - 1) // per_page, 1)
+    return min(max(page, 1), pages), pages
+
+
 def search(
     filters: CatalogueFilters,
     *,
@@ -196,8 +202,7 @@ def search(
     """
     base, values = _filtered(filters, now)
     total = db.session.execute(_count_statement(base), _count_values(values)).scalar_one()
-    pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
+    page, pages = _page_within(page, total, per_page)
     rows = db.session.execute(
         base.add_columns(seats_taken_column(_moment("now")))
         .options(*_for_display())
@@ -230,8 +235,7 @@ def listing(
     base, values = _filtered(filters, now)
     count, chosen_page = _listing_statements(base, women_only_first)
     total = single_read(count, _count_values(values))[0]["total"]
-    pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
+    page, pages = _page_within(page, total, per_page)
     rows = single_read(chosen_page, {**values, "limit": per_page, "offset": (page - 1) * per_page})
     entries = [ListedSession(**{**row, "places_left": max(row["places_left"], 0)}) for row in rows]
     return CataloguePage(entries=entries, page=page, pages=pages, total=total, filters=filters)
