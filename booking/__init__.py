@@ -61,6 +61,7 @@ def create_app(config_object: type | None = None, **overrides: object) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     register_errors(app)
+    register_jobs(app)
     register_commands(app)
     return app
 
@@ -119,31 +120,26 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from booking.account.bookings import bp as attendee_bp
-    from booking.account.certificates import bp as certificates_bp
-    from booking.account.changes import bp as selfservice_bp
-    from booking.account.payments import bp as payments_bp
+    """Every blueprint is named after its folder, so an endpoint says where its view lives:
+    ``staff.money.refund`` is in booking/staff/money/, ``account.bookings.cancel`` in
+    booking/account/bookings/."""
+    from booking import account, staff
     from booking.auth import bp as auth_bp
     from booking.public import bp as public_bp
     from booking.referral import bp as referral_bp
-    from booking.staff import register_all as register_staff_blueprints
-    from booking.staff.accounts.invitations import bp as invitations_bp
     from booking.trainer import bp as trainer_bp
     from booking.webhooks import bp as webhooks_bp
 
     app.register_blueprint(public_bp)
+    # Signing in, and an invited member of staff choosing a password (the link is the check).
     app.register_blueprint(auth_bp, url_prefix="/account")
-    app.register_blueprint(attendee_bp, url_prefix="/my")
+    # The attendee's own pages (/my/...).
+    account.register(app)
     app.register_blueprint(referral_bp, url_prefix="/referral")
-    app.register_blueprint(selfservice_bp)
-    app.register_blueprint(payments_bp, url_prefix="/my")
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
     app.register_blueprint(trainer_bp, url_prefix="/trainer")
-    app.register_blueprint(certificates_bp, url_prefix="/my/certificates")
-    # An invited member of staff chooses a password here; the single-use link is the check.
-    app.register_blueprint(invitations_bp, url_prefix="/account/invite")
-    # Staff pages (/admin/...), each behind the one staff gate.
-    register_staff_blueprints(app)
+    # Staff pages (/admin/...), all behind the one staff gate.
+    staff.register(app)
     # Police forces: their systems (the token-authenticated API) and their contacts' pages.
     from booking.api import register as register_force_api
     from booking.force import bp as force_bp
@@ -166,9 +162,15 @@ def register_errors(app: Flask) -> None:
     errors.init_app(app)
 
 
+def register_jobs(app: Flask) -> None:
+    """Point the worker's queue at the store the settings name (pages queue onto it)."""
+    from booking.jobs import notifications, worker
+
+    worker.configure_queue(app)
+    notifications.init_app(app)
+
+
 def register_commands(app: Flask) -> None:
-    from booking import worker
     from booking.cli import commands as cli
 
     cli.init_app(app)
-    worker.init_app(app)

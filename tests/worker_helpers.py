@@ -3,7 +3,7 @@
 import pytest
 from huey.storage import MemoryStorage
 
-from booking import worker
+from booking.jobs import worker
 
 
 @pytest.fixture

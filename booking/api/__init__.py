@@ -44,8 +44,10 @@ SETTINGS = {
 
 
 def register(app: Flask) -> None:
+    from booking.api.problems import from_http_exception
     from booking.api.routes import bp
     from booking.extensions import csrf
+    from booking.web import errors
 
     for name, value in SETTINGS.items():
         app.config.setdefault(name, value)
@@ -68,6 +70,8 @@ def register(app: Flask) -> None:
     csrf.exempt(bp)
     app.extensions["waypoint_api"] = api
     app.add_url_rule(f"{API_PREFIX}/docs", "api_docs_page", docs_page)
+    # A force's system gets problem details even for an address that is not a route.
+    errors.answer_errors_under(app, "/api/", from_http_exception)
 
 
 def docs_page():

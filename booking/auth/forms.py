@@ -54,3 +54,11 @@ class ResetPasswordForm(BaseForm):
     password = new_password("New password")
     confirm = password_again("Type the new password again")
     submit = SubmitField("Save new password")
+
+
+class ChoosePasswordForm(BaseForm):
+    """An invited member of staff or trainer choosing their first password."""
+
+    password = new_password()
+    confirm = password_again()
+    submit = SubmitField("Set my password")

@@ -1,4 +1,4 @@
-"""Flask commands: seed-demo, expire-holds, send-refunds."""
+"""Flask commands: seed-demo, expire-holds, send-refunds; and the other modules' commands."""
 
 import click
 from flask import Flask, current_app
@@ -7,6 +7,7 @@ from booking.cli import forces as cli_forces
 from booking.cli import privacy as cli_privacy
 from booking.cli import referrals as cli_referrals
 from booking.cli import trainers as cli_trainers
+from booking.cli import worker as cli_worker
 from booking.database import unit_of_work
 from booking.demo.force_contacts import DEMO_FORCE_CONTACT
 from booking.demo.referrals import DEMO_LOOKUP
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     cli_referrals.init_app(app)
     cli_forces.init_app(app)
     cli_trainers.init_app(app)
+    cli_worker.init_app(app)
 
     @app.cli.command("seed-demo")
     def seed_demo_command():

@@ -5,8 +5,7 @@ import click
 from flask import Flask, current_app
 
 from booking.database import unit_of_work
-from booking.extensions import db
-from booking.integrations import email_sender as notifications_sender
+from booking.jobs.notifications import send_now
 from booking.models import utcnow
 from booking.services.bookings import waitlist
 from booking.services.notify import reminders
@@ -14,17 +13,11 @@ from booking.services.referrals import deadlines as referral_deadlines
 from booking.web import links
 
 
-def send_now(app: Flask) -> dict[str, int]:
-    return notifications_sender.send_pending(
-        now=utcnow(), channels=notifications_sender.default_channels(app.config)
-    )
-
-
 def init_app(app: Flask) -> None:
     @app.cli.command("send-notifications")
     def send_notifications_command():
         """Deliver queued messages (safe to run at any time, and twice)."""
-        counts = send_now(current_app)
+        counts = send_now(current_app.config)
         click.echo(
             f"Sent {counts['sent']}, will retry {counts['retrying']}, "
             f"moved to another safe way {counts['moved_on']}."
@@ -56,16 +49,3 @@ def init_app(app: Flask) -> None:
             counts = referral_deadlines.close_overdue(now=utcnow())
         not_completed, completed = counts["not_completed"], counts["completed"]
         click.echo(f"Closed {not_completed} as not completed, {completed} as completed.")
-
-    if app.config.get("SEND_NOTIFICATIONS_AFTER_REQUEST"):
-
-        @app.teardown_request
-        def send_after_request(error):
-            # Development convenience: deliver what the request queued. Never breaks a response.
-            if error is not None:
-                return
-            try:
-                db.session.remove()
-                send_now(app)
-            except Exception:  # noqa: BLE001 - mail trouble must never reach the person
-                app.logger.warning("Could not send notifications after the request", exc_info=True)

@@ -1,29 +1,24 @@
-"""The scheduled jobs, each one use case in short transactions. The worker (booking/worker.py)
-runs them on a timetable; the CLI commands run the same functions by hand.
+"""The scheduled jobs, each one use case in short transactions. The worker
+(booking/jobs/worker.py) runs them on a timetable; the CLI commands run the same functions by
+hand.
 
 Each needs an app context (settings, links in messages) and none holds a transaction open
-between steps. Jobs that another part of Waypoint provides (data retention, force webhooks) are
-looked up when they run, so the timetable is in place before they are.
+between steps.
 """
 
-import importlib
-import logging
-from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
 
-from booking.cli.referrals import send_now
 from booking.database import unit_of_work
 from booking.integrations.stripe_gateway import gateway_from_config
+from booking.jobs import force_webhooks, notifications, retention
 from booking.jobs.refunds import send_refunds
 from booking.services.bookings import waitlist
 from booking.services.bookings.cancellation import expire_holds
 from booking.services.notify import reminders
 from booking.services.referrals import deadlines as referral_deadlines
 from booking.web import links
-
-log = logging.getLogger(__name__)
 
 
 def expire_holds_and_offers(now: datetime) -> dict[str, int]:
@@ -39,7 +34,7 @@ def expire_holds_and_offers(now: datetime) -> dict[str, int]:
 
 def send_notifications() -> dict[str, int]:
     """Deliver queued messages once (the channels' own sender decides how)."""
-    return send_now(current_app)
+    return notifications.send_now(current_app.config)
 
 
 def queue_reminders(now: datetime) -> int:
@@ -64,24 +59,9 @@ def send_refunds_now(refund_ids: list[int] | None, now: datetime) -> dict[str, i
     return {"sent": result.sent, "failed": result.failed, "waiting": result.waiting}
 
 
-def provided_job(module: str, function: str) -> Callable[[datetime], object] | None:
-    """``module.function`` when that part of Waypoint is installed, else None."""
-    try:
-        return getattr(importlib.import_module(module), function)
-    except (ImportError, AttributeError):
-        return None
-
-
 def run_retention(now: datetime) -> object:
-    job = provided_job("booking.jobs.retention", "run")
-    if job is None:
-        log.info("Data retention is not part of this build yet; nothing to do.")
-        return None
-    return job(now)
+    return retention.run(now)
 
 
 def send_force_webhooks(now: datetime) -> object:
-    job = provided_job("booking.jobs.force_webhooks", "send_due")
-    if job is None:
-        return None
-    return job(now)
+    return force_webhooks.send_due(now)

@@ -1,6 +1,7 @@
-"""public blueprint."""
+"""The public pages: the catalogue, the home page, booking without an account, leaving quickly."""
 
-from booking.public import guest, safety  # noqa: F401  (add their pages to bp)
-from booking.public.routes import bp
+# Each module of pages adds its views to bp when imported.
+from booking.public import guest, routes, safety  # noqa: F401
+from booking.public.blueprint import bp
 
 __all__ = ["bp"]

@@ -11,12 +11,11 @@ from flask_login import current_user
 from wtforms import BooleanField, EmailField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from booking.account.bookings.answers import AnswerFields, answers_from
 from booking.auth import sessions as sign_in_sessions
 from booking.database import unit_of_work
 from booking.extensions import limiter
 from booking.models import Role, utcnow
-from booking.public.routes import bp
+from booking.public.blueprint import bp
 from booking.services.bookings import attendee as attendee_bookings
 from booking.services.bookings import catalogue
 from booking.services.bookings import seats as bookings
@@ -24,6 +23,7 @@ from booking.services.bookings import waitlist as waitlist_service
 from booking.services.errors import BookingError, PreferencesError, ReferralError
 from booking.services.people import access_links, guests
 from booking.web import links
+from booking.web.answers import AnswerFields, answers_from
 
 
 class GuestDetailsForm(AnswerFields):
@@ -84,7 +84,7 @@ _limit_new_guests = limiter.limit(
 def your_details(session_id: int):
     """Your details and the optional questions, then one button that books the place."""
     if current_user.is_authenticated and current_user.role == Role.ATTENDEE:
-        return redirect(url_for("attendee.book", session_id=session_id))
+        return redirect(url_for("account.bookings.book", session_id=session_id))
     return _details_page(session_id, waitlist=False)
 
 
@@ -117,7 +117,7 @@ def _details_page(session_id: int, *, waitlist: bool):
                 person = guests.create_guest(details, now=now)
                 if waitlist:
                     waitlist_service.join(session_id, person, now=now)
-                    done = url_for("selfservice.waiting_lists")
+                    done = url_for("account.changes.waiting_lists")
                 else:
                     booking = attendee_bookings.book_and_confirm(
                         session_id,
@@ -127,7 +127,7 @@ def _details_page(session_id: int, *, waitlist: bool):
                         base_url=links.base_url(),
                         women_only_confirmed=bool(form.confirm_women_only.data),
                     )
-                    done = url_for("attendee.booking_detail", reference=booking.reference)
+                    done = url_for("account.bookings.booking_detail", reference=booking.reference)
                 access_links.send_link(
                     person,
                     secret_key=current_app.config["SECRET_KEY"],

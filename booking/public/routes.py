@@ -1,19 +1,18 @@
 """Public pages: home, catalogue, a session's page, health check, accessibility statement."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import text
 
 from booking.extensions import db
 from booking.models import utcnow
 from booking.public import areas
+from booking.public.blueprint import bp
 from booking.public.forms import CatalogueFilterForm
 from booking.services.bookings import catalogue, places
 from booking.services.people import preferences
 from booking.services.privacy.policy import RetentionPolicy
 from booking.web.caching import anonymous_page, remembered, render_from
-
-bp = Blueprint("public", __name__)
 
 SEARCH_KEYS = ("place", "area", "course_type", "date_from", "date_to", "women_only", "page")
 

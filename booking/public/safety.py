@@ -5,7 +5,7 @@ from flask import current_app, render_template, send_from_directory
 from flask_login import current_user
 
 from booking.auth import sessions as sign_in_sessions
-from booking.public.routes import bp
+from booking.public.blueprint import bp
 
 # Where "Exit this page" goes: a neutral, everyday site.
 QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"

@@ -1,7 +1,7 @@
 from wtforms import BooleanField, DateField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from booking.account.bookings.answers import AnswerFields
+from booking.web.answers import AnswerFields
 from booking.web.forms import BaseForm, new_password, plausible_birth_date
 
 

@@ -12,7 +12,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from booking.account.bookings.answers import answers_from, fill_from
 from booking.auth import sessions as sign_in_sessions
 from booking.database import unit_of_work
 from booking.extensions import limiter
@@ -33,6 +32,7 @@ from booking.services.people import access_links, accounts, guests, preferences
 from booking.services.referrals import lookup as referrals
 from booking.services.referrals import reminders as referral_deadlines
 from booking.web import links
+from booking.web.answers import answers_from, fill_from
 from booking.web.security import role_required
 
 bp = Blueprint("referral", __name__)
@@ -133,7 +133,7 @@ def sessions():
     referral = referrals.referral_for_person(current_user)
     if referral is None:
         flash("We could not find an open referral for you.", "info")
-        return redirect(url_for("attendee.bookings_list"))
+        return redirect(url_for("account.bookings.bookings_list"))
     now = utcnow()
     options = referrals.eligible_sessions(referral, now=now)
     taken = bookings.seats_taken_by_session([s.id for s in options], now=now)
@@ -170,7 +170,7 @@ def book(session_id: int):
             women_only_confirmed=bool(form.confirm_women_only.data),
         )
         reference = booking.reference
-    return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+    return redirect(url_for("account.bookings.booking_detail", reference=reference), 303)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -205,7 +205,7 @@ def account():
         # The session version moved on: carry this session over to it.
         sign_in_sessions.carry_over(current_user)
         flash("Saved. You can sign in with your email address and password.", "success")
-        return redirect(url_for("attendee.bookings_list"), 303)
+        return redirect(url_for("account.bookings.bookings_list"), 303)
     return render_template("referral/account.html", form=form, asks_current=asks_current)
 
 
@@ -231,7 +231,7 @@ def send_link():
             "info",
         )
         return redirect(url_for("referral.account"), 303)
-    return redirect(url_for("attendee.bookings_list"), 303)
+    return redirect(url_for("account.bookings.bookings_list"), 303)
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])
@@ -251,7 +251,7 @@ def magic_link(token: str):
             person = access_links.use_link(token, secret_key=secret_key, max_age=max_age, now=now)
         if person is not None:
             sign_in_sessions.sign_in(person, now=now, by_link=True)
-            return redirect(url_for("attendee.bookings_list"), 303)
+            return redirect(url_for("account.bookings.bookings_list"), 303)
     return render_template("referral/link.html", valid=person is not None, form=form), (
         200 if person is not None else 404
     )

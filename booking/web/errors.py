@@ -1,14 +1,33 @@
 """Error pages, and domain errors turned into a calm message instead of a 500."""
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, g, make_response, redirect, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from booking.extensions import db
 from booking.services.errors import BookingError, DomainError
 from booking.web.forms import RuleRefusal
+
+ErrorAnswer = Callable[[HTTPException], Response]
+
+
+def answer_errors_under(app: Flask, path_prefix: str, answer: ErrorAnswer) -> None:
+    """Answer HTTP errors for paths under ``path_prefix`` with ``answer`` instead of the HTML
+    error page (the force API answers problem details, even for a path that is not a route)."""
+    app.extensions.setdefault("error_answers", {})[path_prefix] = answer
 
 
 def init_app(app: Flask) -> None:
@@ -22,11 +41,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if request.path.startswith("/api/"):
-            # A force's system gets problem details even for an address that is not a route.
-            from booking.api.problems import from_http_exception
-
-            return from_http_exception(error)
+        for path_prefix, answer in app.extensions.get("error_answers", {}).items():
+            if request.path.startswith(path_prefix):
+                return answer(error)
         refused = g.get("refused_form") if error.code == 400 else None
         return render_template("error.html", error=error, refused=refused), error.code
 

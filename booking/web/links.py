@@ -25,7 +25,7 @@ def external_url(endpoint: str, **values: object) -> str:
 
 
 def claim_url(token: str) -> str:
-    return external_url("selfservice.claim", token=token)
+    return external_url("account.changes.claim", token=token)
 
 
 def init_app(app: Flask) -> None:

@@ -1,7 +1,8 @@
 """Webhooks from providers (Stripe, GOV.UK Notify): no sign-in and no CSRF token, but a verified
 signature or bearer token."""
 
-from booking.webhooks import notify as _notify_callbacks  # noqa: F401 - registers its routes
-from booking.webhooks.routes import bp
+# Each module of pages adds its views to bp when imported.
+from booking.webhooks import notify, routes  # noqa: F401
+from booking.webhooks.blueprint import bp
 
 __all__ = ["bp"]

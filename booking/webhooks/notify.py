@@ -10,7 +10,7 @@ from flask import current_app, jsonify, request
 from booking.database import unit_of_work
 from booking.models import utcnow
 from booking.services.notify import outbox, replies
-from booking.webhooks.routes import bp
+from booking.webhooks.blueprint import bp
 
 _LONGEST_ID = 100  # the stored provider id's column length
 

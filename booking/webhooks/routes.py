@@ -3,19 +3,19 @@
 import json
 
 import stripe
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 
-from booking import worker
 from booking.database import unit_of_work
 from booking.extensions import csrf
+from booking.jobs import enqueue
 from booking.models import utcnow
 from booking.services.input_rules import has_control_characters
 from booking.services.money import stripe_events
+from booking.webhooks.blueprint import bp
 
 # What a payment's arrival may end in when money has to go back (see stripe_events).
 MAY_GIVE_MONEY_BACK = frozenset({"refunded_no_place", "confirmed", "already"})
 
-bp = Blueprint("webhooks", __name__)
 csrf.exempt(bp)  # Stripe cannot send our CSRF token; the signature check replaces it.
 
 # The fields of an event's object that the handlers read, and the JSON types each may have.
@@ -68,7 +68,7 @@ def stripe_webhook():
     if outcome in MAY_GIVE_MONEY_BACK:
         # A refund row may have been committed (no place left, or the fee was already covered):
         # the worker sends it to Stripe, outside the transaction and outside this request.
-        worker.send_refunds_after_commit(None)
+        enqueue.send_refunds_after_commit(None)
     current_app.logger.info("stripe event %s %s: %s", event["id"], event.get("type"), outcome)
     return jsonify(received=True, outcome=outcome), 200
 

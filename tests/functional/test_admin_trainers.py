@@ -206,7 +206,7 @@ def _our_urls(app):
     samples = {"session_id": 1, "profile_id": 1, "run_id": 1, "assignment_id": 1, "row_id": 1,
                "kind": "slot", "token": "x", "reference": "ABC"}  # fmt: skip
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith(("trainer.", "admin_trainers.", "certificates.")):
+        if not rule.endpoint.startswith(("trainer.", "staff.trainers.", "account.certificates.")):
             continue
         url = rule.build({name: samples[name] for name in rule.arguments})[1]
         method = "post" if "POST" in rule.methods and "GET" not in rule.methods else "get"
@@ -221,9 +221,9 @@ def test_every_new_endpoint_refuses_the_wrong_people(app, client, auth):
         expected = (404,) if endpoint == "trainer.calendar_feed" else (302, 401)
         assert status in expected, (endpoint, status)
     allowed = {
-        Role.ATTENDEE: "certificates.",
+        Role.ATTENDEE: "account.certificates.",
         Role.TRAINER: "trainer.",
-        Role.ADMIN: "admin_trainers.",
+        Role.ADMIN: "staff.trainers.",
     }
     for role, prefix in allowed.items():
         auth.login_as(role)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from booking.cli.referrals import send_now
+from booking.jobs.notifications import send_now
 from booking.models import AuditEvent, Channel, Notification, NotificationStatus, Role, utcnow
 from booking.services.clock import LONDON
 from booking.services.notify import messages
@@ -79,7 +79,7 @@ def test_without_a_provider_texts_and_letters_land_in_the_development_outbox(app
         messages.booking_confirmed(factories_booking(db, person), now=utcnow(), base_url="")
     db.session.commit()
     assert not app.config["NOTIFY_API_KEY"]
-    assert send_now(app)["sent"] == 2
+    assert send_now(app.config)["sent"] == 2
 
     auth.login_as(Role.ADMIN)
     page = client.get("/admin/contact/development-outbox").get_data(as_text=True)
@@ -100,7 +100,7 @@ def test_contact_lists_run_the_same_queries_however_many_rows(
                 person, _ = person_with(db, **safe)
                 messages.booking_confirmed(factories_booking(db, person), now=utcnow())
         db.session.commit()
-        send_now(app)
+        send_now(app.config)
 
     add_people(1)
     auth.login_as(Role.ADMIN)

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from booking.integrations import email_sender
+from booking.jobs import notifications as email_delivery
 from booking.models import (
     AttendeeProfile,
     AuditEvent,
@@ -112,7 +112,7 @@ def test_the_page_is_the_same_and_the_confirmation_reaches_the_typed_address(cli
     port = free_port()
     controller, inbox = start_server(port)
     try:
-        email_sender.send_pending(now=utcnow(), channels=channels(port))
+        email_delivery.send_pending(now=utcnow(), channels=channels(port))
     finally:
         controller.stop()
     received = {(message["To"], message["Subject"]) for message in inbox.messages}

@@ -7,9 +7,9 @@ from tests import factories
 
 pytestmark = pytest.mark.database
 
-OPEN_TO_EVERYONE = {"referral.start", "referral.magic_link", "selfservice.claim"}
-ATTENDEE_ONLY_PREFIXES = ("referral.", "selfservice.")
-ADMIN_ONLY_PREFIX = "referrals_admin."
+OPEN_TO_EVERYONE = {"referral.start", "referral.magic_link", "account.changes.claim"}
+ATTENDEE_ONLY_PREFIXES = ("referral.", "account.changes.")
+ADMIN_ONLY_PREFIX = "staff.referrals."
 
 
 def _paths(app):

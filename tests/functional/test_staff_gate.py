@@ -10,46 +10,57 @@ from flask import Blueprint, current_app
 from booking import create_app, staff
 from booking.extensions import db
 from booking.models import Role
+from booking.staff import access
 from config import TestConfig
 
-STAFF_BLUEPRINTS = {
-    "admin",
-    "finance",
-    "referrals_admin",
-    "admin_trainers",
-    "staff_people",
-    "staff_accounts",
-    "privacy_admin",
-    "contact",
+STAFF_AREAS = {
+    "staff.schedule",
+    "staff.money",
+    "staff.referrals",
+    "staff.trainers",
+    "staff.people",
+    "staff.accounts",
+    "staff.privacy",
+    "staff.contact",
 }
 
 
-def test_every_staff_blueprint_has_the_gate_first(app):
-    """The probe page below is registered through the same helper, so it is gated too."""
-    names = {blueprint.name for blueprint in staff.blueprints()}
-    assert names == STAFF_BLUEPRINTS
-    for name in [*STAFF_BLUEPRINTS, "probe_staff_page"]:
-        assert app.before_request_funcs[name][0] is staff.require_staff, name
+def test_the_gate_is_attached_once_to_the_staff_parent(app):
+    assert app.before_request_funcs["staff"][0] is access.require_staff
+    for name, functions in app.before_request_funcs.items():
+        if name != "staff":
+            assert access.require_staff not in functions, name
 
 
-def test_staff_blueprints_keep_their_endpoint_names(app):
-    endpoints = {rule.endpoint.split(".")[0] for rule in app.url_map.iter_rules()}
-    assert STAFF_BLUEPRINTS <= endpoints
+def test_every_admin_page_is_in_a_staff_area_named_after_its_folder(app):
+    areas = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/admin"):
+            area, _, _ = rule.endpoint.rpartition(".")
+            assert area.startswith("staff."), rule.rule
+            areas.add(area)
+    assert areas >= STAFF_AREAS
+    assert set(access.AREA_ROLES) == STAFF_AREAS
+
+
+def test_every_page_role_rule_names_a_real_page(app):
+    """A rule for one page under a name that no longer exists would silently stop applying."""
+    assert set(access.ENDPOINT_ROLES) <= set(app.view_functions)
 
 
 @pytest.fixture
-def app(database_url):
-    """The app with one extra staff page that has no role check of its own."""
-    probe = Blueprint("probe_staff_page", __name__)
+def app(database_url, monkeypatch):
+    """The app with one extra staff area whose page has no role check of its own."""
+    probe = Blueprint("probe", __name__)
 
     @probe.get("/")
     def page():
         current_app.extensions["probe_views_run"].append(True)
         return "staff only"
 
+    monkeypatch.setattr(staff, "AREAS", [*staff.AREAS, (probe, "/probe")])
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
     app.extensions["probe_views_run"] = []
-    staff.register(app, probe, url_prefix="/admin/probe")
     with app.app_context():
         yield app
         db.session.remove()

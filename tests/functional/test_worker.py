@@ -5,8 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from booking import worker
-from booking.jobs import locks
+from booking.jobs import locks, worker
 from booking.models import (
     AllocationRun,
     Booking,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from booking.integrations import email_sender as sender
+from booking.jobs import notifications as sender
 from booking.models import (
     AttendeeProfile,
     AuditEvent,

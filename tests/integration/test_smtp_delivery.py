@@ -12,11 +12,11 @@ from click.testing import CliRunner
 
 from booking import create_app
 from booking.extensions import db as app_db
-from booking.integrations import email_sender as notifications_sender
 from booking.integrations.email_sender import EmailSender, MailSettings
+from booking.jobs import notifications as delivery
 from booking.models import Booking, Channel, Notification, NotificationStatus, utcnow
 from booking.services.bookings import seats as bookings
-from booking.services.notify import messages, reminders
+from booking.services.notify import messages, outbox, reminders
 from config import TestConfig
 from tests import factories
 from tests.referral_factories import make_email_safe
@@ -70,8 +70,8 @@ def test_confirmation_with_calendar_file_reaches_a_real_mail_server(db, smtp_por
     db.session.commit()
     controller, inbox = start_server(smtp_port)
     try:
-        counts = notifications_sender.send_pending(now=utcnow(), channels=channels(smtp_port))
-        again = notifications_sender.send_pending(now=utcnow(), channels=channels(smtp_port))
+        counts = delivery.send_pending(now=utcnow(), channels=channels(smtp_port))
+        again = delivery.send_pending(now=utcnow(), channels=channels(smtp_port))
     finally:
         controller.stop()
     assert counts == {"sent": 1, "retrying": 0, "moved_on": 0}
@@ -98,7 +98,7 @@ def test_server_down_keeps_messages_queued_then_each_goes_out_exactly_once(db, s
         messages.booking_confirmed(booking, now=now, base_url="http://test")
     db.session.commit()
 
-    down = notifications_sender.send_pending(now=now, channels=channels(smtp_port))
+    down = delivery.send_pending(now=now, channels=channels(smtp_port))
     assert down["sent"] == 0 and down["retrying"] >= 1
     db.session.expire_all()
     rows = db.session.query(Notification).all()
@@ -109,8 +109,8 @@ def test_server_down_keeps_messages_queued_then_each_goes_out_exactly_once(db, s
     controller, inbox = start_server(smtp_port)
     try:
         later = now + timedelta(hours=7)  # past the longest backoff
-        first = notifications_sender.send_pending(now=later, channels=channels(smtp_port))
-        second = notifications_sender.send_pending(now=later, channels=channels(smtp_port))
+        first = delivery.send_pending(now=later, channels=channels(smtp_port))
+        second = delivery.send_pending(now=later, channels=channels(smtp_port))
     finally:
         controller.stop()
     assert first["sent"] == 3 and second["sent"] == 0
@@ -121,9 +121,9 @@ def test_server_down_keeps_messages_queued_then_each_goes_out_exactly_once(db, s
 
 
 def test_backoff_doubles_and_is_capped():
-    assert notifications_sender.backoff(1) == timedelta(minutes=1)
-    assert notifications_sender.backoff(3) == timedelta(minutes=4)
-    assert notifications_sender.backoff(30) == timedelta(hours=6)
+    assert outbox.backoff(1) == timedelta(minutes=1)
+    assert outbox.backoff(3) == timedelta(minutes=4)
+    assert outbox.backoff(30) == timedelta(hours=6)
 
 
 def test_send_notifications_command_uses_the_configured_server(app, db, smtp_port):
@@ -204,7 +204,7 @@ def test_two_senders_at_once_send_each_message_exactly_once(app, db, smtp_port):
     def run_sender(_):
         with app.app_context():
             barrier.wait()
-            counts = notifications_sender.send_pending(now=utcnow(), channels=channels(smtp_port))
+            counts = delivery.send_pending(now=utcnow(), channels=channels(smtp_port))
             app_db.session.remove()
             return counts["sent"]
 

@@ -17,8 +17,8 @@ import redis
 from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy import select
 
-from booking import worker
 from booking.database import unit_of_work
+from booking.jobs import worker
 from booking.models import AllocationRun, ProposedAssignment, Role, utcnow
 from booking.services.trainers.allocation import runs
 from tests import factories
@@ -26,7 +26,7 @@ from tests.functional.trainer_helpers import trainer_profile
 
 PROJECT = Path(__file__).resolve().parents[2]
 REDIS_TEST_URL = "redis://127.0.0.1:6379/4"
-LINE = re.compile(r"^(\S+ \S+) booking\.worker INFO send-notifications: (started|done)")
+LINE = re.compile(r"^(\S+ \S+) booking\.jobs\.worker INFO send-notifications: (started|done)")
 
 
 def _redis_answers() -> bool:

@@ -1,39 +1,178 @@
-"""The layout's rules hold in the code: services are the rules, and only the rules."""
+"""The layout's rules hold in the code (docs/ARCHITECTURE.md, "Rules"): services are the rules
+and only the rules, imports flow one way, and a name says where its code lives."""
 
 import ast
 from pathlib import Path
 
-SERVICES = Path(__file__).resolve().parents[2] / "booking" / "services"
-# Services decide; they never reach the web layer, the outside world or the transaction's end.
-FORBIDDEN_IMPORTS = ("flask", "werkzeug", "booking.web", "booking.integrations", "booking.jobs")
+from booking import create_app
+from config import TestConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOKING = ROOT / "booking"
+SERVICES = BOOKING / "services"
+# Packages that hold pages (a blueprint each, or a parent of nested ones).
+BLUEPRINT_PACKAGES = (
+    "booking.account",
+    "booking.api",
+    "booking.auth",
+    "booking.force",
+    "booking.public",
+    "booking.referral",
+    "booking.staff",
+    "booking.trainer",
+    "booking.webhooks",
+)
+# Services decide; they never reach the web layer, the outside world, the pages or the commands.
+FORBIDDEN_IN_SERVICES = (
+    "flask",
+    "werkzeug",
+    "booking.web",
+    "booking.integrations",
+    "booking.jobs",
+    "booking.cli",
+    *BLUEPRINT_PACKAGES,
+)
+ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete"}
 
 
-def imported_modules(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text())
-    names = []
-    for node in ast.walk(tree):
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def python_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.py"))
+
+
+def imports(path: Path) -> list[tuple[str, list[str]]]:
+    """Each import in the file as (module, names imported from it); absolute names only."""
+    found: list[tuple[str, list[str]]] = []
+    for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.append(node.module)
-    return names
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, [alias.name for alias in node.names]))
+    return found
 
 
-def test_services_never_import_the_web_layer_or_outside_calls():
-    offending = [
-        (str(path.relative_to(SERVICES)), name)
-        for path in SERVICES.rglob("*.py")
-        for name in imported_modules(path)
-        # werkzeug.security is a password hash function, not the web layer.
-        if name.startswith(FORBIDDEN_IMPORTS) and name != "werkzeug.security"
+def imported_modules(path: Path) -> set[str]:
+    """Every module the file imports, counting ``from package import module`` as the module."""
+    modules = set()
+    for module, names in imports(path):
+        modules.add(module)
+        modules.update(f"{module}.{name}" for name in names)
+    return modules
+
+
+def is_view_module(path: Path) -> bool:
+    """A module that adds pages to a blueprint (``@bp.route``, ``@bp.get``, ...)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            for decorator in node.decorator_list:
+                call = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if isinstance(call, ast.Attribute) and call.attr in ROUTE_DECORATORS:
+                    return True
+    return False
+
+
+def offenders(folder: Path, forbidden: tuple[str, ...], *, allowed: tuple[str, ...] = ()):
+    return [
+        (module_name(path), name)
+        for path in python_files(folder)
+        for name in sorted(imported_modules(path))
+        if name.startswith(forbidden) and not name.startswith(allowed)
     ]
-    assert offending == []
+
+
+def test_services_never_import_the_web_layer_pages_commands_or_outside_calls():
+    # werkzeug.security is a password hash function, not the web layer.
+    assert offenders(SERVICES, FORBIDDEN_IN_SERVICES, allowed=("werkzeug.security",)) == []
 
 
 def test_services_never_commit():
     committing = [
         str(path.relative_to(SERVICES))
-        for path in SERVICES.rglob("*.py")
+        for path in python_files(SERVICES)
         if "session.commit(" in path.read_text() or "unit_of_work(" in path.read_text()
     ]
     assert committing == []
+
+
+def test_jobs_never_import_commands_or_pages():
+    """Commands call jobs (cli stays thin), never the other way round."""
+    assert offenders(BOOKING / "jobs", ("booking.cli", *BLUEPRINT_PACKAGES)) == []
+
+
+def test_web_never_imports_the_api_or_any_other_pages():
+    """web/ is what every blueprint shares; a blueprint that needs something of web/ (the API's
+    own error answers) registers it instead."""
+    assert offenders(BOOKING / "web", (*BLUEPRINT_PACKAGES, "booking.jobs", "booking.cli")) == []
+
+
+def test_integrations_only_talk_to_outside_services():
+    """No database work, jobs, commands or pages in integrations/: a job or a route calls them."""
+    forbidden = (
+        "booking.database",
+        "booking.extensions",
+        "booking.jobs",
+        "booking.cli",
+        "booking.web",
+        *BLUEPRINT_PACKAGES,
+    )
+    assert offenders(BOOKING / "integrations", forbidden) == []
+
+
+def test_no_module_of_pages_imports_another():
+    """Shared pieces of an area (its blueprint, a lookup, a panel) live in modules without pages,
+    so each module of pages can be read, moved or removed on its own."""
+    views = {module_name(path) for path in python_files(BOOKING) if is_view_module(path)}
+    assert len(views) > 20  # the detector finds the pages
+    crossing = [
+        (module_name(path), name)
+        for path in python_files(BOOKING)
+        if module_name(path) in views
+        for name in sorted(imported_modules(path) & views)
+    ]
+    assert crossing == []
+
+
+def test_no_module_imports_another_modules_private_names():
+    """``from x import _name`` reaches into another module as surely as ``x._name`` (which
+    ruff's SLF001 refuses): make the name public, or move the code."""
+    private = [
+        (str(path.relative_to(ROOT)), module, name)
+        for folder in (BOOKING, ROOT / "tests", ROOT / "bench", ROOT / "scripts")
+        for path in python_files(folder)
+        for module, names in imports(path)
+        for name in names
+        if name.startswith("_") and not name.startswith("__") and module != "__future__"
+    ]
+    assert private == []
+
+
+def test_no_module_is_looked_up_by_name_at_run_time():
+    """Imports are written out, so a reader (and mypy, and the rules above) can follow them."""
+    looked_up = [
+        str(path.relative_to(ROOT))
+        for path in python_files(BOOKING)
+        for node in ast.walk(ast.parse(path.read_text()))
+        if (isinstance(node, ast.Name) and node.id == "__import__")
+        or (isinstance(node, ast.Attribute) and node.attr == "import_module")
+        or (isinstance(node, ast.alias) and node.name.split(".")[0] == "importlib")
+    ]
+    assert looked_up == []
+
+
+def test_every_endpoint_names_the_package_its_view_lives_in():
+    """``staff.money.refund`` is in booking/staff/money/, ``account.bookings.cancel`` in
+    booking/account/bookings/: a newcomer finds a page's code from its name."""
+    app = create_app(TestConfig)
+    misplaced = []
+    for rule in app.url_map.iter_rules():
+        blueprint, _, _ = rule.endpoint.rpartition(".")
+        if not blueprint or blueprint == "api-docs":  # static files; flask-smorest's own JSON
+            continue
+        module = app.view_functions[rule.endpoint].__module__
+        if not module.startswith(f"booking.{blueprint}."):
+            misplaced.append((rule.endpoint, module))
+    assert misplaced == []

@@ -12,7 +12,7 @@ from booking.models import AttendeeProfile, Channel
 from booking.services.clock import time_of_day
 from booking.services.notify import messages
 from booking.services.notify.outbox import NEUTRAL_SUBJECTS
-from tests.unit.test_messages import _sensitive_words, _world
+from tests.unit.test_messages import message_world, sensitive_words
 
 pytestmark = pytest.mark.database
 
@@ -107,7 +107,7 @@ def _contexts(now, booking, moved, entry, case):
 
 @pytest.fixture
 def rendered(db):
-    now, person, booking, moved, entry, case = _world(db)
+    now, person, booking, moved, entry, case = message_world(db)
     db.session.query(AttendeeProfile).filter_by(user_id=person.id).one().preferred_name = "Sam"
     contexts = _contexts(now, booking, moved, entry, case)
     assert set(contexts) == set(NEUTRAL_SUBJECTS)
@@ -136,11 +136,11 @@ def test_every_kind_has_wording_in_every_channel_with_the_chosen_name(rendered):
 def test_nothing_anyone_else_might_see_names_the_course_or_the_police(rendered):
     out, *_ = rendered
     for kind, bodies in out.items():
-        assert _sensitive_words(bodies[Channel.TEXT]) == [], kind  # a text is all preview
-        assert _sensitive_words(bodies[Channel.LETTER][:ONE_TEXT]) == [], kind
-        assert _sensitive_words(bodies[Channel.EMAIL][:ONE_TEXT]) == [], kind
+        assert sensitive_words(bodies[Channel.TEXT]) == [], kind  # a text is all preview
+        assert sensitive_words(bodies[Channel.LETTER][:ONE_TEXT]) == [], kind
+        assert sensitive_words(bodies[Channel.EMAIL][:ONE_TEXT]) == [], kind
         # The whole call script: it is read aloud, maybe to whoever answers.
-        assert _sensitive_words(bodies[Channel.CALL]) == [], kind
+        assert sensitive_words(bodies[Channel.CALL]) == [], kind
 
 
 def test_the_voicemail_names_nothing_but_the_person_and_a_number(rendered):

@@ -37,7 +37,7 @@ NEVER_SHOWN = ["drug", "alcohol", "police", "offence", "offender", "diversion", 
 PREVIEW_LENGTH = 160  # about what a phone's mail app shows under the subject
 
 
-def _sensitive_words(text: str) -> list[str]:
+def sensitive_words(text: str) -> list[str]:
     lowered = text.lower()
     return [word for word in NEVER_SHOWN + [n.lower() for n in COURSE_NAMES] if word in lowered]
 
@@ -47,7 +47,7 @@ def _when_shown(moment) -> list[str]:
     return [f"{local:%A} {local.day} {local:%B %Y}", local.strftime("%I:%M").lstrip("0")]
 
 
-def _world(db):
+def message_world(db):
     """A person who said email is safe (and texts, but email first), booked on an in-person and
     an online session."""
     now = utcnow().replace(microsecond=0)
@@ -151,7 +151,7 @@ def _every_kind(now, person, booking, moved, entry, case):
 
 
 def test_every_kind_has_one_template_and_one_neutral_subject(db):
-    kinds = set(_every_kind(*_world(db)))
+    kinds = set(_every_kind(*message_world(db)))
     templates = {
         path.stem
         for path in (ROOT / "templates" / "messages").glob("*.txt")
@@ -159,27 +159,27 @@ def test_every_kind_has_one_template_and_one_neutral_subject(db):
     }
     assert kinds == set(NEUTRAL_SUBJECTS) == templates
     for subject in [*NEUTRAL_SUBJECTS.values(), FALLBACK_SUBJECT, MailSettings().sender_name]:
-        assert _sensitive_words(subject) == [], subject
+        assert sensitive_words(subject) == [], subject
 
 
 def test_every_message_renders_with_a_neutral_subject_preview_and_calendar_title(db):
-    world = _world(db)
+    world = message_world(db)
     for kind, build in _every_kind(*world).items():
         message = build()
         assert message is not None, kind
         assert message.kind == kind
         assert message.subject == NEUTRAL_SUBJECTS[kind]
         assert message.body.startswith(f"Hello {world[1].first_name},"), kind
-        assert _sensitive_words(message.subject) == [], kind
-        assert _sensitive_words(message.body[:PREVIEW_LENGTH]) == [], kind
+        assert sensitive_words(message.subject) == [], kind
+        assert sensitive_words(message.body[:PREVIEW_LENGTH]) == [], kind
         assert "{{" not in message.body and "{%" not in message.body, kind
         if message.ics_attachment:
             summary = re.search(r"^SUMMARY:(.*)$", message.ics_attachment, re.MULTILINE)
-            assert summary and _sensitive_words(summary.group(1)) == [], kind
+            assert summary and sensitive_words(summary.group(1)) == [], kind
 
 
 def test_messages_about_a_booking_say_when_and_where_or_how_to_join(db):
-    now, person, booking, moved, entry, case = _world(db)
+    now, person, booking, moved, entry, case = message_world(db)
     built = {
         kind: build()
         for kind, build in _every_kind(now, person, booking, moved, entry, case).items()

@@ -5,9 +5,9 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from wtforms import HiddenField, SubmitField
 
-from booking.account.bookings.answers import AnswerFields, answers_from, fill_from
+from booking.account.bookings.blueprint import bp
 from booking.account.bookings.forms import ExtendHoldForm
-from booking.account.bookings.routes import _own_booking, bp
+from booking.account.ownership import own_booking_or_404
 from booking.database import unit_of_work
 from booking.extensions import db
 from booking.models import Booking, Role, utcnow
@@ -15,6 +15,7 @@ from booking.services.bookings import holds
 from booking.services.errors import PreferencesError
 from booking.services.notify import channels as contact
 from booking.services.people import preferences
+from booking.web.answers import AnswerFields, answers_from, fill_from
 from booking.web.forms import safe_next
 from booking.web.security import role_required
 
@@ -42,7 +43,9 @@ def preferences_page():
             form.phone_number.errors.append(error.message)
         else:
             flash("Thank you. Your answers are saved. You can change them at any time.", "success")
-            return redirect(safe_next(form.next.data, url_for("attendee.preferences_page")), 303)
+            return redirect(
+                safe_next(form.next.data, url_for("account.bookings.preferences_page")), 303
+            )
     status = 400 if form.errors else 200
     return (
         render_template(
@@ -60,7 +63,7 @@ def preferences_page():
 def extend_hold(reference: str):
     """Hold my place for longer, when it is about to run out (up to ten times)."""
     form = ExtendHoldForm()
-    booking = _own_booking(reference)
+    booking = own_booking_or_404(reference)
     if form.validate_on_submit():
         booking_id = booking.id
         with unit_of_work():
@@ -72,4 +75,4 @@ def extend_hold(reference: str):
                 minutes=current_app.config["HOLD_MINUTES"],
             )
         flash("We have given you 30 more minutes.", "success")
-    return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+    return redirect(url_for("account.bookings.booking_detail", reference=reference), 303)

@@ -1,7 +1,6 @@
 """An attendee's own bookings: book a seat, see bookings, cancel."""
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -10,14 +9,15 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
-from booking import worker
+from booking.account.bookings.blueprint import bp
 from booking.account.bookings.forms import BookForm, CancelBookingForm, ExtendHoldForm
-from booking.account.payments.routes import booking_money
+from booking.account.ownership import own_booking_or_404
+from booking.account.payments.summary import booking_money
 from booking.database import unit_of_work
 from booking.extensions import db
-from booking.models import Booking, Referral, Role, utcnow
+from booking.jobs import enqueue
+from booking.models import Referral, Role, utcnow
 from booking.referral.forms import SendLinkForm
 from booking.services.bookings import (
     after_course,
@@ -35,8 +35,6 @@ from booking.services.notify import outbox
 from booking.services.people import guests
 from booking.web import links
 from booking.web.security import role_required
-
-bp = Blueprint("attendee", __name__)
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
@@ -67,7 +65,7 @@ def book(session_id: int):
             # Shown beside the tick box it is about, rather than as a page-level message.
             form.confirm_women_only.errors.append(error.message)
             return _book_page(course_session, form), 400
-        return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+        return redirect(url_for("account.bookings.booking_detail", reference=reference), 303)
     course_session = catalogue.session_for_display(session_id)
     if course_session is None:
         abort(404)
@@ -105,7 +103,7 @@ def bookings_list():
 @role_required(Role.ATTENDEE)
 def booking_detail(reference: str):
     """One of my bookings."""
-    booking = _own_booking(reference)
+    booking = own_booking_or_404(reference)
     now = utcnow()
     minutes = current_app.config["HOLD_MINUTES"]
     return render_template(
@@ -133,10 +131,10 @@ def booking_detail(reference: str):
 @role_required(Role.ATTENDEE)
 def cancel_check(reference: str):
     """Check before cancelling: what happens to the place and to any money paid."""
-    booking = _own_booking(reference)
+    booking = own_booking_or_404(reference)
     now = utcnow()
     if not booking.is_active or booking.session.starts_at <= now:
-        return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+        return redirect(url_for("account.bookings.booking_detail", reference=reference), 303)
     preview = cancellation.preview_cancellation(
         booking, now=now, days=current_app.config["REFUND_FULL_DAYS_BEFORE"]
     )
@@ -156,7 +154,7 @@ def cancel(reference: str):
     form = CancelBookingForm()
     if not form.validate_on_submit():
         abort(400)
-    booking = _own_booking(reference)
+    booking = own_booking_or_404(reference)
     booking_id = booking.id
     config = current_app.config
     with unit_of_work():
@@ -173,20 +171,10 @@ def cancel(reference: str):
         money, refund_ids = ending.money, ending.refund_ids
     # Only after the commit: the worker sends the refund to Stripe (a failure is listed for
     # staff), so the person never waits on Stripe.
-    worker.send_refunds_after_commit(refund_ids)
+    enqueue.send_refunds_after_commit(refund_ids)
     flash("Your booking is cancelled. Your place has been released.", "success")
     if money == "refunded":
         flash("We are refunding your payment in full.", "success")
     elif money == "staff_decide":
         flash("We will be in touch about your payment.", "info")
-    return redirect(url_for("attendee.bookings_list"), 303)
-
-
-def _own_booking(reference: str) -> Booking:
-    """The signed-in person's booking, or 404: never another's, nor whether it exists."""
-    booking = db.session.scalar(
-        select(Booking).where(Booking.reference == reference, Booking.user_id == current_user.id)
-    )
-    if booking is None:
-        abort(404)
-    return booking
+    return redirect(url_for("account.bookings.bookings_list"), 303)

@@ -12,13 +12,12 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user
-from sqlalchemy import select
 from wtforms import BooleanField, SubmitField
 
-from booking import worker
+from booking.account.ownership import own_booking_or_404
 from booking.database import unit_of_work
-from booking.extensions import db
-from booking.models import Booking, Role, utcnow
+from booking.jobs import enqueue
+from booking.models import Role, utcnow
 from booking.services.bookings import catalogue, rescheduling, waitlist
 from booking.services.bookings.calendar import booking_ics
 from booking.services.notify import channels as contact
@@ -27,27 +26,18 @@ from booking.web import links
 from booking.web.forms import BaseForm, database_id
 from booking.web.security import role_required
 
-bp = Blueprint("selfservice", __name__)
+bp = Blueprint("changes", __name__)
 
 
 class ActionForm(BaseForm):
     submit = SubmitField("Continue")
 
 
-def _own_booking(reference: str) -> Booking:
-    booking = db.session.scalar(
-        select(Booking).where(Booking.reference == reference, Booking.user_id == current_user.id)
-    )
-    if booking is None:
-        abort(404)
-    return booking
-
-
 @bp.get("/my/bookings/<reference>/calendar.ics")
 @role_required(Role.ATTENDEE)
 def calendar(reference: str):
     """Download my booking as a calendar file."""
-    booking = _own_booking(reference)
+    booking = own_booking_or_404(reference)
     body = booking_ics(booking, base_url=links.base_url())
     return Response(
         body,
@@ -74,7 +64,7 @@ def _notice_hours() -> int:
 @role_required(Role.ATTENDEE)
 def reschedule_options(reference: str):
     """Choose another date for my booking (or be told why it cannot change online)."""
-    booking = _own_booking(reference)
+    booking = own_booking_or_404(reference)
     now = utcnow()
     movable = rescheduling.can_move(booking, now=now, min_notice_hours=_notice_hours())
     options = (
@@ -97,12 +87,12 @@ def reschedule_options(reference: str):
 @role_required(Role.ATTENDEE)
 def reschedule_check(reference: str, session_id: int):
     """Check the move before making it: from which date to which, and what it costs."""
-    booking = _own_booking(reference)
+    booking = own_booking_or_404(reference)
     target = catalogue.session_for_display(session_id)
     if target is None or target.course_type_id != booking.session.course_type_id:
         abort(404)
     if not rescheduling.can_move(booking, now=utcnow(), min_notice_hours=_notice_hours()):
-        return redirect(url_for("selfservice.reschedule_options", reference=reference), 303)
+        return redirect(url_for("account.changes.reschedule_options", reference=reference), 303)
     return render_template(
         "account/changes/reschedule_check.html",
         booking=booking,
@@ -116,7 +106,7 @@ def reschedule_check(reference: str, session_id: int):
 @role_required(Role.ATTENDEE)
 def reschedule(reference: str):
     """Move my booking to another session (the check page's button)."""
-    booking = _own_booking(reference)
+    booking = own_booking_or_404(reference)
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -141,11 +131,11 @@ def reschedule(reference: str):
         moved_to_pay = new.status.value == "awaiting_payment"
     # A cheaper date gives money back: the refund rows were written above, and the worker sends
     # them to Stripe now that the move is committed.
-    worker.send_refunds_after_commit(None)
+    enqueue.send_refunds_after_commit(None)
     flash("Your booking has moved to the new session.", "success")
     if moved_to_pay:
         flash("Please pay the difference to keep your new place.", "info")
-    return redirect(url_for("attendee.booking_detail", reference=new_reference), 303)
+    return redirect(url_for("account.bookings.booking_detail", reference=new_reference), 303)
 
 
 @bp.post("/my/sessions/<int:session_id>/waiting-list")
@@ -161,7 +151,7 @@ def join_waiting_list(session_id: int):
         + contact.how_we_will_tell(current_user),
         "success",
     )
-    return redirect(url_for("selfservice.waiting_lists"), 303)
+    return redirect(url_for("account.changes.waiting_lists"), 303)
 
 
 @bp.get("/my/waiting-lists")
@@ -187,7 +177,7 @@ def leave_waiting_list(entry_id: int):
             claim_url=links.claim_url,
         )
     flash("You have left the waiting list.", "success")
-    return redirect(url_for("selfservice.waiting_lists"), 303)
+    return redirect(url_for("account.changes.waiting_lists"), 303)
 
 
 @bp.route("/waiting-list/claim/<token>", methods=["GET", "POST"])
@@ -217,5 +207,5 @@ def claim(token: str):
             )
             reference = booking.reference
         login_user(person)
-        return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+        return redirect(url_for("account.bookings.booking_detail", reference=reference), 303)
     return render_template("account/changes/claim.html", entry=entry, form=form, now=utcnow())

@@ -2,16 +2,15 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
+from booking.account.ownership import own_booking_or_404
 from booking.account.payments.forms import PayByCardForm, WaiverRequestForm
 from booking.database import unit_of_work
-from booking.extensions import db
 from booking.integrations.stripe_gateway import gateway_from_config
-from booking.models import Booking, BookingStatus, Role, WaiverReason, WaiverRequest, utcnow
+from booking.models import Role, WaiverReason, utcnow
 from booking.services.errors import PaymentError
 from booking.services.money import help_requests as waivers
-from booking.services.money import payments, refunds
+from booking.services.money import payments
 from booking.services.notify import channels as contact
 from booking.web import links
 from booking.web.security import role_required
@@ -19,33 +18,11 @@ from booking.web.security import role_required
 bp = Blueprint("payments", __name__)
 
 
-def booking_money(booking: Booking) -> dict:
-    """What the booking page needs to show about money: due, waiver, whether cards work.
-
-    The booking page's route passes this in as ``money``: templates never query.
-    """
-    waiver = db.session.scalar(
-        select(WaiverRequest)
-        .where(WaiverRequest.booking_id == booking.id)
-        .order_by(WaiverRequest.id.desc())
-    )
-    back = refunds.money_back(booking.id) if booking.status == BookingStatus.CANCELLED else {}
-    return {
-        "refunding": back.get("refunding", 0),
-        "refunded": back.get("refunded", 0),
-        "kept": back.get("kept", 0),
-        "due": payments.amount_due(booking) if booking.fee_pence else 0,
-        "waiver": waiver,
-        "card_enabled": bool(current_app.config.get("STRIPE_SECRET_KEY")),
-        "pay_form": PayByCardForm(),
-    }
-
-
 @bp.post("/bookings/<reference>/pay")
 @role_required(Role.ATTENDEE)
 def pay(reference: str):
     """Open a Stripe Checkout Session for what is due and send the person to it."""
-    booking = _own_booking(reference)  # another person's booking: 404 before anything else
+    booking = own_booking_or_404(reference)  # another person's booking: 404 before anything else
     form = PayByCardForm()
     if not form.validate_on_submit():
         abort(400)
@@ -63,8 +40,8 @@ def pay(reference: str):
         metadata={"booking_id": str(booking_id), "payment_id": str(payment_id)},
         client_reference_id=reference,
         expires_at=expires_at,
-        success_url=links.external_url("payments.payment_return", reference=reference),
-        cancel_url=links.external_url("attendee.booking_detail", reference=reference),
+        success_url=links.external_url("account.payments.payment_return", reference=reference),
+        cancel_url=links.external_url("account.bookings.booking_detail", reference=reference),
         # Stripe may email a receipt: only pass the address on if email is safe.
         customer_email=(contact.email_address(person) or None)
         if contact.email_is_safe(person)
@@ -80,7 +57,7 @@ def pay(reference: str):
 @role_required(Role.ATTENDEE)
 def payment_return(reference: str):
     """Where Stripe sends the person back: shows the real state, never confirms anything."""
-    booking = _own_booking(reference)
+    booking = own_booking_or_404(reference)
     return render_template("account/payments/return.html", booking=booking)
 
 
@@ -88,7 +65,7 @@ def payment_return(reference: str):
 @role_required(Role.ATTENDEE)
 def ask_for_help(reference: str):
     """Ask the hardship fund to pay some or all of the fee; the place is kept meanwhile."""
-    booking = _own_booking(reference)
+    booking = own_booking_or_404(reference)
     form = WaiverRequestForm()
     due = payments.amount_due(booking)
     if form.validate_on_submit() and (asked := form.asked_pence(due)) != -1:
@@ -107,7 +84,7 @@ def ask_for_help(reference: str):
             + contact.how_we_will_tell(current_user),
             "success",
         )
-        return redirect(url_for("attendee.booking_detail", reference=reference), 303)
+        return redirect(url_for("account.bookings.booking_detail", reference=reference), 303)
     return render_template(
         "account/payments/help_with_fee.html",
         booking=booking,
@@ -115,13 +92,3 @@ def ask_for_help(reference: str):
         due=due,
         tell=contact.how_we_will_tell(current_user),
     )
-
-
-def _own_booking(reference: str) -> Booking:
-    """The signed-in person's booking, or 404."""
-    booking = db.session.scalar(
-        select(Booking).where(Booking.reference == reference, Booking.user_id == current_user.id)
-    )
-    if booking is None:
-        abort(404)
-    return booking

@@ -35,7 +35,6 @@ from booking.models import (
 from booking.services import audit
 from booking.services.bookings import eligibility
 from booking.services.bookings.states import (  # noqa: F401 (re-exported for callers)
-    _move,
     confirm,
     mark_cancelled,
     record_attendance,
@@ -218,7 +217,7 @@ def place_booking(
         if booking.fee_pence == 0:
             confirm(booking, by=actor, now=now, via="no_fee")
         else:
-            _move(booking, BookingStatus.AWAITING_PAYMENT, by=actor, now=now)
+            transition(booking, BookingStatus.AWAITING_PAYMENT, by=actor, now=now)
     try:
         _write_new_booking(booking, served)
     except (BookingError, ReferralError):

@@ -65,6 +65,12 @@ def _tidy(query: str) -> str:
     return " ".join((query or "").split())
 
 
+def attendee(person_id: int) -> User | None:
+    """The attendee with this id; None for anyone else (staff, trainers) or nobody."""
+    person = db.session.get(User, person_id)
+    return person if person is not None and person.role == Role.ATTENDEE else None
+
+
 def record_search(query: str, *, by: User, now: datetime) -> None:
     """Write down who searched for what: a search can find out who is on a course."""
     audit.record("people.searched", "user", None, actor=by, now=now, query=_tidy(query))

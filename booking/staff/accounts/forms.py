@@ -2,7 +2,7 @@ from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitFi
 from wtforms.validators import Email, InputRequired, Length
 
 from booking.services.people.staff_accounts import INVITABLE_ROLES
-from booking.web.forms import BaseForm, new_password, password_again
+from booking.web.forms import BaseForm
 
 
 class InviteForm(BaseForm):
@@ -32,9 +32,3 @@ class DeactivateForm(BaseForm):
         validators=[InputRequired("Say briefly why, for the record."), Length(max=200)],
     )
     submit = SubmitField("Deactivate")
-
-
-class ChoosePasswordForm(BaseForm):
-    password = new_password()
-    confirm = password_again()
-    submit = SubmitField("Set my password")

@@ -9,11 +9,11 @@ from booking.services.people import staff_accounts
 from booking.staff.accounts.forms import DeactivateForm, InviteForm
 from booking.web.links import external_url
 
-bp = Blueprint("staff_accounts", __name__)
+bp = Blueprint("accounts", __name__)
 
 
 def invite_url(token: str) -> str:
-    return external_url("invitations.accept", token=token)
+    return external_url("auth.accept_invitation", token=token)
 
 
 @bp.get("/")
@@ -43,7 +43,7 @@ def invite():
                 link_for=invite_url,
             )
         flash(f"Invitation sent to {form.email.data}. The link works once.", "success")
-        return redirect(url_for("staff_accounts.index"), 303)
+        return redirect(url_for("staff.accounts.index"), 303)
     return render_template("staff/accounts/invite.html", form=form), 400 if form.errors else 200
 
 
@@ -53,11 +53,11 @@ def deactivate(account_id: int):
     form = DeactivateForm()
     if not form.validate_on_submit():
         flash("Say briefly why, for the record.", "error")
-        return redirect(url_for("staff_accounts.index"), 303)
+        return redirect(url_for("staff.accounts.index"), 303)
     with unit_of_work():
         person = staff_accounts.deactivate(
             account_id, by=current_user, why=form.why.data, now=utcnow()
         )
         name = f"{person.first_name} {person.last_name}".strip()
     flash(f"{name} can no longer sign in.", "success")
-    return redirect(url_for("staff_accounts.index"), 303)
+    return redirect(url_for("staff.accounts.index"), 303)

@@ -34,15 +34,15 @@ def record_call(notification_id: int):
     form = CallOutcomeForm()
     if not form.validate_on_submit() or not form.outcome():
         flash("Choose what happened on the call.", "error")
-        return redirect(url_for("contact.calls"), 303)
+        return redirect(url_for("staff.contact.calls"), 303)
     try:
         with unit_of_work():
             outbox.record_call(notification_id, form.outcome(), staff=current_user, now=utcnow())
     except ContactError as refusal:
         flash(refusal.message, "error")
-        return redirect(url_for("contact.calls"), 303)
+        return redirect(url_for("staff.contact.calls"), 303)
     flash("Saved. Thank you.", "success")
-    return redirect(url_for("contact.calls"), 303)
+    return redirect(url_for("staff.contact.calls"), 303)
 
 
 @bp.get("/messages")
@@ -79,9 +79,9 @@ def person(user_id: int):
 @bp.post("/messages/<int:notification_id>/resend")
 def resend(notification_id: int):
     form = ResendForm()
-    back = url_for("contact.attention")
+    back = url_for("staff.contact.attention")
     if request.form.get("person"):
-        back = url_for("contact.person", user_id=request.form.get("person", type=int) or 0)
+        back = url_for("staff.contact.person", user_id=request.form.get("person", type=int) or 0)
     if not form.validate_on_submit():
         flash("Choose one of the ways listed.", "error")
         return redirect(back, 303)

@@ -1,6 +1,7 @@
 """Staff money pages: waiver decisions, the hardship fund, booking payments, refunds, reports."""
 
-from booking.staff.money import refunds as _refund_routes  # noqa: F401  (registers its routes)
-from booking.staff.money.routes import bp
+# Each module of pages adds its views to bp when imported.
+from booking.staff.money import refunds, routes  # noqa: F401
+from booking.staff.money.blueprint import bp
 
 __all__ = ["bp"]

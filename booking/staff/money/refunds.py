@@ -8,8 +8,8 @@ from booking.integrations.stripe_gateway import gateway_from_config
 from booking.jobs import refunds as refund_jobs
 from booking.models import utcnow
 from booking.services.money import refunds
+from booking.staff.money.blueprint import bp
 from booking.staff.money.forms import RetryRefundForm
-from booking.staff.money.routes import bp
 
 
 @bp.get("/refunds")
@@ -38,4 +38,4 @@ def retry_refund(refund_id: int):
         flash("Refund made.", "success")
     else:
         flash("Stripe has still not made this refund. Try again later.", "error")
-    return redirect(url_for("finance.refunds_page"), 303)
+    return redirect(url_for("staff.money.refunds_page"), 303)

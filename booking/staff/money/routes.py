@@ -4,7 +4,6 @@ import csv
 import io
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -39,6 +38,7 @@ from booking.services.money import fund, payments, refunds
 from booking.services.money import help_requests as waivers
 from booking.services.money import reports as money_reports
 from booking.services.money.fees import parse_pounds
+from booking.staff.money.blueprint import bp
 from booking.staff.money.forms import (
     FindBookingForm,
     FundForm,
@@ -47,9 +47,6 @@ from booking.staff.money.forms import (
     TopUpForm,
     WaiverDecisionForm,
 )
-
-bp = Blueprint("finance", __name__)
-
 
 # --- waivers ----------------------------------------------------------------------------------
 
@@ -106,7 +103,7 @@ def decide_waiver(waiver_id: int):
         )
         outcome = waiver.status.value
     flash(f"Request {outcome}. The person has been told.", "success")
-    return redirect(url_for("finance.waiver_queue"), 303)
+    return redirect(url_for("staff.money.waiver_queue"), 303)
 
 
 # --- fund -------------------------------------------------------------------------------------
@@ -139,7 +136,7 @@ def create_fund():
     form.force_id.choices = _force_choices()
     if not form.validate_on_submit():
         flash("Please check the fund's details.", "error")
-        return redirect(url_for("finance.fund_page"), 303)
+        return redirect(url_for("staff.money.fund_page"), 303)
     budget = parse_pounds(form.budget.data)
     cap = parse_pounds(form.cap.data) if (form.cap.data or "").strip() else None
     if budget is None or ((form.cap.data or "").strip() and cap is None):
@@ -156,7 +153,7 @@ def create_fund():
             now=utcnow(),
         )
     flash("Fund created.", "success")
-    return redirect(url_for("finance.fund_page"), 303)
+    return redirect(url_for("staff.money.fund_page"), 303)
 
 
 @bp.post("/fund/<int:fund_id>/top-up")
@@ -173,7 +170,7 @@ def top_up(fund_id: int):
             fund_id, amount_pence=amount, note=form.note.data or "", by=current_user, now=utcnow()
         )
     flash("Top-up added to the ledger.", "success")
-    return redirect(url_for("finance.fund_page"), 303)
+    return redirect(url_for("staff.money.fund_page"), 303)
 
 
 # --- a booking's money ------------------------------------------------------------------------
@@ -186,7 +183,7 @@ def find_booking():
     if request.args and form.validate():
         reference = form.reference.data.strip().upper()
         if db.session.scalar(select(Booking.id).where(Booking.reference == reference)):
-            return redirect(url_for("finance.booking_money", reference=reference))
+            return redirect(url_for("staff.money.booking_money", reference=reference))
         flash("No booking has that reference.", "error")
     return render_template("staff/money/find_booking.html", form=form)
 
@@ -245,7 +242,7 @@ def record_payment(reference: str):
             now=utcnow(),
         )
     flash("Payment recorded. The booking is confirmed.", "success")
-    return redirect(url_for("finance.booking_money", reference=reference), 303)
+    return redirect(url_for("staff.money.booking_money", reference=reference), 303)
 
 
 @bp.post("/bookings/<reference>/payments/<int:payment_id>/refund")
@@ -275,7 +272,7 @@ def refund(reference: str, payment_id: int):
         flash("Refund recorded, but Stripe has not made it yet. See refunds to check.", "error")
     else:
         flash("Refund made.", "success")
-    return redirect(url_for("finance.booking_money", reference=reference), 303)
+    return redirect(url_for("staff.money.booking_money", reference=reference), 303)
 
 
 # --- reports ----------------------------------------------------------------------------------

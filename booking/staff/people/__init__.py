@@ -1,6 +1,7 @@
 """Staff pages for people: find anyone, see their record, and act for them over the phone."""
 
-from booking.staff.people import actions  # noqa: F401  (adds the acting-for-a-person pages to bp)
-from booking.staff.people.routes import bp
+# Each module of pages adds its views to bp when imported.
+from booking.staff.people import actions, routes  # noqa: F401
+from booking.staff.people.blueprint import bp
 
 __all__ = ["bp"]

@@ -17,8 +17,9 @@ from booking.services.bookings import seats as bookings
 from booking.services.money import payments
 from booking.services.notify import channels as contact
 from booking.services.people import acting
+from booking.staff.people.blueprint import bp
 from booking.staff.people.forms import BookForm, PhonePaymentForm, WhyForm
-from booking.staff.people.routes import attendee_or_404, bp
+from booking.staff.people.lookups import attendee_or_404
 from booking.web import links
 from booking.web.filters import when
 
@@ -34,7 +35,7 @@ def _booking_or_404(reference: str) -> Booking:
 
 
 def _back_to(booking: Booking):
-    return redirect(url_for("staff_people.person", person_id=booking.user_id), 303)
+    return redirect(url_for("staff.people.person", person_id=booking.user_id), 303)
 
 
 def _label(course_session: CourseSession, places_left: int | None = None) -> str:
@@ -110,7 +111,7 @@ def book(person_id: int):
             + ("" if confirmed else " The fee is still to pay: take it by phone or send a link."),
             "success",
         )
-        return redirect(url_for("staff_people.person", person_id=person_id), 303)
+        return redirect(url_for("staff.people.person", person_id=person_id), 303)
     return _action_page("Book a place", form, person=person)
 
 

@@ -5,7 +5,7 @@ import re
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from booking.account.bookings.answers import AnswerFields
+from booking.web.answers import AnswerFields
 from booking.web.forms import BaseForm, PenceField
 
 PHONE_PATTERN = r"^\+?[0-9 ()-]{7,25}$"

@@ -2,18 +2,17 @@
 
 from dataclasses import fields
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from booking.database import unit_of_work
-from booking.extensions import db
-from booking.models import Role, User, utcnow
+from booking.models import utcnow
 from booking.services.notify import channels as contact
 from booking.services.people import acting, directory, preferences
-from booking.staff import NEEDS
+from booking.staff.access import NEEDS
+from booking.staff.people.blueprint import bp
 from booking.staff.people.forms import AnswersForm, FindPersonForm, NewPersonForm, WhyForm
-
-bp = Blueprint("staff_people", __name__)
+from booking.staff.people.lookups import attendee_or_404
 
 ANSWER_FIELDS = [item.name for item in fields(preferences.Answers)]
 
@@ -29,13 +28,6 @@ def answers_from(form: AnswersForm) -> preferences.Answers:
             for name in ANSWER_FIELDS
         }
     )
-
-
-def attendee_or_404(person_id: int) -> User:
-    person = db.session.get(User, person_id)
-    if person is None or person.role != Role.ATTENDEE:
-        abort(404)
-    return person
 
 
 @bp.get("/")
@@ -87,7 +79,7 @@ def new_person():
             )
             person_id = person.id
         flash("Added. You can book a place for them now.", "success")
-        return redirect(url_for("staff_people.person", person_id=person_id), 303)
+        return redirect(url_for("staff.people.person", person_id=person_id), 303)
     return render_template("staff/people/new.html", form=form), 400 if form.errors else 200
 
 
@@ -97,13 +89,13 @@ def from_referral(referral_id: int):
     form = WhyForm()
     if not form.validate_on_submit():
         flash("Say briefly why, for the record.", "error")
-        return redirect(url_for("staff_people.find"), 303)
+        return redirect(url_for("staff.people.find"), 303)
     with unit_of_work():
         person = acting.person_from_referral(
             referral_id, by=current_user, why=form.why.data, now=utcnow()
         )
         person_id = person.id
-    return redirect(url_for("staff_people.person", person_id=person_id), 303)
+    return redirect(url_for("staff.people.person", person_id=person_id), 303)
 
 
 @bp.route("/<int:person_id>/answers", methods=["GET", "POST"])
@@ -125,7 +117,7 @@ def answers(person_id: int):
                 now=utcnow(),
             )
         flash("Their answers are saved.", "success")
-        return redirect(url_for("staff_people.person", person_id=person_id), 303)
+        return redirect(url_for("staff.people.person", person_id=person_id), 303)
     return (
         render_template(
             "staff/people/answers.html",

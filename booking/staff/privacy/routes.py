@@ -28,7 +28,7 @@ from booking.services.privacy.policy import KIND_LABELS, RetentionPolicy
 from booking.staff.privacy.forms import AccessLogForm, EraseForm, FindPersonForm
 from booking.web.security import role_required
 
-bp = Blueprint("privacy_admin", __name__)
+bp = Blueprint("privacy", __name__)
 
 
 @bp.before_request
@@ -101,7 +101,7 @@ def access_log_page():
         form=form,
         rows=rows,
         limit=access_log.LIMIT,
-        export_url=url_for("privacy_admin.access_log_csv", **request.args),
+        export_url=url_for("staff.privacy.access_log_csv", **request.args),
         actor_name=access_log.actor_name,
     )
 
@@ -128,7 +128,7 @@ def find_person():
     if request.args and form.validate():
         person = access_log.find_person(form.person.data)
         if person is not None:
-            return redirect(url_for("privacy_admin.person", person_id=person.id))
+            return redirect(url_for("staff.privacy.person", person_id=person.id))
         form.person.errors = ["No person matches this. Check it and try again."]
     status = 400 if request.args else 200
     return render_template("staff/privacy/find_person.html", form=form), status
@@ -210,4 +210,4 @@ def erase(person_id: int):
     except erasure.ErasureRefused as refused:
         return _person_page(person_id, form, refused.http_status, refused=refused)
     flash(f"Their details have been removed. {erasure.kept_note(_policy())}", "success")
-    return redirect(url_for("privacy_admin.person", person_id=person_id))
+    return redirect(url_for("staff.privacy.person", person_id=person_id))

@@ -8,8 +8,8 @@ from booking.extensions import db
 from booking.models import Referral, utcnow
 from booking.services.errors import ReferralError
 from booking.services.referrals import reminders
+from booking.staff.referrals.blueprint import bp
 from booking.staff.referrals.forms import ExtensionForm
-from booking.staff.referrals.routes import bp
 
 
 @bp.get("/near-deadline")
@@ -51,7 +51,7 @@ def extend(referral_id: int):
             refused = True
         else:
             flash("Extension recorded.", "success")
-            return redirect(url_for("referrals_admin.index"), 303)
+            return redirect(url_for("staff.referrals.index"), 303)
         referral = db.session.get(Referral, referral_id)
     page = render_template("staff/referrals/extend.html", form=form, referral=referral)
     return page, 400 if refused else 200

@@ -8,8 +8,8 @@ from booking.database import unit_of_work
 from booking.extensions import db
 from booking.models import ApiToken, ForceWebhookDelivery, PoliceForce, utcnow
 from booking.services.referrals import tokens, webhooks
+from booking.staff.referrals.blueprint import bp
 from booking.staff.referrals.forms import RetryForm, RevokeForm, TokenForm, WebhookForm
-from booking.staff.referrals.routes import bp
 
 
 def _force(slug: str) -> PoliceForce:
@@ -74,7 +74,7 @@ def revoke_token(slug: str, token_id: int):
             abort(404)
         tokens.revoke_token(row, by=current_user, now=utcnow())
     flash("Token revoked: it no longer works.", "success")
-    return redirect(url_for("referrals_admin.force_page", slug=slug), 303)
+    return redirect(url_for("staff.referrals.force_page", slug=slug), 303)
 
 
 @bp.post("/forces/<slug>/webhook")
@@ -92,7 +92,7 @@ def set_webhook(slug: str):
             now=utcnow(),
         )
     flash("Webhook saved.", "success")
-    return redirect(url_for("referrals_admin.force_page", slug=slug), 303)
+    return redirect(url_for("staff.referrals.force_page", slug=slug), 303)
 
 
 @bp.post("/webhooks/<int:delivery_id>/retry")
@@ -106,4 +106,4 @@ def retry_delivery(delivery_id: int):
         webhooks.retry(delivery, by=current_user, now=utcnow())
         slug = delivery.force.slug
     flash("It will be sent again shortly.", "success")
-    return redirect(url_for("referrals_admin.force_page", slug=slug), 303)
+    return redirect(url_for("staff.referrals.force_page", slug=slug), 303)

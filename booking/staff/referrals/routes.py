@@ -1,7 +1,6 @@
 """Staff: list, create and import referrals; download a force's outcome report."""
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -14,16 +13,16 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from booking import worker
 from booking.database import unit_of_work
 from booking.extensions import db
+from booking.jobs import enqueue
 from booking.models import CourseType, PoliceForce, Referral, utcnow
 from booking.services.referrals import admin as referral_admin
 from booking.services.referrals import reminders
+from booking.staff.referrals.blueprint import bp
 from booking.staff.referrals.forms import ReferralForm, ReportForm, UploadForm, WithdrawForm
 from booking.web import links, referral_entry
 
-bp = Blueprint("referrals_admin", __name__)
 LIST_LIMIT = 100
 
 
@@ -73,7 +72,7 @@ def new():
         force = db.session.get(PoliceForce, form.force_id.data)
         if referral_entry.create_from(form, force, by=current_user, now=utcnow()):
             flash("Referral saved.", "success")
-            return redirect(url_for("referrals_admin.index"), 303)
+            return redirect(url_for("staff.referrals.index"), 303)
         refused = True
     return render_template("staff/referrals/new.html", form=form), 400 if refused else 200
 
@@ -89,7 +88,7 @@ def upload():
         count, errors = referral_entry.import_upload(form, force, by=current_user, now=utcnow())
         if count is not None:
             flash(f"Imported {count} referral(s).", "success")
-            return redirect(url_for("referrals_admin.index"), 303)
+            return redirect(url_for("staff.referrals.index"), 303)
     status = 400 if errors else 200
     return render_template(
         "staff/referrals/upload.html", form=form, errors=errors, columns=referral_admin.CSV_COLUMNS
@@ -113,9 +112,9 @@ def withdraw(referral_id: int):
             reason="Withdrawn by staff",
             claim_url=links.claim_url,
         )
-    worker.send_refunds_after_commit(None)
+    enqueue.send_refunds_after_commit(None)
     flash("Referral withdrawn.", "success")
-    return redirect(url_for("referrals_admin.index"), 303)
+    return redirect(url_for("staff.referrals.index"), 303)
 
 
 @bp.get("/report")
@@ -124,7 +123,7 @@ def report():
     form = _report_form()
     if not form.validate():
         flash("Choose a force and both dates for the report.", "error")
-        return redirect(url_for("referrals_admin.index"))
+        return redirect(url_for("staff.referrals.index"))
     force = db.session.get(PoliceForce, form.force_id.data)
     if force is None:
         abort(404)

@@ -1,13 +1,8 @@
-"""admin blueprint."""
+"""Staff schedule pages at /admin: the dashboard, sessions, venues, course types, series,
+waiting lists, forces and schemes, and one booking's needs."""
 
-# Each module adds its views to bp when imported.
-from booking.staff.schedule import (  # noqa: F401
-    areas,
-    desk,
-    needs,
-    series,
-    waiting,
-)
-from booking.staff.schedule.routes import bp
+# Each module of pages adds its views to bp when imported.
+from booking.staff.schedule import areas, desk, needs, routes, series, waiting  # noqa: F401
+from booking.staff.schedule.blueprint import bp
 
 __all__ = ["bp"]

@@ -9,8 +9,8 @@ from booking.extensions import db
 from booking.models import CourseType, PoliceForce, Scheme, utcnow
 from booking.services.errors import ScheduleError
 from booking.services.schedule import areas
+from booking.staff.schedule.blueprint import bp
 from booking.staff.schedule.desk_forms import ForceForm, SchemeForm
-from booking.staff.schedule.routes import bp
 
 
 @bp.get("/forces")
@@ -32,7 +32,7 @@ def force_edit(force_id: int):
         areas.set_partner(force, bool(form.is_partner.data), by=current_user, now=utcnow())
         name = force.name
     flash(f"{name} saved.", "success")
-    return redirect(url_for("admin.forces"), 303)
+    return redirect(url_for("staff.schedule.forces"), 303)
 
 
 @bp.get("/schemes")
@@ -89,6 +89,6 @@ def scheme_edit(scheme_id: int | None = None):
             field.errors.append(error.message)
         else:
             flash("Scheme saved.", "success")
-            return redirect(url_for("admin.schemes"), 303)
+            return redirect(url_for("staff.schedule.schemes"), 303)
     status = 400 if form.is_submitted() else 200
     return render_template("staff/schedule/scheme_form.html", form=form, scheme=scheme), status

@@ -18,14 +18,16 @@ from booking.models import (
 )
 from booking.services.schedule import attendees, desk
 from booking.services.trainers import rosters
+from booking.staff.schedule.blueprint import bp
 from booking.staff.schedule.desk_forms import (
     ConfirmForm,
     MessageAttendeesForm,
     SessionFilterForm,
 )
-from booking.staff.schedule.routes import PAGE_SIZE, bp
 from booking.web import attendance, links
 from booking.web.filters import local
+
+PAGE_SIZE = 50  # sessions on one page of the list
 
 
 def _filter_form() -> SessionFilterForm:
@@ -123,7 +125,7 @@ def staff_mark_attendance(session_id: int):
             _session_or_404(session_id), marks, by=current_user, now=utcnow()
         )
     flash(attendance.saved_message(count), "success")
-    return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+    return redirect(url_for("staff.schedule.session_bookings", session_id=session_id), 303)
 
 
 @bp.post("/sessions/<int:session_id>/close")
@@ -138,7 +140,7 @@ def staff_close_session(session_id: int):
             _session_or_404(session_id), by=current_user, now=utcnow(), base_url=links.base_url()
         )
     flash(attendance.closed_message(attended), "success")
-    return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+    return redirect(url_for("staff.schedule.session_bookings", session_id=session_id), 303)
 
 
 @bp.route("/sessions/<int:session_id>/message", methods=["GET", "POST"])
@@ -160,7 +162,7 @@ def message_attendees(session_id: int):
             ),
             "success",
         )
-        return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+        return redirect(url_for("staff.schedule.session_bookings", session_id=session_id), 303)
     booked = db.session.scalar(
         select(db.func.count(Booking.id)).where(
             Booking.session_id == session_id, Booking.status.in_(attendees.MESSAGED_STATES)

@@ -12,7 +12,7 @@ from booking.models import Booking, utcnow
 from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.notify import channels as contact
-from booking.staff.schedule.routes import bp
+from booking.staff.schedule.blueprint import bp
 
 
 @bp.get("/bookings/<reference>/needs")

@@ -22,27 +22,33 @@ class Queue:
 
 
 QUEUES: list[Queue] = [
-    Queue("Help requests waiting", overview.help_requests_waiting, "finance.waiver_queue"),
-    Queue("Refunds to decide", overview.refunds_to_decide, "finance.refunds_page"),
+    Queue("Help requests waiting", overview.help_requests_waiting, "staff.money.waiver_queue"),
+    Queue("Refunds to decide", overview.refunds_to_decide, "staff.money.refunds_page"),
     Queue(
         "Sessions short of trainers",
         overview.sessions_short_of_trainers,
-        "admin_trainers.short_sessions",
+        "staff.trainers.short_sessions",
     ),
     Queue(
-        "Sessions awaiting closure", overview.sessions_awaiting_closure, "admin.awaiting_closure"
+        "Sessions awaiting closure",
+        overview.sessions_awaiting_closure,
+        "staff.schedule.awaiting_closure",
     ),
     Queue(
         "Waiting lists with open offers",
         overview.waiting_lists_with_open_offers,
-        "admin.waiting_lists",
+        "staff.schedule.waiting_lists",
     ),
-    Queue("Calls to make", overview.calls_to_make, "contact.calls"),
-    Queue("Messages withheld or failed", overview.messages_withheld_or_failed, "contact.attention"),
+    Queue("Calls to make", overview.calls_to_make, "staff.contact.calls"),
+    Queue(
+        "Messages withheld or failed",
+        overview.messages_withheld_or_failed,
+        "staff.contact.attention",
+    ),
     Queue(
         "Referrals near their deadline, not booked",
         overview.referrals_near_deadline_unbooked,
-        "referrals_admin.near_deadline",
+        "staff.referrals.near_deadline",
     ),
 ]
 

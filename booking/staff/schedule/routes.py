@@ -2,14 +2,14 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from booking import worker
 from booking.database import unit_of_work
 from booking.extensions import db
+from booking.jobs import enqueue
 from booking.models import (
     AttendanceRecord,
     AttendanceStatus,
@@ -29,6 +29,7 @@ from booking.services.schedule import desk, overview, waiting
 from booking.services.schedule import sessions as schedule
 from booking.services.trainers import rosters, staffing
 from booking.staff.schedule import queues
+from booking.staff.schedule.blueprint import bp
 from booking.staff.schedule.desk_forms import ConfirmForm
 from booking.staff.schedule.forms import (
     CancelSessionForm,
@@ -40,8 +41,8 @@ from booking.staff.schedule.forms import (
 from booking.web import links
 from booking.web.filters import local
 
-bp = Blueprint("admin", __name__)
-PAGE_SIZE = 50
+# The dashboard lists at most this many of the week's sessions.
+UPCOMING_SHOWN = 50
 
 
 @bp.get("/")
@@ -54,7 +55,7 @@ def dashboard():
         .where(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > now)
         .where(CourseSession.starts_at < now + timedelta(days=7))
         .order_by(CourseSession.starts_at)
-        .limit(PAGE_SIZE)
+        .limit(UPCOMING_SHOWN)
     ).all()
     taken = bookings.seats_taken_by_session([s.id for s in upcoming], now=now)
     weekly = overview.bookings_per_week_by_area(now=now)
@@ -111,7 +112,7 @@ def venue_edit(venue_id: int | None = None):
             venue = db.session.get(Venue, venue_id) if venue_id else None
             schedule.save_venue(venue, fields, by=current_user, now=utcnow())
         flash("Venue saved.", "success")
-        return redirect(url_for("admin.venues"), 303)
+        return redirect(url_for("staff.schedule.venues"), 303)
     return render_template("staff/schedule/venue_form.html", form=form, venue=venue)
 
 
@@ -152,7 +153,7 @@ def course_type_edit(course_type_id: int | None = None):
                 course_type = db.session.get(CourseType, course_type_id) if course_type_id else None
                 schedule.save_course_type(course_type, fields, by=current_user, now=utcnow())
             flash("Course type saved.", "success")
-            return redirect(url_for("admin.course_types"), 303)
+            return redirect(url_for("staff.schedule.course_types"), 303)
     return render_template(
         "staff/schedule/course_type_form.html", form=form, course_type=course_type
     )
@@ -225,7 +226,7 @@ def session_edit(session_id: int | None = None):
         flash(message, "success")
         if change is not None:
             _flash_change(change)
-        return redirect(url_for("admin.sessions"), 303)
+        return redirect(url_for("staff.schedule.sessions"), 303)
     return render_template(
         "staff/schedule/session_form.html", form=form, course_session=course_session
     )
@@ -297,7 +298,7 @@ def correct_attendance(session_id: int, booking_id: int):
     form = CorrectAttendanceForm()
     if not form.validate_on_submit():
         flash("Choose the attendance and give a reason for the correction.", "error")
-        return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+        return redirect(url_for("staff.schedule.session_bookings", session_id=session_id), 303)
     with unit_of_work():
         rosters.correct_attendance(
             db.session.get(CourseSession, session_id),
@@ -309,7 +310,7 @@ def correct_attendance(session_id: int, booking_id: int):
             base_url=links.base_url(),
         )
     flash("Attendance corrected. The booking and the referral have been updated.", "success")
-    return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+    return redirect(url_for("staff.schedule.session_bookings", session_id=session_id), 303)
 
 
 @bp.post("/sessions/<int:session_id>/cancel")
@@ -319,7 +320,7 @@ def session_cancel(session_id: int):
     form = CancelSessionForm()
     if not form.validate_on_submit():
         flash("Give a reason for cancelling.", "error")
-        return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+        return redirect(url_for("staff.schedule.session_bookings", session_id=session_id), 303)
     with unit_of_work():
         count = schedule.cancel_session(
             session_id,
@@ -329,9 +330,9 @@ def session_cancel(session_id: int):
             claim_url=links.claim_url,
         )
     # After the commit: card refunds go to Stripe (failures are listed on the money pages).
-    worker.send_refunds_after_commit(None)
+    enqueue.send_refunds_after_commit(None)
     flash(f"Session cancelled. {count} booking(s) cancelled and the people told.", "success")
-    return redirect(url_for("admin.session_bookings", session_id=session_id), 303)
+    return redirect(url_for("staff.schedule.session_bookings", session_id=session_id), 303)
 
 
 def _force_choices() -> list[tuple[int, str]]:

@@ -5,14 +5,14 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from booking import worker
 from booking.database import unit_of_work
 from booking.extensions import db
+from booking.jobs import enqueue
 from booking.models import SessionSeries, Venue, utcnow
 from booking.services.bookings import seats as bookings
 from booking.services.schedule import series as series_service
+from booking.staff.schedule.blueprint import bp
 from booking.staff.schedule.desk_forms import ReasonForm, SeriesChangeForm
-from booking.staff.schedule.routes import bp
 from booking.web import links
 
 
@@ -82,7 +82,7 @@ def series_change(series_id: int):
             f"{taken_off.message} Assign someone else from Trainers.",
             "error",
         )
-    return redirect(url_for("admin.series_page", series_id=series_id), 303)
+    return redirect(url_for("staff.schedule.series_page", series_id=series_id), 303)
 
 
 @bp.post("/series/<int:series_id>/cancel")
@@ -100,13 +100,13 @@ def series_cancel(series_id: int):
             claim_url=links.claim_url,
         )
     # After the commit: card refunds go to Stripe (failures are listed on the money pages).
-    worker.send_refunds_after_commit(None)
+    enqueue.send_refunds_after_commit(None)
     flash(
         f"{result.dates} date(s) cancelled. {result.bookings_ended} booking(s) cancelled, "
         "the people told and any payment refunded.",
         "success",
     )
-    return redirect(url_for("admin.series_page", series_id=series_id), 303)
+    return redirect(url_for("staff.schedule.series_page", series_id=series_id), 303)
 
 
 @bp.post("/series/<int:series_id>/skip/<int:session_id>")
@@ -115,7 +115,7 @@ def series_skip(series_id: int, session_id: int):
     form = ReasonForm(prefix="skip")
     if not form.validate_on_submit():
         flash("Give a reason for leaving this date out.", "error")
-        return redirect(url_for("admin.series_page", series_id=series_id), 303)
+        return redirect(url_for("staff.schedule.series_page", series_id=series_id), 303)
     with unit_of_work():
         ended = series_service.skip_date(
             series_id,
@@ -125,6 +125,6 @@ def series_skip(series_id: int, session_id: int):
             reason=form.reason.data,
             claim_url=links.claim_url,
         )
-    worker.send_refunds_after_commit(None)
+    enqueue.send_refunds_after_commit(None)
     flash(f"Date left out. {ended} booking(s) cancelled and the people told.", "success")
-    return redirect(url_for("admin.series_page", series_id=series_id), 303)
+    return redirect(url_for("staff.schedule.series_page", series_id=series_id), 303)

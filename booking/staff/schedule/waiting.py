@@ -11,8 +11,8 @@ from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.bookings import waitlist
 from booking.services.schedule import waiting
+from booking.staff.schedule.blueprint import bp
 from booking.staff.schedule.desk_forms import ConfirmForm, ReasonForm
-from booking.staff.schedule.routes import bp
 from booking.web import links
 
 
@@ -66,7 +66,7 @@ def waiting_offer(entry_id: int):
             claim_url=links.claim_url,
         )
     flash("Place offered. The person has been sent the offer.", "success")
-    return redirect(url_for("admin.session_waiting_list", session_id=session_id), 303)
+    return redirect(url_for("staff.schedule.session_waiting_list", session_id=session_id), 303)
 
 
 @bp.post("/waiting-list/<int:entry_id>/remove")
@@ -76,7 +76,7 @@ def waiting_remove(entry_id: int):
     form = ReasonForm()
     if not form.validate_on_submit():
         flash("Give a reason for taking this person off the waiting list.", "error")
-        return redirect(url_for("admin.session_waiting_list", session_id=session_id), 303)
+        return redirect(url_for("staff.schedule.session_waiting_list", session_id=session_id), 303)
     with unit_of_work():
         waitlist.remove_by_staff(
             entry_id,
@@ -87,4 +87,4 @@ def waiting_remove(entry_id: int):
             claim_url=links.claim_url,
         )
     flash("Taken off the waiting list.", "success")
-    return redirect(url_for("admin.session_waiting_list", session_id=session_id), 303)
+    return redirect(url_for("staff.schedule.session_waiting_list", session_id=session_id), 303)

@@ -8,9 +8,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from booking import worker
 from booking.database import unit_of_work
 from booking.extensions import db
+from booking.jobs import enqueue
 from booking.models import (
     AllocationRun,
     CourseSession,
@@ -32,7 +32,7 @@ from booking.services.trainers.allocation import runs as allocation
 from booking.staff.trainers.forms import ActionForm, AllocationForm, AssignForm, ProfileForm
 from booking.web.filters import local
 
-bp = Blueprint("admin_trainers", __name__)
+bp = Blueprint("trainers", __name__)
 
 
 def _profile_choices(form: ProfileForm, profile: TrainerProfile | None) -> None:
@@ -100,7 +100,7 @@ def profile_edit(profile_id: int | None = None):
                 now=utcnow(),
             )
         flash("Trainer saved.", "success")
-        return redirect(url_for("admin_trainers.trainers"), 303)
+        return redirect(url_for("staff.trainers.trainers"), 303)
     return render_template("staff/trainers/profile_form.html", form=form, profile=profile)
 
 
@@ -119,7 +119,7 @@ def allocation_start():
                 form.date_from.data, form.date_to.data, by=current_user, now=utcnow()
             ).id
         _queue_allocation(run_id)
-        return redirect(url_for("admin_trainers.allocation_run", run_id=run_id), 303)
+        return redirect(url_for("staff.trainers.allocation_run", run_id=run_id), 303)
     runs = db.session.scalars(
         select(AllocationRun).order_by(AllocationRun.id.desc()).limit(20)
     ).all()
@@ -134,7 +134,7 @@ def _queue_allocation(run_id: int) -> None:
     """Hand the committed run to the worker; if the queue cannot take it, say so on its page
     rather than leave it waiting for ever."""
     try:
-        worker.run_allocation(run_id)
+        enqueue.run_allocation(run_id)
     except Exception:  # noqa: BLE001 - the queue's store being down must not be a 500
         current_app.logger.exception("Could not queue allocation run %s", run_id)
         with unit_of_work():
@@ -189,7 +189,7 @@ def allocation_publish(run_id: int):
             abort(404)
         count = allocation.publish(run, by=current_user, now=utcnow())
     flash(f"Published {count} assignment(s).", "success")
-    return redirect(url_for("admin_trainers.allocation_run", run_id=run_id), 303)
+    return redirect(url_for("staff.trainers.allocation_run", run_id=run_id), 303)
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
@@ -218,7 +218,7 @@ def session_trainers(session_id: int):
                 session, trainer, is_lead=form.is_lead.data, by=current_user, now=utcnow()
             )
         flash("Trainer assigned and told.", "success")
-        return redirect(url_for("admin_trainers.session_trainers", session_id=session_id), 303)
+        return redirect(url_for("staff.trainers.session_trainers", session_id=session_id), 303)
     assigned = staffing.trainers_on(session_id)
     return render_template(
         "staff/trainers/session.html",
@@ -240,7 +240,7 @@ def unassign(assignment_id: int):
             abort(404)
         session_id = staffing.unassign_trainer(assignment, by=current_user, now=utcnow())
     flash("Trainer removed from the session and told.", "success")
-    return redirect(url_for("admin_trainers.session_trainers", session_id=session_id), 303)
+    return redirect(url_for("staff.trainers.session_trainers", session_id=session_id), 303)
 
 
 @bp.get("/short")

@@ -7,7 +7,8 @@ broker plus beat. Huey's own task locks cannot expire on its SQLite store, so th
 a time" rule uses a lock in the application database instead (booking/jobs/locks.py): it also
 holds across web instances and workers that share the database but not a queue.
 
-Start it with ``flask --app wsgi worker`` (``make run`` starts it beside the web server).
+Start it with ``flask --app wsgi worker`` (booking/cli/worker.py; ``make run`` starts it beside
+the web server). Pages queue work through booking/jobs/enqueue.py, never through this module.
 """
 
 import logging
@@ -19,7 +20,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import click
 from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
@@ -29,7 +29,7 @@ from booking.jobs import allocation as allocation_job
 from booking.jobs import locks, scheduled
 from booking.models import utcnow
 
-log = logging.getLogger("booking.worker")
+log = logging.getLogger(__name__)
 
 QUEUE_NAME = "waypoint"
 # Replaced by configure_queue() from the app's settings before anything is queued.
@@ -191,30 +191,15 @@ def run_allocation(run_id: int) -> Any:
     return _run_once(f"allocation-run-{run_id}", timedelta(minutes=30), solve)
 
 
-def init_app(app: Flask) -> None:
-    configure_queue(app)
-
-    @app.cli.command("worker")
-    @click.option(
-        "--threads",
-        type=int,
-        default=lambda: int(os.environ.get("WORKER_THREADS") or 4),
-        show_default="WORKER_THREADS or 4",
-        help="Tasks run at once in this worker.",
-    )
-    def worker_command(threads: int) -> None:
-        """Run the worker: scheduled jobs and queued work, until Ctrl-C or SIGTERM."""
-        global _worker_app
-        _worker_app = app
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
-        )
-        # Huey notes every task it runs; our jobs log what they did, which is what people need.
-        logging.getLogger("huey").setLevel(logging.WARNING)
-        # The allocation solver may use every core for seconds at a time; the pages people are
-        # waiting on come first (the bench measures the catalogue during a run).
-        os.nice(WORKER_NICENESS)
-        where = "Redis" if app.config["REDIS_URL"] else "a SQLite file in instance/"
-        click.echo(f"Worker started ({threads} thread(s), queue in {where}).")
-        # Several workers may all run the timetable: each job's lock lets only one run it.
-        huey.create_consumer(workers=threads, worker_type="thread", periodic=True).run()
+def run_consumer(app: Flask, *, threads: int) -> None:
+    """Run the worker in this process until Ctrl-C or SIGTERM (``flask --app wsgi worker``)."""
+    global _worker_app
+    _worker_app = app
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # Huey notes every task it runs; our jobs log what they did, which is what people need.
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    # The allocation solver may use every core for seconds at a time; the pages people are
+    # waiting on come first (the bench measures the catalogue during a run).
+    os.nice(WORKER_NICENESS)
+    # Several workers may all run the timetable: each job's lock lets only one run it.
+    huey.create_consumer(workers=threads, worker_type="thread", periodic=True).run()

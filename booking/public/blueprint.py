@@ -1,0 +1,5 @@
+"""The ``public`` blueprint, shared by this area's modules of pages (none imports another)."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)

@@ -1,0 +1,5 @@
+"""The ``money`` blueprint, shared by this area's modules of pages (none imports another)."""
+
+from flask import Blueprint
+
+bp = Blueprint("money", __name__)
