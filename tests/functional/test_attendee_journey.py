@@ -254,7 +254,11 @@ def test_every_attendee_facing_page_has_a_quick_exit_without_javascript(client, 
 
 def test_staff_pages_have_no_quick_exit(client, auth):
     auth.login_as(Role.ADMIN)
-    assert "Exit this page" not in client.get("/admin/").get_data(as_text=True)
+    # Every staff area, not only the schedule's pages (money and people pages showed it).
+    for url in ("/admin/", "/admin/money/waivers", "/admin/people/", "/admin/contact/calls"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "Exit this page" not in page.get_data(as_text=True), url
 
 
 def test_quick_exit_script_is_served(client):
