@@ -11,3 +11,8 @@ def own_booking(reference: str, person: User) -> Booking | None:
     return db.session.scalar(
         select(Booking).where(Booking.reference == reference, Booking.user_id == person.id)
     )
+
+
+def booking_id(reference: str) -> int | None:
+    """The id of the booking with this reference, if there is one."""
+    return db.session.scalar(select(Booking.id).where(Booking.reference == reference))

@@ -65,6 +65,11 @@ def _tidy(query: str) -> str:
     return " ".join((query or "").split())
 
 
+def person(person_id: int) -> User | None:
+    """Anyone with an account: an attendee, a trainer or staff."""
+    return db.session.get(User, person_id)
+
+
 def attendee(person_id: int) -> User | None:
     """The attendee with this id; None for anyone else (staff, trainers) or nobody."""
     person = db.session.get(User, person_id)

@@ -8,7 +8,7 @@ they said is safe: for anyone else the message is withheld and recorded, and sta
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
@@ -30,6 +30,18 @@ MESSAGED_STATES = (
 class Sent:
     sent: int
     withheld: int
+
+
+def people_to_message(session_id: int) -> int:
+    """How many people booked on the session a message to everyone booked would go to."""
+    return (
+        db.session.scalar(
+            select(func.count(Booking.id)).where(
+                Booking.session_id == session_id, Booking.status.in_(MESSAGED_STATES)
+            )
+        )
+        or 0
+    )
 
 
 def message_attendees(session_id: int, text: str, *, by: User, now: datetime) -> Sent:

@@ -4,16 +4,17 @@ Behind the staff gate (registered through booking.staff). Every decision is one 
 service call in unit_of_work(), audited by the service, then a redirect.
 """
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from booking.database import unit_of_work
-from booking.extensions import db
-from booking.models import Channel, User, utcnow
+from booking.models import Channel, utcnow
 from booking.services.errors import ContactError
 from booking.services.notify import outbox, staff_lists
 from booking.services.notify.channels import CHANNEL_NAMES, how_we_reach
+from booking.services.people import directory
 from booking.staff.contact.forms import CallOutcomeForm, ResendForm
+from booking.web.found import or_404
 
 bp = Blueprint("contact", __name__)
 
@@ -62,9 +63,7 @@ def attention():
 @bp.get("/people/<int:user_id>")
 def person(user_id: int):
     """One person: how we reach them, everything sent to them, and what is waiting."""
-    someone = db.session.get(User, user_id)
-    if someone is None:
-        abort(404)
+    someone = or_404(directory.person(user_id))
     return render_template(
         "staff/contact/attention.html",
         items=staff_lists.needing_attention(user_id),

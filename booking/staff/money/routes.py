@@ -14,30 +14,25 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from booking.database import unit_of_work
-from booking.extensions import db
 from booking.integrations.stripe_gateway import gateway_from_config
 from booking.jobs import refunds as refund_jobs
 from booking.models import (
-    Booking,
-    HardshipFund,
-    Payment,
     PaymentMethod,
-    PoliceForce,
-    WaiverRequest,
     utcnow,
 )
 from booking.services import audit
+from booking.services.bookings import queries as booking_queries
 from booking.services.bookings import seats as bookings
 from booking.services.errors import PaymentError, WaiverError
 from booking.services.money import fund, payments, refunds
 from booking.services.money import help_requests as waivers
+from booking.services.money import queries as money_queries
 from booking.services.money import reports as money_reports
 from booking.services.money.fees import parse_pounds
+from booking.services.schedule import queries as schedule_queries
 from booking.staff.money.blueprint import bp
 from booking.staff.money.forms import (
     FindBookingForm,
@@ -47,6 +42,7 @@ from booking.staff.money.forms import (
     TopUpForm,
     WaiverDecisionForm,
 )
+from booking.web.found import or_404
 
 # --- waivers ----------------------------------------------------------------------------------
 
@@ -163,7 +159,7 @@ def top_up(fund_id: int):
     if not form.validate_on_submit():
         abort(400)
     amount = parse_pounds(form.amount.data)
-    if amount is None or db.session.get(HardshipFund, fund_id) is None:
+    if amount is None or money_queries.fund(fund_id) is None:
         raise WaiverError("amount_invalid")
     with unit_of_work():
         fund.top_up(
@@ -182,7 +178,7 @@ def find_booking():
     form = FindBookingForm(request.args)
     if request.args and form.validate():
         reference = form.reference.data.strip().upper()
-        if db.session.scalar(select(Booking.id).where(Booking.reference == reference)):
+        if booking_queries.booking_id(reference):
             return redirect(url_for("staff.money.booking_money", reference=reference))
         flash("No booking has that reference.", "error")
     return render_template("staff/money/find_booking.html", form=form)
@@ -191,21 +187,10 @@ def find_booking():
 @bp.get("/bookings/<reference>")
 def booking_money(reference: str):
     """A booking's fee, waiver, payments and refunds, with forms to record and refund."""
-    booking = bookings.booking_for_staff(reference)
-    if booking is None:
-        abort(404)
-    booking_payments = db.session.scalars(
-        select(Payment)
-        .options(selectinload(Payment.refunds))
-        .where(Payment.booking_id == booking.id)
-        .order_by(Payment.id)
-    ).all()
-    waiver_rows = db.session.scalars(
-        select(WaiverRequest)
-        .where(WaiverRequest.booking_id == booking.id)
-        .order_by(WaiverRequest.id)
-    ).all()
+    booking = or_404(bookings.booking_for_staff(reference))
     booking_id = booking.id
+    booking_payments = money_queries.payments_for(booking_id)
+    waiver_rows = money_queries.waivers_for(booking_id)
     page = render_template(
         "staff/money/booking.html",
         booking=booking,
@@ -257,7 +242,7 @@ def refund(reference: str, payment_id: int):
         amount = parse_pounds(form.amount.data)
         if amount is None:
             raise PaymentError("amount_invalid")
-    payment = db.session.get(Payment, payment_id)
+    payment = money_queries.payment(payment_id)
     if payment is None or payment.booking_id != booking_id:
         abort(404)
     with unit_of_work():
@@ -332,16 +317,10 @@ def _report_year() -> int:
 
 
 def _booking_id(reference: str) -> int:
-    booking_id = db.session.scalar(select(Booking.id).where(Booking.reference == reference))
-    if booking_id is None:
-        abort(404)
-    return booking_id
+    return or_404(booking_queries.booking_id(reference))
 
 
-def _force_choices() -> list[tuple[int, str]]:
-    forces = db.session.execute(
-        select(PoliceForce.id, PoliceForce.name).order_by(PoliceForce.name)
-    ).all()
+def _force_choices() -> list[SelectChoice]:
     return [SelectChoice(0, "None (general fund)")] + [
-        SelectChoice(force_id, name) for force_id, name in forces
+        SelectChoice(force_id, name) for force_id, name in schedule_queries.force_names()
     ]

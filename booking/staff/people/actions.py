@@ -1,37 +1,31 @@
 """Acting for a person on the phone: book, take a payment, send a pay link, move, cancel,
 give more time. Each page asks why; each action calls the one rule that does it."""
 
-from datetime import timedelta
-
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from booking.auth.sessions import access_link_url
 from booking.database import unit_of_work
-from booking.extensions import db
-from booking.models import Booking, CourseSession, SessionStatus, utcnow
+from booking.models import Booking, CourseSession, utcnow
 from booking.services.bookings import rescheduling
 from booking.services.bookings import seats as bookings
 from booking.services.money import payments
 from booking.services.notify import channels as contact
 from booking.services.people import acting
+from booking.services.schedule import queries as schedule_queries
 from booking.staff.people.blueprint import bp
 from booking.staff.people.forms import BookForm, PhonePaymentForm, WhyForm
 from booking.staff.people.lookups import attendee_or_404
 from booking.web import links
 from booking.web.filters import when
+from booking.web.found import or_404
 
 BOOKABLE_DAYS_AHEAD = 366
 MAX_SESSION_CHOICES = 200
 
 
 def _booking_or_404(reference: str) -> Booking:
-    booking = bookings.booking_for_staff(reference)
-    if booking is None:
-        abort(404)
-    return booking
+    return or_404(bookings.booking_for_staff(reference))
 
 
 def _back_to(booking: Booking):
@@ -55,17 +49,9 @@ def _label(course_session: CourseSession, places_left: int | None = None) -> str
 def _session_choices() -> list[tuple[int, str]]:
     """Upcoming open sessions with places, soonest first, in three queries."""
     now = utcnow()
-    sessions = db.session.scalars(
-        select(CourseSession)
-        .options(joinedload(CourseSession.course_type), joinedload(CourseSession.venue))
-        .where(
-            CourseSession.status == SessionStatus.SCHEDULED,
-            CourseSession.starts_at > now,
-            CourseSession.starts_at < now + timedelta(days=BOOKABLE_DAYS_AHEAD),
-        )
-        .order_by(CourseSession.starts_at, CourseSession.id)
-        .limit(MAX_SESSION_CHOICES)
-    ).all()
+    sessions = schedule_queries.upcoming_sessions(
+        now=now, days=BOOKABLE_DAYS_AHEAD, limit=MAX_SESSION_CHOICES
+    )
     taken = bookings.seats_taken_by_session([s.id for s in sessions], now=now)
     return [
         (s.id, _label(s, max(s.capacity - taken.get(s.id, 0), 0)))

@@ -9,7 +9,6 @@ import json
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -20,12 +19,13 @@ from flask import (
 from flask_login import current_user
 
 from booking.database import unit_of_work
-from booking.extensions import db
 from booking.models import Role, User, utcnow
 from booking.services import audit
+from booking.services.people import directory
 from booking.services.privacy import access_log, erasure, retention, subject_access
 from booking.services.privacy.policy import KIND_LABELS, RetentionPolicy
 from booking.staff.privacy.forms import AccessLogForm, EraseForm, FindPersonForm
+from booking.web.found import or_404
 from booking.web.security import role_required
 
 bp = Blueprint("privacy", __name__)
@@ -135,10 +135,7 @@ def find_person():
 
 
 def _person_or_404(person_id: int) -> User:
-    person = db.session.get(User, person_id)
-    if person is None:
-        abort(404)
-    return person
+    return or_404(directory.person(person_id))
 
 
 def _data(person_id: int, action: str) -> dict:

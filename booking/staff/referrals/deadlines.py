@@ -1,15 +1,15 @@
 """Staff: referrals near their deadline and not booked, and recording an extension."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from booking.database import unit_of_work
-from booking.extensions import db
-from booking.models import Referral, utcnow
+from booking.models import utcnow
 from booking.services.errors import ReferralError
-from booking.services.referrals import reminders
+from booking.services.referrals import queries, reminders
 from booking.staff.referrals.blueprint import bp
 from booking.staff.referrals.forms import ExtensionForm
+from booking.web.found import or_404
 
 
 @bp.get("/near-deadline")
@@ -29,16 +29,14 @@ def near_deadline():
 @bp.route("/<int:referral_id>/extend", methods=["GET", "POST"])
 def extend(referral_id: int):
     """Record the force's decision to give more time."""
-    referral = db.session.get(Referral, referral_id)
-    if referral is None:
-        abort(404)
+    referral = or_404(queries.referral(referral_id))
     form = ExtensionForm()
     refused = False
     if form.validate_on_submit():
         try:
             with unit_of_work():
                 reminders.extend_deadline(
-                    db.session.get(Referral, referral_id),
+                    or_404(queries.referral(referral_id)),
                     new_deadline=form.new_deadline.data,
                     agreed_by=form.agreed_by.data,
                     agreed_on=form.agreed_on.data,
@@ -52,6 +50,6 @@ def extend(referral_id: int):
         else:
             flash("Extension recorded.", "success")
             return redirect(url_for("staff.referrals.index"), 303)
-        referral = db.session.get(Referral, referral_id)
+        referral = or_404(queries.referral(referral_id))
     page = render_template("staff/referrals/extend.html", form=form, referral=referral)
     return page, 400 if refused else 200

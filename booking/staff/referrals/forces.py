@@ -2,30 +2,23 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from booking.database import unit_of_work
-from booking.extensions import db
-from booking.models import ApiToken, ForceWebhookDelivery, PoliceForce, utcnow
-from booking.services.referrals import tokens, webhooks
+from booking.models import PoliceForce, utcnow
+from booking.services.referrals import queries, tokens, webhooks
 from booking.staff.referrals.blueprint import bp
 from booking.staff.referrals.forms import RetryForm, RevokeForm, TokenForm, WebhookForm
+from booking.web.found import or_404
 
 
 def _force(slug: str) -> PoliceForce:
-    force = db.session.scalar(select(PoliceForce).where(PoliceForce.slug == slug))
-    if force is None:
-        abort(404)
-    return force
+    return or_404(queries.force_by_slug(slug))
 
 
 @bp.get("/forces")
 def forces():
     """Partner forces, each with its API tokens and webhook."""
-    rows = db.session.scalars(
-        select(PoliceForce).where(PoliceForce.is_partner.is_(True)).order_by(PoliceForce.name)
-    ).all()
-    return render_template("staff/referrals/forces.html", forces=rows)
+    return render_template("staff/referrals/forces.html", forces=queries.partner_forces())
 
 
 def _force_page(force: PoliceForce, *, token_form=None, webhook_form=None, new_token=None):
@@ -55,9 +48,7 @@ def create_token(slug: str):
     if not form.validate_on_submit():
         return _force_page(force, token_form=form), 400
     with unit_of_work():
-        row, token = tokens.create_token(
-            db.session.merge(force), form.name.data, by=current_user, now=utcnow()
-        )
+        row, token = tokens.create_token(force, form.name.data, by=current_user, now=utcnow())
         name = row.name
     flash(f"Token “{name}” made. Copy it now: it will not be shown again.", "success")
     return _force_page(_force(slug), new_token=token)
@@ -69,7 +60,7 @@ def revoke_token(slug: str, token_id: int):
         abort(400)
     with unit_of_work():
         force = _force(slug)
-        row = db.session.get(ApiToken, token_id)
+        row = queries.api_token(token_id)
         if row is None or row.force_id != force.id:
             abort(404)
         tokens.revoke_token(row, by=current_user, now=utcnow())
@@ -100,9 +91,7 @@ def retry_delivery(delivery_id: int):
     if not RetryForm().validate_on_submit():
         abort(400)
     with unit_of_work():
-        delivery = db.session.get(ForceWebhookDelivery, delivery_id, with_for_update=True)
-        if delivery is None:
-            abort(404)
+        delivery = or_404(queries.delivery_locked(delivery_id))
         webhooks.retry(delivery, by=current_user, now=utcnow())
         slug = delivery.force.slug
     flash("It will be sent again shortly.", "success")

@@ -10,38 +10,28 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from booking.database import unit_of_work
-from booking.extensions import db
 from booking.jobs import enqueue
-from booking.models import CourseType, PoliceForce, Referral, utcnow
+from booking.models import utcnow
 from booking.services.referrals import admin as referral_admin
-from booking.services.referrals import reminders
+from booking.services.referrals import queries, reminders
 from booking.staff.referrals.blueprint import bp
 from booking.staff.referrals.forms import ReferralForm, ReportForm, UploadForm, WithdrawForm
 from booking.web import links, referral_entry
+from booking.web.found import or_404
 
 LIST_LIMIT = 100
 
 
-def _force_choices():
-    forces = db.session.scalars(
-        select(PoliceForce).where(PoliceForce.is_partner.is_(True)).order_by(PoliceForce.name)
-    )
-    return [(force.id, force.name) for force in forces]
+def _force_choices() -> list[tuple[int, str]]:
+    return [(force.id, force.name) for force in queries.partner_forces()]
 
 
 @bp.get("/")
 def index():
     """Recent referrals."""
-    rows = db.session.scalars(
-        select(Referral)
-        .options(joinedload(Referral.force), joinedload(Referral.course_type))
-        .order_by(Referral.id.desc())
-        .limit(LIST_LIMIT)
-    ).all()
+    rows = queries.recent(LIST_LIMIT)
     today = reminders.today_in_uk(utcnow())
     return render_template(
         "staff/referrals/index.html",
@@ -63,13 +53,10 @@ def new():
     """Create one referral."""
     form = ReferralForm()
     form.force_id.choices = _force_choices()
-    form.course_type.choices = [
-        (row.slug, row.name)
-        for row in db.session.scalars(select(CourseType).order_by(CourseType.name))
-    ]
+    form.course_type.choices = [(row.slug, row.name) for row in queries.course_types()]
     refused = False
     if form.validate_on_submit():
-        force = db.session.get(PoliceForce, form.force_id.data)
+        force = or_404(queries.force(form.force_id.data))
         if referral_entry.create_from(form, force, by=current_user, now=utcnow()):
             flash("Referral saved.", "success")
             return redirect(url_for("staff.referrals.index"), 303)
@@ -84,7 +71,7 @@ def upload():
     form.force_id.choices = _force_choices()
     errors: list = []
     if form.validate_on_submit():
-        force = db.session.get(PoliceForce, form.force_id.data)
+        force = or_404(queries.force(form.force_id.data))
         count, errors = referral_entry.import_upload(form, force, by=current_user, now=utcnow())
         if count is not None:
             flash(f"Imported {count} referral(s).", "success")
@@ -102,9 +89,7 @@ def withdraw(referral_id: int):
         abort(400)
     with unit_of_work():
         # Not locked here: the service locks in the one order (session first, then referral).
-        referral = db.session.get(Referral, referral_id)
-        if referral is None:
-            abort(404)
+        referral = or_404(queries.referral(referral_id))
         referral_admin.withdraw(
             referral,
             by=current_user,
@@ -124,9 +109,7 @@ def report():
     if not form.validate():
         flash("Choose a force and both dates for the report.", "error")
         return redirect(url_for("staff.referrals.index"))
-    force = db.session.get(PoliceForce, form.force_id.data)
-    if force is None:
-        abort(404)
+    force = or_404(queries.force(form.force_id.data))
     with unit_of_work():  # the download itself is audited
         body = referral_admin.outcome_report_csv(
             force, form.start.data, form.end.data, by=current_user, now=utcnow()

@@ -2,15 +2,14 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from booking.database import unit_of_work
-from booking.extensions import db
-from booking.models import CourseType, PoliceForce, Scheme, utcnow
+from booking.models import Scheme, utcnow
 from booking.services.errors import ScheduleError
-from booking.services.schedule import areas
+from booking.services.schedule import areas, queries
 from booking.staff.schedule.blueprint import bp
 from booking.staff.schedule.desk_forms import ForceForm, SchemeForm
+from booking.web.found import or_404
 
 
 @bp.get("/forces")
@@ -26,9 +25,7 @@ def force_edit(force_id: int):
     if not form.validate_on_submit():
         abort(400)
     with unit_of_work():
-        force = db.session.get(PoliceForce, force_id)
-        if force is None:
-            abort(404)
+        force = or_404(queries.force(force_id))
         areas.set_partner(force, bool(form.is_partner.data), by=current_user, now=utcnow())
         name = force.name
     flash(f"{name} saved.", "success")
@@ -44,12 +41,7 @@ def schemes():
 def _scheme_form(scheme: Scheme | None) -> SchemeForm:
     form = SchemeForm(obj=scheme)
     form.force_id.choices = [(f.id, f.name) for f in areas.forces()]
-    form.course_type_ids.choices = [
-        (course_id, name)
-        for course_id, name in db.session.execute(
-            select(CourseType.id, CourseType.name).order_by(CourseType.name)
-        )
-    ]
+    form.course_type_ids.choices = queries.course_type_names()
     if scheme is not None and not form.is_submitted():
         form.course_type_ids.data = [c.id for c in scheme.course_types]
         form.disposal_types.data = ", ".join(scheme.disposal_types.split(","))
@@ -62,9 +54,7 @@ def _scheme_form(scheme: Scheme | None) -> SchemeForm:
 @bp.route("/schemes/<int:scheme_id>", methods=["GET", "POST"])
 def scheme_edit(scheme_id: int | None = None):
     """Create or change a scheme; what was typed stays, with any error beside its field."""
-    scheme = db.session.get(Scheme, scheme_id) if scheme_id else None
-    if scheme_id and scheme is None:
-        abort(404)
+    scheme = or_404(queries.scheme(scheme_id)) if scheme_id else None
     form = _scheme_form(scheme)
     if form.validate_on_submit():
         details = areas.SchemeDetails(
@@ -78,7 +68,7 @@ def scheme_edit(scheme_id: int | None = None):
         )
         try:
             with unit_of_work():
-                current = db.session.get(Scheme, scheme_id) if scheme_id else None
+                current = queries.scheme(scheme_id) if scheme_id else None
                 areas.save_scheme(current, details, by=current_user, now=utcnow())
         except ScheduleError as error:
             field = {

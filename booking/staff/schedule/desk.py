@@ -4,19 +4,15 @@ everyone booked."""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from booking.database import unit_of_work
-from booking.extensions import db
 from booking.models import (
-    Booking,
     CourseSession,
-    CourseType,
-    PoliceForce,
     SessionStatus,
     utcnow,
 )
-from booking.services.schedule import attendees, desk
+from booking.services.clock import in_london
+from booking.services.schedule import attendees, desk, queries
 from booking.services.trainers import rosters
 from booking.staff.schedule.blueprint import bp
 from booking.staff.schedule.desk_forms import (
@@ -25,27 +21,15 @@ from booking.staff.schedule.desk_forms import (
     SessionFilterForm,
 )
 from booking.web import attendance, links
-from booking.web.filters import local
+from booking.web.found import or_404
 
 PAGE_SIZE = 50  # sessions on one page of the list
 
 
 def _filter_form() -> SessionFilterForm:
     form = SessionFilterForm(request.args)
-    form.force_id.choices = [(0, "Any area")] + [
-        (force_id, name)
-        for force_id, name in db.session.execute(
-            select(PoliceForce.id, PoliceForce.name)
-            .where(PoliceForce.is_partner.is_(True))
-            .order_by(PoliceForce.name)
-        )
-    ]
-    form.course_type_id.choices = [(0, "Any course")] + [
-        (course_id, name)
-        for course_id, name in db.session.execute(
-            select(CourseType.id, CourseType.name).order_by(CourseType.name)
-        )
-    ]
+    form.force_id.choices = [(0, "Any area"), *queries.partner_force_names()]
+    form.course_type_id.choices = [(0, "Any course"), *queries.course_type_names()]
     return form
 
 
@@ -90,7 +74,7 @@ def sessions_csv():
     """The same filtered list as a spreadsheet: sessions, places and trainers, no names."""
     now = utcnow()
     rows = desk.find_sessions(_filters(_filter_form()), now=now)
-    filename = f"sessions-{local(now):%Y-%m-%d}.csv"
+    filename = f"sessions-{in_london(now):%Y-%m-%d}.csv"
     return Response(
         desk.sessions_csv(rows),
         mimetype="text/csv",
@@ -107,10 +91,7 @@ def awaiting_closure():
 
 
 def _session_or_404(session_id: int) -> CourseSession:
-    course_session = db.session.get(CourseSession, session_id)
-    if course_session is None:
-        abort(404)
-    return course_session
+    return or_404(queries.course_session(session_id))
 
 
 @bp.post("/sessions/<int:session_id>/marks")
@@ -163,11 +144,7 @@ def message_attendees(session_id: int):
             "success",
         )
         return redirect(url_for("staff.schedule.session_bookings", session_id=session_id), 303)
-    booked = db.session.scalar(
-        select(db.func.count(Booking.id)).where(
-            Booking.session_id == session_id, Booking.status.in_(attendees.MESSAGED_STATES)
-        )
-    )
+    booked = attendees.people_to_message(session_id)
     return render_template(
         "staff/schedule/message_attendees.html",
         form=form,

@@ -3,24 +3,23 @@
 Only here, one person at a time, and every look is recorded in the audit log.
 """
 
-from flask import abort, render_template
+from flask import render_template
 from flask_login import current_user
 
 from booking.database import unit_of_work
-from booking.extensions import db
-from booking.models import Booking, utcnow
+from booking.models import utcnow
 from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.notify import channels as contact
+from booking.services.schedule import queries
 from booking.staff.schedule.blueprint import bp
+from booking.web.found import or_404
 
 
 @bp.get("/bookings/<reference>/needs")
 def booking_needs(reference: str):
     """What one booked person needs, and how it is safe to contact them."""
-    booking = bookings.booking_for_staff(reference)
-    if booking is None:
-        abort(404)
+    booking = or_404(bookings.booking_for_staff(reference))
     booking_id, person_id = booking.id, booking.user_id
     with unit_of_work():  # who saw a person's needs is itself recorded
         audit.record(
@@ -31,7 +30,7 @@ def booking_needs(reference: str):
             now=utcnow(),
             booking=booking_id,
         )
-    booking = db.session.get(Booking, booking_id)
+    booking = or_404(queries.booking(booking_id))
     return render_template(
         "staff/schedule/booking_needs.html",
         booking=booking,

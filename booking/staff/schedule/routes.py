@@ -1,31 +1,23 @@
 """Staff pages: dashboard, venues, course types, sessions and their bookings."""
 
-from datetime import timedelta
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from booking.database import unit_of_work
-from booking.extensions import db
 from booking.jobs import enqueue
 from booking.models import (
-    AttendanceRecord,
     AttendanceStatus,
     Booking,
     CourseSession,
-    CourseType,
     Delivery,
-    PoliceForce,
     SessionStatus,
-    Venue,
     utcnow,
 )
 from booking.services import audit
 from booking.services.bookings import seats as bookings
+from booking.services.clock import in_london
 from booking.services.money import reports as money_reports
-from booking.services.schedule import desk, overview, waiting
+from booking.services.schedule import desk, overview, queries, waiting
 from booking.services.schedule import sessions as schedule
 from booking.services.trainers import rosters, staffing
 from booking.staff.schedule import queues
@@ -39,7 +31,7 @@ from booking.staff.schedule.forms import (
     VenueForm,
 )
 from booking.web import links
-from booking.web.filters import local
+from booking.web.found import or_404
 
 # The dashboard lists at most this many of the week's sessions.
 UPCOMING_SHOWN = 50
@@ -49,14 +41,7 @@ UPCOMING_SHOWN = 50
 def dashboard():
     """Today, this week, and sessions that need attention."""
     now = utcnow()
-    upcoming = db.session.scalars(
-        select(CourseSession)
-        .options(joinedload(CourseSession.course_type), joinedload(CourseSession.venue))
-        .where(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > now)
-        .where(CourseSession.starts_at < now + timedelta(days=7))
-        .order_by(CourseSession.starts_at)
-        .limit(UPCOMING_SHOWN)
-    ).all()
+    upcoming = queries.upcoming_sessions(now=now, days=7, limit=UPCOMING_SHOWN)
     taken = bookings.seats_taken_by_session([s.id for s in upcoming], now=now)
     weekly = overview.bookings_per_week_by_area(now=now)
     fill = overview.fill_rate_by_area(now=now)
@@ -93,23 +78,20 @@ def _weekly_bars(weekly: overview.WeeklyBookings) -> list[tuple[str, int]]:
 @bp.get("/venues")
 def venues():
     """All venues."""
-    rows = db.session.scalars(
-        select(Venue).options(joinedload(Venue.force)).order_by(Venue.name)
-    ).all()
-    return render_template("staff/schedule/venues.html", venues=rows)
+    return render_template("staff/schedule/venues.html", venues=queries.venues())
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])
 @bp.route("/venues/<int:venue_id>", methods=["GET", "POST"])
 def venue_edit(venue_id: int | None = None):
     """Create or change a venue."""
-    venue = db.get_or_404(Venue, venue_id) if venue_id else None
+    venue = or_404(queries.venue(venue_id)) if venue_id else None
     form = VenueForm(obj=venue)
     form.force_id.choices = _force_choices()
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in _VENUE_FIELDS}
         with unit_of_work():
-            venue = db.session.get(Venue, venue_id) if venue_id else None
+            venue = queries.venue(venue_id) if venue_id else None
             schedule.save_venue(venue, fields, by=current_user, now=utcnow())
         flash("Venue saved.", "success")
         return redirect(url_for("staff.schedule.venues"), 303)
@@ -128,29 +110,26 @@ _VENUE_FIELDS = (
 @bp.get("/course-types")
 def course_types():
     """All course types."""
-    rows = db.session.scalars(select(CourseType).order_by(CourseType.name)).all()
-    return render_template("staff/schedule/course_types.html", course_types=rows)
+    return render_template("staff/schedule/course_types.html", course_types=queries.course_types())
 
 
 @bp.route("/course-types/new", methods=["GET", "POST"])
 @bp.route("/course-types/<int:course_type_id>", methods=["GET", "POST"])
 def course_type_edit(course_type_id: int | None = None):
     """Create or change a course type."""
-    course_type = db.get_or_404(CourseType, course_type_id) if course_type_id else None
+    course_type = or_404(queries.course_type(course_type_id)) if course_type_id else None
     form = CourseTypeForm(obj=course_type)
     if request.method == "GET" and course_type is not None:
         form.delivery.data = course_type.delivery.value
     if form.validate_on_submit():
-        slug_owner = db.session.scalar(
-            select(CourseType.id).where(CourseType.slug == form.slug.data)
-        )
+        slug_owner = queries.course_type_with_slug(form.slug.data)
         if slug_owner is not None and slug_owner != course_type_id:
             form.slug.errors.append("Another course type already uses this short name.")
         else:
             fields = {name: getattr(form, name).data for name in _COURSE_TYPE_FIELDS}
             fields["delivery"] = Delivery(form.delivery.data)
             with unit_of_work():
-                course_type = db.session.get(CourseType, course_type_id) if course_type_id else None
+                course_type = queries.course_type(course_type_id) if course_type_id else None
                 schedule.save_course_type(course_type, fields, by=current_user, now=utcnow())
             flash("Course type saved.", "success")
             return redirect(url_for("staff.schedule.course_types"), 303)
@@ -172,24 +151,16 @@ _COURSE_TYPE_FIELDS = (
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 def session_edit(session_id: int | None = None):
     """Schedule a session (optionally repeating weekly) or change one."""
-    course_session = db.get_or_404(CourseSession, session_id) if session_id else None
+    course_session = or_404(queries.course_session(session_id)) if session_id else None
     form = SessionForm(obj=course_session)
-    form.course_type_id.choices = [
-        (c.id, c.name) for c in db.session.scalars(select(CourseType).order_by(CourseType.name))
-    ]
+    form.course_type_id.choices = [(c.id, c.name) for c in queries.course_types()]
+    # The session's own venue stays a choice even if it is no longer in use.
+    keeping = course_session.venue_id if course_session else None
     form.venue_id.choices = [(0, "No venue (online)")] + [
-        (v.id, f"{v.name}, {v.postcode}")
-        for v in db.session.scalars(
-            # the session's own venue stays a choice even if it is no longer in use
-            select(Venue)
-            .where(
-                Venue.is_active | (Venue.id == (course_session.venue_id if course_session else 0))
-            )
-            .order_by(Venue.name)
-        )
+        (v.id, f"{v.name}, {v.postcode}") for v in queries.venue_choices(keeping=keeping)
     ]
     if request.method == "GET" and course_session is not None:
-        start, end = local(course_session.starts_at), local(course_session.ends_at)
+        start, end = in_london(course_session.starts_at), in_london(course_session.ends_at)
         form.date.data, form.start_time.data, form.end_time.data = (
             start.date(),
             start.time(),
@@ -251,16 +222,11 @@ def _flash_change(change) -> None:
 @bp.get("/sessions/<int:session_id>")
 def session_bookings(session_id: int):
     """A session and who is booked on it."""
-    db.get_or_404(CourseSession, session_id)
+    or_404(queries.course_session(session_id))
     with unit_of_work():  # who looked at a list of people is itself recorded
         audit.record("session.bookings_viewed", "session", session_id, actor=current_user)
-    course_session = db.session.get(CourseSession, session_id)
-    rows = db.session.scalars(
-        select(Booking)
-        .options(joinedload(Booking.user))
-        .where(Booking.session_id == session_id)
-        .order_by(Booking.created_at)
-    ).all()
+    course_session = or_404(queries.course_session(session_id))
+    rows = queries.bookings_on(session_id)
     now = utcnow()
     return render_template(
         "staff/schedule/session_bookings.html",
@@ -280,28 +246,25 @@ def session_bookings(session_id: int):
     )
 
 
-def _attendance_marks(course_session: CourseSession, rows) -> dict[int, AttendanceStatus]:
-    if course_session.status == SessionStatus.CANCELLED or not rows:
+def _attendance_marks(
+    course_session: CourseSession, rows: list[Booking]
+) -> dict[int, AttendanceStatus]:
+    if course_session.status == SessionStatus.CANCELLED:
         return {}
-    return {
-        record.booking_id: record.status
-        for record in db.session.scalars(
-            select(AttendanceRecord).where(AttendanceRecord.booking_id.in_([b.id for b in rows]))
-        )
-    }
+    return queries.attendance_marks([booking.id for booking in rows])
 
 
 @bp.post("/sessions/<int:session_id>/attendance/<int:booking_id>")
 def correct_attendance(session_id: int, booking_id: int):
     """Correct one person's attendance on a closed session, with a reason."""
-    db.get_or_404(CourseSession, session_id)
+    or_404(queries.course_session(session_id))
     form = CorrectAttendanceForm()
     if not form.validate_on_submit():
         flash("Choose the attendance and give a reason for the correction.", "error")
         return redirect(url_for("staff.schedule.session_bookings", session_id=session_id), 303)
     with unit_of_work():
         rosters.correct_attendance(
-            db.session.get(CourseSession, session_id),
+            or_404(queries.course_session(session_id)),
             booking_id,
             AttendanceStatus(form.status.data),
             reason=form.reason.data,
@@ -316,7 +279,7 @@ def correct_attendance(session_id: int, booking_id: int):
 @bp.post("/sessions/<int:session_id>/cancel")
 def session_cancel(session_id: int):
     """Cancel a session, its bookings, and tell the people booked."""
-    db.get_or_404(CourseSession, session_id)
+    or_404(queries.course_session(session_id))
     form = CancelSessionForm()
     if not form.validate_on_submit():
         flash("Give a reason for cancelling.", "error")
@@ -336,9 +299,4 @@ def session_cancel(session_id: int):
 
 
 def _force_choices() -> list[tuple[int, str]]:
-    return [
-        (force_id, name)
-        for force_id, name in db.session.execute(
-            select(PoliceForce.id, PoliceForce.name).order_by(PoliceForce.name)
-        )
-    ]
+    return queries.force_names()

@@ -1,36 +1,29 @@
 """A weekly series: see every date, change the remaining dates at once, cancel them, or skip
 one date."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from booking.database import unit_of_work
-from booking.extensions import db
 from booking.jobs import enqueue
-from booking.models import SessionSeries, Venue, utcnow
+from booking.models import utcnow
 from booking.services.bookings import seats as bookings
+from booking.services.schedule import queries
 from booking.services.schedule import series as series_service
 from booking.staff.schedule.blueprint import bp
 from booking.staff.schedule.desk_forms import ReasonForm, SeriesChangeForm
 from booking.web import links
+from booking.web.found import or_404
 
 
 def _change_form() -> SeriesChangeForm:
     form = SeriesChangeForm()
-    form.venue_id.choices = [(0, "Keep each date's venue")] + [
-        (venue_id, name)
-        for venue_id, name in db.session.execute(
-            select(Venue.id, Venue.name).where(Venue.is_active.is_(True)).order_by(Venue.name)
-        )
-    ]
+    form.venue_id.choices = [(0, "Keep each date's venue"), *queries.active_venue_names()]
     return form
 
 
 def _page(series_id: int, *, change_form=None, cancel_form=None, status: int = 200):
-    series = db.session.get(SessionSeries, series_id)
-    if series is None:
-        abort(404)
+    series = or_404(queries.series(series_id))
     now = utcnow()
     dates = series_service.series_sessions(series_id)
     remaining = {s.id for s in series_service.remaining(series_id, now=now)}

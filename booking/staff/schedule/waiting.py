@@ -5,15 +5,15 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from booking.database import unit_of_work
-from booking.extensions import db
-from booking.models import CourseSession, WaitingListEntry, utcnow
+from booking.models import utcnow
 from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.bookings import waitlist
-from booking.services.schedule import waiting
+from booking.services.schedule import queries, waiting
 from booking.staff.schedule.blueprint import bp
 from booking.staff.schedule.desk_forms import ConfirmForm, ReasonForm
 from booking.web import links
+from booking.web.found import or_404
 
 
 @bp.get("/waiting-lists")
@@ -27,13 +27,12 @@ def waiting_lists():
 @bp.get("/sessions/<int:session_id>/waiting-list")
 def session_waiting_list(session_id: int):
     """Who is waiting for one session, in order, with an offer or removal for each."""
-    if db.session.get(CourseSession, session_id) is None:
-        abort(404)
+    or_404(queries.course_session(session_id))
     with unit_of_work():  # who looked at a list of people is itself recorded
         audit.record(
             "session.waiting_list_viewed", "session", session_id, actor=current_user, now=utcnow()
         )
-    course_session = db.session.get(CourseSession, session_id)
+    course_session = or_404(queries.course_session(session_id))
     return render_template(
         "staff/schedule/session_waiting_list.html",
         course_session=course_session,
@@ -45,10 +44,7 @@ def session_waiting_list(session_id: int):
 
 
 def _entry_session(entry_id: int) -> int:
-    entry = db.session.get(WaitingListEntry, entry_id)
-    if entry is None:
-        abort(404)
-    return entry.session_id
+    return or_404(queries.waiting_entry(entry_id)).session_id
 
 
 @bp.post("/waiting-list/<int:entry_id>/offer")

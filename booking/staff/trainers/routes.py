@@ -5,77 +5,49 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from booking.database import unit_of_work
-from booking.extensions import db
 from booking.jobs import enqueue
 from booking.models import (
-    AllocationRun,
-    CourseSession,
-    CourseType,
-    PoliceForce,
-    ProposedAssignment,
-    Role,
     RunStatus,
-    SessionAssignment,
     TrainerProfile,
-    UnstaffedSession,
-    User,
     utcnow,
 )
+from booking.services.clock import in_london
 from booking.services.trainers import profiles as trainer_profiles
+from booking.services.trainers import queries, staffing
 from booking.services.trainers import reports as trainer_reports
-from booking.services.trainers import staffing
 from booking.services.trainers.allocation import runs as allocation
 from booking.staff.trainers.forms import ActionForm, AllocationForm, AssignForm, ProfileForm
-from booking.web.filters import local
+from booking.web.found import or_404
 
 bp = Blueprint("trainers", __name__)
 
 
 def _profile_choices(form: ProfileForm, profile: TrainerProfile | None) -> None:
-    courses = db.session.scalars(select(CourseType).order_by(CourseType.name)).all()
-    forces = db.session.scalars(select(PoliceForce).order_by(PoliceForce.name)).all()
+    courses = queries.course_types()
+    forces = queries.forces()
     form.course_type_ids.choices = [(c.id, c.name) for c in courses]
     form.force_ids.choices = [(f.id, f.name) for f in forces if f.is_partner]
     form.home_force_id.choices = [(0, "None")] + [(f.id, f.name) for f in forces]
     if profile is not None:
         form.user_id.choices = [(profile.user_id, profile.name)]
         return
-    taken = select(TrainerProfile.user_id)
-    users = db.session.scalars(
-        select(User)
-        .where(User.role == Role.TRAINER, User.id.not_in(taken))
-        .order_by(User.first_name)
-    ).all()
+    users = queries.trainers_without_a_profile()
     form.user_id.choices = [(u.id, f"{u.first_name} {u.last_name} ({u.email})") for u in users]
 
 
 @bp.get("/")
 def trainers():
     """All trainer profiles."""
-    rows = db.session.scalars(
-        select(TrainerProfile)
-        .options(
-            joinedload(TrainerProfile.user),
-            joinedload(TrainerProfile.home_force),
-            selectinload(TrainerProfile.course_types),
-            selectinload(TrainerProfile.forces),
-        )
-        .order_by(TrainerProfile.id)
-    ).all()
-    return render_template("staff/trainers/trainers.html", trainers=rows)
+    return render_template("staff/trainers/trainers.html", trainers=queries.profiles())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @bp.route("/<int:profile_id>/edit", methods=["GET", "POST"])
 def profile_edit(profile_id: int | None = None):
     """Create or edit a trainer's profile."""
-    profile = db.session.get(TrainerProfile, profile_id) if profile_id else None
-    if profile_id and profile is None:
-        abort(404)
+    profile = or_404(queries.profile(profile_id)) if profile_id else None
     form = ProfileForm(obj=profile)
     _profile_choices(form, profile)
     if profile is not None and not form.is_submitted():
@@ -84,9 +56,7 @@ def profile_edit(profile_id: int | None = None):
         form.home_force_id.data = profile.home_force_id or 0
     if form.validate_on_submit():
         with unit_of_work():
-            user = db.session.get(User, form.user_id.data)
-            if user is None:
-                abort(404)
+            user = or_404(queries.trainer_account(form.user_id.data))
             trainer_profiles.save_profile(
                 user,
                 course_type_ids=form.course_type_ids.data or [],
@@ -110,7 +80,7 @@ def allocation_start():
     this page only queues the run and sends staff to its page, which shows the progress."""
     form = AllocationForm()
     if not form.is_submitted():
-        today = local(utcnow()).date()
+        today = in_london(utcnow()).date()
         form.date_from.data = today
         form.date_to.data = today + timedelta(days=30)
     if form.validate_on_submit():
@@ -120,9 +90,7 @@ def allocation_start():
             ).id
         _queue_allocation(run_id)
         return redirect(url_for("staff.trainers.allocation_run", run_id=run_id), 303)
-    runs = db.session.scalars(
-        select(AllocationRun).order_by(AllocationRun.id.desc()).limit(20)
-    ).all()
+    runs = queries.recent_runs()
     # A run's date_to is the midnight after its last day; people chose (and want to see) the day.
     last_days = {run.id: run.date_to - timedelta(days=1) for run in runs}
     return render_template(
@@ -146,32 +114,12 @@ def _queue_allocation(run_id: int) -> None:
 @bp.get("/allocation/runs/<int:run_id>")
 def allocation_run(run_id: int):
     """Review a proposal: who goes where, and which sessions could not be staffed and why."""
-    run = db.session.get(AllocationRun, run_id)
-    if run is None:
-        abort(404)
-    proposals = db.session.scalars(
-        select(ProposedAssignment)
-        .options(
-            joinedload(ProposedAssignment.session).joinedload(CourseSession.course_type),
-            joinedload(ProposedAssignment.session).joinedload(CourseSession.venue),
-            joinedload(ProposedAssignment.trainer).joinedload(TrainerProfile.user),
-        )
-        .join(CourseSession, CourseSession.id == ProposedAssignment.session_id)
-        .where(ProposedAssignment.run_id == run.id)
-        .order_by(CourseSession.starts_at, ProposedAssignment.session_id)
-    ).all()
-    unstaffed = db.session.scalars(
-        select(UnstaffedSession)
-        .options(joinedload(UnstaffedSession.session).joinedload(CourseSession.course_type))
-        .join(CourseSession, CourseSession.id == UnstaffedSession.session_id)
-        .where(UnstaffedSession.run_id == run.id)
-        .order_by(CourseSession.starts_at)
-    ).all()
+    run = or_404(queries.run(run_id))
     return render_template(
         "staff/trainers/run.html",
         run=run,
-        proposals=proposals,
-        unstaffed=unstaffed,
+        proposals=queries.proposals(run.id),
+        unstaffed=queries.unstaffed(run.id),
         form=ActionForm(),
         waiting=run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
         last_day=run.date_to - timedelta(days=1),
@@ -184,9 +132,7 @@ def allocation_publish(run_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     with unit_of_work():
-        run = db.session.get(AllocationRun, run_id)
-        if run is None:
-            abort(404)
+        run = or_404(queries.run(run_id))
         count = allocation.publish(run, by=current_user, now=utcnow())
     flash(f"Published {count} assignment(s).", "success")
     return redirect(url_for("staff.trainers.allocation_run", run_id=run_id), 303)
@@ -195,25 +141,13 @@ def allocation_publish(run_id: int):
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 def session_trainers(session_id: int):
     """See and change who delivers one session; every change is checked against the rules."""
-    session = db.session.get(CourseSession, session_id)
-    if session is None:
-        abort(404)
+    session = or_404(queries.course_session(session_id))
     form = AssignForm()
-    form.trainer_id.choices = [
-        (t.id, t.name)
-        for t in db.session.scalars(
-            select(TrainerProfile)
-            .options(joinedload(TrainerProfile.user))
-            .where(TrainerProfile.is_active.is_(True))
-            .order_by(TrainerProfile.id)
-        )
-    ]
+    form.trainer_id.choices = [(t.id, t.name) for t in queries.active_profiles()]
     if form.validate_on_submit():
         with unit_of_work():
-            session = db.session.get(CourseSession, session_id)
-            trainer = db.session.get(TrainerProfile, form.trainer_id.data)
-            if trainer is None:
-                abort(404)
+            session = or_404(queries.course_session(session_id))
+            trainer = or_404(queries.profile(form.trainer_id.data))
             staffing.assign_trainer(
                 session, trainer, is_lead=form.is_lead.data, by=current_user, now=utcnow()
             )
@@ -235,9 +169,7 @@ def unassign(assignment_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     with unit_of_work():
-        assignment = db.session.get(SessionAssignment, assignment_id)
-        if assignment is None:
-            abort(404)
+        assignment = or_404(queries.assignment(assignment_id))
         session_id = staffing.unassign_trainer(assignment, by=current_user, now=utcnow())
     flash("Trainer removed from the session and told.", "success")
     return redirect(url_for("staff.trainers.session_trainers", session_id=session_id), 303)
@@ -253,7 +185,7 @@ def short_sessions():
 @bp.get("/load")
 def load():
     """Sessions per trainer per week: a table and a chart of the same figures."""
-    today = local(utcnow()).date()
+    today = in_london(utcnow()).date()
     monday = today - timedelta(days=today.weekday())
     table = trainer_reports.load_by_week(monday, weeks=6)
     return render_template("staff/trainers/load.html", table=table)
