@@ -45,7 +45,7 @@ stack: install
 lint: install
 	$(BIN)/ruff check booking tests bench scripts config.py wsgi.py
 	$(BIN)/ruff format --check booking tests bench scripts config.py wsgi.py
-	$(BIN)/mypy booking/services
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

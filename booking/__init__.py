@@ -89,7 +89,10 @@ def register_deployment(app: Flask) -> None:
         for name in ("for", "proto", "host", "port", "prefix")
     }
     if any(hops.values()):
-        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{name}": n for name, n in hops.items()})
+        # Flask's documented way to add WSGI middleware replaces this method on the instance.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, **{f"x_{name}": n for name, n in hops.items()}
+        )
 
 
 def register_extensions(app: Flask) -> None:

@@ -168,17 +168,8 @@ def journey(web: list[str], context: ssl.SSLContext, free_session_id: int, datab
     check(True, "holds, offers and notifications jobs ran in the worker")
 
 
-def main() -> int:
-    why_not = services_answer()
-    if why_not:
-        print(f"The stack needs PostgreSQL and Redis on 127.0.0.1: {why_not}", file=sys.stderr)
-        return 2
-    workdir = Path(tempfile.mkdtemp(prefix="waypoint-stack-"))
-    _, _, context = deployment.certificate(workdir)
-
-    name, database_url = deployment.create_database(POSTGRES_URL, "waypoint_stack")
-    ports = [free_port(), free_port()]
-    prefix = f"waypoint-stack-{uuid.uuid4().hex[:8]}"
+def stack_environment(database_url: str, ports: list[int], prefix: str) -> dict[str, str]:
+    """The settings every process of the stack shares, as production would give them."""
     redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
     env = {
         **os.environ,
@@ -195,73 +186,129 @@ def main() -> int:
     }
     for unwanted in ("TEST_DATABASE_URL", "TASKS_RUN_IMMEDIATELY", "WORKER_QUEUE_FILE"):
         env.pop(unwanted, None)
-    processes: list[tuple[str, subprocess.Popen, Path]] = []
+    return env
+
+
+def migrate_and_seed(env: dict[str, str], name: str, database_url: str) -> int:
+    """Migrate and seed the stack's database; returns a session with free places."""
+    print(f"PostgreSQL database {name}: migrating and seeding")
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    free_session_id, _ = deployment.seed(database_url)
+    # Tasks left in this Redis database by an earlier run would point at its dropped database.
+    store = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    for key in store.scan_iter("huey.*"):
+        store.delete(key)
+    return free_session_id
+
+
+def stack_commands(ports: list[int], workdir: Path) -> list[tuple[str, list[str]]]:
+    """Two gunicorn instances serving TLS, and one worker."""
+    commands = [
+        (
+            f"web-{port}",
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--certfile",
+                str(workdir / "cert.pem"),
+                "--keyfile",
+                str(workdir / "key.pem"),
+                "--control-socket",
+                str(workdir / f"web-{port}.ctl"),
+                "wsgi:app",
+            ],
+        )
+        for port in ports
+    ]
+    commands.append(("worker", [sys.executable, "-m", "flask", "--app", "wsgi", "worker"]))
+    return commands
+
+
+Process = tuple[str, subprocess.Popen, Path]
+
+
+def start(
+    commands: list[tuple[str, list[str]]], env: dict[str, str], workdir: Path, into: list[Process]
+) -> None:
+    """Start each command with its own log; each is added to ``into`` as it starts, so the
+    caller stops every one that started even if a later one fails."""
+    for label, command in commands:
+        log = workdir / f"{label}.log"
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                command,
+                cwd=PROJECT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        into.append((label, process, log))
+
+
+def run_journey(
+    ports: list[int], context, processes: list[Process], free_session_id: int, database_url: str
+) -> None:
+    web = [f"https://127.0.0.1:{port}" for port in ports]
+    for url, (_, process, log) in zip(web, processes, strict=False):
+        try:
+            deployment.wait_until_ready(url, context, process, log)
+        except RuntimeError as error:
+            raise StepFailed(str(error)) from error
+    print(f"Web instances: {', '.join(web)}; worker on Redis database {REDIS_DB}")
+    journey(web, context, free_session_id, database_url)
+    for label, process, log in processes:
+        check(process.poll() is None, f"{label} is still running")
+        check("Traceback" not in log.read_text(), f"{label} logged no errors")
+    if os.environ.get("STACK_KEEP") == "1":
+        print("Running; Ctrl-C stops everything.")
+        while all(process.poll() is None for _, process, _ in processes):
+            time.sleep(1)
+
+
+def stop(processes: list[Process], *, show_logs: bool) -> None:
+    for _, process, _ in processes:
+        process.terminate()
+    for _, process, _ in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    if show_logs:
+        for label, _, log in processes:
+            print(f"--- {label} log ---\n{log.read_text()[-4000:]}", file=sys.stderr)
+
+
+def main() -> int:
+    why_not = services_answer()
+    if why_not:
+        print(f"The stack needs PostgreSQL and Redis on 127.0.0.1: {why_not}", file=sys.stderr)
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="waypoint-stack-"))
+    _, _, context = deployment.certificate(workdir)
+
+    name, database_url = deployment.create_database(POSTGRES_URL, "waypoint_stack")
+    ports = [free_port(), free_port()]
+    prefix = f"waypoint-stack-{uuid.uuid4().hex[:8]}"
+    env = stack_environment(database_url, ports, prefix)
+    processes: list[Process] = []
     failed = False
     try:
-        print(f"PostgreSQL database {name}: migrating and seeding")
-        subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-            cwd=PROJECT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-        free_session_id, _ = deployment.seed(database_url)
-        # Tasks left in this Redis database by an earlier run would point at its dropped database.
-        store = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
-        for key in store.scan_iter("huey.*"):
-            store.delete(key)
-        commands = [
-            (
-                f"web-{port}",
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "2",
-                    "--certfile",
-                    str(workdir / "cert.pem"),
-                    "--keyfile",
-                    str(workdir / "key.pem"),
-                    "--control-socket",
-                    str(workdir / f"web-{port}.ctl"),
-                    "wsgi:app",
-                ],
-            )
-            for port in ports
-        ]
-        commands.append(("worker", [sys.executable, "-m", "flask", "--app", "wsgi", "worker"]))
-        for label, command in commands:
-            log = workdir / f"{label}.log"
-            with log.open("w") as output:
-                process = subprocess.Popen(
-                    command,
-                    cwd=PROJECT,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
-            processes.append((label, process, log))
-        web = [f"https://127.0.0.1:{port}" for port in ports]
-        for url, (_, process, log) in zip(web, processes, strict=False):
-            try:
-                deployment.wait_until_ready(url, context, process, log)
-            except RuntimeError as error:
-                raise StepFailed(str(error)) from error
-        print(f"Web instances: {', '.join(web)}; worker on Redis database {REDIS_DB}")
-        journey(web, context, free_session_id, database_url)
-        for label, process, log in processes:
-            check(process.poll() is None, f"{label} is still running")
-            check("Traceback" not in log.read_text(), f"{label} logged no errors")
-        if os.environ.get("STACK_KEEP") == "1":
-            print("Running; Ctrl-C stops everything.")
-            while all(process.poll() is None for _, process, _ in processes):
-                time.sleep(1)
+        free_session_id = migrate_and_seed(env, name, database_url)
+        start(stack_commands(ports, workdir), env, workdir, processes)
+        run_journey(ports, context, processes, free_session_id, database_url)
         print("Stack journey passed.")
     except (StepFailed, subprocess.CalledProcessError) as error:
         failed = True
@@ -271,16 +318,7 @@ def main() -> int:
     except KeyboardInterrupt:
         print("Stopping.")
     finally:
-        for _, process, _ in processes:
-            process.terminate()
-        for _, process, _ in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if failed:
-            for label, _, log in processes:
-                print(f"--- {label} log ---\n{log.read_text()[-4000:]}", file=sys.stderr)
+        stop(processes, show_logs=failed)
         deployment.drop_database(POSTGRES_URL, name)
         store = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
         for key in store.scan_iter(f"*{prefix}*"):

@@ -4,12 +4,12 @@ from datetime import datetime
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import select
 
 from booking.database import unit_of_work
 from booking.extensions import db
 from booking.jobs import allocation as allocation_job
-from booking.models import AllocationRun, utcnow
+from booking.models import utcnow
+from booking.services.trainers import queries
 from booking.services.trainers.allocation import runs as allocation
 
 
@@ -42,7 +42,9 @@ def init_app(app: Flask) -> None:
             time_limit_seconds=time_limit or current_app.config["ALLOCATION_TIME_LIMIT"],
             progress=click.echo,
         )
-        run = db.session.get(AllocationRun, run_id)
+        run = queries.run(run_id)
+        if run is None:
+            raise click.ClickException(f"Proposal {run_id} was not saved.")
         click.echo(
             f"Proposal {run_id}: {run.sessions_considered} sessions, "
             f"{len(run.proposals)} new assignment(s), {len(run.unstaffed)} unstaffed."
@@ -52,9 +54,9 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         if publish:
             with unit_of_work():
-                run = db.session.scalars(
-                    select(AllocationRun).where(AllocationRun.id == run_id)
-                ).one()
+                run = queries.run(run_id)
+                if run is None:
+                    raise click.ClickException(f"Proposal {run_id} is no longer there.")
                 count = allocation.publish(run, by=None, now=utcnow())
             click.echo(f"Published {count} assignment(s).")
         else:

@@ -2,6 +2,7 @@
 
 import random
 from datetime import datetime, time, timedelta
+from typing import TypedDict
 
 from sqlalchemy import func, select
 
@@ -50,8 +51,20 @@ DEMO_CONTACT: dict[str, dict] = {
     ),
 }
 
-COURSE_TYPES = [
-    dict(
+
+class CourseTypeSpec(TypedDict):
+    slug: str
+    name: str
+    duration_minutes: int
+    default_capacity: int
+    referral_required: bool
+    trainers_needed: int
+    default_fee_pence: int
+    summary: str
+
+
+COURSE_TYPES: list[CourseTypeSpec] = [
+    CourseTypeSpec(
         slug="drug-awareness",
         name="Drug awareness",
         duration_minutes=180,
@@ -61,7 +74,7 @@ COURSE_TYPES = [
         default_fee_pence=0,
         summary="A calm, practical session about drugs, risks and staying safe.",
     ),
-    dict(
+    CourseTypeSpec(
         slug="alcohol-awareness",
         name="Alcohol awareness",
         duration_minutes=180,
@@ -71,7 +84,7 @@ COURSE_TYPES = [
         default_fee_pence=0,
         summary="Understanding alcohol, its effects, and choices that keep you well.",
     ),
-    dict(
+    CourseTypeSpec(
         slug="family-support",
         name="Family and carers support",
         duration_minutes=120,
@@ -81,7 +94,7 @@ COURSE_TYPES = [
         default_fee_pence=0,
         summary="For parents, partners and carers of someone who uses drugs or alcohol.",
     ),
-    dict(
+    CourseTypeSpec(
         slug="peer-support",
         name="Peer support group",
         duration_minutes=90,

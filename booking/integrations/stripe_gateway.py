@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import stripe
+from stripe.params.checkout import SessionCreateParams
 
 from booking.services.errors import PaymentError
 
@@ -29,10 +30,9 @@ class StripeGateway:
     def __init__(
         self, secret_key: str, api_base: str | None = None, timeout: float = TIMEOUT_SECONDS
     ) -> None:
-        base = {"api": api_base} if api_base else None
         self.client = stripe.StripeClient(
             secret_key,
-            base_addresses=base,
+            base_addresses={"api": api_base} if api_base else None,
             max_network_retries=0,
             http_client=stripe.RequestsClient(timeout=timeout),
         )
@@ -51,7 +51,7 @@ class StripeGateway:
         idempotency_key: str,
     ) -> CheckoutSession:
         """Open a Checkout Session. Raises PaymentError("payment_provider_error")."""
-        params = {
+        params: SessionCreateParams = {
             "mode": "payment",
             "line_items": [
                 {
@@ -78,6 +78,8 @@ class StripeGateway:
             )
         except stripe.StripeError as error:
             raise PaymentError("payment_provider_error") from error
+        if session.url is None:  # only a session that is already complete or expired has none
+            raise PaymentError("payment_provider_error")
         return CheckoutSession(id=session.id, url=session.url)
 
     def refund(self, *, payment_intent_id: str, amount_pence: int, idempotency_key: str) -> str:

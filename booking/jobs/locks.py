@@ -23,8 +23,6 @@ from sqlalchemy.exc import IntegrityError
 from booking.extensions import db
 from booking.models import JobLock, utcnow
 
-_locks = JobLock.__table__
-
 
 def _holder() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{threading.get_ident()}:{uuid4().hex[:8]}"
@@ -36,18 +34,18 @@ def acquire(name: str, *, ttl: timedelta) -> str | None:
     holder, now = _holder(), utcnow()
     with db.engine.begin() as connection:
         taken = connection.execute(
-            update(_locks)
-            .where(_locks.c.name == name, _locks.c.held_until <= now)
+            update(JobLock)
+            .where(JobLock.name == name, JobLock.held_until <= now)
             .values(holder=holder, held_until=now + ttl)
         ).rowcount
         if taken:
             return holder
-        if connection.execute(select(_locks.c.name).where(_locks.c.name == name)).first():
+        if connection.execute(select(JobLock.name).where(JobLock.name == name)).first():
             return None
         try:
             with connection.begin_nested():
                 connection.execute(
-                    insert(_locks).values(name=name, holder=holder, held_until=now + ttl)
+                    insert(JobLock).values(name=name, holder=holder, held_until=now + ttl)
                 )
         except IntegrityError:  # another worker created the row first, so it holds the job
             return None
@@ -58,8 +56,8 @@ def release(name: str, holder: str) -> None:
     """Let the next run start now (only the holder's own lock is released)."""
     with db.engine.begin() as connection:
         connection.execute(
-            update(_locks)
-            .where(_locks.c.name == name, _locks.c.holder == holder)
+            update(JobLock)
+            .where(JobLock.name == name, JobLock.holder == holder)
             .values(held_until=utcnow())
         )
 

@@ -80,28 +80,41 @@ def send_pending(*, now: datetime, channels: dict[Channel, ChannelSender]) -> di
         if not ids:
             return counts
         for notification_id in ids:
-            notification = db.session.get(Notification, notification_id)
-            error, permanent, provider_id = "", False, None
-            try:
-                provider_id = channels[notification.channel].send(notification)
-            except PermanentFailure as refusal:
-                error, permanent = str(refusal), True
-            except Exception as problem:  # any other failure: keep the message and retry later
-                error = f"{type(problem).__name__}: {problem}"[:500]
-            with unit_of_work():
-                notification = db.session.get(Notification, notification_id)
-                notification.attempts += 1
-                if permanent:
-                    outbox.move_on(notification, now=now, reason=error)
-                    counts["moved_on"] += 1
-                elif error:
-                    outbox.retry_later(notification, now=now, error=error)
-                    counts["retrying"] += 1
-                else:
-                    outbox.mark_sent(notification, now=now, provider_id=provider_id or "")
-                    counts["sent"] += 1
+            outcome = _send_one(notification_id, channels, now=now)
+            if outcome is not None:
+                counts[outcome] += 1
         if counts["retrying"] and not counts["sent"]:
             return counts  # the server is down: stop for now, rows wait for their next attempt
+
+
+def _send_one(
+    notification_id: int, channels: Mapping[Channel, ChannelSender], *, now: datetime
+) -> str | None:
+    """Send one claimed message and record what happened: "sent", "retrying" or "moved_on"
+    (None when the row has gone since it was claimed: erased, so nothing to send)."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        return None
+    error, permanent, provider_id = "", False, None
+    try:
+        provider_id = channels[notification.channel].send(notification)
+    except PermanentFailure as refusal:
+        error, permanent = str(refusal), True
+    except Exception as problem:  # any other failure: keep the message and retry later
+        error = f"{type(problem).__name__}: {problem}"[:500]
+    with unit_of_work():
+        notification = db.session.get(Notification, notification_id)
+        if notification is None:
+            return None
+        notification.attempts += 1
+        if permanent:
+            outbox.move_on(notification, now=now, reason=error)
+            return "moved_on"
+        if error:
+            outbox.retry_later(notification, now=now, error=error)
+            return "retrying"
+        outbox.mark_sent(notification, now=now, provider_id=provider_id or "")
+        return "sent"
 
 
 def default_channels(config: Mapping[str, Any]) -> dict[Channel, ChannelSender]:

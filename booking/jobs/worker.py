@@ -65,7 +65,7 @@ def _app_context() -> Iterator[Flask]:
     """The app a task runs in: the caller's (immediate mode) or the worker's own."""
     global _worker_app
     if has_app_context():
-        yield current_app  # type: ignore[misc]
+        yield current_app
         return
     if _worker_app is None:
         from booking import create_app

@@ -1,27 +1,18 @@
 """Trainer pages: upcoming sessions, rosters, attendance, availability and the calendar feed."""
 
-from datetime import timedelta
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from booking.database import unit_of_work
-from booking.extensions import db
 from booking.models import (
     AttendanceStatus,
-    AvailabilitySlot,
-    CourseSession,
     Role,
-    SessionAssignment,
-    Unavailability,
     utcnow,
 )
 from booking.services.notify import replies as text_replies
 from booking.services.trainers import calendar as trainer_calendar
 from booking.services.trainers import profiles as trainer_profiles
-from booking.services.trainers import rosters
+from booking.services.trainers import queries, rosters
 from booking.trainer.forms import WEEKDAYS, ActionForm, LeaveForm, SlotForm
 from booking.web import attendance, links
 from booking.web.filters import LONDON
@@ -57,19 +48,7 @@ def _my_session(session_id: int):
 def home():
     """My upcoming sessions and my calendar link."""
     profile = trainer_profiles.profile_for(current_user)
-    sessions = []
-    if profile is not None:
-        sessions = db.session.scalars(
-            select(CourseSession)
-            .join(SessionAssignment, SessionAssignment.session_id == CourseSession.id)
-            .options(joinedload(CourseSession.course_type), joinedload(CourseSession.venue))
-            .where(
-                SessionAssignment.trainer_id == profile.id,
-                CourseSession.ends_at > utcnow() - timedelta(days=2),
-            )
-            .order_by(CourseSession.starts_at)
-            .limit(100)
-        ).all()
+    sessions = queries.sessions_of(profile, now=utcnow()) if profile is not None else []
     return render_template(
         "trainer/home.html", profile=profile, sessions=sessions, reset_form=ActionForm()
     )
@@ -188,13 +167,12 @@ def add_leave():
 @bp.post("/availability/<kind>/<int:row_id>/delete")
 def delete_availability(kind: str, row_id: int):
     """Remove one of my weekly windows or time-off entries."""
-    model = {"slot": AvailabilitySlot, "leave": Unavailability}.get(kind)
-    if model is None or not ActionForm().validate_on_submit():
-        abort(404 if model is None else 400)
+    if kind not in queries.AVAILABILITY_KINDS or not ActionForm().validate_on_submit():
+        abort(404 if kind not in queries.AVAILABILITY_KINDS else 400)
     with unit_of_work():
         profile = _profile()
-        row = db.session.get(model, row_id)
-        if row is None or row.trainer_id != profile.id:
+        row = queries.availability_row(profile, kind, row_id)
+        if row is None:
             abort(404)
         trainer_profiles.remove_availability_row(profile, row, by=current_user, now=utcnow())
     flash("Removed.", "success")

@@ -161,7 +161,8 @@ def _from_cache(body: bytes) -> Response:
 def _conditional(response: Response, body: bytes) -> Response:
     response.set_etag(etag_for(body))
     response.headers["Cache-Control"] = ANONYMOUS_CACHE_CONTROL
-    return response.make_conditional(request)
+    response.make_conditional(request)  # changes the response itself (304 when it may)
+    return response
 
 
 def anonymous_page(view: Callable) -> Callable:

@@ -101,7 +101,9 @@ def _form_shown_again(error: DomainError):
         return None
     if request.url_rule is None or "GET" not in (request.url_rule.methods or ()):
         return None  # a POST-only action has no page of its own to show again
-    refusal = RuleRefusal(form_class, error.code, error.message, error.context.get("field"))
+    field = error.context.get("field")
+    beside = field if isinstance(field, str) else None
+    refusal = RuleRefusal(form_class, error.code, error.message, beside)
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None:
         return None

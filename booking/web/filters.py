@@ -33,7 +33,7 @@ def local(moment: datetime | None) -> datetime | None:
 def short_date(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    moment = local(moment)
+    moment = moment.astimezone(LONDON)
     return f"{moment:%a} {moment.day} {moment:%b %Y}"
 
 

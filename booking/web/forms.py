@@ -9,6 +9,7 @@ database (PostgreSQL refuses NUL bytes and out-of-range integers with an error, 
 import re
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import g, has_request_context, request
@@ -22,6 +23,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.core import UnboundField
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, ValidationError
 
 from booking.services import input_rules as rules
@@ -163,10 +165,10 @@ class AsciiWholeNumber:
             raise ValidationError("Enter a whole number using the digits 0 to 9.")
 
 
-class _SafeMeta:
+class _SafeMeta(DefaultMeta):
     def bind_field(self, form, unbound_field, options):
         field = super().bind_field(form, unbound_field, options)
-        extra = []
+        extra: list[Callable[[Any, Any], None]] = []
         existing = list(field.validators)
         if isinstance(field, StringField):
             extra.append(NoControlCharacters(multiline=isinstance(field, TextAreaField)))

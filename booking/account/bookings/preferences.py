@@ -9,14 +9,14 @@ from booking.account.bookings.blueprint import bp
 from booking.account.bookings.forms import ExtendHoldForm
 from booking.account.ownership import own_booking_or_404
 from booking.database import unit_of_work
-from booking.extensions import db
-from booking.models import Booking, Role, utcnow
-from booking.services.bookings import holds
+from booking.models import Role, utcnow
+from booking.services.bookings import holds, queries
 from booking.services.errors import PreferencesError
 from booking.services.notify import channels as contact
 from booking.services.people import preferences
 from booking.web.answers import AnswerFields, answers_from, fill_from
 from booking.web.forms import safe_next
+from booking.web.found import or_404
 from booking.web.security import role_required
 
 
@@ -67,7 +67,7 @@ def extend_hold(reference: str):
     if form.validate_on_submit():
         booking_id = booking.id
         with unit_of_work():
-            booking = db.session.get(Booking, booking_id, with_for_update=True)
+            booking = or_404(queries.booking_locked(booking_id))
             holds.extend_hold(
                 booking,
                 person=current_user,

@@ -16,3 +16,8 @@ def own_booking(reference: str, person: User) -> Booking | None:
 def booking_id(reference: str) -> int | None:
     """The id of the booking with this reference, if there is one."""
     return db.session.scalar(select(Booking.id).where(Booking.reference == reference))
+
+
+def booking_locked(booking_id: int) -> Booking | None:
+    """A booking, its row locked for the rest of the transaction."""
+    return db.session.get(Booking, booking_id, with_for_update=True)

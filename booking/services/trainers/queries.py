@@ -1,12 +1,15 @@
 """Reading trainers and allocation runs for staff pages: named queries, so routes never build
 SQL themselves."""
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from booking.extensions import db
 from booking.models import (
     AllocationRun,
+    AvailabilitySlot,
     CourseSession,
     CourseType,
     PoliceForce,
@@ -14,6 +17,7 @@ from booking.models import (
     Role,
     SessionAssignment,
     TrainerProfile,
+    Unavailability,
     UnstaffedSession,
     User,
 )
@@ -122,3 +126,36 @@ def course_session(session_id: int) -> CourseSession | None:
 
 def assignment(assignment_id: int) -> SessionAssignment | None:
     return db.session.get(SessionAssignment, assignment_id)
+
+
+def sessions_of(profile: TrainerProfile, *, now: datetime, limit: int = 100) -> list[CourseSession]:
+    """A trainer's sessions from two days ago on, soonest first, with course and venue."""
+    return list(
+        db.session.scalars(
+            select(CourseSession)
+            .join(SessionAssignment, SessionAssignment.session_id == CourseSession.id)
+            .options(joinedload(CourseSession.course_type), joinedload(CourseSession.venue))
+            .where(
+                SessionAssignment.trainer_id == profile.id,
+                CourseSession.ends_at > now - timedelta(days=2),
+            )
+            .order_by(CourseSession.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+AVAILABILITY_KINDS = ("slot", "leave")  # a weekly window; time off
+
+
+def availability_row(
+    profile: TrainerProfile, kind: str, row_id: int
+) -> AvailabilitySlot | Unavailability | None:
+    """One of the trainer's own weekly windows ("slot") or time off ("leave"); None for another
+    trainer's row, an unknown kind, or nothing."""
+    row: AvailabilitySlot | Unavailability | None = None
+    if kind == "slot":
+        row = db.session.get(AvailabilitySlot, row_id)
+    elif kind == "leave":
+        row = db.session.get(Unavailability, row_id)
+    return row if row is not None and row.trainer_id == profile.id else None

@@ -5,6 +5,7 @@ recorded, in the same audit table the log reads.
 """
 
 import json
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -83,8 +84,16 @@ def _filters(form: AccessLogForm) -> access_log.Filters | None:
 
 def _record_log_use(action: str, filters: access_log.Filters) -> None:
     with unit_of_work():
-        entity = ("user", filters.person_id) if filters.person_id else ("access_log", None)
-        audit.record(action, *entity, actor=current_user, now=utcnow(), **filters.as_detail())
+        entity_type, entity_id = (
+            ("user", filters.person_id) if filters.person_id else ("access_log", None)
+        )
+        detail = filters.as_detail()
+        audit.record(action, entity_type, entity_id, actor=current_user, now=utcnow(), **detail)
+
+
+def _same_filters() -> dict[str, Any]:
+    """The page's own query string, for a link to the same rows as CSV."""
+    return request.args.to_dict()
 
 
 @bp.get("/access-log")
@@ -101,7 +110,7 @@ def access_log_page():
         form=form,
         rows=rows,
         limit=access_log.LIMIT,
-        export_url=url_for("staff.privacy.access_log_csv", **request.args),
+        export_url=url_for("staff.privacy.access_log_csv", **_same_filters()),
         actor_name=access_log.actor_name,
     )
 
