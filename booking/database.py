@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Executable, RowMapping, event, inspect
+from sqlalchemy import Executable, RowMapping, event, inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from booking.extensions import db
 
@@ -130,3 +131,13 @@ def single_read(
         # the read. The pool puts the connection's usual isolation back when it is returned.
         connection.execution_options(isolation_level="AUTOCOMMIT")
         return connection.execute(statement, parameters).mappings().all()
+
+
+def database_answers() -> bool:
+    """Whether the database answers a trivial query now (the health check's question)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except SQLAlchemyError:
+        return False
+    return True

@@ -7,10 +7,9 @@ from flask_limiter.util import get_remote_address
 
 from booking.api.problems import problem
 from booking.database import unit_of_work
-from booking.extensions import db
-from booking.models import ApiToken, utcnow
+from booking.models import utcnow
 from booking.services import audit
-from booking.services.referrals import tokens
+from booking.services.referrals import queries, tokens
 
 
 def presented_token() -> str | None:
@@ -50,7 +49,7 @@ def audit_call(response):
         return response
     with unit_of_work():
         now = utcnow()
-        row = db.session.get(ApiToken, token_id) if token_id else None
+        row = queries.api_token(token_id) if token_id else None
         if row is not None:
             tokens.record_call(
                 row,

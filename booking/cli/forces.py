@@ -2,13 +2,11 @@
 
 import click
 from flask import Flask
-from sqlalchemy import select
 
 from booking.database import unit_of_work
-from booking.extensions import db
 from booking.jobs import force_webhooks
-from booking.models import PoliceForce, utcnow
-from booking.services.referrals import reminders, tokens
+from booking.models import utcnow
+from booking.services.referrals import queries, reminders, tokens
 from booking.web import links
 
 
@@ -19,7 +17,7 @@ def init_app(app: Flask) -> None:
     def create_api_token_command(force_slug: str, name: str):
         """Make an API token for a force. The token is shown once, alone on the last line."""
         with unit_of_work():
-            force = db.session.scalar(select(PoliceForce).where(PoliceForce.slug == force_slug))
+            force = queries.force_by_slug(force_slug)
             if force is None:
                 raise click.ClickException(f"No force with the slug {force_slug!r}.")
             try:

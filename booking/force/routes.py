@@ -4,14 +4,12 @@ force; needs, disclosures, payments and help requests are never shown here."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from booking.database import unit_of_work
-from booking.extensions import db
 from booking.force.forms import ForceReferralForm, ForceReportForm, ForceUploadForm
-from booking.models import CourseType, PoliceForce, Role, utcnow
+from booking.models import PoliceForce, Role, utcnow
 from booking.services.referrals import admin as referral_admin
-from booking.services.referrals import force_access, reminders
+from booking.services.referrals import force_access, queries, reminders
 from booking.web import referral_entry
 from booking.web.security import refusal
 
@@ -30,7 +28,7 @@ def require_force_contact():
 
 
 def _my_force() -> PoliceForce:
-    force = db.session.get(PoliceForce, current_user.force_id)
+    force = queries.force(current_user.force_id)
     if force is None:
         abort(403)
     return force
@@ -53,12 +51,7 @@ def index():
 
 
 def _course_choices():
-    return [
-        (row.slug, row.name)
-        for row in db.session.scalars(
-            select(CourseType).where(CourseType.is_active.is_(True)).order_by(CourseType.name)
-        )
-    ]
+    return [(row.slug, row.name) for row in queries.active_course_types()]
 
 
 @bp.route("/referrals/new", methods=["GET", "POST"])

@@ -122,6 +122,22 @@ def test_integrations_only_talk_to_outside_services():
     assert offenders(BOOKING / "integrations", forbidden) == []
 
 
+def test_pages_never_build_sql_or_touch_the_session():
+    """Routes parse, call a service, commit once and render: every read is a named query in
+    services/ (a ``queries`` module or the domain's own), every write a service function."""
+    building = []
+    for package in BLUEPRINT_PACKAGES:
+        folder = ROOT / Path(*package.split("."))
+        for path in python_files(folder):
+            text = path.read_text()
+            modules = {name for name in imported_modules(path) if name.startswith("sqlalchemy")}
+            if modules - {"sqlalchemy.exc", "sqlalchemy.exc.IntegrityError"}:
+                building.append((module_name(path), sorted(modules)))
+            if "db.session" in text:
+                building.append((module_name(path), "db.session"))
+    assert building == []
+
+
 def test_no_module_of_pages_imports_another():
     """Shared pieces of an area (its blueprint, a lookup, a panel) live in modules without pages,
     so each module of pages can be read, moved or removed on its own."""

@@ -15,9 +15,8 @@ from booking.account.bookings.forms import BookForm, CancelBookingForm, ExtendHo
 from booking.account.ownership import own_booking_or_404
 from booking.account.payments.summary import booking_money
 from booking.database import unit_of_work
-from booking.extensions import db
 from booking.jobs import enqueue
-from booking.models import Referral, Role, utcnow
+from booking.models import Role, utcnow
 from booking.referral.forms import SendLinkForm
 from booking.services.bookings import (
     after_course,
@@ -33,6 +32,7 @@ from booking.services.errors import BookingError, ReferralError
 from booking.services.notify import channels as contact
 from booking.services.notify import outbox
 from booking.services.people import guests
+from booking.services.referrals import queries as referral_queries
 from booking.web import links
 from booking.web.security import role_required
 
@@ -123,7 +123,7 @@ def booking_detail(reference: str):
         can_be_emailed=guests.can_be_emailed(current_user),
         link_form=SendLinkForm(),
         next_steps=after_course.next_steps(booking, now=now),
-        referral=db.session.get(Referral, booking.referral_id) if booking.referral_id else None,
+        referral=referral_queries.referral(booking.referral_id) if booking.referral_id else None,
     )
 
 

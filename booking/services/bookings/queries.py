@@ -1,9 +1,10 @@
 """Reading bookings for pages: named queries, so routes never build SQL themselves."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
-from booking.models import Booking, User
+from booking.models import Booking, BookingStatus, CourseSession, User
 
 
 def own_booking(reference: str, person: User) -> Booking | None:
@@ -21,3 +22,16 @@ def booking_id(reference: str) -> int | None:
 def booking_locked(booking_id: int) -> Booking | None:
     """A booking, its row locked for the rest of the transaction."""
     return db.session.get(Booking, booking_id, with_for_update=True)
+
+
+def attended_booking(reference: str, person: User) -> Booking | None:
+    """``person``'s booking with this reference if they attended it, with its course."""
+    return db.session.scalars(
+        select(Booking)
+        .options(joinedload(Booking.session).joinedload(CourseSession.course_type))
+        .where(
+            Booking.reference == reference,
+            Booking.user_id == person.id,
+            Booking.status == BookingStatus.ATTENDED,
+        )
+    ).first()

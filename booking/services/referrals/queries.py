@@ -52,3 +52,12 @@ def api_token(token_id: int) -> ApiToken | None:
 def delivery_locked(delivery_id: int) -> ForceWebhookDelivery | None:
     """A webhook delivery, locked for this transaction (the sender may be claiming it)."""
     return db.session.get(ForceWebhookDelivery, delivery_id, with_for_update=True)
+
+
+def active_course_types() -> list[CourseType]:
+    """Courses still offered, by name."""
+    return list(
+        db.session.scalars(
+            select(CourseType).where(CourseType.is_active.is_(True)).order_by(CourseType.name)
+        )
+    )
