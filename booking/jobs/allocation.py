@@ -1,4 +1,4 @@
-"""Trainer allocation, run by the worker (booking/worker.py), as short steps so the solver (it
+"""Trainer allocation, run by the worker (booking/jobs/worker.py), as short steps so the solver (it
 may take several seconds) never runs inside a request or a transaction: no row locks, and on
 SQLite no write lock, are held while it thinks.
 

@@ -1,4 +1,4 @@
-"""Staff money pages. Every route is admin-only (blueprint before_request)."""
+"""Staff money pages (admins and finance): help requests, the fund, a booking's money, reports."""
 
 import csv
 import io
