@@ -106,3 +106,15 @@ def gateway_from_config(config) -> StripeGateway | None:
     if not key:
         return None
     return StripeGateway(key, config.get("STRIPE_API_BASE") or None)
+
+
+def signature_is_valid(payload: str, header: str, secret: str) -> bool:
+    """Whether a webhook's ``Stripe-Signature`` header signs this exact body with our endpoint
+    secret, within Stripe's tolerance (five minutes), so an old request cannot be replayed."""
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload, header, secret, stripe.Webhook.DEFAULT_TOLERANCE
+        )
+    except stripe.SignatureVerificationError:
+        return False
+    return True

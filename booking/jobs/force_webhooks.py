@@ -8,16 +8,12 @@ Run by ``flask --app wsgi send-force-webhooks``; the scheduler calls ``send_due(
 """
 
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 
 from booking.database import unit_of_work
+from booking.integrations import webhook_sender
 from booking.services.referrals import webhooks
-
-TIMEOUT_SECONDS = 10
-USER_AGENT = "Waypoint-Webhooks/1"
 
 
 @dataclass
@@ -25,25 +21,6 @@ class SendResult:
     delivered: int = 0
     retrying: int = 0
     failed: int = 0
-
-
-def post(url: str, body: str, signature: str) -> int:
-    """POST the body; the HTTP status the force's server answered (raises OSError if none)."""
-    request = urllib.request.Request(
-        url,
-        data=body.encode("utf-8"),
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            webhooks.SIGNATURE_HEADER: signature,
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 def send_due(now: datetime) -> SendResult:
@@ -61,7 +38,9 @@ def send_due(now: datetime) -> SendResult:
         header = webhooks.signature_header(secret, int(time.time()), body)
         status: int | None
         try:
-            status = post(url, body, header)
+            status = webhook_sender.post(
+                url, body, signature_header=webhooks.SIGNATURE_HEADER, signature=header
+            )
             error = ""
         except (OSError, ValueError) as failure:
             status, error = None, f"Could not reach the force's server: {failure}"[:300]

@@ -122,6 +122,28 @@ def test_integrations_only_talk_to_outside_services():
     assert offenders(BOOKING / "integrations", forbidden) == []
 
 
+NETWORK_CLIENTS = (
+    "urllib.request",
+    "http.client",
+    "smtplib",
+    "requests",
+    "stripe",
+    "notifications_python_client",
+)
+
+
+def test_only_integrations_talk_to_outside_services():
+    """Every call out of Waypoint (Stripe, SMTP, Notify, a force's webhook) is in
+    integrations/, so the outside world has one door, and it is never opened in a service."""
+    calling_out = [
+        entry
+        for folder in sorted(path for path in BOOKING.iterdir() if path.is_dir())
+        if folder.name != "integrations"
+        for entry in offenders(folder, NETWORK_CLIENTS)
+    ]
+    assert calling_out == []
+
+
 def test_pages_never_build_sql_or_touch_the_session():
     """Routes parse, call a service, commit once and render: every read is a named query in
     services/ (a ``queries`` module or the domain's own), every write a service function."""
