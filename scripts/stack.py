@@ -192,19 +192,9 @@ def stack_environment(database_url: str, ports: list[int], prefix: str) -> dict[
 def migrate_and_seed(env: dict[str, str], name: str, database_url: str) -> int:
     """Migrate and seed the stack's database; returns a session with free places."""
     print(f"PostgreSQL database {name}: migrating and seeding")
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=PROJECT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    deployment.migrate(env, PROJECT, timeout=300)
     free_session_id, _ = deployment.seed(database_url)
-    # Tasks left in this Redis database by an earlier run would point at its dropped database.
-    store = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
-    for key in store.scan_iter("huey.*"):
-        store.delete(key)
+    deployment.clear_queue(REDIS_DB)
     return free_session_id
 
 
@@ -213,22 +203,13 @@ def stack_commands(ports: list[int], workdir: Path) -> list[tuple[str, list[str]
     commands = [
         (
             f"web-{port}",
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--certfile",
-                str(workdir / "cert.pem"),
-                "--keyfile",
-                str(workdir / "key.pem"),
+            deployment.gunicorn_command(
+                port,
+                workdir / "cert.pem",
+                workdir / "key.pem",
                 "--control-socket",
                 str(workdir / f"web-{port}.ctl"),
-                "wsgi:app",
-            ],
+            ),
         )
         for port in ports
     ]

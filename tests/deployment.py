@@ -3,6 +3,8 @@ Waypoint as deployed: a throwaway TLS certificate, a PostgreSQL database of thei
 seed, and waiting for a server to answer."""
 
 import ssl
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -11,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import psycopg
+import redis
 import trustme
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -63,6 +66,46 @@ def drop_database(url: str, name: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def migrate(env: dict[str, str], project: Path, *, timeout: int) -> None:
+    """``flask db upgrade`` with the deployed settings ``env`` (raises CalledProcessError)."""
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=project,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=timeout,
+    )
+
+
+def gunicorn_command(port: int, certificate: Path, key: Path, *extra: str) -> list[str]:
+    """gunicorn as deployed: two workers serving TLS itself on 127.0.0.1:<port>."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--certfile",
+        str(certificate),
+        "--keyfile",
+        str(key),
+        *extra,
+        "wsgi:app",
+    ]
+
+
+def clear_queue(redis_db: int) -> None:
+    """Forget tasks an earlier run left in this Redis database: they would point at a database
+    that run has dropped."""
+    store = redis.Redis(host="127.0.0.1", port=6379, db=redis_db)
+    for leftover in store.scan_iter("huey.*"):
+        store.delete(leftover)
+    store.close()
 
 
 def seed(database_url: str) -> tuple[int, int]:

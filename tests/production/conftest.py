@@ -139,42 +139,16 @@ def deployed(tls, production_database, redis_prefix, stripe_url, tmp_path_factor
     }
     env.pop("TEST_DATABASE_URL", None)
     env.pop("TASKS_RUN_IMMEDIATELY", None)
-    # Tasks an earlier run left in this Redis database would point at its dropped database.
-    store = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
-    for leftover in store.scan_iter("huey.*"):
-        store.delete(leftover)
-    store.close()
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    deployment.clear_queue(REDIS_DB)
+    deployment.migrate(env, PROJECT_ROOT, timeout=180)
     free_id, paid_id = deployment.seed(production_database)
     localstripe_checkout.CONFIG.update(
         webhook_url=f"{url}/webhooks/stripe", webhook_secret=WEBHOOK_SECRET, ssl=client_context
     )
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--certfile",
-        str(certificate),
-        "--keyfile",
-        str(key),
-        "--error-logfile",
-        str(log),
-        "--log-level",
-        "warning",
-        "wsgi:app",
-    ]
+    command = deployment.gunicorn_command(
+        port, certificate, key, "--error-logfile", str(log), "--log-level", "warning"
+    )
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL)
     worker_log = log.with_name("worker.log")
     with worker_log.open("w") as output:
