@@ -12,8 +12,7 @@ from booking.database import unit_of_work
 from booking.demo.force_contacts import DEMO_FORCE_CONTACT
 from booking.demo.referrals import DEMO_LOOKUP
 from booking.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
-from booking.integrations.stripe_gateway import gateway_from_config
-from booking.jobs.refunds import send_refunds
+from booking.jobs import scheduled
 from booking.models import utcnow
 from booking.services.bookings.cancellation import expire_holds
 from booking.web import links
@@ -62,8 +61,8 @@ def init_app(app: Flask) -> None:
     @app.cli.command("send-refunds")
     def send_refunds_command():
         """Send requested refunds to Stripe (after a failure, a crash, or Stripe being down)."""
-        result = send_refunds(gateway_from_config(current_app.config), now=utcnow())
+        result = scheduled.send_leftover_refunds(utcnow())
         click.echo(
-            f"Refunds sent: {result.sent}, failed: {result.failed}, "
-            f"waiting for card refunds to be switched on: {result.waiting}."
+            f"Refunds sent: {result['sent']}, failed: {result['failed']}, "
+            f"waiting for card refunds to be switched on: {result['waiting']}."
         )

@@ -5,11 +5,10 @@ import click
 from flask import Flask, current_app
 
 from booking.database import unit_of_work
+from booking.jobs import scheduled
 from booking.jobs.notifications import send_now
 from booking.models import utcnow
 from booking.services.bookings import waitlist
-from booking.services.notify import reminders
-from booking.services.referrals import deadlines as referral_deadlines
 from booking.web import links
 
 
@@ -27,8 +26,7 @@ def init_app(app: Flask) -> None:
     def send_reminders_command():
         """Queue reminders two days before, the day-before "reply 1 or 2" text and the
         morning-of text (each booking once; texts wait for safe hours)."""
-        with unit_of_work():
-            count = reminders.send_reminders(now=utcnow(), base_url=links.base_url())
+        count = scheduled.queue_reminders(utcnow())
         click.echo(f"Queued {count} reminder(s).")
 
     @app.cli.command("expire-offers")
@@ -45,7 +43,6 @@ def init_app(app: Flask) -> None:
     @app.cli.command("close-overdue-referrals")
     def close_overdue_command():
         """Close referrals past their deadline (safe to run twice)."""
-        with unit_of_work():
-            counts = referral_deadlines.close_overdue(now=utcnow())
+        counts = scheduled.close_overdue_referrals(utcnow())
         not_completed, completed = counts["not_completed"], counts["completed"]
         click.echo(f"Closed {not_completed} as not completed, {completed} as completed.")
