@@ -262,7 +262,7 @@ def test_send_refunds_command_sends_what_was_left_waiting(app, client, auth, db,
     refund = db.session.scalar(select(Refund).where(Refund.payment_id == payment.id))
     assert refund.status == RefundStatus.REQUESTED
     gateway = FakeGateway()
-    monkeypatch.setattr("booking.cli.commands.gateway_from_config", lambda config: gateway)
+    monkeypatch.setattr("booking.jobs.scheduled.gateway_from_config", lambda config: gateway)
     result = app.test_cli_runner().invoke(args=["send-refunds"])
     assert "Refunds sent: 1" in result.output
     db.session.expire_all()
