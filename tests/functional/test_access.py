@@ -29,7 +29,7 @@ from booking.services.bookings import seats as bookings
 from booking.services.people import access_links, accounts, staff_accounts
 from config import TestConfig
 from tests import factories
-from tests.functional.trainer_helpers import assign, trainer_profile
+from tests.trainer_factories import assign, trainer_profile
 
 VISITORS = (
     "anonymous",

@@ -36,8 +36,8 @@ from booking.web.forms import BaseForm, PenceField
 from config import TestConfig
 from tests import factories
 from tests.functional.test_access import ACCESS, PUBLIC, SIGNED, TOKEN, TRAINER
-from tests.functional.trainer_helpers import assign, trainer_profile
 from tests.payment_helpers import signature
+from tests.trainer_factories import assign, trainer_profile
 
 pytestmark = pytest.mark.database
 

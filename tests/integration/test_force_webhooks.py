@@ -22,7 +22,7 @@ from booking.services.referrals import lookup, webhooks
 from booking.services.trainers import rosters
 from tests import factories
 from tests.force_helpers import bearer, force_with_token, referral_body
-from tests.functional.trainer_helpers import trainer_profile
+from tests.trainer_factories import trainer_profile
 
 pytestmark = pytest.mark.database
 

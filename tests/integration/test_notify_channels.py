@@ -23,8 +23,7 @@ from booking.models import (
 )
 from booking.services.clock import long_date, time_of_day
 from booking.services.notify import messages
-from tests import factories
-from tests.functional import trainer_helpers
+from tests import factories, trainer_factories
 
 pytestmark = pytest.mark.database
 
@@ -262,8 +261,8 @@ def test_replies_show_on_the_roster_and_a_change_becomes_a_call_task(app, client
     assert call.channel == Channel.CALL and call.booking_id == changing.id
     assert changing.reference in call.body
 
-    profile = trainer_helpers.trainer_profile()
-    trainer_helpers.assign(course_session, profile)
+    profile = trainer_factories.trainer_profile()
+    trainer_factories.assign(course_session, profile)
     db.session.commit()
     auth.login_as(user=profile.user)
     roster = client.get(f"/trainer/sessions/{course_session.id}").get_data(as_text=True)

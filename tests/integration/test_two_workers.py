@@ -22,7 +22,7 @@ from booking.jobs import worker
 from booking.models import AllocationRun, ProposedAssignment, Role, utcnow
 from booking.services.trainers.allocation import runs
 from tests import factories
-from tests.functional.trainer_helpers import trainer_profile
+from tests.trainer_factories import trainer_profile
 
 PROJECT = Path(__file__).resolve().parents[2]
 REDIS_TEST_URL = "redis://127.0.0.1:6379/4"

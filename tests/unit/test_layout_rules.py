@@ -214,3 +214,32 @@ def test_every_endpoint_names_the_package_its_view_lives_in():
         if not module.startswith(f"booking.{blueprint}."):
             misplaced.append((rule.endpoint, module))
     assert misplaced == []
+
+
+TESTS = ROOT / "tests"
+
+
+def folders(path: Path) -> set[str]:
+    return {
+        child.name for child in path.iterdir() if child.is_dir() and child.name != "__pycache__"
+    }
+
+
+def test_tests_are_laid_out_like_the_code():
+    """tests/unit/<domain>/ mirrors booking/services/<domain>/ and tests/functional/<area>/ a
+    blueprint (or cli/, jobs/), so a rule's tests are found beside its name."""
+    assert folders(TESTS / "unit") <= folders(SERVICES)
+    pages = {package.rpartition(".")[2] for package in BLUEPRINT_PACKAGES}
+    assert folders(TESTS / "functional") <= pages | {"cli", "jobs"}
+    if (TESTS / "functional" / "staff").is_dir():
+        assert folders(TESTS / "functional" / "staff") <= folders(BOOKING / "staff")
+    every_folder = [
+        path for path in TESTS.rglob("*") if path.is_dir() and "__pycache__" not in path.parts
+    ]
+    without_init = [f.relative_to(ROOT) for f in every_folder if not (f / "__init__.py").exists()]
+    assert without_init == []
+
+
+def test_no_test_is_named_after_an_issue_number():
+    named = [str(path.relative_to(ROOT)) for path in TESTS.rglob("*.py") if "issue" in path.name]
+    assert named == []

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from booking.models import AuditEvent, Notification, Role, User
 from tests import factories
-from tests.functional.trainer_helpers import trainer_profile
+from tests.trainer_factories import trainer_profile
 
 NEW_PASSWORD = "a long new password"
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from booking.models import AllocationRun, Role, RunStatus, SessionAssignment, TrainerProfile, utcnow
 from booking.web.filters import local
 from tests import factories
-from tests.functional.trainer_helpers import assign, trainer_profile
+from tests.trainer_factories import assign, trainer_profile
 
 
 def _allocation_form(days=10):

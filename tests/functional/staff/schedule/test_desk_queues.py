@@ -24,8 +24,8 @@ from booking.models import (
 from booking.services.bookings import seats as bookings
 from booking.services.money import fund
 from tests import factories
-from tests.functional.trainer_helpers import assign, confirmed_booking, trainer_profile
 from tests.referral_factories import make_email_safe
+from tests.trainer_factories import assign, confirmed_booking, trainer_profile
 
 
 def _queue_count(page: str, label: str) -> str:

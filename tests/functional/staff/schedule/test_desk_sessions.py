@@ -24,9 +24,9 @@ from booking.models import (
 from booking.services.bookings import seats as bookings
 from booking.services.clock import LONDON
 from tests import factories
-from tests.functional.trainer_helpers import assign, confirmed_booking, trainer_profile
 from tests.payment_helpers import FEE, booking_awaiting_payment, checkout_event, post_event
 from tests.referral_factories import make_email_safe
+from tests.trainer_factories import assign, confirmed_booking, trainer_profile
 
 
 def _booked(session, **profile):

@@ -22,13 +22,13 @@ from booking.services.referrals import lookup as referrals
 from booking.services.trainers import rosters
 from booking.web.filters import LONDON
 from tests import factories
-from tests.functional.trainer_helpers import (
+from tests.referral_factories import make_email_safe, referral
+from tests.trainer_factories import (
     assign,
     confirmed_booking,
     started_session,
     trainer_profile,
 )
-from tests.referral_factories import make_email_safe, referral
 
 pytestmark = pytest.mark.database
 

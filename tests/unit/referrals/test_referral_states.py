@@ -1,7 +1,6 @@
 """The referral state machine: one table, one transition(), an audit event for every move."""
 
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,12 +10,12 @@ from booking.models import AuditEvent, Booking, BookingStatus, ReferralStatus, u
 from booking.services.bookings import rescheduling
 from booking.services.errors import ReferralError
 from booking.services.referrals import states
-from tests import factories
+from tests import PROJECT_ROOT, factories
 from tests.referral_factories import referral
 
 pytestmark = pytest.mark.database
 
-BOOKING_PACKAGE = Path(__file__).resolve().parents[2] / "booking"
+BOOKING_PACKAGE = PROJECT_ROOT / "booking"
 
 
 def _events(action):

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from booking.models import AuditEvent, Booking, BookingStatus, CourseSession, SessionStatus
 from tests import factories
-from tests.functional.trainer_helpers import (
+from tests.trainer_factories import (
     assign,
     confirmed_booking,
     started_session,

@@ -17,8 +17,8 @@ from booking.models import (
 )
 from booking.web.filters import LONDON
 from tests import factories
-from tests.functional.trainer_helpers import assign, confirmed_booking, trainer_profile
 from tests.referral_factories import make_email_safe
+from tests.trainer_factories import assign, confirmed_booking, trainer_profile
 
 pytestmark = pytest.mark.database
 

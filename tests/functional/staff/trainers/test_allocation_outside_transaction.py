@@ -10,7 +10,7 @@ from booking.models import AllocationRun, ProposedAssignment, Role, Unavailabili
 from booking.services.trainers.allocation import runs, solver
 from booking.web.filters import local
 from tests import factories
-from tests.functional.trainer_helpers import trainer_profile
+from tests.trainer_factories import trainer_profile
 
 real_solve = solver.solve
 

@@ -12,7 +12,7 @@ from booking.models import AttendeeProfile, Channel
 from booking.services.clock import time_of_day
 from booking.services.notify import messages
 from booking.services.notify.outbox import NEUTRAL_SUBJECTS
-from tests.unit.test_messages import message_world, sensitive_words
+from tests.unit.notify.test_messages import message_world, sensitive_words
 
 pytestmark = pytest.mark.database
 

@@ -6,13 +6,13 @@ from sqlalchemy import select
 
 from booking.models import Booking, BookingStatus, Notification, Role
 from tests import factories
-from tests.functional.trainer_helpers import (
+from tests.referral_factories import make_email_safe
+from tests.trainer_factories import (
     assign,
     confirmed_booking,
     started_session,
     trainer_profile,
 )
-from tests.referral_factories import make_email_safe
 
 pytestmark = pytest.mark.database
 

@@ -18,7 +18,7 @@ from booking.models import (
 from booking.services.trainers.allocation import solver
 from booking.web.filters import local
 from tests import factories
-from tests.functional.trainer_helpers import trainer_profile
+from tests.trainer_factories import trainer_profile
 from tests.worker_helpers import run_queued_tasks
 
 

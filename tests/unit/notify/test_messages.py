@@ -8,7 +8,6 @@ say when it is and where (or how to join).
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,12 +24,12 @@ from booking.models import (
 from booking.services.bookings import seats as bookings
 from booking.services.notify import messages
 from booking.services.notify.outbox import FALLBACK_SUBJECT, NEUTRAL_SUBJECTS
-from tests import factories
+from tests import PROJECT_ROOT, factories
 from tests.referral_factories import make_email_safe, referral
 
 pytestmark = pytest.mark.database
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = PROJECT_ROOT
 LONDON = ZoneInfo("Europe/London")
 COURSE_NAMES = ["Drug awareness", "Alcohol awareness"]
 NEVER_SHOWN = ["drug", "alcohol", "police", "offence", "offender", "diversion", "caution"]
