@@ -161,11 +161,7 @@ def place_booking(
     """
     if source not in SOURCES:
         raise ValueError(f"unknown booking source {source!r}")
-    (course_session,) = lock_sessions(session_id) or (None,)
-    if course_session is None or course_session.status != SessionStatus.SCHEDULED:
-        raise BookingError("session_not_open")
-    if course_session.starts_at <= now:
-        raise BookingError("session_started")
+    course_session = _lock_open_session(session_id, now=now)
     if offer is not None:
         _check_offer(offer, course_session, person, now=now)
         referral = referral or (
@@ -212,12 +208,7 @@ def place_booking(
     actor = by or person
     audit.record_about("booking.held", "booking", booking, actor=actor, now=now, source=source)
     if settle:
-        # Settled before it is first written: one INSERT in its final state, not an INSERT and
-        # an UPDATE. Its audit events (held, then the move) are written with it.
-        if booking.fee_pence == 0:
-            confirm(booking, by=actor, now=now, via="no_fee")
-        else:
-            transition(booking, BookingStatus.AWAITING_PAYMENT, by=actor, now=now)
+        _settle_before_writing(booking, actor=actor, now=now)
     try:
         _write_new_booking(booking, served)
     except (BookingError, ReferralError):
@@ -229,14 +220,37 @@ def place_booking(
             booking.referral_id = served.id
             db.session.flush()
     if served is not None:
-        if served.status == ReferralStatus.BOOKED:
-            # Already booked (a lapsed hold, or the booking this one replaces): it stays so.
-            audit.record("referral.booked", "referral", served.id, actor=actor, now=now)
-        else:
-            referral_states.transition(served, ReferralStatus.BOOKED, by=actor, now=now)
+        _mark_referral_booked(served, actor=actor, now=now)
     if offer is not None:
         audit.record("waitlist.claimed", "waiting_list_entry", offer.id, actor=actor, now=now)
     return booking
+
+
+def _lock_open_session(session_id: int, *, now: datetime) -> CourseSession:
+    """The session, locked, if it still takes bookings."""
+    (course_session,) = lock_sessions(session_id) or (None,)
+    if course_session is None or course_session.status != SessionStatus.SCHEDULED:
+        raise BookingError("session_not_open")
+    if course_session.starts_at <= now:
+        raise BookingError("session_started")
+    return course_session
+
+
+def _settle_before_writing(booking: Booking, *, actor: User, now: datetime) -> None:
+    # Settled before it is first written: one INSERT in its final state, not an INSERT and
+    # an UPDATE. Its audit events (held, then the move) are written with it.
+    if booking.fee_pence == 0:
+        confirm(booking, by=actor, now=now, via="no_fee")
+    else:
+        transition(booking, BookingStatus.AWAITING_PAYMENT, by=actor, now=now)
+
+
+def _mark_referral_booked(served: Referral, *, actor: User, now: datetime) -> None:
+    if served.status == ReferralStatus.BOOKED:
+        # Already booked (a lapsed hold, or the booking this one replaces): it stays so.
+        audit.record("referral.booked", "referral", served.id, actor=actor, now=now)
+    else:
+        referral_states.transition(served, ReferralStatus.BOOKED, by=actor, now=now)
 
 
 def _write_new_booking(booking: Booking, served: Referral | None) -> None:

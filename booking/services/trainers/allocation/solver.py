@@ -15,6 +15,7 @@ Objective, in strict priority order (the weights keep each tier above everything
 import time as clock
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ortools.sat.python import cp_model
@@ -38,6 +39,30 @@ SERIES_WEIGHT = 10
 HOME_WEIGHT = 1
 
 
+@dataclass
+class _Fixed:
+    """What manual assignments already take: their sessions, weekly counts and loads."""
+
+    sessions: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    weekly: dict[tuple[int, tuple[int, int]], int] = field(default_factory=lambda: defaultdict(int))
+    load: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+@dataclass
+class _Model:
+    """The CP-SAT model and the variables the objective and hints refer to."""
+
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    choice: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    staffed: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    by_trainer: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    loads: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    home_bonus: list = field(default_factory=list)
+    series_terms: list = field(default_factory=list)
+    most: cp_model.IntVar | None = None
+    fewest: cp_model.IntVar | None = None
+
+
 def solve(
     problem: Problem,
     *,
@@ -54,130 +79,19 @@ def solve(
     started = clock.perf_counter()
     sessions = {s.id: s for s in problem.sessions}
     trainers = {t.id: t for t in problem.trainers}
-    buffer = problem.travel_buffer_minutes
-    fixed = fixed_by_session(problem)
-    fixed_sessions: dict[int, list] = defaultdict(list)
-    fixed_weekly: dict[tuple[int, tuple[int, int]], int] = defaultdict(int)
-    fixed_load: dict[int, int] = defaultdict(int)
-    for assignment in problem.fixed:
-        session = sessions.get(assignment.session_id)
-        fixed_load[assignment.trainer_id] += 1
-        if session is not None:
-            fixed_sessions[assignment.trainer_id].append(session)
-            fixed_weekly[assignment.trainer_id, week_of(session.starts_at)] += 1
+    fixed = _fixed_work(problem, sessions)
 
     say(f"Checking the rules for {len(sessions)} sessions and {len(trainers)} trainers...")
     baseline = solve_greedy(problem)
     greedy_pairs = {(a.session_id, a.trainer_id) for a in baseline.assignments}
-    eligible = eligible_trainers(problem)
-    model = cp_model.CpModel()
-    choice: dict[tuple[int, int], cp_model.IntVar] = {}
-    staffed: dict[int, cp_model.IntVar] = {}
-    by_trainer: dict[int, list[int]] = defaultdict(list)
-    for session in problem.sessions:
-        already = {a.trainer_id for a in fixed.get(session.id, [])}
-        needed = session.trainers_needed - len(already)
-        if needed <= 0:
-            continue
-        candidates = [
-            t
-            for t in eligible[session.id]
-            if t.id not in already
-            and not any(clash(session, other, buffer) for other in fixed_sessions[t.id])
-        ]
-        flag = model.new_bool_var(f"staffed_{session.id}")
-        staffed[session.id] = flag
-        if len(candidates) < needed:
-            model.add(flag == 0)
-            continue
-        for trainer in candidates:
-            choice[session.id, trainer.id] = model.new_bool_var(f"x_{session.id}_{trainer.id}")
-            by_trainer[trainer.id].append(session.id)
-        model.add(sum(choice[session.id, t.id] for t in candidates) == needed * flag)
-
-    say(f"Building the model: {len(choice)} possible trainer-session pairs...")
-    loads = {}
-    home_bonus = []
+    built = _Model()
+    _add_session_choices(built, problem, fixed)
+    say(f"Building the model: {len(built.choice)} possible trainer-session pairs...")
     for trainer in problem.trainers:
-        mine = sorted(by_trainer[trainer.id], key=lambda sid: sessions[sid].starts_at)
-        # Sessions at exactly the same times all clash: one "at most one" for the group is far
-        # smaller than every pair. Other clashes (overlaps, travel time) are added pairwise.
-        same_time: dict[tuple, list] = defaultdict(list)
-        for session_id in mine:
-            same_time[sessions[session_id].starts_at, sessions[session_id].ends_at].append(
-                choice[session_id, trainer.id]
-            )
-        for group in same_time.values():
-            if len(group) > 1:
-                model.add_at_most_one(group)
-        for index, session_id in enumerate(mine):
-            first = sessions[session_id]
-            for other_id in mine[index + 1 :]:
-                second = sessions[other_id]
-                if second.starts_at >= first.ends_at + timedelta(minutes=buffer):
-                    break  # sorted by start: nothing later can clash with ``first``
-                same = (first.starts_at, first.ends_at) == (second.starts_at, second.ends_at)
-                if not same and clash(first, second, buffer):
-                    model.add_at_most_one(
-                        [choice[session_id, trainer.id], choice[other_id, trainer.id]]
-                    )
-        per_week: dict[tuple[int, int], list] = defaultdict(list)
-        for session_id in mine:
-            per_week[week_of(sessions[session_id].starts_at)].append(choice[session_id, trainer.id])
-            home = trainer.home_force_id
-            if home is not None and sessions[session_id].force_id == home:
-                home_bonus.append(choice[session_id, trainer.id])
-        for week, variables in per_week.items():
-            room = max(0, trainer.max_sessions_per_week - fixed_weekly[trainer.id, week])
-            if len(variables) > room:
-                model.add(sum(variables) <= room)
-        load = model.new_int_var(0, len(sessions) + fixed_load[trainer.id], f"load_{trainer.id}")
-        model.add(load == fixed_load[trainer.id] + sum(choice[sid, trainer.id] for sid in mine))
-        loads[trainer.id] = load
-
-    series_terms = []
-    series_members: dict[int, list[int]] = defaultdict(list)
-    for session in problem.sessions:
-        if session.series_id is not None and session.id in staffed:
-            series_members[session.series_id].append(session.id)
-    candidates_of: dict[int, list[int]] = defaultdict(list)
-    for session_id, trainer_id in choice:
-        candidates_of[session_id].append(trainer_id)
-    for series_id, members in series_members.items():
-        if len(members) < 2:
-            continue
-        for trainer_id in {t for sid in members for t in candidates_of[sid]}:
-            used = model.new_bool_var(f"series_{series_id}_{trainer_id}")
-            model.add_hint(used, any((sid, trainer_id) in greedy_pairs for sid in members))
-            for session_id in members:
-                if (session_id, trainer_id) in choice:
-                    model.add_implication(choice[session_id, trainer_id], used)
-            series_terms.append(used)
-
-    objective = STAFF_WEIGHT * sum(staffed.values()) + HOME_WEIGHT * sum(home_bonus)
-    objective -= SERIES_WEIGHT * sum(series_terms)
-    if loads:
-        most = model.new_int_var(0, len(sessions) + len(problem.fixed), "most")
-        fewest = model.new_int_var(0, len(sessions) + len(problem.fixed), "fewest")
-        model.add_max_equality(most, list(loads.values()))
-        model.add_min_equality(fewest, list(loads.values()))
-        objective -= SPREAD_WEIGHT * (most - fewest)
-    model.maximize(objective)
-
-    # Start from the greedy answer (every variable hinted, so the solver can take it as its first
-    # solution at once): the solver's answer is never worse than greedy's.
-    for key, variable in choice.items():
-        model.add_hint(variable, key in greedy_pairs)
-    for session_id, flag in staffed.items():
-        model.add_hint(flag, session_id not in baseline.unstaffed)
-    greedy_loads = baseline.loads(problem)
-    for trainer_id, load in loads.items():
-        model.add_hint(load, greedy_loads.get(trainer_id, 0))
-    if loads:
-        model.add_hint(most, max(greedy_loads[t] for t in loads))
-        model.add_hint(fewest, min(greedy_loads[t] for t in loads))
-    greedy_staffed = sum(1 for session_id in staffed if session_id not in baseline.unstaffed)
-    model.add(sum(staffed.values()) >= greedy_staffed)
+        _add_trainer_rules(built, problem, sessions, fixed, trainer)
+    _add_series_terms(built, problem, greedy_pairs)
+    _set_objective(built, problem, len(sessions))
+    _hint_from_greedy(built, baseline, problem, greedy_pairs)
 
     say(f"Solving (up to {time_limit_seconds:g} s)...")
     solver = cp_model.CpSolver()
@@ -185,15 +99,15 @@ def solve(
         0.5, time_limit_seconds - (clock.perf_counter() - started)
     )
     solver.parameters.num_workers = workers
-    status = solver.solve(model)
+    status = solver.solve(built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         say("The solver found no answer in time; using the greedy allocation.")
         baseline.seconds = clock.perf_counter() - started
         return baseline
-    new = [Assignment(sid, tid) for (sid, tid), var in choice.items() if solver.value(var)]
+    new = [Assignment(sid, tid) for (sid, tid), var in built.choice.items() if solver.value(var)]
     unstaffed = {
         sid: unstaffed_reason(problem, sessions[sid])
-        for sid, flag in staffed.items()
+        for sid, flag in built.staffed.items()
         if not solver.value(flag)
     }
     say(f"Done: {solver.status_name(status).lower()} answer, {len(unstaffed)} unstaffed.")
@@ -203,3 +117,141 @@ def solve(
         seconds=clock.perf_counter() - started,
         status=solver.status_name(status),
     )
+
+
+def _fixed_work(problem: Problem, sessions: dict) -> _Fixed:
+    fixed = _Fixed()
+    for assignment in problem.fixed:
+        session = sessions.get(assignment.session_id)
+        fixed.load[assignment.trainer_id] += 1
+        if session is not None:
+            fixed.sessions[assignment.trainer_id].append(session)
+            fixed.weekly[assignment.trainer_id, week_of(session.starts_at)] += 1
+    return fixed
+
+
+def _add_session_choices(built: _Model, problem: Problem, fixed: _Fixed) -> None:
+    """One yes/no per eligible (session, trainer) and one "staffed" flag per session."""
+    model = built.model
+    buffer = problem.travel_buffer_minutes
+    fixed_assignments = fixed_by_session(problem)
+    eligible = eligible_trainers(problem)
+    for session in problem.sessions:
+        already = {a.trainer_id for a in fixed_assignments.get(session.id, [])}
+        needed = session.trainers_needed - len(already)
+        if needed <= 0:
+            continue
+        candidates = [
+            t
+            for t in eligible[session.id]
+            if t.id not in already
+            and not any(clash(session, other, buffer) for other in fixed.sessions[t.id])
+        ]
+        flag = model.new_bool_var(f"staffed_{session.id}")
+        built.staffed[session.id] = flag
+        if len(candidates) < needed:
+            model.add(flag == 0)
+            continue
+        for trainer in candidates:
+            built.choice[session.id, trainer.id] = model.new_bool_var(
+                f"x_{session.id}_{trainer.id}"
+            )
+            built.by_trainer[trainer.id].append(session.id)
+        model.add(sum(built.choice[session.id, t.id] for t in candidates) == needed * flag)
+
+
+def _add_trainer_rules(
+    built: _Model, problem: Problem, sessions: dict, fixed: _Fixed, trainer
+) -> None:
+    """A trainer's clashes, weekly maximum, home-area preference and load."""
+    model = built.model
+    mine = sorted(built.by_trainer[trainer.id], key=lambda sid: sessions[sid].starts_at)
+    mine_vars = {session_id: built.choice[session_id, trainer.id] for session_id in mine}
+    _add_clashes(model, sessions, mine, mine_vars, problem.travel_buffer_minutes)
+    per_week: dict[tuple[int, int], list] = defaultdict(list)
+    for session_id in mine:
+        per_week[week_of(sessions[session_id].starts_at)].append(mine_vars[session_id])
+        home = trainer.home_force_id
+        if home is not None and sessions[session_id].force_id == home:
+            built.home_bonus.append(mine_vars[session_id])
+    for week, variables in per_week.items():
+        room = max(0, trainer.max_sessions_per_week - fixed.weekly[trainer.id, week])
+        if len(variables) > room:
+            model.add(sum(variables) <= room)
+    load = model.new_int_var(0, len(sessions) + fixed.load[trainer.id], f"load_{trainer.id}")
+    model.add(load == fixed.load[trainer.id] + sum(mine_vars.values()))
+    built.loads[trainer.id] = load
+
+
+def _add_clashes(model, sessions: dict, mine: list[int], mine_vars: dict, buffer: int) -> None:
+    # Sessions at exactly the same times all clash: one "at most one" for the group is far
+    # smaller than every pair. Other clashes (overlaps, travel time) are added pairwise.
+    same_time: dict[tuple, list] = defaultdict(list)
+    for session_id in mine:
+        session = sessions[session_id]
+        same_time[session.starts_at, session.ends_at].append(mine_vars[session_id])
+    for group in same_time.values():
+        if len(group) > 1:
+            model.add_at_most_one(group)
+    for index, session_id in enumerate(mine):
+        first = sessions[session_id]
+        for other_id in mine[index + 1 :]:
+            second = sessions[other_id]
+            if second.starts_at >= first.ends_at + timedelta(minutes=buffer):
+                break  # sorted by start: nothing later can clash with ``first``
+            same = (first.starts_at, first.ends_at) == (second.starts_at, second.ends_at)
+            if not same and clash(first, second, buffer):
+                model.add_at_most_one([mine_vars[session_id], mine_vars[other_id]])
+
+
+def _add_series_terms(built: _Model, problem: Problem, greedy_pairs: set) -> None:
+    """One "this trainer works in this series" flag per candidate, to keep series together."""
+    series_members: dict[int, list[int]] = defaultdict(list)
+    for session in problem.sessions:
+        if session.series_id is not None and session.id in built.staffed:
+            series_members[session.series_id].append(session.id)
+    candidates_of: dict[int, list[int]] = defaultdict(list)
+    for session_id, trainer_id in built.choice:
+        candidates_of[session_id].append(trainer_id)
+    for series_id, members in series_members.items():
+        if len(members) < 2:
+            continue
+        for trainer_id in {t for sid in members for t in candidates_of[sid]}:
+            used = built.model.new_bool_var(f"series_{series_id}_{trainer_id}")
+            built.model.add_hint(used, any((sid, trainer_id) in greedy_pairs for sid in members))
+            for session_id in members:
+                if (session_id, trainer_id) in built.choice:
+                    built.model.add_implication(built.choice[session_id, trainer_id], used)
+            built.series_terms.append(used)
+
+
+def _set_objective(built: _Model, problem: Problem, session_count: int) -> None:
+    model = built.model
+    objective = STAFF_WEIGHT * sum(built.staffed.values()) + HOME_WEIGHT * sum(built.home_bonus)
+    objective -= SERIES_WEIGHT * sum(built.series_terms)
+    if built.loads:
+        top = session_count + len(problem.fixed)
+        built.most = model.new_int_var(0, top, "most")
+        built.fewest = model.new_int_var(0, top, "fewest")
+        model.add_max_equality(built.most, list(built.loads.values()))
+        model.add_min_equality(built.fewest, list(built.loads.values()))
+        objective -= SPREAD_WEIGHT * (built.most - built.fewest)
+    model.maximize(objective)
+
+
+def _hint_from_greedy(built: _Model, baseline: Result, problem: Problem, greedy_pairs: set) -> None:
+    """Every variable hinted with the greedy answer, so the solver can take it as its first
+    solution at once: the solver's answer is never worse than greedy's."""
+    model = built.model
+    for key, variable in built.choice.items():
+        model.add_hint(variable, key in greedy_pairs)
+    for session_id, flag in built.staffed.items():
+        model.add_hint(flag, session_id not in baseline.unstaffed)
+    greedy_loads = baseline.loads(problem)
+    for trainer_id, load in built.loads.items():
+        model.add_hint(load, greedy_loads.get(trainer_id, 0))
+    if built.most is not None and built.fewest is not None:
+        model.add_hint(built.most, max(greedy_loads[t] for t in built.loads))
+        model.add_hint(built.fewest, min(greedy_loads[t] for t in built.loads))
+    greedy_staffed = sum(1 for session_id in built.staffed if session_id not in baseline.unstaffed)
+    model.add(sum(built.staffed.values()) >= greedy_staffed)
