@@ -7,21 +7,17 @@ from flask_login import current_user
 from booking.auth.sessions import access_link_url
 from booking.database import unit_of_work
 from booking.models import Booking, CourseSession, utcnow
-from booking.services.bookings import rescheduling
+from booking.services.bookings import fitting, rescheduling
 from booking.services.bookings import seats as bookings
 from booking.services.money import payments
 from booking.services.notify import channels as contact
 from booking.services.people import acting
-from booking.services.schedule import queries as schedule_queries
 from booking.staff.people.blueprint import bp
 from booking.staff.people.forms import BookForm, PhonePaymentForm, WhyForm
 from booking.staff.people.lookups import attendee_or_404
 from booking.web import links
 from booking.web.filters import when
 from booking.web.found import or_404
-
-BOOKABLE_DAYS_AHEAD = 366
-MAX_SESSION_CHOICES = 200
 
 
 def _booking_or_404(reference: str) -> Booking:
@@ -46,17 +42,11 @@ def _label(course_session: CourseSession, places_left: int | None = None) -> str
     )
 
 
-def _session_choices() -> list[tuple[int, str]]:
-    """Upcoming open sessions with places, soonest first, in three queries."""
-    now = utcnow()
-    sessions = schedule_queries.upcoming_sessions(
-        now=now, days=BOOKABLE_DAYS_AHEAD, limit=MAX_SESSION_CHOICES
-    )
-    taken = bookings.seats_taken_by_session([s.id for s in sessions], now=now)
+def _session_choices(person) -> list[tuple[int, str]]:
+    """The sessions that fit the person (their referral, area, group), soonest first."""
     return [
-        (s.id, _label(s, max(s.capacity - taken.get(s.id, 0), 0)))
-        for s in sessions
-        if s.capacity > taken.get(s.id, 0)
+        (option.session.id, _label(option.session, option.places_left))
+        for option in fitting.sessions_that_fit(person, now=utcnow())
     ]
 
 
@@ -79,7 +69,7 @@ def book(person_id: int):
     """Book a place for the person through the one placement function."""
     person = attendee_or_404(person_id)
     form = BookForm()
-    form.session_id.choices = _session_choices()
+    form.session_id.choices = _session_choices(person)
     if form.validate_on_submit():
         with unit_of_work():
             booking = acting.book(
