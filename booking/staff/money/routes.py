@@ -42,6 +42,7 @@ from booking.staff.money.forms import (
     TopUpForm,
     WaiverDecisionForm,
 )
+from booking.web.filters import pounds
 from booking.web.found import or_404
 
 # --- waivers ----------------------------------------------------------------------------------
@@ -245,10 +246,20 @@ def refund(reference: str, payment_id: int):
     payment = money_queries.payment(payment_id)
     if payment is None or payment.booking_id != booking_id:
         abort(404)
+    by_card, method = payment.method == PaymentMethod.CARD, payment.method.value
     with unit_of_work():
-        refund_id = refunds.refund_payment(
+        refund = refunds.refund_payment(
             payment_id, amount_pence=amount, reason=form.reason.data, by=current_user, now=utcnow()
-        ).id
+        )
+        refund_id, given = refund.id, refund.amount_pence
+    if not by_card:
+        # Money paid another way never goes through Stripe: finance give it back the same way.
+        flash(
+            f"Recorded: {pounds(given)} paid by {method} is given back to the person. "
+            f"Return it the way they paid ({method}); it does not go through Stripe.",
+            "success",
+        )
+        return redirect(url_for("staff.money.booking_money", reference=reference), 303)
     # After the commit, never inside it: a card refund goes to Stripe now.
     result = refund_jobs.send_refunds(
         gateway_from_config(current_app.config), now=utcnow(), refund_ids=[refund_id]

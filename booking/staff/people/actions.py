@@ -16,7 +16,7 @@ from booking.staff.people.blueprint import bp
 from booking.staff.people.forms import BookForm, PhonePaymentForm, WhyForm
 from booking.staff.people.lookups import attendee_or_404
 from booking.web import links
-from booking.web.filters import when
+from booking.web.filters import pounds, when
 from booking.web.found import or_404
 
 
@@ -50,7 +50,15 @@ def _session_choices(person) -> list[tuple[int, str]]:
     ]
 
 
-def _action_page(title: str, form, *, person, booking=None, intro: str = ""):
+def _action_page(
+    title: str,
+    form,
+    *,
+    person,
+    booking=None,
+    intro: str = "",
+    consequences: list[str] | None = None,
+):
     return (
         render_template(
             "staff/people/action.html",
@@ -59,6 +67,7 @@ def _action_page(title: str, form, *, person, booking=None, intro: str = ""):
             person=person,
             booking=booking,
             intro=intro,
+            consequences=consequences or [],
         ),
         400 if form.errors else 200,
     )
@@ -185,12 +194,11 @@ def cancel(reference: str):
                 offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
                 claim_url=links.claim_url,
             )
-            refunded = ending.refunded_pence
+            refunded, to_decide = ending.refunded_pence, ending.to_decide_pence
         flash(
             "Cancelled."
-            + (
-                f" £{refunded // 100:,}.{refunded % 100:02d} is being refunded." if refunded else ""
-            ),
+            + (f" {pounds(refunded)} is being refunded to the card." if refunded else "")
+            + (f" {pounds(to_decide)} is listed for finance to give back." if to_decide else ""),
             "success",
         )
         return _back_to(booking)
@@ -199,7 +207,8 @@ def cancel(reference: str):
         form,
         person=booking.user,
         booking=booking,
-        intro="Anything paid is refunded and the place is offered to the waiting list.",
+        intro="If you cancel:",
+        consequences=acting.what_cancelling_does(booking, now=utcnow()),
     )
 
 
