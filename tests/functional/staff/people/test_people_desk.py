@@ -387,3 +387,22 @@ def test_every_refusal_for_people_that_sends_them_to_us_has_words_for_staff():
             staff_words = BookingError(code).message_for(staff=True)
             assert "contact us" not in staff_words and "call us" not in staff_words, code
             assert "reference number" not in staff_words, code
+
+
+def test_the_call_script_for_a_person_reached_only_by_phone_reads_out_no_web_address(
+    client, auth, db
+):
+    online = factories.course_session(online=True, online_join_url="https://meet.example/r/1")
+    person = factories.user(first_name="Dana")
+    db.session.add(
+        AttendeeProfile(user_id=person.id, phone_is_safe=True, phone_number="07700 900321")
+    )
+    auth.login_as(Role.SCHEDULER)
+
+    client.post(f"/admin/people/{person.id}/book", data={"session_id": online.id, "why": WHY})
+
+    call = db.session.scalars(select(Notification).where(Notification.user_id == person.id)).one()
+    assert call.channel == Channel.CALL and "Ref " in call.body
+    assert "http" not in call.body and "/my/bookings" not in call.body
+    calls = client.get("/admin/contact/calls").get_data(as_text=True)
+    assert "do not read it out" in calls and "https://meet.example" not in calls
