@@ -180,6 +180,7 @@ def session_edit(session_id: int | None = None):
             notes=form.notes.data or "",
         )
         change = None
+        landing = url_for("staff.schedule.sessions")
         with unit_of_work():
             if session_id:
                 change = schedule.update_session(
@@ -191,13 +192,16 @@ def session_edit(session_id: int | None = None):
                     details, last_date=form.repeat_until.data, by=current_user, now=utcnow()
                 )
                 message = f"{len(created)} weekly sessions scheduled."
+                if created and created[0].series_id:
+                    # Land on the new series, not on page 1 of every session.
+                    landing = url_for("staff.schedule.series_page", series_id=created[0].series_id)
             else:
                 schedule.create_session(details, by=current_user, now=utcnow())
                 message = "Session scheduled."
         flash(message, "success")
         if change is not None:
             _flash_change(change)
-        return redirect(url_for("staff.schedule.sessions"), 303)
+        return redirect(landing, 303)
     return render_template(
         "staff/schedule/session_form.html", form=form, course_session=course_session
     )
