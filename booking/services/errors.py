@@ -69,6 +69,8 @@ MESSAGES = {
     "waiver_cap": "This would pass the yearly limit for one person. "
     "An admin can override this with a reason.",
     "reason_required": "Please give a reason.",
+    "reason_for_less": "Give a reason for covering less than the person asked for: "
+    "they are told it.",
     "fund_exists": "A fund with this name already exists for that year.",
     "hold_not_extendable": "This booking is not being held, so there is no time limit to extend.",
     "hold_already_extended": (

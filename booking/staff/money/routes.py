@@ -80,7 +80,10 @@ def decide_waiver(waiver_id: int):
     """Approve (full or part) or decline one request."""
     form = WaiverDecisionForm()
     if not form.validate_on_submit():
-        abort(400)
+        if not form.reason.errors:
+            abort(400)
+        flash(form.reason.errors[0], "error")
+        return redirect(url_for("staff.money.waiver_queue", _anchor=f"waiver-{waiver_id}"), 303)
     approve = bool(form.approve.data)
     amount = None
     if approve and (form.amount.data or "").strip():
