@@ -232,3 +232,17 @@ def test_every_new_endpoint_refuses_the_wrong_people(app, client, auth):
                 continue
             assert getattr(client, method)(url).status_code == 403, (role, endpoint)
         auth.logout()
+
+
+def test_add_a_trainer_with_no_account_left_leads_to_the_invitation(client, db, auth):
+    auth.login_as(Role.ADMIN)
+
+    page = client.get("/admin/trainers/new").get_data(as_text=True)
+
+    assert "invite the trainer" in page and 'href="/admin/accounts/invite?role=trainer"' in page
+    invite = client.get("/admin/accounts/invite?role=trainer").get_data(as_text=True)
+    assert '<option selected value="trainer">' in invite or 'value="trainer" selected' in invite
+    auth.logout()
+    auth.login_as(Role.SCHEDULER)
+    scheduler_page = client.get("/admin/trainers/new").get_data(as_text=True)
+    assert "ask an admin to invite them" in scheduler_page
