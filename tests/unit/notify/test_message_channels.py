@@ -28,6 +28,11 @@ MAY_TAKE_TWO_TEXTS = {
     "booking_reminder_today",
     "attendance_check",
     "session_changed",
+    # One message for several dates lists each date: longer than one text, still one message.
+    "sessions_changed",
+    "sessions_cancelled",
+    "trainer_sessions_changed",
+    "trainer_rota",
     "waitlist_offer",
     "password_reset",
     "session_cancelled",
@@ -102,6 +107,10 @@ def _contexts(now, booking, moved, entry, case):
         "referral_deadline": dict(
             days_left=7, deadline=case.deadline, choose_url=f"{BASE_URL}/referral/start"
         ),
+        "sessions_changed": dict(bookings=[booking, moved], manage_url=f"{BASE_URL}/my/bookings"),
+        "sessions_cancelled": dict(items=[(booking, "Nothing was paid."), (moved, "")]),
+        "trainer_sessions_changed": dict(kept=[moved.session], taken_off=[booking.session]),
+        "trainer_rota": dict(added=[(moved.session, True)], removed=[booking.session]),
     }
 
 

@@ -124,6 +124,18 @@ def _every_kind(now, person, booking, moved, entry, case):
             person, booking.session, taken_off=True, now=now
         ),
         "trainer_released": lambda: messages.trainer_released(person, [booking.session], now=now),
+        "sessions_changed": lambda: messages.sessions_changed(
+            person, [booking, moved], now=now, base_url=base_url
+        ),
+        "sessions_cancelled": lambda: messages.sessions_cancelled(
+            person, [(booking, "Nothing was paid."), (moved, "")], now=now
+        ),
+        "trainer_sessions_changed": lambda: messages.trainer_sessions_changed(
+            person, kept=[moved.session], taken_off=[booking.session], now=now
+        ),
+        "trainer_rota": lambda: messages.trainer_rota(
+            person, added=[(moved.session, True), (booking.session, False)], removed=[], now=now
+        ),
         "pay_link": lambda: messages.pay_link(
             moved, link=f"{base_url}/referral/link/x", due_pence=3000, now=now
         ),

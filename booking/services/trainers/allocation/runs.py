@@ -5,6 +5,7 @@ module reads and writes the database. Services flush, never commit. The solver r
 read_problem and save_proposal with no transaction open (booking/jobs/allocation.py).
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.errors import DomainError
+from booking.services.notify import messages
 from booking.services.trainers.allocation.core import (
     DEFAULT_TRAVEL_BUFFER_MINUTES,
     LONDON,
@@ -200,22 +202,24 @@ def publish(run: AllocationRun, *, by: User | None, now: datetime) -> int:
         .where(ProposedAssignment.run_id == run.id)
         .order_by(ProposedAssignment.is_lead.desc(), ProposedAssignment.id)
     ).all()
+    added: dict[int, list[tuple[CourseSession, bool]]] = {}
     for row in rows:
         try:
             check_assignment(row.session, row.trainer)
         except AllocationError:
             continue
-        db.session.add(
-            SessionAssignment(
-                session_id=row.session_id,
-                trainer_id=row.trainer_id,
-                is_lead=row.is_lead and not _has_lead(row.session_id),
-                source=AssignmentSource.AUTO,
-                created_at=now,
-            )
+        assignment = SessionAssignment(
+            session_id=row.session_id,
+            trainer_id=row.trainer_id,
+            is_lead=row.is_lead and not _has_lead(row.session_id),
+            source=AssignmentSource.AUTO,
+            created_at=now,
         )
+        db.session.add(assignment)
         db.session.flush()
+        added.setdefault(row.trainer_id, []).append((row.session, assignment.is_lead))
         published += 1
+    _tell_trainers(rows, added, now=now)
     run.status = RunStatus.PUBLISHED
     run.published_at = now
     db.session.flush()
@@ -223,6 +227,24 @@ def publish(run: AllocationRun, *, by: User | None, now: datetime) -> int:
         "allocation.published", "allocation_run", run.id, actor=by, now=now, count=published
     )
     return published
+
+
+def _tell_trainers(
+    rows: Sequence[ProposedAssignment],
+    added: dict[int, list[tuple[CourseSession, bool]]],
+    *,
+    now: datetime,
+) -> None:
+    """Each trainer hears once of every session a published allocation gave them (the message
+    goes in this transaction's outbox and is sent after the commit)."""
+    trainers = {row.trainer_id: row.trainer for row in rows}
+    for trainer_id, sessions in added.items():
+        person = trainers[trainer_id].user
+        ordered = sorted(sessions, key=lambda item: item[0].starts_at)
+        if len(ordered) == 1:
+            messages.trainer_assigned(person, ordered[0][0], is_lead=ordered[0][1], now=now)
+        else:
+            messages.trainer_rota(person, added=ordered, removed=[], now=now)
 
 
 def _has_lead(session_id: int) -> bool:
