@@ -24,7 +24,6 @@ from booking.services.bookings import (
     catalogue,
     eligibility,
     holds,
-    rescheduling,
 )
 from booking.services.bookings import attendee as attendee_bookings
 from booking.services.bookings import seats as bookings
@@ -34,6 +33,7 @@ from booking.services.notify import outbox
 from booking.services.people import guests
 from booking.services.referrals import queries as referral_queries
 from booking.web import links
+from booking.web.policies import current_ending_policy
 from booking.web.security import role_required
 
 
@@ -156,17 +156,11 @@ def cancel(reference: str):
         abort(400)
     booking = own_booking_or_404(reference)
     booking_id = booking.id
-    config = current_app.config
     with unit_of_work():
         # The one ending: money by the refund rule, help given back to the fund, the place
         # offered to the next person waiting, and a message saying what happens to the money.
-        ending = rescheduling.cancel_with_notice(
-            booking_id,
-            current_user,
-            now=utcnow(),
-            offer_hours=config["WAITLIST_OFFER_HOURS"],
-            claim_url=links.claim_url,
-            full_refund_days_before=config["REFUND_FULL_DAYS_BEFORE"],
+        ending = cancellation.cancel_by_attendee(
+            booking_id, current_user, now=utcnow(), policy=current_ending_policy()
         )
         money, refund_ids = ending.money, ending.refund_ids
     # Only after the commit: the worker sends the refund to Stripe (a failure is listed for

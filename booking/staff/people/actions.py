@@ -19,6 +19,7 @@ from booking.staff.people.lookups import attendee_or_404
 from booking.web import links
 from booking.web.filters import when
 from booking.web.found import or_404
+from booking.web.policies import current_ending_policy
 
 BOOKABLE_DAYS_AHEAD = 366
 MAX_SESSION_CHOICES = 200
@@ -170,8 +171,7 @@ def move(reference: str):
                 now=utcnow(),
                 women_only_confirmed=form.women_only_confirmed.data,
                 base_url=links.base_url(),
-                offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-                claim_url=links.claim_url,
+                policy=current_ending_policy(),
             )
             new_reference = new.reference
         flash(f"Moved. The new reference is {new_reference}.", "success")
@@ -192,8 +192,7 @@ def cancel(reference: str):
                 by=current_user,
                 why=form.why.data,
                 now=utcnow(),
-                offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-                claim_url=links.claim_url,
+                policy=current_ending_policy(),
             )
             refunded = ending.refunded_pence
         flash(

@@ -79,7 +79,7 @@ def test_asking_for_help_keeps_the_seat_with_no_expiry(client, auth, db):
     assert booking.hold_expires_at is None
     # Hours later, with holds released, the seat still counts against capacity.
     later = utcnow() + timedelta(days=2)
-    cancellation.expire_holds(now=later)
+    cancellation.expire_holds(now=later, policy=factories.ENDING_POLICY)
     db.session.commit()
     assert bookings.seats_taken(course_session.id, now=later) == 1
     auth.login_as()
@@ -180,9 +180,9 @@ def test_decline_needs_a_reason_then_gives_seven_days_then_releases(client, auth
     booking = db.session.get(Booking, booking.id)
     assert booking.status == BookingStatus.AWAITING_PAYMENT
     assert fund.balance(the_fund.id) == 10_000
-    cancellation.expire_holds(now=utcnow() + timedelta(days=6))
+    cancellation.expire_holds(now=utcnow() + timedelta(days=6), policy=factories.ENDING_POLICY)
     assert db.session.get(Booking, booking.id).status == BookingStatus.AWAITING_PAYMENT
-    cancellation.expire_holds(now=utcnow() + timedelta(days=8))
+    cancellation.expire_holds(now=utcnow() + timedelta(days=8), policy=factories.ENDING_POLICY)
     assert db.session.get(Booking, booking.id).status == BookingStatus.EXPIRED
 
 
