@@ -243,3 +243,21 @@ def test_tests_are_laid_out_like_the_code():
 def test_no_test_is_named_after_an_issue_number():
     named = [str(path.relative_to(ROOT)) for path in TESTS.rglob("*.py") if "issue" in path.name]
     assert named == []
+
+
+def test_uk_time_and_money_have_one_definition_each():
+    """One LONDON (services/clock.py) and one way to write an amount (services/money/fees.py
+    ``pounds``): a second copy drifts (pages said £30 while messages said £30.00)."""
+    london = [
+        str(path.relative_to(ROOT))
+        for path in python_files(BOOKING)
+        if '"Europe/London"' in path.read_text()
+    ]
+    assert london == ["booking/services/clock.py"]
+    formatting_pence = [
+        str(path.relative_to(ROOT))
+        for path in python_files(BOOKING)
+        for line in path.read_text().splitlines()
+        if "£{" in line and "MAX_PENCE" not in line
+    ]
+    assert formatting_pence == ["booking/services/money/fees.py"]

@@ -32,6 +32,7 @@ from booking.models import (
 from booking.services import audit
 from booking.services.bookings.calendar import booking_ics
 from booking.services.clock import in_london, long_date, time_of_day
+from booking.services.money.fees import pounds
 from booking.services.notify import channels as contact
 from booking.services.notify import outbox
 
@@ -59,11 +60,6 @@ ONLY_IF_REACHABLE = frozenset(
 EVERY_SAFE_CHANNEL = frozenset({"session_cancelled", "session_changed"})
 
 
-def _pounds(pence: int) -> str:
-    pounds, remainder = divmod(pence, 100)
-    return f"£{pounds:,}.{remainder:02d}"
-
-
 # Plain text, so no HTML escaping; a missing value is an error, never a silent blank in a message.
 _templates = Environment(
     loader=FileSystemLoader(TEMPLATE_FOLDER),
@@ -82,7 +78,7 @@ def _short_date(moment: datetime | date) -> str:
 
 
 _templates.filters.update(
-    long_date=long_date, time_of_day=time_of_day, pounds=_pounds, short_date=_short_date
+    long_date=long_date, time_of_day=time_of_day, pounds=pounds, short_date=_short_date
 )
 
 
@@ -372,7 +368,7 @@ def payment_refunded(
         "payment_refunded",
         now=now,
         booking=booking,
-        covered=_pounds(covered_pence) if covered_pence else "",
+        covered=pounds(covered_pence) if covered_pence else "",
     )
 
 
@@ -481,7 +477,7 @@ def money_note(money: str, *, refunded_pence: int, returned_to_fund: bool) -> st
     """
     if money == "refunded":
         words = (
-            f"We are refunding the {_pounds(refunded_pence)} you paid to the card you used. "
+            f"We are refunding the {pounds(refunded_pence)} you paid to the card you used. "
             "It usually reaches your account within 5 to 10 working days."
         )
     elif money == "staff_decide":

@@ -10,6 +10,7 @@ from booking.models import Booking, CourseSession, utcnow
 from booking.services.bookings import rescheduling
 from booking.services.bookings import seats as bookings
 from booking.services.money import payments
+from booking.services.money.fees import pounds
 from booking.services.notify import channels as contact
 from booking.services.people import acting
 from booking.services.schedule import queries as schedule_queries
@@ -125,7 +126,7 @@ def payment(reference: str):
         form,
         person=booking.user,
         booking=booking,
-        intro=f"Still to pay: £{due // 100:,}.{due % 100:02d}.",
+        intro=f"Still to pay: {pounds(due)}.",
     )
 
 
@@ -196,10 +197,7 @@ def cancel(reference: str):
             )
             refunded = ending.refunded_pence
         flash(
-            "Cancelled."
-            + (
-                f" £{refunded // 100:,}.{refunded % 100:02d} is being refunded." if refunded else ""
-            ),
+            "Cancelled." + (f" {pounds(refunded)} is being refunded." if refunded else ""),
             "success",
         )
         return _back_to(booking)
