@@ -261,3 +261,45 @@ def test_uk_time_and_money_have_one_definition_each():
         if "£{" in line and "MAX_PENCE" not in line
     ]
     assert formatting_pence == ["booking/services/money/fees.py"]
+
+
+def calls_of(path: Path, attribute: str) -> int:
+    """How many times the file calls ``<something>.<attribute>(...)`` or ``<attribute>(...)``."""
+    count = 0
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            count += name == attribute
+    return count
+
+
+def test_a_place_is_confirmed_and_the_person_told_in_one_step():
+    """Confirming a booking and queueing "your place is confirmed" is one function
+    (bookings/confirmation.py), so no entry path can confirm and forget to tell."""
+    telling = {
+        str(path.relative_to(ROOT))
+        for path in python_files(SERVICES)
+        if calls_of(path, "booking_confirmed")
+    }
+    assert telling == {"booking/services/bookings/confirmation.py"}
+    confirming = {
+        str(path.relative_to(ROOT)) for path in python_files(SERVICES) if calls_of(path, "confirm")
+    }
+    # The placement confirms a free place as it is written (then its caller tells, through
+    # confirmation.place_and_tell); a move confirms and sends "rescheduled" instead.
+    assert confirming <= {
+        "booking/services/bookings/confirmation.py",
+        "booking/services/bookings/seats.py",
+        "booking/services/bookings/rescheduling.py",
+    }
+    placing = {
+        str(path.relative_to(ROOT))
+        for path in python_files(BOOKING)
+        if calls_of(path, "place_booking")
+    }
+    assert placing <= {
+        "booking/services/bookings/confirmation.py",
+        "booking/services/bookings/seats.py",
+        "booking/services/bookings/rescheduling.py",
+    }

@@ -15,14 +15,13 @@ from booking.extensions import db
 from booking.models import (
     ACTIVE_STATES,
     Booking,
-    BookingStatus,
     CourseSession,
     User,
     WaitingListEntry,
     WaitingStatus,
 )
 from booking.services import audit
-from booking.services.bookings import eligibility
+from booking.services.bookings import confirmation, eligibility
 from booking.services.bookings import seats as bookings
 from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.errors import BookingError, ReferralError
@@ -217,7 +216,7 @@ def claim(
     entry = entry_for_token(token)
     if entry is None:
         raise BookingError("offer_gone")
-    booking = bookings.place_booking(
+    booking = confirmation.place_and_tell(
         entry.session_id,
         entry.user,
         now=now,
@@ -225,9 +224,8 @@ def claim(
         women_only_confirmed=women_only_confirmed,
         source="waitlist",
         offer=entry,
+        base_url=base_url,
     )
-    if booking.status == BookingStatus.CONFIRMED:
-        messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking
 
 

@@ -12,15 +12,13 @@ from booking.extensions import db
 from booking.models import (
     AttendeeProfile,
     Booking,
-    BookingStatus,
     PaymentMethod,
     Referral,
     Role,
     User,
 )
 from booking.services import audit, locks
-from booking.services.bookings import cancellation, holds, rescheduling
-from booking.services.bookings import seats as bookings
+from booking.services.bookings import cancellation, confirmation, holds, rescheduling
 from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.errors import AccountError, BookingError, PaymentError
 from booking.services.money import payments
@@ -118,7 +116,7 @@ def book(
     base_url: str,
 ) -> Booking:
     """Book a place through the one placement function (referral rules apply)."""
-    booking = bookings.place_booking(
+    booking = confirmation.place_and_tell(
         session_id,
         person,
         now=now,
@@ -126,9 +124,8 @@ def book(
         source="staff",
         women_only_confirmed=women_only_confirmed,
         hold_minutes=STAFF_HOLD_MINUTES,
+        base_url=base_url,
     )
-    if booking.status == BookingStatus.CONFIRMED:
-        messages.booking_confirmed(booking, now=now, base_url=base_url)
     _acted("booked", person, by=by, why=why, now=now, booking=booking.reference)
     return booking
 
