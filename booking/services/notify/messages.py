@@ -330,11 +330,6 @@ def waiver_decided(
     )
 
 
-def waiver_decision(person: User, *, body: str, now: datetime) -> Notification | None:
-    """A waiver message whose text the caller wrote; prefer ``waiver_decided``."""
-    return _queue(person, "waiver_decision", now=now, text=body)
-
-
 def access_link(person: User, *, link: str, now: datetime) -> Notification | None:
     """A link that opens the person's bookings without a password."""
     return _queue(person, "access_link", now=now, link=link)

@@ -78,7 +78,6 @@ def _contexts(now, booking, moved, entry, case):
         "waiver_decided": dict(
             booking=booking, approved=False, due_pence=3000, days_to_pay=7, reason=""
         ),
-        "waiver_decision": dict(text="we have looked at your request."),
         "access_link": dict(link=f"{BASE_URL}/referral/link/abc"),
         "password_reset": dict(link=f"{BASE_URL}/account/reset-password/abc"),
         "payment_refunded": dict(booking=booking, covered=""),
