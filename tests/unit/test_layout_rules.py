@@ -303,3 +303,17 @@ def test_a_place_is_confirmed_and_the_person_told_in_one_step():
         "booking/services/bookings/seats.py",
         "booking/services/bookings/rescheduling.py",
     }
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_passes_the_size_rule():
+    """Small files (docs/ARCHITECTURE.md): a module is split by topic before it passes 400
+    lines, so each can be read in one sitting."""
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in python_files(BOOKING)
+        if (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}

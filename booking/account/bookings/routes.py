@@ -26,10 +26,11 @@ from booking.services.bookings import (
     holds,
 )
 from booking.services.bookings import attendee as attendee_bookings
+from booking.services.bookings import queries as booking_queries
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, ReferralError
 from booking.services.notify import channels as contact
-from booking.services.notify import outbox
+from booking.services.notify import queries as message_queries
 from booking.services.people import guests
 from booking.services.referrals import queries as referral_queries
 from booking.web import links
@@ -95,7 +96,7 @@ def _why_not_message(course_session) -> str | None:
 @role_required(Role.ATTENDEE)
 def bookings_list():
     """My bookings."""
-    mine = bookings.bookings_for_person(current_user)
+    mine = booking_queries.bookings_for_person(current_user)
     return render_template("account/bookings/bookings.html", bookings=mine, now=utcnow())
 
 
@@ -118,7 +119,7 @@ def booking_detail(reference: str):
         money=booking_money(booking),
         reach=contact.how_we_reach(current_user),
         tell=contact.how_we_will_tell(current_user),
-        last_sent=outbox.last_sent_about(booking.id),
+        last_sent=message_queries.last_sent_about(booking.id),
         is_guest=not current_user.password_chosen,
         can_be_emailed=guests.can_be_emailed(current_user),
         link_form=SendLinkForm(),

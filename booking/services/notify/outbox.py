@@ -365,31 +365,6 @@ def resend(notification_id: int, channel: Channel, *, staff: User, now: datetime
     return new
 
 
-def messages_for(person: User) -> list[Notification]:
-    """Everything queued for ``person``, newest first: what was sent, on which channel, and
-    what was withheld or failed, so pages can say honestly how we reached them."""
-    return list(
-        db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == person.id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc())
-        )
-    )
-
-
-def last_sent_about(booking_id: int) -> Notification | None:
-    """The latest message about a booking that went (or is going) to the person, if any."""
-    return db.session.scalar(
-        select(Notification)
-        .where(
-            Notification.booking_id == booking_id,
-            Notification.status.in_([*LIVE, NotificationStatus.DELIVERED]),
-        )
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(1)
-    )
-
-
 def what_was_sent(notification: Notification | None) -> str:
     """Plain words for a page: 'We have sent you a text message.' or how we will reach you."""
     if notification is None:

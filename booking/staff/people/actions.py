@@ -7,6 +7,7 @@ from flask_login import current_user
 from booking.auth.sessions import access_link_url
 from booking.database import unit_of_work
 from booking.models import Booking, CourseSession, utcnow
+from booking.services.bookings import queries as booking_queries
 from booking.services.bookings import rescheduling
 from booking.services.bookings import seats as bookings
 from booking.services.money import payments
@@ -27,7 +28,7 @@ MAX_SESSION_CHOICES = 200
 
 
 def _booking_or_404(reference: str) -> Booking:
-    return or_404(bookings.booking_for_staff(reference))
+    return or_404(booking_queries.booking_for_staff(reference))
 
 
 def _back_to(booking: Booking):

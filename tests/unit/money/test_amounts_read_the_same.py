@@ -3,7 +3,7 @@ otherwise (one formatter, services/money/fees.py, behind both)."""
 
 from types import SimpleNamespace
 
-from booking.services.notify import messages
+from booking.services.notify import messages, wording
 
 
 def test_a_page_and_a_message_write_the_same_amount_the_same_way(app):
@@ -17,7 +17,7 @@ def test_a_page_and_a_message_write_the_same_amount_the_same_way(app):
 
 def test_a_message_writes_pence_only_when_there_are_some():
     booking = SimpleNamespace(reference="WP-TEST")
-    whole = messages.render_text("pay_link", name="Sam", booking=booking, due_pence=2500, link="L")
-    part = messages.render_text("pay_link", name="Sam", booking=booking, due_pence=123456, link="L")
+    whole = wording.render_text("pay_link", name="Sam", booking=booking, due_pence=2500, link="L")
+    part = wording.render_text("pay_link", name="Sam", booking=booking, due_pence=123456, link="L")
     assert "is £25. " in whole
     assert "is £1,234.56. " in part
