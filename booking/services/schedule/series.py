@@ -16,9 +16,10 @@ from sqlalchemy.orm import joinedload
 from booking.extensions import db
 from booking.models import Booking, CourseSession, SessionSeries, SessionStatus, User
 from booking.services.bookings import cancellation
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.clock import LONDON
 from booking.services.errors import ScheduleError
-from booking.services.notify import messages
+from booking.services.notify import messages, outbox
 from booking.services.schedule import changes, sessions
 
 
@@ -121,7 +122,7 @@ def change_remaining(
 
 
 def cancel_remaining(
-    series_id: int, *, by: User, now: datetime, reason: str, claim_url=None
+    series_id: int, *, by: User, now: datetime, reason: str, policy: EndingPolicy
 ) -> SeriesResult:
     """Cancel every remaining date; each booking ends through the one consequences function."""
     _series(series_id)
@@ -133,7 +134,7 @@ def cancel_remaining(
             by=by,
             now=now,
             reason=reason,
-            claim_url=claim_url,
+            policy=policy,
             endings=endings,
         )
         result.dates += 1
@@ -143,7 +144,8 @@ def cancel_remaining(
 
 def tell_cancelled_once(endings: list[cancellation.Ending], *, now: datetime) -> None:
     """One message per person for bookings ended together, each with what happens to its
-    money; someone with one booking ended gets the usual single message."""
+    money, in place of the one message per booking each ending queued (taken back before the
+    commit, so none is sent); someone with one booking ended keeps the usual message."""
     by_person: dict[int, list[tuple[Booking, str]]] = {}
     for ending in endings:
         note = messages.money_note(
@@ -153,18 +155,23 @@ def tell_cancelled_once(endings: list[cancellation.Ending], *, now: datetime) ->
         )
         by_person.setdefault(ending.booking.user_id, []).append((ending.booking, note))
     for items in by_person.values():
-        if len(items) == 1:
-            messages.session_cancelled(items[0][0], now=now, note=items[0][1])
-        else:
+        if len(items) > 1:
+            outbox.take_back_unsent("session_cancelled", [booking.id for booking, _ in items])
             messages.sessions_cancelled(items[0][0].user, items, now=now)
 
 
 def skip_date(
-    series_id: int, session_id: int, *, by: User, now: datetime, reason: str, claim_url=None
+    series_id: int,
+    session_id: int,
+    *,
+    by: User,
+    now: datetime,
+    reason: str,
+    policy: EndingPolicy,
 ) -> int:
     """Leave one date out of the series (the others stay): it is cancelled like any session.
     Raises ScheduleError("session_not_found") for a date of another series or one that has
     passed."""
     if session_id not in {s.id for s in remaining(series_id, now=now)}:
         raise ScheduleError("session_not_found")
-    return sessions.cancel_session(session_id, by=by, now=now, reason=reason, claim_url=claim_url)
+    return sessions.cancel_session(session_id, by=by, now=now, reason=reason, policy=policy)

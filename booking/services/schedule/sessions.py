@@ -20,6 +20,7 @@ from booking.models import (
 from booking.services import audit
 from booking.services.bookings import cancellation
 from booking.services.bookings import seats as bookings
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.clock import LONDON
 from booking.services.errors import ScheduleError
 from booking.services.locks import lock_sessions
@@ -149,16 +150,16 @@ def cancel_session(
     by: User,
     now: datetime,
     reason: str,
-    claim_url=None,
+    policy: EndingPolicy,
     endings: list[cancellation.Ending] | None = None,
 ) -> int:
     """Cancel a session and end every active booking on it (cancellation.end_booking: card
     payments refunded in full, help from the fund given back, a message that says so), and
     tell its trainers.
 
-    Returns how many bookings were ended. With ``endings`` (a list) the people booked are not
-    told here: each ending is added to it, for a caller cancelling several sessions at once to
-    tell each person once. Raises ScheduleError for an unknown or cancelled session.
+    Returns how many bookings were ended. With ``endings`` (a list) each ending is added to
+    it, for a caller cancelling several sessions at once to tell each person once. Raises
+    ScheduleError for an unknown or cancelled session.
     """
     course_session = _locked_session(session_id)
     if course_session.status == SessionStatus.CANCELLED:
@@ -180,8 +181,7 @@ def cancel_session(
             reason="session_cancelled",
             by=by,
             now=now,
-            claim_url=claim_url,
-            notify=endings is None,
+            policy=policy,
         )
         if endings is not None:
             endings.append(ending)

@@ -25,13 +25,12 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.bookings import queries as booking_queries
-from booking.services.bookings import seats as bookings
 from booking.services.errors import PaymentError, WaiverError
 from booking.services.money import fund, payments, refunds
 from booking.services.money import help_requests as waivers
 from booking.services.money import queries as money_queries
 from booking.services.money import reports as money_reports
-from booking.services.money.fees import parse_pounds
+from booking.services.money.fees import parse_pounds, pounds
 from booking.services.schedule import queries as schedule_queries
 from booking.staff.money.blueprint import bp
 from booking.staff.money.forms import (
@@ -42,7 +41,6 @@ from booking.staff.money.forms import (
     TopUpForm,
     WaiverDecisionForm,
 )
-from booking.web.filters import pounds
 from booking.web.found import or_404
 
 # --- waivers ----------------------------------------------------------------------------------
@@ -191,7 +189,7 @@ def find_booking():
 @bp.get("/bookings/<reference>")
 def booking_money(reference: str):
     """A booking's fee, waiver, payments and refunds, with forms to record and refund."""
-    booking = or_404(bookings.booking_for_staff(reference))
+    booking = or_404(booking_queries.booking_for_staff(reference))
     booking_id = booking.id
     booking_payments = money_queries.payments_for(booking_id)
     waiver_rows = money_queries.waivers_for(booking_id)

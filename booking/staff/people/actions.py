@@ -8,20 +8,22 @@ from booking.auth.sessions import access_link_url
 from booking.database import unit_of_work
 from booking.models import Booking, CourseSession, utcnow
 from booking.services.bookings import fitting, rescheduling
-from booking.services.bookings import seats as bookings
+from booking.services.bookings import queries as booking_queries
 from booking.services.money import payments
+from booking.services.money.fees import pounds
 from booking.services.notify import channels as contact
 from booking.services.people import acting
 from booking.staff.people.blueprint import bp
 from booking.staff.people.forms import BookForm, PhonePaymentForm, WhyForm
 from booking.staff.people.lookups import attendee_or_404
 from booking.web import links
-from booking.web.filters import pounds, when
+from booking.web.filters import when
 from booking.web.found import or_404
+from booking.web.policies import current_ending_policy
 
 
 def _booking_or_404(reference: str) -> Booking:
-    return or_404(bookings.booking_for_staff(reference))
+    return or_404(booking_queries.booking_for_staff(reference))
 
 
 def _back_to(booking: Booking):
@@ -123,7 +125,7 @@ def payment(reference: str):
         form,
         person=booking.user,
         booking=booking,
-        intro=f"Still to pay: £{due // 100:,}.{due % 100:02d}.",
+        intro=f"Still to pay: {pounds(due)}.",
     )
 
 
@@ -169,8 +171,7 @@ def move(reference: str):
                 now=utcnow(),
                 women_only_confirmed=form.women_only_confirmed.data,
                 base_url=links.base_url(),
-                offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-                claim_url=links.claim_url,
+                policy=current_ending_policy(),
             )
             new_reference = new.reference
         flash(f"Moved. The new reference is {new_reference}.", "success")
@@ -191,8 +192,7 @@ def cancel(reference: str):
                 by=current_user,
                 why=form.why.data,
                 now=utcnow(),
-                offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-                claim_url=links.claim_url,
+                policy=current_ending_policy(),
             )
             refunded, to_decide = ending.refunded_pence, ending.to_decide_pence
         flash(
