@@ -367,48 +367,6 @@ def session_message(booking: Booking, *, text: str, now: datetime) -> Notificati
     )
 
 
-def sessions_changed(
-    person: User, bookings: list[Booking], *, now: datetime, base_url: str = ""
-) -> Notification | None:
-    """Several of one person's booked sessions changed in one action (a series moved): one
-    message listing each as it is now, instead of one message per date."""
-    return _queue(
-        person, "sessions_changed", now=now, bookings=bookings, manage_url=_manage_url(base_url)
-    )
-
-
-def sessions_cancelled(
-    person: User, items: list[tuple[Booking, str]], *, now: datetime
-) -> Notification | None:
-    """Several of one person's sessions cancelled in one action: one message listing each
-    booking with what happens to its money (``items``: booking and its money note)."""
-    return _queue(person, "sessions_cancelled", now=now, items=items)
-
-
-def trainer_sessions_changed(
-    trainer: User,
-    *,
-    kept: list[CourseSession],
-    taken_off: list[CourseSession],
-    now: datetime,
-) -> Notification | None:
-    """Several of a trainer's sessions changed in one action: those they still deliver, as
-    they are now, and those they were taken off, in one message."""
-    return _queue(trainer, "trainer_sessions_changed", now=now, kept=kept, taken_off=taken_off)
-
-
-def trainer_rota(
-    trainer: User,
-    *,
-    added: list[tuple[CourseSession, bool]],
-    removed: list[CourseSession],
-    now: datetime,
-) -> Notification | None:
-    """A published allocation: every session the trainer was added to (with whether they
-    lead it) and any taken away, in one message."""
-    return _queue(trainer, "trainer_rota", now=now, added=added, removed=removed)
-
-
 def trainer_released(
     trainer: User, sessions: list[CourseSession], *, now: datetime
 ) -> Notification | None:

@@ -180,26 +180,6 @@ def queue(
     return rows[0]
 
 
-def take_back_unsent(kind: str, booking_ids: list[int]) -> int:
-    """Remove the not-yet-sent rows of ``kind`` about these bookings, queued in this same
-    transaction, so one message that says it all can go instead (nothing has left: the outbox
-    delivers only after the commit). Returns how many rows were taken back."""
-    if not booking_ids:
-        return 0
-    rows = db.session.scalars(
-        select(Notification).where(
-            Notification.kind == kind,
-            Notification.booking_id.in_(booking_ids),
-            Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.WITHHELD]),
-            Notification.sent_at.is_(None),
-        )
-    ).all()
-    for row in rows:
-        db.session.delete(row)
-    db.session.flush()
-    return len(rows)
-
-
 def queue_call_task(
     person: User, *, kind: str, script: str, now: datetime, booking_id: int | None = None
 ) -> Notification:

@@ -25,7 +25,7 @@ from booking.models import (
     User,
 )
 from booking.services.errors import MESSAGES, ScheduleError
-from booking.services.notify import messages
+from booking.services.notify import digests, messages
 from booking.services.trainers.allocation import runs as allocation
 
 FURTHEST_AHEAD = timedelta(days=731)  # two years, leap day included
@@ -148,12 +148,12 @@ def tell_once(changed: list[SessionChange], *, now: datetime, base_url: str) -> 
         if len(bookings) == 1:
             messages.session_changed(bookings[0], now=now, base_url=base_url)
         else:
-            messages.sessions_changed(bookings[0].user, bookings, now=now, base_url=base_url)
+            digests.sessions_changed(bookings[0].user, bookings, now=now, base_url=base_url)
     for person, kept, off in trainers.values():
         if len(kept) + len(off) == 1:
             _tell_trainer(person, (kept or off)[0], now=now, taken_off=bool(off))
         else:
-            messages.trainer_sessions_changed(person, kept=kept, taken_off=off, now=now)
+            digests.trainer_sessions_changed(person, kept=kept, taken_off=off, now=now)
 
 
 def _tell_trainer(person: User, course_session: CourseSession, *, now: datetime, taken_off: bool):

@@ -19,7 +19,7 @@ from booking.services.bookings import cancellation
 from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.clock import LONDON
 from booking.services.errors import ScheduleError
-from booking.services.notify import messages, outbox
+from booking.services.notify import digests, messages
 from booking.services.schedule import changes, sessions
 
 
@@ -156,8 +156,8 @@ def tell_cancelled_once(endings: list[cancellation.Ending], *, now: datetime) ->
         by_person.setdefault(ending.booking.user_id, []).append((ending.booking, note))
     for items in by_person.values():
         if len(items) > 1:
-            outbox.take_back_unsent("session_cancelled", [booking.id for booking, _ in items])
-            messages.sessions_cancelled(items[0][0].user, items, now=now)
+            digests.take_back_unsent("session_cancelled", [booking.id for booking, _ in items])
+            digests.sessions_cancelled(items[0][0].user, items, now=now)
 
 
 def skip_date(

@@ -26,7 +26,7 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.errors import DomainError
-from booking.services.notify import messages
+from booking.services.notify import digests, messages
 from booking.services.trainers.allocation.core import (
     DEFAULT_TRAVEL_BUFFER_MINUTES,
     LONDON,
@@ -244,7 +244,7 @@ def _tell_trainers(
         if len(ordered) == 1:
             messages.trainer_assigned(person, ordered[0][0], is_lead=ordered[0][1], now=now)
         else:
-            messages.trainer_rota(person, added=ordered, removed=[], now=now)
+            digests.trainer_rota(person, added=ordered, removed=[], now=now)
 
 
 def _has_lead(session_id: int) -> bool:
