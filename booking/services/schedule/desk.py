@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
@@ -21,6 +21,7 @@ from booking.models import (
     BookingStatus,
     CourseSession,
     CourseType,
+    PoliceForce,
     SessionAssignment,
     SessionStatus,
     WaitingListEntry,
@@ -91,6 +92,11 @@ def _counts(now: datetime):
 
 
 def _statement(filters: SessionFilters, *, now: datetime) -> Select:
+    return _filtered(filters, now=now)[0]
+
+
+def _filtered(filters: SessionFilters, *, now: datetime) -> tuple[Select, ColumnElement[int]]:
+    """The filtered sessions with seats taken and trainers, and the seats-taken column."""
     booked, offered, staffed, taken, trainers = _counts(now)
     statement = (
         select(CourseSession, taken.label("taken"), trainers.label("trainers"))
@@ -123,7 +129,30 @@ def _statement(filters: SessionFilters, *, now: datetime) -> Select:
         statement = statement.where(taken < CourseSession.capacity)
     elif filters.fill == "full":
         statement = statement.where(taken >= CourseSession.capacity)
-    return statement
+    return statement, taken
+
+
+def totals_by_area(
+    filters: SessionFilters, *, now: datetime
+) -> list[tuple[str | None, int, int, int]]:
+    """(area name or None for online, sessions, places, places taken) for the filtered sessions,
+    summed in SQL: one row per area however many sessions there are. A session's taken places
+    count up to its capacity."""
+    statement, taken = _filtered(filters, now=now)
+    capped = case((taken < CourseSession.capacity, taken), else_=CourseSession.capacity)
+    return [
+        (area, sessions, int(places or 0), int(used or 0))
+        for area, sessions, places, used in db.session.execute(
+            statement.outerjoin(PoliceForce, PoliceForce.id == CourseSession.force_id)
+            .with_only_columns(
+                PoliceForce.name,
+                func.count(CourseSession.id),
+                func.sum(CourseSession.capacity),
+                func.sum(capped),
+            )
+            .group_by(PoliceForce.name)
+        ).all()
+    ]
 
 
 def _start_of(day: date) -> datetime:

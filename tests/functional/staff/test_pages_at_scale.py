@@ -1,0 +1,150 @@
+"""Staff pages cost the same whatever the size of the database: the same statements, and (for the
+dashboard and the searches) the same number of rows read, on a tiny dataset and on ten times as
+many bookings and people added in bulk."""
+
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+
+import pytest
+from sqlalchemy import event, insert
+from sqlalchemy.orm import Session
+
+from booking.models import Booking, BookingStatus, Role, User, utcnow
+from booking.services.clock import LONDON
+from booking.services.schedule import overview
+from tests import factories
+
+# Every staff list a role lands on or works from, with a search that matches somebody.
+STAFF_PAGES = [
+    "/admin/",
+    "/admin/sessions",
+    "/admin/sessions/awaiting-closure",
+    "/admin/waiting-lists",
+    "/admin/people/?q=Bulk",
+    "/admin/people/?q=bulk99",
+    "/admin/money/bookings?reference=BULK000001",
+    "/admin/money/refunds",
+    "/admin/money/waivers",
+    "/admin/referrals/",
+    "/admin/referrals/near-deadline",
+    "/admin/trainers/",
+    "/admin/trainers/short",
+    "/admin/contact/calls",
+    "/admin/contact/messages",
+]
+# Pages whose rows read must not grow either: they summarise or search the whole database.
+ROWS_BOUNDED = ["/admin/", "/admin/people/?q=bulk99", "/admin/money/bookings?reference=BULK000001"]
+
+
+class RowCounter:
+    """Rows handed back to the application by the session, statement by statement."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+
+    def __call__(self, state):
+        if not state.is_select:
+            return None
+        frozen = state.invoke_statement().freeze()
+        self.rows += len(frozen.data)
+        return frozen()
+
+
+@contextmanager
+def counting_rows():
+    counter = RowCounter()
+    event.listen(Session, "do_orm_execute", counter)
+    try:
+        yield counter
+    finally:
+        event.remove(Session, "do_orm_execute", counter)
+
+
+_bulk = iter(range(1, 1_000_000))
+
+
+def _grow(db, sessions, people: int) -> None:
+    """``people`` more attendees, each with a booking made in one of the last eight weeks on one
+    of ``sessions``, added in bulk: every 32 people cover every week and session once."""
+    now = utcnow()
+    # A Wednesday midday (UK time) in each of the last eight weeks, this one first.
+    today = now.astimezone(LONDON).date()
+    monday = today - timedelta(days=today.weekday())
+    wednesdays = [
+        datetime.combine(monday - timedelta(weeks=w, days=-2), time(12), LONDON) for w in range(8)
+    ]
+    numbers = [next(_bulk) for _ in range(people)]
+    rows = [
+        dict(
+            email=f"bulk{n:06d}@example.org",
+            password_hash="x",
+            role=Role.ATTENDEE,
+            first_name=f"Bulk{n}",
+            last_name="Person",
+            created_at=now,
+        )
+        for n in numbers
+    ]
+    ids = db.session.scalars(insert(User).returning(User.id), rows).all()
+    db.session.execute(
+        insert(Booking),
+        [
+            dict(
+                reference=f"BULK{n:06d}",
+                session_id=sessions[(i // 8) % len(sessions)].id,
+                user_id=user_id,
+                status=BookingStatus.CANCELLED if i % 3 else BookingStatus.CONFIRMED,
+                fee_pence=0,
+                created_at=wednesdays[i % 8],
+            )
+            for i, (n, user_id) in enumerate(zip(numbers, ids, strict=True))
+        ],
+    )
+    db.session.commit()
+
+
+@pytest.fixture
+def world(db):
+    now = utcnow()
+    area = factories.venue()
+    sessions = [
+        factories.course_session(venue_row=area, starts_at=now + timedelta(days=day, hours=1))
+        for day in (2, 9, 16)
+    ] + [factories.course_session(online=True, starts_at=now + timedelta(days=3))]
+    _grow(db, sessions, 32)
+    return sessions
+
+
+def _measure(client, count_queries, url):
+    with count_queries() as statements, counting_rows() as rows:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return statements.count, rows.rows
+
+
+@pytest.mark.parametrize("url", STAFF_PAGES)
+def test_staff_page_statements_do_not_grow_with_the_data(
+    client, db, auth, count_queries, world, url
+):
+    auth.login_as(Role.ADMIN)
+    client.get(url)
+    few, few_rows = _measure(client, count_queries, url)
+    _grow(db, world, 320)
+    many, many_rows = _measure(client, count_queries, url)
+    assert many == few
+    if url in ROWS_BOUNDED:
+        assert many_rows == few_rows
+
+
+def test_dashboard_counts_bookings_by_uk_week_and_area_and_fills_by_area(db, world):
+    now = utcnow()
+    weekly = overview.bookings_per_week_by_area(now=now)
+    area = world[0].force.name
+    assert weekly.areas == sorted([area, overview.ONLINE])
+    online_last = weekly.areas[-1] == overview.ONLINE
+    # Each week: three bookings on the area's sessions, one on the online session.
+    assert [weekly.row(week) for week in weekly.weeks] == [[3, 1] if online_last else [1, 3]] * 8
+    fill = {row.area: row for row in overview.fill_rate_by_area(now=now)}
+    confirmed = [sum(1 for i in range(32) if (i // 8) % 4 == s and i % 3 == 0) for s in range(4)]
+    assert (fill[area].sessions, fill[area].places, fill[area].taken) == (3, 30, sum(confirmed[:3]))
+    assert (fill[overview.ONLINE].sessions, fill[overview.ONLINE].taken) == (1, confirmed[3])
