@@ -24,6 +24,12 @@ TRIGRAM_INDEXES = {
     'ix_users_email_trgm': ('users', 'lower(email)'),
     'ix_attendee_profiles_preferred_name_trgm': ('attendee_profiles', 'lower(preferred_name)'),
     'ix_attendee_profiles_contact_email_trgm': ('attendee_profiles', 'lower(contact_email)'),
+    # Phone numbers compared by their digits only (services/people/directory.py, _digits_only).
+    'ix_attendee_profiles_phone_digits_trgm': (
+        'attendee_profiles',
+        "replace(replace(replace(replace(replace(replace(phone_number, ' ', ''), '-', ''),"
+        " '(', ''), ')', ''), '+', ''), '.', '')",
+    ),
 }
 
 

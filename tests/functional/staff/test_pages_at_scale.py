@@ -6,11 +6,12 @@ from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from booking.models import Booking, BookingStatus, Role, User, utcnow
 from booking.services.clock import LONDON
+from booking.services.people import directory
 from booking.services.schedule import overview
 from tests import factories
 
@@ -148,3 +149,58 @@ def test_dashboard_counts_bookings_by_uk_week_and_area_and_fills_by_area(db, wor
     confirmed = [sum(1 for i in range(32) if (i // 8) % 4 == s and i % 3 == 0) for s in range(4)]
     assert (fill[area].sessions, fill[area].places, fill[area].taken) == (3, 30, sum(confirmed[:3]))
     assert (fill[overview.ONLINE].sessions, fill[overview.ONLINE].taken) == (1, confirmed[3])
+
+
+@contextmanager
+def capturing_statements(db):
+    seen: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+
+
+def _plans(db, seen) -> list[str]:
+    """Each captured statement's plan, as the database would run it."""
+    connection = db.session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql:
+        # With sequential scans priced out, a table is still read whole only when no index
+        # can answer the condition.
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    explain = "EXPLAIN " if postgresql else "EXPLAIN QUERY PLAN "
+    return [
+        " | ".join(str(row[-1]) for row in connection.exec_driver_sql(explain + sql, params))
+        for sql, params in seen
+    ]
+
+
+@pytest.mark.parametrize("typed", ["reference", "reference in lower case", "name"])
+def test_staff_search_reads_indexes_not_whole_tables(db, world, typed):
+    booking = db.session.scalar(select(Booking).order_by(Booking.id.desc()).limit(1))
+    query = {
+        "reference": booking.reference,
+        "reference in lower case": booking.reference.lower(),
+        "name": f"{booking.user.first_name} person",
+    }[typed]
+    with capturing_statements(db) as seen:
+        found = directory.search(query)
+    assert booking.user in [match.person for match in found]
+    plans = _plans(db, seen)
+    people, by_reference = plans[0], plans[1]
+    if db.session.connection().dialect.name == "postgresql":
+        # The reference by its unique index; names, addresses and phone digits by the trigram
+        # indexes (sequential scans are priced out, so an index the condition cannot use
+        # would show as a whole scan of the primary key with a filter instead).
+        assert "Index Cond: ((reference)::text =" in by_reference, by_reference
+        for table in ("users", "attendee_profiles"):
+            assert f"Seq Scan on {table}" not in people, people
+        assert "_trgm" in people, people
+    else:
+        # SQLite has no trigram index and reads its (small) tables; the reference is an index.
+        assert "SEARCH bookings USING INDEX" in by_reference, by_reference
