@@ -5,9 +5,10 @@ module reads and writes the database. Services flush, never commit. The solver r
 read_problem and save_proposal with no transaction open (booking/jobs/allocation.py).
 """
 
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
@@ -31,11 +32,18 @@ from booking.services.trainers.allocation.core import (
     Assignment,
     Problem,
     Result,
+    SessionSpec,
+    TrainerSpec,
     clash,
     rule_failures,
     week_of,
 )
-from booking.services.trainers.allocation.model import build_problem, session_spec, trainer_spec
+from booking.services.trainers.allocation.model import (
+    build_problem,
+    load_trainers,
+    session_spec,
+    trainer_spec,
+)
 
 
 class AllocationError(DomainError):
@@ -134,8 +142,9 @@ def save_proposal(run_id: int, problem: Problem, result: Result, *, now: datetim
         raise AllocationError("run_not_running")
     unstaffed = dict(result.unstaffed)
     proposals = []
-    for assignment in result.assignments:
-        broken = _no_longer_holds(assignment)
+    for assignment, broken in zip(
+        result.assignments, _no_longer_hold(result.assignments), strict=True
+    ):
         if broken is None:
             proposals.append(assignment)
         else:
@@ -145,22 +154,38 @@ def save_proposal(run_id: int, problem: Problem, result: Result, *, now: datetim
     run.solve_seconds = int(result.seconds * 1000)
     run.sessions_considered = len(problem.sessions)
     run.progress = ""
-    run.proposals = [
-        ProposedAssignment(session_id=a.session_id, trainer_id=a.trainer_id, is_lead=a.is_lead)
-        for a in proposals
-    ]
-    run.unstaffed = [
-        UnstaffedSession(session_id=sid, reason=reason[:300]) for sid, reason in unstaffed.items()
-    ]
+    # Inserted in bulk: one statement for the proposals and one for the unstaffed sessions.
+    if proposals:
+        db.session.execute(
+            insert(ProposedAssignment),
+            [
+                dict(
+                    run_id=run.id,
+                    session_id=a.session_id,
+                    trainer_id=a.trainer_id,
+                    is_lead=a.is_lead,
+                )
+                for a in proposals
+            ],
+        )
+    if unstaffed:
+        db.session.execute(
+            insert(UnstaffedSession),
+            [
+                dict(run_id=run.id, session_id=sid, reason=reason[:300])
+                for sid, reason in unstaffed.items()
+            ],
+        )
     db.session.flush()
+    db.session.expire(run, ["proposals", "unstaffed"])
     audit.record(
         "allocation.proposed",
         "allocation_run",
         run.id,
         actor=db.session.get(User, run.created_by_id) if run.created_by_id else None,
         now=now,
-        proposals=len(run.proposals),
-        unstaffed=len(run.unstaffed),
+        proposals=len(proposals),
+        unstaffed=len(unstaffed),
         dropped=len(result.assignments) - len(proposals),
     )
     return run
@@ -169,19 +194,81 @@ def save_proposal(run_id: int, problem: Problem, result: Result, *, now: datetim
 CHANGED_MEANWHILE = "the schedule changed while the allocation was being worked out: "
 
 
-def _no_longer_holds(assignment: Assignment) -> str | None:
-    """Why a proposed assignment no longer holds against the database, or None."""
-    session = db.session.get(CourseSession, assignment.session_id)
-    trainer = db.session.get(TrainerProfile, assignment.trainer_id)
-    if session is None or session.status != SessionStatus.SCHEDULED:
-        return "the session is no longer scheduled"
-    if trainer is None or not trainer.is_active:
-        return "the trainer is no longer active"
-    try:
-        check_assignment(session, trainer)
-    except AllocationError as error:
-        return error.message
-    return None
+def _no_longer_hold(assignments: list[Assignment]) -> list[str | None]:
+    """Why each proposed assignment no longer holds against the database (None when it does),
+    the same rules as ``check_assignment`` but read set-wise: the sessions, the trainers, the
+    assignments already on those sessions and the trainers' other sessions around them, in a
+    fixed number of statements whatever the number of assignments."""
+    if not assignments:
+        return []
+    session_ids = {a.session_id for a in assignments}
+    trainer_ids = {a.trainer_id for a in assignments}
+    sessions = {
+        s.id: s
+        for s in db.session.scalars(
+            select(CourseSession)
+            .options(joinedload(CourseSession.course_type), joinedload(CourseSession.force))
+            .where(CourseSession.id.in_(session_ids))
+        )
+    }
+    trainers = {t.id: t for t in load_trainers(active_only=False, ids=trainer_ids)}
+    on_session: dict[int, set[int]] = defaultdict(set)
+    for session_id, trainer_id in db.session.execute(
+        select(SessionAssignment.session_id, SessionAssignment.trainer_id).where(
+            SessionAssignment.session_id.in_(session_ids)
+        )
+    ):
+        on_session[session_id].add(trainer_id)
+    specs = {session_id: session_spec(s) for session_id, s in sessions.items()}
+    around = _assigned_around(trainer_ids, [s.starts_at for s in specs.values()])
+    trainer_specs: dict[int, TrainerSpec] = {}
+    answers: list[str | None] = []
+    for assignment in assignments:
+        session = sessions.get(assignment.session_id)
+        trainer = trainers.get(assignment.trainer_id)
+        if session is None or session.status != SessionStatus.SCHEDULED:
+            answers.append("the session is no longer scheduled")
+        elif trainer is None or not trainer.is_active:
+            answers.append("the trainer is no longer active")
+        else:
+            if trainer.id not in trainer_specs:
+                trainer_specs[trainer.id] = trainer_spec(trainer)
+            current = on_session[session.id]
+            code = (
+                "already_assigned"
+                if trainer.id in current
+                else "session_fully_staffed"
+                if len(current) >= session.course_type.trainers_needed
+                else _first_broken(trainer_specs[trainer.id], specs[session.id], around[trainer.id])
+            )
+            answers.append(AllocationError(code).message if code else None)
+    return answers
+
+
+def _assigned_around(trainer_ids: set[int], moments: list[datetime]) -> dict[int, list]:
+    """Each trainer's assigned, not cancelled sessions within eight days of any of ``moments``
+    (one statement)."""
+    around: dict[int, list] = defaultdict(list)
+    if not moments:
+        return around
+    rows = db.session.execute(
+        select(SessionAssignment.trainer_id, CourseSession)
+        .join(CourseSession, CourseSession.id == SessionAssignment.session_id)
+        .options(joinedload(CourseSession.course_type), joinedload(CourseSession.force))
+        .where(
+            SessionAssignment.trainer_id.in_(trainer_ids),
+            CourseSession.status != SessionStatus.CANCELLED,
+            CourseSession.starts_at > min(moments) - _AROUND,
+            CourseSession.starts_at < max(moments) + _AROUND,
+        )
+    )
+    for trainer_id, session in rows:
+        around[trainer_id].append(session_spec(session))
+    return around
+
+
+# A trainer's other sessions that may clash with a session, or share its week.
+_AROUND = timedelta(days=8)
 
 
 def publish(run: AllocationRun, *, by: User | None, now: datetime) -> int:
@@ -256,10 +343,6 @@ def rule_broken(session: CourseSession, trainer: TrainerProfile) -> str | None:
     weekly maximum) this trainer breaks for this session, or None. The session itself is left
     out of the clash and weekly counts, so an existing assignment can be re-checked after the
     session or the trainer's availability changed."""
-    wanted = session_spec(session)
-    failures = rule_failures(trainer_spec(trainer), wanted)
-    if failures:
-        return failures[0]
     around = db.session.scalars(
         select(CourseSession)
         .join(SessionAssignment, SessionAssignment.session_id == CourseSession.id)
@@ -268,11 +351,28 @@ def rule_broken(session: CourseSession, trainer: TrainerProfile) -> str | None:
             SessionAssignment.trainer_id == trainer.id,
             CourseSession.id != session.id,
             CourseSession.status != SessionStatus.CANCELLED,
-            CourseSession.starts_at > session.starts_at - timedelta(days=8),
-            CourseSession.starts_at < session.starts_at + timedelta(days=8),
+            CourseSession.starts_at > session.starts_at - _AROUND,
+            CourseSession.starts_at < session.starts_at + _AROUND,
         )
     ).all()
-    others = [session_spec(s) for s in around]
+    return _first_broken(
+        trainer_spec(trainer), session_spec(session), [session_spec(s) for s in around]
+    )
+
+
+def _first_broken(
+    trainer: TrainerSpec, wanted: SessionSpec, assigned: list[SessionSpec]
+) -> str | None:
+    """The first hard rule broken, given the trainer's assigned sessions (any; those that are
+    this session or more than eight days from it are not counted)."""
+    failures = rule_failures(trainer, wanted)
+    if failures:
+        return failures[0]
+    others = [
+        other
+        for other in assigned
+        if other.id != wanted.id and abs(other.starts_at - wanted.starts_at) < _AROUND
+    ]
     if any(clash(wanted, other, DEFAULT_TRAVEL_BUFFER_MINUTES) for other in others):
         return "trainer_clash"
     week = week_of(wanted.starts_at)
