@@ -12,7 +12,6 @@ from functools import cache
 
 from sqlalchemy import ColumnElement, DateTime, Integer, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from booking.extensions import db
@@ -378,32 +377,4 @@ def book_session(
         now=now,
         hold_minutes=hold_minutes,
         women_only_confirmed=women_only_confirmed,
-    )
-
-
-def bookings_for_person(person: User) -> list[Booking]:
-    """A person's bookings, soonest session first, with their sessions loaded in one query."""
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .join(Booking.session)
-            .options(
-                joinedload(Booking.session).joinedload(CourseSession.course_type),
-                joinedload(Booking.session).joinedload(CourseSession.venue),
-            )
-            .where(Booking.user_id == person.id)
-            .order_by(CourseSession.starts_at, Booking.id)
-        ).unique()
-    )
-
-
-def booking_for_staff(reference: str) -> Booking | None:
-    """A booking by its reference, with its person and course loaded, for staff pages."""
-    return db.session.scalar(
-        select(Booking)
-        .options(
-            joinedload(Booking.user),
-            joinedload(Booking.session).joinedload(CourseSession.course_type),
-        )
-        .where(Booking.reference == reference)
     )

@@ -32,6 +32,7 @@ from booking.models import (
     WaiverStatus,
 )
 from booking.services import audit, locks
+from booking.services.bookings import confirmation
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, WaiverError
 from booking.services.money import dues, fund, states
@@ -351,8 +352,7 @@ def _move_booking_after_decision(
         return  # cancelled meanwhile: the award (if any) stays visible and can be reversed
     rest = dues.amount_due(booking)
     if rest <= 0:
-        bookings.confirm(booking, by=by, now=now, via="waiver")
-        messages.booking_confirmed(booking, now=now, via="waiver")
+        confirmation.confirm_and_tell(booking, by=by, now=now, via="waiver")
         return
     bookings.transition(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
     # The rest is paid before the session begins: a place cannot be paid for once it has.

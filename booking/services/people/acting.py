@@ -12,15 +12,14 @@ from booking.extensions import db
 from booking.models import (
     AttendeeProfile,
     Booking,
-    BookingStatus,
     PaymentMethod,
     Referral,
     Role,
     User,
 )
 from booking.services import audit, locks
-from booking.services.bookings import cancellation, holds, rescheduling
-from booking.services.bookings import seats as bookings
+from booking.services.bookings import cancellation, confirmation, holds, rescheduling
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.errors import AccountError, BookingError, PaymentError
 from booking.services.money import payments
 from booking.services.notify import channels as contact
@@ -117,7 +116,7 @@ def book(
     base_url: str,
 ) -> Booking:
     """Book a place through the one placement function (referral rules apply)."""
-    booking = bookings.place_booking(
+    booking = confirmation.place_and_tell(
         session_id,
         person,
         now=now,
@@ -125,9 +124,8 @@ def book(
         source="staff",
         women_only_confirmed=women_only_confirmed,
         hold_minutes=STAFF_HOLD_MINUTES,
+        base_url=base_url,
     )
-    if booking.status == BookingStatus.CONFIRMED:
-        messages.booking_confirmed(booking, now=now, base_url=base_url)
     _acted("booked", person, by=by, why=why, now=now, booking=booking.reference)
     return booking
 
@@ -176,8 +174,7 @@ def move(
     now: datetime,
     women_only_confirmed: bool,
     base_url: str,
-    offer_hours: int,
-    claim_url,
+    policy: EndingPolicy,
 ) -> Booking:
     """Move the person to another date of the same course: the one rescheduling rule, with
     no minimum notice (staff on the phone can move someone late)."""
@@ -188,9 +185,8 @@ def move(
         now=now,
         min_notice_hours=0,
         hold_minutes=STAFF_HOLD_MINUTES,
-        offer_hours=offer_hours,
         base_url=base_url,
-        claim_url=claim_url,
+        policy=policy,
         women_only_confirmed=women_only_confirmed,
     )
     _acted(
@@ -206,12 +202,10 @@ def move(
 
 
 def cancel(
-    booking: Booking, *, by: User, why: str, now: datetime, offer_hours: int, claim_url
+    booking: Booking, *, by: User, why: str, now: datetime, policy: EndingPolicy
 ) -> cancellation.Ending:
     """Cancel for the person with the money settled: the one consequences function."""
-    ending = cancellation.end_booking(
-        booking, reason="staff", by=by, now=now, offer_hours=offer_hours, claim_url=claim_url
-    )
+    ending = cancellation.end_booking(booking, reason="staff", by=by, now=now, policy=policy)
     _acted("cancelled_booking", booking.user, by=by, why=why, now=now, booking=booking.reference)
     return ending
 

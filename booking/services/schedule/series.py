@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import CourseSession, SessionSeries, SessionStatus, User
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.clock import LONDON
 from booking.services.errors import ScheduleError
 from booking.services.schedule import changes, sessions
@@ -110,25 +111,31 @@ def change_remaining(
 
 
 def cancel_remaining(
-    series_id: int, *, by: User, now: datetime, reason: str, claim_url=None
+    series_id: int, *, by: User, now: datetime, reason: str, policy: EndingPolicy
 ) -> SeriesResult:
     """Cancel every remaining date; each booking ends through the one consequences function."""
     _series(series_id)
     result = SeriesResult()
     for course_session in remaining(series_id, now=now):
         result.bookings_ended += sessions.cancel_session(
-            course_session.id, by=by, now=now, reason=reason, claim_url=claim_url
+            course_session.id, by=by, now=now, reason=reason, policy=policy
         )
         result.dates += 1
     return result
 
 
 def skip_date(
-    series_id: int, session_id: int, *, by: User, now: datetime, reason: str, claim_url=None
+    series_id: int,
+    session_id: int,
+    *,
+    by: User,
+    now: datetime,
+    reason: str,
+    policy: EndingPolicy,
 ) -> int:
     """Leave one date out of the series (the others stay): it is cancelled like any session.
     Raises ScheduleError("session_not_found") for a date of another series or one that has
     passed."""
     if session_id not in {s.id for s in remaining(series_id, now=now)}:
         raise ScheduleError("session_not_found")
-    return sessions.cancel_session(session_id, by=by, now=now, reason=reason, claim_url=claim_url)
+    return sessions.cancel_session(session_id, by=by, now=now, reason=reason, policy=policy)

@@ -20,6 +20,7 @@ from booking.models import (
 from booking.services import audit
 from booking.services.bookings import cancellation
 from booking.services.bookings import seats as bookings
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.clock import LONDON
 from booking.services.errors import ScheduleError
 from booking.services.locks import lock_sessions
@@ -134,7 +135,9 @@ def create_weekly_series(
     return created
 
 
-def cancel_session(session_id: int, *, by: User, now: datetime, reason: str, claim_url=None) -> int:
+def cancel_session(
+    session_id: int, *, by: User, now: datetime, reason: str, policy: EndingPolicy
+) -> int:
     """Cancel a session and end every active booking on it (cancellation.end_booking: card
     payments refunded in full, help from the fund given back, a message that says so), and
     tell its trainers.
@@ -157,9 +160,7 @@ def cancel_session(session_id: int, *, by: User, now: datetime, reason: str, cla
         .order_by(Booking.id)
     ).all()
     for booking in affected:
-        cancellation.end_booking(
-            booking, reason="session_cancelled", by=by, now=now, claim_url=claim_url
-        )
+        cancellation.end_booking(booking, reason="session_cancelled", by=by, now=now, policy=policy)
     staffing.tell_trainers_cancelled(course_session, now=now)
     return len(affected)
 

@@ -11,6 +11,7 @@ from booking.database import unit_of_work
 from booking.models import Channel, utcnow
 from booking.services.errors import ContactError
 from booking.services.notify import outbox, staff_lists
+from booking.services.notify import queries as message_queries
 from booking.services.notify.channels import CHANNEL_NAMES, how_we_reach
 from booking.services.people import directory
 from booking.staff.contact.forms import CallOutcomeForm, ResendForm
@@ -68,7 +69,7 @@ def person(user_id: int):
         "staff/contact/attention.html",
         items=staff_lists.needing_attention(user_id),
         person=someone,
-        sent=outbox.messages_for(someone),
+        sent=message_queries.messages_for(someone),
         reach=how_we_reach(someone),
         form=ResendForm(),
         channel_names=CHANNEL_NAMES,

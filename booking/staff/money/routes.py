@@ -25,7 +25,6 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.bookings import queries as booking_queries
-from booking.services.bookings import seats as bookings
 from booking.services.errors import PaymentError, WaiverError
 from booking.services.money import fund, payments, refunds
 from booking.services.money import help_requests as waivers
@@ -187,7 +186,7 @@ def find_booking():
 @bp.get("/bookings/<reference>")
 def booking_money(reference: str):
     """A booking's fee, waiver, payments and refunds, with forms to record and refund."""
-    booking = or_404(bookings.booking_for_staff(reference))
+    booking = or_404(booking_queries.booking_for_staff(reference))
     booking_id = booking.id
     booking_payments = money_queries.payments_for(booking_id)
     waiver_rows = money_queries.waivers_for(booking_id)

@@ -7,9 +7,11 @@ from flask_login import current_user
 from booking.auth.sessions import access_link_url
 from booking.database import unit_of_work
 from booking.models import Booking, CourseSession, utcnow
+from booking.services.bookings import queries as booking_queries
 from booking.services.bookings import rescheduling
 from booking.services.bookings import seats as bookings
 from booking.services.money import payments
+from booking.services.money.fees import pounds
 from booking.services.notify import channels as contact
 from booking.services.people import acting
 from booking.services.schedule import queries as schedule_queries
@@ -19,13 +21,14 @@ from booking.staff.people.lookups import attendee_or_404
 from booking.web import links
 from booking.web.filters import when
 from booking.web.found import or_404
+from booking.web.policies import current_ending_policy
 
 BOOKABLE_DAYS_AHEAD = 366
 MAX_SESSION_CHOICES = 200
 
 
 def _booking_or_404(reference: str) -> Booking:
-    return or_404(bookings.booking_for_staff(reference))
+    return or_404(booking_queries.booking_for_staff(reference))
 
 
 def _back_to(booking: Booking):
@@ -124,7 +127,7 @@ def payment(reference: str):
         form,
         person=booking.user,
         booking=booking,
-        intro=f"Still to pay: £{due // 100:,}.{due % 100:02d}.",
+        intro=f"Still to pay: {pounds(due)}.",
     )
 
 
@@ -170,8 +173,7 @@ def move(reference: str):
                 now=utcnow(),
                 women_only_confirmed=form.women_only_confirmed.data,
                 base_url=links.base_url(),
-                offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-                claim_url=links.claim_url,
+                policy=current_ending_policy(),
             )
             new_reference = new.reference
         flash(f"Moved. The new reference is {new_reference}.", "success")
@@ -192,15 +194,11 @@ def cancel(reference: str):
                 by=current_user,
                 why=form.why.data,
                 now=utcnow(),
-                offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-                claim_url=links.claim_url,
+                policy=current_ending_policy(),
             )
             refunded = ending.refunded_pence
         flash(
-            "Cancelled."
-            + (
-                f" £{refunded // 100:,}.{refunded % 100:02d} is being refunded." if refunded else ""
-            ),
+            "Cancelled." + (f" {pounds(refunded)} is being refunded." if refunded else ""),
             "success",
         )
         return _back_to(booking)

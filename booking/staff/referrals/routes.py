@@ -18,8 +18,9 @@ from booking.services.referrals import admin as referral_admin
 from booking.services.referrals import queries, reminders
 from booking.staff.referrals.blueprint import bp
 from booking.staff.referrals.forms import ReferralForm, ReportForm, UploadForm, WithdrawForm
-from booking.web import links, referral_entry
+from booking.web import referral_entry
 from booking.web.found import or_404
+from booking.web.policies import current_ending_policy
 
 LIST_LIMIT = 100
 
@@ -95,7 +96,7 @@ def withdraw(referral_id: int):
             by=current_user,
             now=utcnow(),
             reason="Withdrawn by staff",
-            claim_url=links.claim_url,
+            policy=current_ending_policy(),
         )
     enqueue.send_refunds_after_commit(None)
     flash("Referral withdrawn.", "success")

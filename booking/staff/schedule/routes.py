@@ -33,6 +33,7 @@ from booking.staff.schedule.forms import (
 from booking.web import links
 from booking.web.caching import remembered
 from booking.web.found import or_404
+from booking.web.policies import current_ending_policy
 
 # The dashboard lists at most this many of the week's sessions.
 UPCOMING_SHOWN = 50
@@ -298,7 +299,7 @@ def session_cancel(session_id: int):
             by=current_user,
             now=utcnow(),
             reason=form.reason.data,
-            claim_url=links.claim_url,
+            policy=current_ending_policy(),
         )
     # After the commit: card refunds go to Stripe (failures are listed on the money pages).
     enqueue.send_refunds_after_commit(None)

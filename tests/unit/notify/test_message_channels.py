@@ -10,7 +10,7 @@ import pytest
 
 from booking.models import AttendeeProfile, Channel
 from booking.services.clock import time_of_day
-from booking.services.notify import messages
+from booking.services.notify import wording
 from booking.services.notify.outbox import NEUTRAL_SUBJECTS
 from tests.unit.notify.test_messages import message_world, sensitive_words
 
@@ -78,7 +78,6 @@ def _contexts(now, booking, moved, entry, case):
         "waiver_decided": dict(
             booking=booking, approved=False, due_pence=3000, days_to_pay=7, reason=""
         ),
-        "waiver_decision": dict(text="we have looked at your request."),
         "access_link": dict(link=f"{BASE_URL}/referral/link/abc"),
         "password_reset": dict(link=f"{BASE_URL}/account/reset-password/abc"),
         "payment_refunded": dict(booking=booking, covered=""),
@@ -114,10 +113,10 @@ def rendered(db):
     out = {}
     for kind, context in contexts.items():
         out[kind] = {
-            Channel.EMAIL: messages.render(kind, name="Sam", **context),
-            Channel.TEXT: messages.render_text(kind, name="Sam", **context),
-            Channel.LETTER: messages.render_letter(kind, name="Sam", **context),
-            Channel.CALL: messages.render_call(kind, name="Sam", voicemail=True, **context),
+            Channel.EMAIL: wording.render(kind, name="Sam", **context),
+            Channel.TEXT: wording.render_text(kind, name="Sam", **context),
+            Channel.LETTER: wording.render_letter(kind, name="Sam", **context),
+            Channel.CALL: wording.render_call(kind, name="Sam", voicemail=True, **context),
         }
     return out, booking, moved, entry
 
@@ -148,7 +147,7 @@ def test_the_voicemail_names_nothing_but_the_person_and_a_number(rendered):
     for kind, bodies in out.items():
         voicemail = bodies[Channel.CALL].split("leave this message and nothing else:")[1]
         assert "booking" not in voicemail.lower() and "session" not in voicemail.lower(), kind
-        assert messages.CONTACT_PHONE in voicemail
+        assert wording.CONTACT_PHONE in voicemail
 
 
 def test_texts_fit_one_message_where_possible(rendered):

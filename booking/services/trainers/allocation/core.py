@@ -16,9 +16,9 @@ Hard rules (a trainer may take a session only if every one holds):
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from booking.services.clock import LONDON
+
 DEFAULT_TRAVEL_BUFFER_MINUTES = 60
 
 

@@ -322,5 +322,5 @@ def test_cancelling_a_series_date_refunds_a_card_payment_in_full(client, db, aut
             Notification.kind == "session_cancelled", Notification.user_id == booking.user_id
         )
     )
-    assert booking.reference in message.body and "refunding the £30.00" in message.body
+    assert booking.reference in message.body and "refunding the £30" in message.body
     assert db.session.get(Booking, booking.id).status == BookingStatus.CANCELLED
