@@ -5,7 +5,6 @@ module reads and writes the database. Services flush, never commit. The solver r
 read_problem and save_proposal with no transaction open (booking/jobs/allocation.py).
 """
 
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, insert, select
@@ -26,21 +25,15 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.errors import DomainError
+from booking.services.trainers.allocation import recheck
 from booking.services.trainers.allocation.core import (
     DEFAULT_TRAVEL_BUFFER_MINUTES,
     LONDON,
-    Assignment,
     Problem,
     Result,
-    SessionSpec,
-    TrainerSpec,
-    clash,
-    rule_failures,
-    week_of,
 )
 from booking.services.trainers.allocation.model import (
     build_problem,
-    load_trainers,
     session_spec,
     trainer_spec,
 )
@@ -142,13 +135,13 @@ def save_proposal(run_id: int, problem: Problem, result: Result, *, now: datetim
         raise AllocationError("run_not_running")
     unstaffed = dict(result.unstaffed)
     proposals = []
-    for assignment, broken in zip(
-        result.assignments, _no_longer_hold(result.assignments), strict=True
+    for assignment, code in zip(
+        result.assignments, recheck.no_longer_hold(result.assignments), strict=True
     ):
-        if broken is None:
+        if code is None:
             proposals.append(assignment)
         else:
-            unstaffed.setdefault(assignment.session_id, CHANGED_MEANWHILE + broken)
+            unstaffed.setdefault(assignment.session_id, CHANGED_MEANWHILE + _reason(code))
     run.status = RunStatus.PROPOSED
     run.solver_status = result.status
     run.solve_seconds = int(result.seconds * 1000)
@@ -192,83 +185,14 @@ def save_proposal(run_id: int, problem: Problem, result: Result, *, now: datetim
 
 
 CHANGED_MEANWHILE = "the schedule changed while the allocation was being worked out: "
+_PLAIN_REASONS = {
+    recheck.NOT_SCHEDULED: "the session is no longer scheduled",
+    recheck.NOT_ACTIVE: "the trainer is no longer active",
+}
 
 
-def _no_longer_hold(assignments: list[Assignment]) -> list[str | None]:
-    """Why each proposed assignment no longer holds against the database (None when it does),
-    the same rules as ``check_assignment`` but read set-wise: the sessions, the trainers, the
-    assignments already on those sessions and the trainers' other sessions around them, in a
-    fixed number of statements whatever the number of assignments."""
-    if not assignments:
-        return []
-    session_ids = {a.session_id for a in assignments}
-    trainer_ids = {a.trainer_id for a in assignments}
-    sessions = {
-        s.id: s
-        for s in db.session.scalars(
-            select(CourseSession)
-            .options(joinedload(CourseSession.course_type), joinedload(CourseSession.force))
-            .where(CourseSession.id.in_(session_ids))
-        )
-    }
-    trainers = {t.id: t for t in load_trainers(active_only=False, ids=trainer_ids)}
-    on_session: dict[int, set[int]] = defaultdict(set)
-    for session_id, trainer_id in db.session.execute(
-        select(SessionAssignment.session_id, SessionAssignment.trainer_id).where(
-            SessionAssignment.session_id.in_(session_ids)
-        )
-    ):
-        on_session[session_id].add(trainer_id)
-    specs = {session_id: session_spec(s) for session_id, s in sessions.items()}
-    around = _assigned_around(trainer_ids, [s.starts_at for s in specs.values()])
-    trainer_specs: dict[int, TrainerSpec] = {}
-    answers: list[str | None] = []
-    for assignment in assignments:
-        session = sessions.get(assignment.session_id)
-        trainer = trainers.get(assignment.trainer_id)
-        if session is None or session.status != SessionStatus.SCHEDULED:
-            answers.append("the session is no longer scheduled")
-        elif trainer is None or not trainer.is_active:
-            answers.append("the trainer is no longer active")
-        else:
-            if trainer.id not in trainer_specs:
-                trainer_specs[trainer.id] = trainer_spec(trainer)
-            current = on_session[session.id]
-            code = (
-                "already_assigned"
-                if trainer.id in current
-                else "session_fully_staffed"
-                if len(current) >= session.course_type.trainers_needed
-                else _first_broken(trainer_specs[trainer.id], specs[session.id], around[trainer.id])
-            )
-            answers.append(AllocationError(code).message if code else None)
-    return answers
-
-
-def _assigned_around(trainer_ids: set[int], moments: list[datetime]) -> dict[int, list]:
-    """Each trainer's assigned, not cancelled sessions within eight days of any of ``moments``
-    (one statement)."""
-    around: dict[int, list] = defaultdict(list)
-    if not moments:
-        return around
-    rows = db.session.execute(
-        select(SessionAssignment.trainer_id, CourseSession)
-        .join(CourseSession, CourseSession.id == SessionAssignment.session_id)
-        .options(joinedload(CourseSession.course_type), joinedload(CourseSession.force))
-        .where(
-            SessionAssignment.trainer_id.in_(trainer_ids),
-            CourseSession.status != SessionStatus.CANCELLED,
-            CourseSession.starts_at > min(moments) - _AROUND,
-            CourseSession.starts_at < max(moments) + _AROUND,
-        )
-    )
-    for trainer_id, session in rows:
-        around[trainer_id].append(session_spec(session))
-    return around
-
-
-# A trainer's other sessions that may clash with a session, or share its week.
-_AROUND = timedelta(days=8)
+def _reason(code: str) -> str:
+    return _PLAIN_REASONS.get(code) or AllocationError(code).message
 
 
 def publish(run: AllocationRun, *, by: User | None, now: datetime) -> int:
@@ -351,34 +275,13 @@ def rule_broken(session: CourseSession, trainer: TrainerProfile) -> str | None:
             SessionAssignment.trainer_id == trainer.id,
             CourseSession.id != session.id,
             CourseSession.status != SessionStatus.CANCELLED,
-            CourseSession.starts_at > session.starts_at - _AROUND,
-            CourseSession.starts_at < session.starts_at + _AROUND,
+            CourseSession.starts_at > session.starts_at - recheck.AROUND,
+            CourseSession.starts_at < session.starts_at + recheck.AROUND,
         )
     ).all()
-    return _first_broken(
+    return recheck.first_broken(
         trainer_spec(trainer), session_spec(session), [session_spec(s) for s in around]
     )
-
-
-def _first_broken(
-    trainer: TrainerSpec, wanted: SessionSpec, assigned: list[SessionSpec]
-) -> str | None:
-    """The first hard rule broken, given the trainer's assigned sessions (any; those that are
-    this session or more than eight days from it are not counted)."""
-    failures = rule_failures(trainer, wanted)
-    if failures:
-        return failures[0]
-    others = [
-        other
-        for other in assigned
-        if other.id != wanted.id and abs(other.starts_at - wanted.starts_at) < _AROUND
-    ]
-    if any(clash(wanted, other, DEFAULT_TRAVEL_BUFFER_MINUTES) for other in others):
-        return "trainer_clash"
-    week = week_of(wanted.starts_at)
-    if sum(1 for o in others if week_of(o.starts_at) == week) >= trainer.max_sessions_per_week:
-        return "weekly_maximum"
-    return None
 
 
 def assign(
