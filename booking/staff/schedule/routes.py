@@ -43,8 +43,7 @@ UPCOMING_SHOWN = 50
 def dashboard():
     """Today, this week, and sessions that need attention."""
     now = utcnow()
-    upcoming = queries.upcoming_sessions(now=now, days=7, limit=UPCOMING_SHOWN)
-    taken = bookings.seats_taken_by_session([s.id for s in upcoming], now=now)
+    upcoming, taken = queries.upcoming_sessions_with_taken(now=now, days=7, limit=UPCOMING_SHOWN)
     # The charts count the whole database: kept a minute in this worker, shared by every viewer
     # (plain figures, nothing personal), so a busy desk does not recount them on every load.
     weekly = remembered(

@@ -204,3 +204,16 @@ def test_staff_search_reads_indexes_not_whole_tables(db, world, typed):
     else:
         # SQLite has no trigram index and reads its (small) tables; the reference is an index.
         assert "SEARCH bookings USING INDEX" in by_reference, by_reference
+
+
+def test_the_dashboard_runs_the_same_statements_with_no_sessions_this_week(
+    client, db, auth, count_queries
+):
+    auth.login_as(Role.ADMIN)
+    client.get("/admin/")
+    empty, _ = _measure(client, count_queries, "/admin/")
+    now = utcnow()
+    factories.course_session(starts_at=now + timedelta(days=2))
+    db.session.commit()
+    busy, _ = _measure(client, count_queries, "/admin/")
+    assert busy == empty
