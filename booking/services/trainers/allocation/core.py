@@ -80,6 +80,8 @@ class Result:
     unstaffed: dict[int, str]  # session id -> plain reason
     seconds: float = 0.0
     status: str = ""
+    # True when the solver found no answer in time (for some week or all) and greedy's stands.
+    fallback: bool = False
 
     def loads(self, problem: Problem) -> dict[int, int]:
         counts = {trainer.id: 0 for trainer in problem.trainers}

@@ -8,7 +8,7 @@ read_problem and save_proposal with no transaction open (booking/jobs/allocation
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
@@ -27,17 +27,18 @@ from booking.models import (
 from booking.services import audit
 from booking.services.errors import DomainError
 from booking.services.notify import digests, messages
+from booking.services.trainers.allocation import recheck
 from booking.services.trainers.allocation.core import (
     DEFAULT_TRAVEL_BUFFER_MINUTES,
     LONDON,
-    Assignment,
     Problem,
     Result,
-    clash,
-    rule_failures,
-    week_of,
 )
-from booking.services.trainers.allocation.model import build_problem, session_spec, trainer_spec
+from booking.services.trainers.allocation.model import (
+    build_problem,
+    session_spec,
+    trainer_spec,
+)
 
 
 class AllocationError(DomainError):
@@ -136,54 +137,64 @@ def save_proposal(run_id: int, problem: Problem, result: Result, *, now: datetim
         raise AllocationError("run_not_running")
     unstaffed = dict(result.unstaffed)
     proposals = []
-    for assignment in result.assignments:
-        broken = _no_longer_holds(assignment)
-        if broken is None:
+    for assignment, code in zip(
+        result.assignments, recheck.no_longer_hold(result.assignments), strict=True
+    ):
+        if code is None:
             proposals.append(assignment)
         else:
-            unstaffed.setdefault(assignment.session_id, CHANGED_MEANWHILE + broken)
+            unstaffed.setdefault(assignment.session_id, CHANGED_MEANWHILE + _reason(code))
     run.status = RunStatus.PROPOSED
     run.solver_status = result.status
     run.solve_seconds = int(result.seconds * 1000)
     run.sessions_considered = len(problem.sessions)
     run.progress = ""
-    run.proposals = [
-        ProposedAssignment(session_id=a.session_id, trainer_id=a.trainer_id, is_lead=a.is_lead)
-        for a in proposals
-    ]
-    run.unstaffed = [
-        UnstaffedSession(session_id=sid, reason=reason[:300]) for sid, reason in unstaffed.items()
-    ]
+    # Inserted in bulk: one statement for the proposals and one for the unstaffed sessions.
+    if proposals:
+        db.session.execute(
+            insert(ProposedAssignment),
+            [
+                dict(
+                    run_id=run.id,
+                    session_id=a.session_id,
+                    trainer_id=a.trainer_id,
+                    is_lead=a.is_lead,
+                )
+                for a in proposals
+            ],
+        )
+    if unstaffed:
+        db.session.execute(
+            insert(UnstaffedSession),
+            [
+                dict(run_id=run.id, session_id=sid, reason=reason[:300])
+                for sid, reason in unstaffed.items()
+            ],
+        )
     db.session.flush()
+    db.session.expire(run, ["proposals", "unstaffed"])
     audit.record(
         "allocation.proposed",
         "allocation_run",
         run.id,
         actor=db.session.get(User, run.created_by_id) if run.created_by_id else None,
         now=now,
-        proposals=len(run.proposals),
-        unstaffed=len(run.unstaffed),
+        proposals=len(proposals),
+        unstaffed=len(unstaffed),
         dropped=len(result.assignments) - len(proposals),
     )
     return run
 
 
 CHANGED_MEANWHILE = "the schedule changed while the allocation was being worked out: "
+_PLAIN_REASONS = {
+    recheck.NOT_SCHEDULED: "the session is no longer scheduled",
+    recheck.NOT_ACTIVE: "the trainer is no longer active",
+}
 
 
-def _no_longer_holds(assignment: Assignment) -> str | None:
-    """Why a proposed assignment no longer holds against the database, or None."""
-    session = db.session.get(CourseSession, assignment.session_id)
-    trainer = db.session.get(TrainerProfile, assignment.trainer_id)
-    if session is None or session.status != SessionStatus.SCHEDULED:
-        return "the session is no longer scheduled"
-    if trainer is None or not trainer.is_active:
-        return "the trainer is no longer active"
-    try:
-        check_assignment(session, trainer)
-    except AllocationError as error:
-        return error.message
-    return None
+def _reason(code: str) -> str:
+    return _PLAIN_REASONS.get(code) or AllocationError(code).message
 
 
 def publish(run: AllocationRun, *, by: User | None, now: datetime) -> int:
@@ -278,10 +289,6 @@ def rule_broken(session: CourseSession, trainer: TrainerProfile) -> str | None:
     weekly maximum) this trainer breaks for this session, or None. The session itself is left
     out of the clash and weekly counts, so an existing assignment can be re-checked after the
     session or the trainer's availability changed."""
-    wanted = session_spec(session)
-    failures = rule_failures(trainer_spec(trainer), wanted)
-    if failures:
-        return failures[0]
     around = db.session.scalars(
         select(CourseSession)
         .join(SessionAssignment, SessionAssignment.session_id == CourseSession.id)
@@ -290,17 +297,13 @@ def rule_broken(session: CourseSession, trainer: TrainerProfile) -> str | None:
             SessionAssignment.trainer_id == trainer.id,
             CourseSession.id != session.id,
             CourseSession.status != SessionStatus.CANCELLED,
-            CourseSession.starts_at > session.starts_at - timedelta(days=8),
-            CourseSession.starts_at < session.starts_at + timedelta(days=8),
+            CourseSession.starts_at > session.starts_at - recheck.AROUND,
+            CourseSession.starts_at < session.starts_at + recheck.AROUND,
         )
     ).all()
-    others = [session_spec(s) for s in around]
-    if any(clash(wanted, other, DEFAULT_TRAVEL_BUFFER_MINUTES) for other in others):
-        return "trainer_clash"
-    week = week_of(wanted.starts_at)
-    if sum(1 for o in others if week_of(o.starts_at) == week) >= trainer.max_sessions_per_week:
-        return "weekly_maximum"
-    return None
+    return recheck.first_broken(
+        trainer_spec(trainer), session_spec(session), [session_spec(s) for s in around]
+    )
 
 
 def assign(
