@@ -85,7 +85,9 @@ def _details(course_session: CourseSession, change: SeriesChange) -> sessions.Se
         notes=course_session.notes,
     )
     if change.start_time is not None:
-        details = replace(details, starts_at=datetime.combine(day, change.start_time, LONDON))
+        # A new start time alone moves the whole session: it keeps its length.
+        new_start = datetime.combine(day, change.start_time, LONDON)
+        details = replace(details, starts_at=new_start, ends_at=new_start + (end - start))
     if change.end_time is not None:
         details = replace(details, ends_at=datetime.combine(day, change.end_time, LONDON))
     if change.venue_id is not None and not course_session.is_online:

@@ -133,6 +133,7 @@ def test_series_change_moves_every_remaining_date_and_tells_people(client, db, a
         db.session.refresh(s)
         assert s.capacity == 7
         assert s.starts_at.astimezone(LONDON).strftime("%H:%M") == "08:00"
+        assert s.ends_at - s.starts_at == timedelta(hours=2), "a new start keeps the length"
     told = db.session.scalars(
         select(Notification).where(Notification.user_id == booking.user_id)
     ).all()
