@@ -126,7 +126,8 @@ def test_series_change_moves_every_remaining_date_and_tells_people(client, db, a
     page = client.get(f"/admin/sessions/{dates[0].id}").get_data(as_text=True)
     assert f"/admin/series/{series.id}" in page
     response = client.post(
-        f"/admin/series/{series.id}/change", data={"start_time": "08:00", "capacity": "7"}
+        f"/admin/series/{series.id}/change",
+        data={"start_time": "08:00", "end_time": "10:00", "capacity": "7"},
     )
     assert response.status_code == 303
     for s in dates:
