@@ -4,6 +4,7 @@ The signed-in identity is "<user id>:<session version>" (User.get_id), so bumpin
 ends every session and remember cookie that carries the old one.
 """
 
+import secrets
 from datetime import datetime
 
 from flask import session
@@ -14,6 +15,8 @@ from booking.services.people import access_links, accounts
 from booking.web import links
 
 LINK_SIGN_IN_KEY = "signed_in_by_link_at"
+# A random name for this browser's sign-in, so it alone can be ended on the server.
+BROWSER_TOKEN_KEY = "browser_session"
 
 
 def access_link_url(token: str) -> str:
@@ -23,7 +26,7 @@ def access_link_url(token: str) -> str:
 
 def load_user(session_id: str):
     """Flask-Login's user loader: refuses a stale session version."""
-    person = accounts.user_for_session_id(session_id)
+    person = accounts.user_for_session_id(session_id, browser_token=session.get(BROWSER_TOKEN_KEY))
     if person is not None:
         remember_signed_in_user(person)
     return person
@@ -32,6 +35,7 @@ def load_user(session_id: str):
 def sign_in(person, *, now: datetime, by_link: bool = False) -> None:
     session.pop(LINK_SIGN_IN_KEY, None)
     login_user(person)
+    session[BROWSER_TOKEN_KEY] = secrets.token_urlsafe(32)
     if by_link:
         session[LINK_SIGN_IN_KEY] = now.timestamp()
 
@@ -47,7 +51,14 @@ def carry_over(person) -> None:
 
 def sign_out() -> None:
     session.pop(LINK_SIGN_IN_KEY, None)
+    session.pop(BROWSER_TOKEN_KEY, None)
     logout_user()
+
+
+def this_browser_token() -> str | None:
+    """The name of this browser's sign-in, for ending it on the server."""
+    token = session.get(BROWSER_TOKEN_KEY)
+    return token if isinstance(token, str) else None
 
 
 def signed_in_by_link_recently(now: datetime) -> bool:

@@ -5,15 +5,16 @@ paths says whether an email address has an account: registering a taken address 
 reset an unknown one answer, and work, the same way as the ordinary case.
 """
 
+import hashlib
 from datetime import datetime
 from functools import cache
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from booking.extensions import db
-from booking.models import AttendeeProfile, Booking, Role, User
+from booking.models import AttendeeProfile, Booking, EndedSession, Role, User
 from booking.services import audit
 from booking.services.errors import AccountError
 from booking.services.notify import messages
@@ -93,16 +94,35 @@ def authenticate(email: str, password: str) -> User | None:
     return person
 
 
-def user_for_session_id(session_id: str) -> User | None:
+def user_for_session_id(session_id: str, *, browser_token: str | None = None) -> User | None:
     """The user a session or remember cookie names ("<id>:<version>"), or None when the
-    version is stale: signing out, a password change or a reset ends every older session."""
+    version is stale (signing out, a password change or a reset ends every older session) or
+    when this browser's session was ended on the server (``end_browser_session``). One query."""
     user_id, _, version = (session_id or "").partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not user_id.isdecimal() or not version.isdecimal():
         return None
-    person = db.session.get(User, int(user_id))
+    query = select(User).where(User.id == int(user_id))
+    if browser_token:
+        ended = select(EndedSession.token).where(EndedSession.token == _token_digest(browser_token))
+        query = query.where(~exists(ended))
+    person = db.session.scalars(query).first()
     if person is None or person.session_version != int(version):
         return None
     return person
+
+
+def _token_digest(browser_token: str) -> str:
+    # Only a digest is stored: the table never holds a value that could be put in a cookie.
+    return hashlib.sha256(browser_token.encode()).hexdigest()
+
+
+def end_browser_session(browser_token: str, *, now: datetime) -> None:
+    """End one browser's session on the server: the cookie it carried, or any copy of it,
+    no longer signs anyone in. The person's other sessions carry on."""
+    digest = _token_digest(browser_token)
+    if db.session.get(EndedSession, digest) is None:
+        db.session.add(EndedSession(token=digest, ended_at=now))
+        db.session.flush()
 
 
 def end_all_sessions(person: User, *, now: datetime) -> None:
