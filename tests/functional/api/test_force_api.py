@@ -226,6 +226,8 @@ def test_tokens_are_rate_limited_one_budget_each(database_url, db):
         assert statuses == [200, 200, 429]
         limited = client.get("/api/v1/referrals", headers=bearer(token))
         assert limited.content_type == "application/problem+json"
+        # docs/api.md promises it: how many seconds to wait, within the minute's window.
+        assert 1 <= int(limited.headers["Retry-After"]) <= 61
         assert client.get("/api/v1/referrals", headers=bearer(other)).status_code == 200
         _db.session.remove()
         _db.engine.dispose()
