@@ -26,7 +26,7 @@ from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
 from booking.extensions import db
 from booking.jobs import allocation as allocation_job
-from booking.jobs import locks, scheduled
+from booking.jobs import health, locks, scheduled
 from booking.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -195,5 +195,16 @@ def run_consumer(app: Flask, *, threads: int) -> None:
     # The allocation solver may use every core for seconds at a time; the pages people are
     # waiting on come first (the bench measures the catalogue during a run).
     os.nice(WORKER_NICENESS)
+    # /healthz/worker reads this process's beat: a killed or stuck worker shows within minutes.
+    health.start_heartbeat(app)
     # Several workers may all run the timetable: each job's lock lets only one run it.
     huey.create_consumer(workers=threads, worker_type="thread", periodic=True).run()
+
+
+def queue_depth() -> int | None:
+    """Tasks waiting in the queue, or None when its store (Redis) cannot be reached."""
+    try:
+        return huey.pending_count()
+    except Exception:  # noqa: BLE001 - the health check reports it rather than failing
+        log.warning("Could not read the queue's depth", exc_info=True)
+        return None
