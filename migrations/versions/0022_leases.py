@@ -1,7 +1,7 @@
 """leases and faults: sessions ended on the server, sign-in pauses per account, worker heartbeats
 
 Revision ID: 0022_leases
-Revises: 0016_guest_address
+Revises: 0017_speed_indexes
 Create Date: 2026-12-08 00:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022_leases'
-down_revision = '0016_guest_address'
+down_revision = '0017_speed_indexes'
 branch_labels = None
 depends_on = None
 
