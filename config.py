@@ -41,7 +41,7 @@ class Config:
     # (per worker) and people can still sign in, rather than every form failing with a 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = _bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")
-    # Failed sign-ins to one account, from any number of addresses.
+    # Password reset requests for one account, from any number of addresses.
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
     HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "30"))
     CATALOGUE_PAGE_SIZE = int(os.environ.get("CATALOGUE_PAGE_SIZE", "20"))
