@@ -219,9 +219,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/admin/referrals/<int:referral_id>/extend": SCHEDULING,
     "/admin/referrals/forces": SCHEDULING,
     "/admin/referrals/forces/<slug>": SCHEDULING,
-    "/admin/referrals/forces/<slug>/tokens": SCHEDULING,
+    "/admin/referrals/forces/<slug>/tokens": ADMIN_ONLY,
     "/admin/referrals/forces/<slug>/tokens/<int:token_id>/revoke": SCHEDULING,
-    "/admin/referrals/forces/<slug>/webhook": SCHEDULING,
+    "/admin/referrals/forces/<slug>/webhook": ADMIN_ONLY,
     "/admin/referrals/webhooks/<int:delivery_id>/retry": SCHEDULING,
     # Reaching people: calls, messages withheld or failed, the development outbox, callbacks.
     "/admin/contact/calls": SCHEDULING | NEEDS,

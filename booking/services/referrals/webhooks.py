@@ -26,6 +26,7 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.clock import LONDON
+from booking.services.referrals import webhook_addresses
 
 SIGNATURE_HEADER = "Waypoint-Signature"
 # Waits after each failed attempt; after the last one the delivery is marked failed.
@@ -204,10 +205,12 @@ def recent_deliveries(force: PoliceForce, *, limit: int = 50) -> list[ForceWebho
 
 def set_endpoint(force: PoliceForce, *, url: str, secret: str, by: User, now: datetime) -> None:
     """Set (or clear, with an empty URL) where a force's outcomes go. An empty secret keeps the
-    one already set, so staff never need to see it again."""
+    one already set, so staff never need to see it again. Raises UnsafeAddress (a ValueError)
+    for anything but https to a public host."""
     url = url.strip()
-    if url and not url.startswith(("https://", "http://")):
-        raise ValueError("The address must start with https://")
+    if url:
+        # https to a public host only; raises UnsafeAddress (a ValueError) with the reason.
+        webhook_addresses.check_when_saved(url)
     force.webhook_url = url
     if secret.strip():
         force.webhook_secret = secret.strip()

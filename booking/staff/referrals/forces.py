@@ -6,6 +6,7 @@ from flask_login import current_user
 from booking.database import unit_of_work
 from booking.models import PoliceForce, utcnow
 from booking.services.referrals import queries, tokens, webhooks
+from booking.services.referrals.webhook_addresses import UnsafeAddress
 from booking.staff.referrals.blueprint import bp
 from booking.staff.referrals.forms import RetryForm, RevokeForm, TokenForm, WebhookForm
 from booking.web.found import or_404
@@ -74,14 +75,18 @@ def set_webhook(slug: str):
     form = WebhookForm()
     if not form.validate_on_submit():
         return _force_page(force, webhook_form=form), 400
-    with unit_of_work():
-        webhooks.set_endpoint(
-            _force(slug),
-            url=form.url.data or "",
-            secret=form.secret.data or "",
-            by=current_user,
-            now=utcnow(),
-        )
+    try:
+        with unit_of_work():
+            webhooks.set_endpoint(
+                _force(slug),
+                url=form.url.data or "",
+                secret=form.secret.data or "",
+                by=current_user,
+                now=utcnow(),
+            )
+    except UnsafeAddress as refusal:
+        form.url.errors = [str(refusal)]
+        return _force_page(_force(slug), webhook_form=form), 400
     flash("Webhook saved.", "success")
     return redirect(url_for("staff.referrals.force_page", slug=slug), 303)
 
