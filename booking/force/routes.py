@@ -9,7 +9,7 @@ from booking.database import unit_of_work
 from booking.force.forms import ForceReferralForm, ForceReportForm, ForceUploadForm
 from booking.models import PoliceForce, Role, utcnow
 from booking.services.referrals import admin as referral_admin
-from booking.services.referrals import force_access, queries, reminders
+from booking.services.referrals import force_access, queries, reminders, webhooks
 from booking.web import referral_entry
 from booking.web.security import refusal
 
@@ -45,6 +45,8 @@ def index():
         force=force,
         referrals=rows,
         days_left={row.id: reminders.days_left(row, today=today) for row in rows},
+        # One date format on the page, as in the API and the CSV: YYYY-MM-DD.
+        outcome_dates={row.id: webhooks.outcome_date(row) for row in rows},
         report_form=ForceReportForm(formdata=None),
         labels=referral_admin.OUTCOME_LABELS,
     )

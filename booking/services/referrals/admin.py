@@ -20,7 +20,7 @@ from booking.services import audit, input_rules, locks
 from booking.services.bookings import cancellation
 from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
-from booking.services.referrals import states
+from booking.services.referrals import states, webhooks
 from booking.services.referrals.lookup import active_booking, normalise_reference
 
 DEFAULT_DAYS_TO_COMPLETE = 90
@@ -277,6 +277,7 @@ def outcome_report_csv(force: PoliceForce, start: date, end: date, *, by: User, 
             "referral_date",
             "deadline",
             "outcome",
+            "outcome_date",
             "completed_on",
             "original_deadline",
             "extension_agreed_by",
@@ -290,6 +291,7 @@ def outcome_report_csv(force: PoliceForce, start: date, end: date, *, by: User, 
                 referral.referral_date.isoformat(),
                 referral.deadline.isoformat(),
                 OUTCOME_LABELS[referral.status],
+                _iso(webhooks.outcome_date(referral)),
                 _iso(referral.completed_on),
                 _iso(referral.original_deadline),
                 referral.extension_agreed_by,

@@ -42,7 +42,7 @@ SESSION_FIELDS = {
     "women_only",
     "places_left",
 }
-PAGE_FIELDS = {"items", "next_cursor"}
+PAGE_FIELDS = {"items", "next_cursor", "covered_to"}
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "errors", "referral_id"}
 ALLOWED = REFERRAL_FIELDS | OUTCOME_FIELDS | SESSION_FIELDS | PAGE_FIELDS | PROBLEM_FIELDS
 
@@ -78,7 +78,9 @@ def test_every_answer_of_every_operation_holds_only_allowed_fields(client, db):
         client.get(f"/api/v1/referrals/{referral_id}", headers=headers),
         client.get(f"/api/v1/outcomes?from={today}&to={today}", headers=headers),
         client.get(f"/api/v1/sessions?course_type={course.slug}", headers=headers),
-        client.post(f"/api/v1/referrals/{referral_id}/withdraw", json={}, headers=headers),
+        client.post(
+            f"/api/v1/referrals/{referral_id}/withdraw", json={"reason": "x"}, headers=headers
+        ),
         client.post("/api/v1/referrals", json={}, headers=headers),
         client.get("/api/v1/referrals/999999", headers=headers),
     ]
