@@ -88,7 +88,12 @@ class ReferralCreate(Schema):
     deadline = fields.Date(
         load_default=None,
         allow_none=True,
-        metadata={"description": "Leave out to use the scheme's number of days."},
+        metadata={
+            "description": (
+                "Leave out to use the scheme's number of days. On or after `referral_date` "
+                "(a 422 otherwise: the one rule here that compares two fields)."
+            )
+        },
     )
 
 
