@@ -15,7 +15,7 @@ from booking.database import unit_of_work
 from booking.extensions import limiter
 from booking.models import utcnow
 from booking.services.errors import ReferralError
-from booking.services.referrals import force_access
+from booking.services.referrals import force_access, sharing
 from booking.services.referrals.webhooks import outcome_date
 
 bp = Blueprint(
@@ -175,13 +175,10 @@ def outcomes(query):
         if covered_to is not None
         else []
     )
+    # Every item passes the force's agreement (the one allow-list the webhooks use too).
+    agreement = sharing.current(_force().id)
     items = [
-        {
-            "id": row.id,
-            "police_reference": row.police_reference,
-            "status": row.status.value,
-            "date": outcome_date(row),
-        }
+        sharing.share(agreement, sharing.outcome_record(agreement, row, outcome_date(row)))
         for row in rows
     ]
     return {"items": items, "covered_to": covered_to}

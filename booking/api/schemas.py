@@ -159,14 +159,27 @@ CLOSED = [ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED, ReferralStatus
 
 
 class Outcome(Schema):
-    """Status and date only."""
+    """Status and date always; the rest only where the force's data-sharing agreement names it
+    (services/referrals/sharing.py). Dates are YYYY-MM-DD."""
 
-    referral_id = fields.Integer(required=True, attribute="id")
+    referral_id = fields.Integer(required=True)
     police_reference = fields.String(required=True)
     status = fields.String(
         required=True, validate=validate.OneOf([status.value for status in CLOSED])
     )
-    date = fields.Date(required=True, allow_none=True)
+    date = fields.String(required=True, allow_none=True, metadata={"format": "date"})
+    outcome_code = fields.String(
+        allow_none=True, metadata={"description": "The force's own code, e.g. Outcome 22."}
+    )
+    outcome_wording = fields.String(
+        allow_none=True, metadata={"description": "The force's own words, e.g. condition met."}
+    )
+    completed_on = fields.String(allow_none=True, metadata={"format": "date"})
+    referral_date = fields.String(metadata={"format": "date"})
+    deadline = fields.String(metadata={"format": "date"})
+    original_deadline = fields.String(allow_none=True, metadata={"format": "date"})
+    extension_agreed_by = fields.String()
+    extension_agreed_on = fields.String(allow_none=True, metadata={"format": "date"})
 
 
 class OutcomePage(Schema):

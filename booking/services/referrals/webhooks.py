@@ -26,7 +26,7 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.clock import LONDON
-from booking.services.referrals import webhook_addresses
+from booking.services.referrals import sharing, webhook_addresses
 
 SIGNATURE_HEADER = "Waypoint-Signature"
 # Waits after each failed attempt; after the last one the delivery is marked failed.
@@ -55,18 +55,11 @@ def outcome_date(referral: Referral):
 
 
 def outcome_payload(referral: Referral, event: str, *, now: datetime) -> dict:
-    """Status and date only: never needs, disclosures, payments or help requests."""
-    day = outcome_date(referral)
-    return {
-        "type": event,
-        "created_at": now.isoformat(),
-        "data": {
-            "referral_id": referral.id,
-            "police_reference": referral.police_reference,
-            "status": referral.status.value,
-            "date": day.isoformat() if day else None,
-        },
-    }
+    """What the force's agreement allows (sharing.share, the one allow-list): without one,
+    status and date only; never needs, disclosures, payments or help requests."""
+    agreement = sharing.current(referral.force_id)
+    record = sharing.outcome_record(agreement, referral, outcome_date(referral))
+    return {"type": event, "created_at": now.isoformat(), "data": sharing.share(agreement, record)}
 
 
 def queue_outcome(referral: Referral, *, now: datetime) -> ForceWebhookDelivery | None:

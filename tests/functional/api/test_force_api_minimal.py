@@ -4,7 +4,7 @@ status and date only, and the OpenAPI document says the same."""
 import pytest
 
 from booking.models import utcnow
-from booking.services.referrals import admin
+from booking.services.referrals import admin, sharing
 from tests import factories
 from tests.force_helpers import bearer, force_with_token, referral_body
 from tests.referral_factories import referral
@@ -44,7 +44,9 @@ SESSION_FIELDS = {
 }
 PAGE_FIELDS = {"items", "next_cursor", "covered_to"}
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "errors", "referral_id"}
-ALLOWED = REFERRAL_FIELDS | OUTCOME_FIELDS | SESSION_FIELDS | PAGE_FIELDS | PROBLEM_FIELDS
+# An outcome may carry more only where the force's agreement names it (sharing.FIELDS).
+SHAREABLE = set(sharing.FIELDS)
+ALLOWED = REFERRAL_FIELDS | SHAREABLE | SESSION_FIELDS | PAGE_FIELDS | PROBLEM_FIELDS
 
 
 def _keys(value) -> set[str]:
@@ -116,5 +118,5 @@ def test_the_documented_answers_hold_only_allowed_fields(client):
                     documented |= _properties(document, content["schema"])
     assert documented <= ALLOWED
     outcome = document["components"]["schemas"]["Outcome"]
-    assert set(outcome["properties"]) == OUTCOME_FIELDS
+    assert set(outcome["properties"]) == SHAREABLE
     assert outcome["additionalProperties"] is False
