@@ -56,6 +56,9 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     # force's own contacts manage theirs on the force pages.
     "staff.referrals.create_token": ADMIN_ONLY,
     "staff.referrals.set_webhook": ADMIN_ONLY,
+    # What each force receives about people: its data-sharing agreement.
+    "staff.referrals.agreement": ADMIN_ONLY,
+    "staff.referrals.save_agreement": ADMIN_ONLY,
 }
 
 

@@ -222,6 +222,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/admin/referrals/forces/<slug>/tokens": ADMIN_ONLY,
     "/admin/referrals/forces/<slug>/tokens/<int:token_id>/revoke": SCHEDULING,
     "/admin/referrals/forces/<slug>/webhook": ADMIN_ONLY,
+    "/admin/referrals/forces/<slug>/agreement": ADMIN_ONLY,
     "/admin/referrals/webhooks/<int:delivery_id>/retry": SCHEDULING,
     # Reaching people: calls, messages withheld or failed, the development outbox, callbacks.
     "/admin/contact/calls": SCHEDULING | NEEDS,
@@ -298,6 +299,8 @@ ANSWERS: dict[tuple[str, str], int | dict[str, int]] = {
     ("GET", "/admin/referrals/forces/<slug>"): 404,
     ("POST", "/admin/referrals/forces/<slug>/tokens"): 404,
     ("POST", "/admin/referrals/forces/<slug>/webhook"): 404,
+    ("GET", "/admin/referrals/forces/<slug>/agreement"): 404,
+    ("POST", "/admin/referrals/forces/<slug>/agreement"): 404,
     ("GET", "/admin/referrals/report"): 302,  # choose a force
     ("GET", "/referral/sessions"): 302,  # look the referral up first
     # The session named is another course, and no certificate before attending.

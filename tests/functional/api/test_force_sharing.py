@@ -90,3 +90,37 @@ def test_the_person_is_told_in_plain_words(db):
     force = factories.force()
     agreement = sharing.record_agreement(force, DYFED_POWYS_TERMS, by=None, now=utcnow())
     assert "the police code for that outcome" in sharing.plain_words(agreement)
+
+
+def test_an_admin_records_a_version_and_a_scheduler_cannot(client, auth, db):
+    from booking.models import Role
+
+    force = factories.force()
+    db.session.commit()
+    url = f"/admin/referrals/forces/{force.slug}/agreement"
+    data = {
+        "fields": ["outcome_code", "outcome_wording"],
+        "lawful_basis": "Law enforcement purposes",
+        "retention": "Six years",
+        "governance_contact": "ig@force.example.uk",
+        "completed_code": "Outcome 22",
+        "completed_wording": "condition met",
+    }
+    auth.login_as(Role.SCHEDULER)
+    assert client.post(url, data=data).status_code == 403
+    assert sharing.current(force.id) is None
+    auth.logout()
+    auth.login_as(Role.ADMIN)
+    page = client.get(url)
+    assert b"receives only the minimal fields" in page.data
+    assert client.post(url, data={**data, "lawful_basis": ""}).status_code == 400
+    assert client.post(url, data=data).status_code == 303
+    db.session.expire_all()
+    agreement = sharing.current(force.id)
+    assert (agreement.version, agreement.completed_code) == (1, "Outcome 22")
+    assert sharing.allowed_fields(agreement) == (
+        *sharing.MINIMAL,
+        "outcome_code",
+        "outcome_wording",
+    )
+    assert b"Outcome 22" in client.get(url).data
