@@ -98,7 +98,12 @@ def report():
         force = _my_force()
         slug = force.slug
         body = referral_admin.outcome_report_csv(
-            force, form.start.data, form.end.data, by=current_user, now=utcnow()
+            force,
+            form.start.data,
+            form.end.data,
+            by=current_user,
+            now=utcnow(),
+            for_the_force=True,
         )
     filename = f"outcomes-{slug}-{form.start.data}-{form.end.data}.csv"
     return Response(
