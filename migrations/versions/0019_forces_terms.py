@@ -1,4 +1,5 @@
-"""forces' data-sharing agreements, versioned, with the outcome codes each force records
+"""forces' data-sharing agreements, versioned, with the outcome codes each force records;
+test webhook deliveries (no referral)
 
 Revision ID: 0019_forces_terms
 Revises: 0016_guest_address
@@ -46,9 +47,15 @@ def upgrade():
     )
     with op.batch_alter_table('force_agreements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_force_agreements_force_id'), ['force_id'], unique=False)
+    # A test delivery (sent by a force contact to check their receiver) names no referral.
+    with op.batch_alter_table('force_webhook_deliveries', schema=None) as batch_op:
+        batch_op.alter_column('referral_id', existing_type=sa.Integer(), nullable=True)
 
 
 def downgrade():
+    op.execute("DELETE FROM force_webhook_deliveries WHERE referral_id IS NULL")
+    with op.batch_alter_table('force_webhook_deliveries', schema=None) as batch_op:
+        batch_op.alter_column('referral_id', existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table('force_agreements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_force_agreements_force_id'))
     op.drop_table('force_agreements')

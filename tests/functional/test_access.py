@@ -215,6 +215,12 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/force/referrals/new": FORCE_CONTACT,
     "/force/referrals/upload": FORCE_CONTACT,
     "/force/report": FORCE_CONTACT,
+    "/force/system": FORCE_CONTACT,
+    "/force/tokens": FORCE_CONTACT,
+    "/force/tokens/<int:token_id>/revoke": FORCE_CONTACT,
+    "/force/webhook": FORCE_CONTACT,
+    "/force/webhook/secret": FORCE_CONTACT,
+    "/force/webhook/test": FORCE_CONTACT,
     "/admin/referrals/near-deadline": SCHEDULING,
     "/admin/referrals/<int:referral_id>/extend": SCHEDULING,
     "/admin/referrals/forces": SCHEDULING,
@@ -265,6 +271,11 @@ ANSWERS: dict[tuple[str, str], int | dict[str, int]] = {
     ("POST", "/my/waiting-lists/<int:entry_id>/leave"): 409,
     # Pages that send the visitor to choose something first.
     ("GET", "/force/report"): 302,  # choose the dates
+    # A new signing secret needs nothing typed (shown once on the answer); a test delivery
+    # with no address set goes back to the page saying so.
+    ("POST", "/force/webhook/secret"): 200,
+    ("POST", "/force/webhook"): 303,  # an empty address stops the webhook
+    ("POST", "/force/webhook/test"): 303,
     # A signed-in attendee books or joins in one step on their own page instead.
     ("GET", "/sessions/<int:session_id>/waiting-list"): {
         "attendee": 302,

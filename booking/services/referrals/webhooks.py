@@ -10,6 +10,7 @@ in constant time and refuses a timestamp older than a few minutes (no replays).
 import hashlib
 import hmac
 import json
+import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -209,3 +210,42 @@ def set_endpoint(force: PoliceForce, *, url: str, secret: str, by: User, now: da
         force.webhook_secret = secret.strip()
     db.session.flush()
     audit.record("webhook.endpoint_set", "police_force", force.id, actor=by, now=now, url=url)
+
+
+TEST_EVENT = "test.ping"
+SECRET_PREFIX = "whsec_"
+
+
+def queue_test(force: PoliceForce, *, by: User | None, now: datetime) -> ForceWebhookDelivery:
+    """Queue a signed test delivery to the force's webhook (sent after the commit, like an
+    outcome, and shown in the delivery log). It names no person and no referral.
+    Raises ValueError when the force has no address or secret yet."""
+    if not force.webhook_url or not force.webhook_secret:
+        raise ValueError("Set the webhook address and secret first.")
+    body = json.dumps(
+        {"type": TEST_EVENT, "created_at": now.isoformat(), "data": {}}, separators=(",", ":")
+    )
+    delivery = ForceWebhookDelivery(
+        force_id=force.id,
+        referral_id=None,
+        event=TEST_EVENT,
+        body=body,
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    db.session.add(delivery)
+    db.session.flush()
+    audit.record("webhook.test_queued", "police_force", force.id, actor=by, now=now)
+    return delivery
+
+
+def rotate_secret(force: PoliceForce, *, by: User | None, now: datetime) -> str:
+    """A new signing secret for the force, returned once to show (never shown again).
+    Deliveries from now on are signed with it."""
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    force.webhook_secret = secret
+    db.session.flush()
+    audit.record("webhook.secret_rotated", "police_force", force.id, actor=by, now=now)
+    return secret
