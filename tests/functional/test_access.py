@@ -224,6 +224,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/admin/referrals/near-deadline": SCHEDULING,
     "/admin/referrals/<int:referral_id>/extend": SCHEDULING,
     "/admin/referrals/forces": SCHEDULING,
+    "/admin/referrals/evidence": SCHEDULING,
+    "/admin/referrals/evidence.csv": SCHEDULING,
     "/admin/referrals/forces/<slug>": SCHEDULING,
     "/admin/referrals/forces/<slug>/tokens": ADMIN_ONLY,
     "/admin/referrals/forces/<slug>/tokens/<int:token_id>/revoke": SCHEDULING,
