@@ -21,7 +21,7 @@ from booking.models.hardship import (
     WaiverRequest,
     WaiverStatus,
 )
-from booking.models.jobs import JobLock
+from booking.models.jobs import JobLock, WorkerHeartbeat
 from booking.models.notifications import Channel, Notification, NotificationStatus, TextReply
 from booking.models.payments import (
     Payment,
@@ -48,12 +48,13 @@ from booking.models.trainers import (
     Unavailability,
     UnstaffedSession,
 )
-from booking.models.users import STAFF_ROLES, Role, User
+from booking.models.users import STAFF_ROLES, EndedSession, Role, User
 
 __all__ = [
     "ApiToken",
     "ForceAgreement",
     "DeliveryStatus",
+    "EndedSession",
     "ForceWebhookDelivery",
     "JobLock",
     "AllocationRun",
@@ -104,6 +105,7 @@ __all__ = [
     "WaiverReason",
     "WaiverRequest",
     "WaiverStatus",
+    "WorkerHeartbeat",
     "Payment",
     "PaymentMethod",
     "PaymentStatus",

@@ -2,7 +2,7 @@
 test webhook deliveries (no referral)
 
 Revision ID: 0019_forces_terms
-Revises: 0016_guest_address
+Revises: 0018_leases
 Create Date: 2026-12-08 00:50:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_forces_terms'
-down_revision = '0016_guest_address'
+down_revision = '0018_leases'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Staff accounts, for admins: who has which role, invite someone, deactivate an account."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from booking.database import unit_of_work
@@ -34,6 +34,8 @@ def invite():
     form.force_id.choices = [(0, "Not a police force contact")] + [
         (force.id, force.name) for force in referral_queries.partner_forces()
     ]
+    if request.method == "GET" and request.args.get("role") in {r.value for r in Role}:
+        form.role.data = request.args["role"]  # "invite the trainer" from the trainers' pages
     if form.validate_on_submit():
         with unit_of_work():
             staff_accounts.invite(

@@ -14,6 +14,7 @@ from booking.services.schedule import areas, series
 from booking.services.schedule import sessions as schedule
 from booking.web.filters import LONDON
 from tests import factories
+from tests.clock import NOW
 
 
 def _weekly(first_day: date, weeks: int, now):
@@ -36,7 +37,7 @@ def _weekly(first_day: date, weeks: int, now):
 
 
 def test_a_new_time_for_a_series_keeps_uk_time_across_the_clock_change(db):
-    now = utcnow()
+    now = NOW
     admin, created = _weekly(date(2027, 10, 21), 3, now)  # BST, BST, then GMT
     result = series.change_remaining(
         created[0].series_id,
@@ -51,7 +52,7 @@ def test_a_new_time_for_a_series_keeps_uk_time_across_the_clock_change(db):
 
 
 def test_a_series_change_one_date_cannot_take_is_refused_whole(db):
-    now = utcnow()
+    now = NOW
     admin, created = _weekly(date(2027, 3, 4), 3, now)
     for _ in range(3):
         bookings.book_session(created[2].id, factories.user(), now=now)
@@ -63,15 +64,27 @@ def test_a_series_change_one_date_cannot_take_is_refused_whole(db):
 
 
 def test_only_dates_still_to_come_are_changed_or_skipped(db):
-    now = utcnow()
+    now = NOW
     admin, created = _weekly(date(2027, 3, 4), 3, now)
     later = created[1].starts_at + timedelta(hours=3)  # the first two dates have passed
     assert [s.id for s in series.remaining(created[0].series_id, now=later)] == [created[2].id]
     with pytest.raises(ScheduleError):
         series.skip_date(
-            created[0].series_id, created[0].id, by=admin, now=later, reason="Too late"
+            created[0].series_id,
+            created[0].id,
+            by=admin,
+            now=later,
+            reason="Too late",
+            policy=factories.ENDING_POLICY,
         )
-    series.skip_date(created[0].series_id, created[2].id, by=admin, now=later, reason="Holiday")
+    series.skip_date(
+        created[0].series_id,
+        created[2].id,
+        by=admin,
+        now=later,
+        reason="Holiday",
+        policy=factories.ENDING_POLICY,
+    )
     assert [s.status for s in series.series_sessions(created[0].series_id)] == [
         SessionStatus.SCHEDULED,
         SessionStatus.SCHEDULED,
@@ -95,13 +108,13 @@ def test_an_offer_by_hand_needs_a_free_place_and_someone_still_waiting(db):
     admin = factories.user(Role.ADMIN)
     session = factories.course_session(capacity=1)
     first, second = _waiting(session, days_ago=2), _waiting(session, days_ago=1)
-    waitlist.offer_by_hand(second.id, by=admin, now=now, offer_hours=24, claim_url=str)
+    waitlist.offer_by_hand(second.id, by=admin, now=now, policy=factories.ENDING_POLICY)
     assert second.status == WaitingStatus.OFFERED and first.status == WaitingStatus.WAITING
     with pytest.raises(BookingError) as full:
-        waitlist.offer_by_hand(first.id, by=admin, now=now, offer_hours=24, claim_url=str)
+        waitlist.offer_by_hand(first.id, by=admin, now=now, policy=factories.ENDING_POLICY)
     assert full.value.code == "no_place_free"
     with pytest.raises(BookingError) as again:
-        waitlist.offer_by_hand(second.id, by=admin, now=now, offer_hours=24, claim_url=str)
+        waitlist.offer_by_hand(second.id, by=admin, now=now, policy=factories.ENDING_POLICY)
     assert again.value.code == "not_waiting"
 
 
