@@ -155,7 +155,7 @@ def test_a_withdrawn_referral_is_dated_in_the_csv_and_on_the_force_page(client, 
 
     row = referral(force, course)
     now = utcnow()
-    admin.withdraw(row, by=None, now=now, reason="Charged")
+    admin.withdraw(row, by=None, now=now, reason="Charged", policy=factories.ENDING_POLICY)
     db.session.commit()
     start, end = row.referral_date, row.referral_date
     body = admin.outcome_report_csv(force, start, end, by=None, now=now)

@@ -27,7 +27,9 @@ DYFED_POWYS_TERMS = sharing.Terms(
 def _withdrawn(force, db):
     row = referral(force, factories.course_type())
     force.webhook_url, force.webhook_secret = "https://force.example/hooks", "s" * 20
-    admin.withdraw(row, by=None, now=utcnow(), reason="Charged instead")
+    admin.withdraw(
+        row, by=None, now=utcnow(), reason="Charged instead", policy=factories.ENDING_POLICY
+    )
     db.session.commit()
     return row
 
