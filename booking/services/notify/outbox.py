@@ -54,6 +54,7 @@ NEUTRAL_SUBJECTS = {
     "sessions_cancelled": "A change to your bookings",
     "trainer_sessions_changed": "A change to your sessions",
     "trainer_rota": "Your sessions have changed",
+    "trainer_sessions_cancelled": "A change to your sessions",
 }
 # A kind missing from the table still gets a neutral subject rather than none.
 FALLBACK_SUBJECT = "A message about your booking"

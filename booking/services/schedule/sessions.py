@@ -152,14 +152,16 @@ def cancel_session(
     reason: str,
     policy: EndingPolicy,
     endings: list[cancellation.Ending] | None = None,
+    trainers_later: list | None = None,
 ) -> int:
     """Cancel a session and end every active booking on it (cancellation.end_booking: card
     payments refunded in full, help from the fund given back, a message that says so), and
     tell its trainers.
 
     Returns how many bookings were ended. With ``endings`` (a list) each ending is added to
-    it, for a caller cancelling several sessions at once to tell each person once. Raises
-    ScheduleError for an unknown or cancelled session.
+    it, for a caller cancelling several sessions at once to tell each person once; with
+    ``trainers_later`` the trainers are listed there rather than told. Raises ScheduleError
+    for an unknown or cancelled session.
     """
     course_session = _locked_session(session_id)
     if course_session.status == SessionStatus.CANCELLED:
@@ -185,7 +187,7 @@ def cancel_session(
         )
         if endings is not None:
             endings.append(ending)
-    staffing.tell_trainers_cancelled(course_session, now=now)
+    staffing.tell_trainers_cancelled(course_session, now=now, told_later=trainers_later)
     return len(affected)
 
 

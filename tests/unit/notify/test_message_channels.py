@@ -33,6 +33,7 @@ MAY_TAKE_TWO_TEXTS = {
     "sessions_cancelled",
     "trainer_sessions_changed",
     "trainer_rota",
+    "trainer_sessions_cancelled",
     "waitlist_offer",
     "password_reset",
     "session_cancelled",
@@ -110,6 +111,7 @@ def _contexts(now, booking, moved, entry, case):
         "sessions_cancelled": dict(items=[(booking, "Nothing was paid."), (moved, "")]),
         "trainer_sessions_changed": dict(kept=[moved.session], taken_off=[booking.session]),
         "trainer_rota": dict(added=[(moved.session, True)], removed=[booking.session]),
+        "trainer_sessions_cancelled": dict(sessions=[booking.session, moved.session]),
     }
 
 

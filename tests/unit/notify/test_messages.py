@@ -131,6 +131,9 @@ def _every_kind(now, person, booking, moved, entry, case):
         "trainer_sessions_changed": lambda: digests.trainer_sessions_changed(
             person, kept=[moved.session], taken_off=[booking.session], now=now
         ),
+        "trainer_sessions_cancelled": lambda: digests.trainer_sessions_cancelled(
+            person, [booking.session, moved.session], now=now
+        ),
         "trainer_rota": lambda: digests.trainer_rota(
             person, added=[(moved.session, True), (booking.session, False)], removed=[], now=now
         ),

@@ -1,6 +1,6 @@
 """leases and faults: sessions ended on the server, sign-in pauses per account, worker heartbeats
 
-Revision ID: 0022_leases
+Revision ID: 0018_leases
 Revises: 0017_speed_indexes
 Create Date: 2026-12-08 00:10:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0022_leases'
+revision = '0018_leases'
 down_revision = '0017_speed_indexes'
 branch_labels = None
 depends_on = None
