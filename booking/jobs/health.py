@@ -108,12 +108,13 @@ def worker_health(*, now: datetime, queue_depth: int | None) -> WorkerHealth:
     return health
 
 
-def worker_health_if_readable(*, now: datetime, queue_depth: int | None) -> WorkerHealth | None:
-    """``worker_health``, or None when the database cannot be read (the check answers 503)."""
+def check(*, now: datetime, queue_depth: int | None) -> WorkerHealth | None:
+    """``worker_health``, or None when the database cannot be asked (also a 503)."""
     try:
         return worker_health(now=now, queue_depth=queue_depth)
     except SQLAlchemyError:
-        log.error("Worker health check could not reach the database")
+        log.error("Worker health check could not reach the database", exc_info=True)
+        db.session.rollback()
         return None
 
 

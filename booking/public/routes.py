@@ -115,7 +115,7 @@ def healthz():
 def worker_healthz():
     """The worker's heartbeat, queue depth and the oldest late message and waiting refund:
     503 past a threshold, so an operator's alarm sees a stalled worker in minutes."""
-    state = health.worker_health_if_readable(now=utcnow(), queue_depth=worker.queue_depth())
+    state = health.check(now=utcnow(), queue_depth=worker.queue_depth())
     if state is None:
         return {"status": "error", "database": "error"}, 503
     return state.as_dict(), 200 if state.ok else 503

@@ -68,6 +68,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/accessibility": PUBLIC,
     "/healthz": PUBLIC,
     "/healthz/worker": PUBLIC,
+    "/metrics": PUBLIC,
     "/account/login": PUBLIC,
     "/account/logout": SIGNED_IN,
     "/account/register": PUBLIC,

@@ -25,12 +25,10 @@ from booking.models import (
     Role,
     utcnow,
 )
-from booking.services.notify import outbox
 from config import TestConfig
 from tests import factories
 from tests.databases import postgres_url
 from tests.payment_helpers import FakeGateway, booking_awaiting_payment, checkout_event, post_event
-from tests.referral_factories import make_email_safe
 
 pytestmark = pytest.mark.database
 
@@ -66,6 +64,25 @@ class FlakySender:
             raise ConnectionRefusedError("server down")
         self.delivered.append(notification.id)
         return f"provider-{notification.id}"
+
+
+def _queue_messages(db, count):
+    person = factories.user(Role.ATTENDEE)
+    for number in range(count):
+        db.session.add(
+            Notification(
+                user_id=person.id,
+                channel=Channel.EMAIL,
+                to_address=person.email,
+                kind="booking_confirmed",
+                subject="Your booking",
+                body=f"Message {number}",
+                status=NotificationStatus.PENDING,
+                next_attempt_at=NOW,
+                created_at=NOW,
+            )
+        )
+    db.session.commit()
 
 
 def _channels(sender):
@@ -109,12 +126,7 @@ def test_redis_unreachable_saved_cancellations_answer_success_and_the_sweep_refu
 
 
 def test_a_worker_killed_mid_send_is_taken_over_within_the_lease_and_sends_once_more(db):
-    person = factories.user(Role.ATTENDEE)
-    make_email_safe(person)
-    db.session.commit()
-    for number in range(3):
-        outbox.queue_email(person, kind="booking_confirmed", body=f"Message {number}", now=NOW)
-    db.session.commit()
+    _queue_messages(db, 3)
     # The killed worker: held the sending job and had claimed (and maybe sent) the first message.
     assert locks.acquire("send-notifications", now=NOW)
     in_flight = db.session.scalar(select(Notification).order_by(Notification.id))
@@ -140,12 +152,7 @@ def test_a_worker_killed_mid_send_is_taken_over_within_the_lease_and_sends_once_
 
 
 def test_smtp_failing_then_recovering_delivers_everything_once(db):
-    person = factories.user(Role.ATTENDEE)
-    make_email_safe(person)
-    db.session.commit()
-    for number in range(6):
-        outbox.queue_email(person, kind="booking_confirmed", body=f"Message {number}", now=NOW)
-    db.session.commit()
+    _queue_messages(db, 6)
     sender = FlakySender(failures=notifications.FAILURES_BEFORE_PAUSE)
 
     down = notifications.send_pending(now=NOW, channels=_channels(sender))
