@@ -51,6 +51,9 @@ NEUTRAL_SUBJECTS = {
     "session_message": "A message about your booking",
     "after_course": "What next, if you would like it",
     "missed_session": "About your booking",
+    "contact_first": "About your booking",
+    "contact_nudge": "About your booking",
+    "contact_day_before": "About your booking tomorrow",
 }
 # A kind missing from the table still gets a neutral subject rather than none.
 FALLBACK_SUBJECT = "A message about your booking"

@@ -24,6 +24,7 @@ from booking.models import (
 from booking.services.bookings import seats as bookings
 from booking.services.notify import messages
 from booking.services.notify.outbox import FALLBACK_SUBJECT, NEUTRAL_SUBJECTS
+from booking.services.outreach import wording
 from tests import PROJECT_ROOT, factories
 from tests.referral_factories import make_email_safe, referral
 
@@ -146,6 +147,12 @@ def _every_kind(now, person, booking, moved, entry, case):
         "missed_session": lambda: messages.missed_session(
             booking, [booking.session], now=now, base_url=base_url
         ),
+        **{
+            kind: lambda kind=kind: wording.queue_contact(
+                person, case, kind=kind, now=now, link=f"{base_url}/referral/link/x"
+            )
+            for kind in wording.KINDS
+        },
     }
 
 
