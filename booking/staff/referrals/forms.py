@@ -129,3 +129,12 @@ class WebhookForm(BaseForm):
 
 class RetryForm(BaseForm):
     submit = SubmitField("Send again")
+
+
+class FunnelForm(BaseForm):
+    class Meta:
+        csrf = False  # a GET filter that changes nothing
+
+    start = DateField("Referred from", validators=[Optional()])
+    end = DateField("Referred to", validators=[Optional()])
+    submit = SubmitField("Show")
