@@ -46,6 +46,8 @@ FIRST_CONTACT_WORKING_DAYS = 1
 # Staff start ringing at 9am; texts wait for the person's own safe hours too.
 OFFICE_OPENS_HOUR = 9
 FIRST = "first"
+# The note on a step staff took by hand (a link sent from the gaps list): not one of the plan's.
+STAFF_NOTE = "Sent by staff."
 DAY_BEFORE = "day_before"
 WAYS = {
     "text": Channel.TEXT,
@@ -186,9 +188,25 @@ def _stop(step: ContactStep, note: str, *, now: datetime) -> None:
     step.note = note[:200]
 
 
+def next_number(referral_id: int) -> int:
+    """The number the referral's next step takes (after every step, planned or extra)."""
+    highest = db.session.scalar(
+        select(func.max(ContactStep.number)).where(ContactStep.referral_id == referral_id)
+    )
+    return (highest or 0) + 1
+
+
 def _plan_next(step: ContactStep, rule: tuple[RuleStep, ...], *, now: datetime) -> None:
     referral = step.referral
-    following = step.number - 1  # step 1 is the first contact; rule[0] is step 2
+    # The plan's own steps so far (not a call the day before, nor a link staff sent).
+    taken = db.session.scalar(
+        select(func.count(ContactStep.id)).where(
+            ContactStep.referral_id == referral.id,
+            ContactStep.way != DAY_BEFORE,
+            ContactStep.note != STAFF_NOTE,
+        )
+    )
+    following = (taken or 1) - 1  # step 1 is the first contact; rule[0] comes next
     if following >= len(rule):
         return
     upcoming = rule[following]
@@ -198,7 +216,7 @@ def _plan_next(step: ContactStep, rule: tuple[RuleStep, ...], *, now: datetime) 
     db.session.add(
         ContactStep(
             referral_id=referral.id,
-            number=step.number + 1,
+            number=next_number(referral.id),
             way=upcoming.way,
             status=StepStatus.PLANNED,
             due_at=due,

@@ -1,16 +1,22 @@
-"""Staff: the funnel (who is lost between referral and completion), its CSV, and one
-referral's contact timeline."""
+"""Staff: the funnel (who is lost between referral and completion), its CSV, one referral's
+contact timeline, and the gaps staff work: people not reached, not booked, or who missed their
+first session, with one-click actions."""
 
 from datetime import timedelta
 
-from flask import Response, render_template, request
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from booking.models import utcnow
+from booking.database import unit_of_work
+from booking.models import User, utcnow
+from booking.services.errors import ContactError
 from booking.services.money.reports import bar_chart
-from booking.services.outreach import funnel, queries
+from booking.services.outreach import funnel, gaps, queries
+from booking.services.people import access_links
 from booking.services.referrals import reminders
 from booking.staff.referrals.blueprint import bp
-from booking.staff.referrals.forms import FunnelForm
+from booking.staff.referrals.forms import FunnelForm, SendLinkForm
+from booking.web import links
 from booking.web.found import or_404
 
 DEFAULT_DAYS = 90
@@ -71,3 +77,35 @@ def contact_timeline(referral_id: int):
         steps=queries.timeline(referral_id),
         days_left=reminders.days_left(referral, today=today),
     )
+
+
+@bp.get("/gaps")
+def gaps_page():
+    """Referrals not reached, not booked after the plan, or with a missed first session,
+    fewest days left first."""
+    today = reminders.today_in_uk(utcnow())
+    return render_template(
+        "staff/referrals/gaps.html", gaps=gaps.gaps(today=today), link_form=SendLinkForm()
+    )
+
+
+def _referral_link(person: User) -> str:
+    token = access_links.token_for(person, secret_key=current_app.config["SECRET_KEY"])
+    return links.external_url("referral.magic_link", token=token)
+
+
+@bp.post("/<int:referral_id>/send-link")
+def send_link(referral_id: int):
+    """Send the person a link to their referral now, on their first safe written channel."""
+    if not SendLinkForm().validate_on_submit():
+        flash("The form had expired. Please try again.", "error")
+        return redirect(url_for("staff.referrals.gaps_page"), 303)
+    referral = or_404(queries.referral(referral_id))
+    try:
+        with unit_of_work():
+            gaps.send_link(referral, by=current_user, now=utcnow(), link_for=_referral_link)
+    except ContactError as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("staff.referrals.gaps_page"), 303)
+    flash("A link is on its way, inside their safe hours.", "success")
+    return redirect(url_for("staff.referrals.gaps_page"), 303)

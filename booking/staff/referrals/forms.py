@@ -138,3 +138,7 @@ class FunnelForm(BaseForm):
     start = DateField("Referred from", validators=[Optional()])
     end = DateField("Referred to", validators=[Optional()])
     submit = SubmitField("Show")
+
+
+class SendLinkForm(BaseForm):
+    submit = SubmitField("Send a link")

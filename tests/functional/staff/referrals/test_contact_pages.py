@@ -129,3 +129,48 @@ def test_a_referrals_page_shows_its_contact_timeline(client, auth, db):
     steps = db.session.scalars(select(ContactStep)).all()
     assert len(steps) == 2
     assert client.get("/admin/referrals/999999/contact").status_code == 404
+
+
+def _unreached(db, **fields):
+    force = factories.force()
+    row = referral(
+        force,
+        factories.course_type(),
+        contact_phone="07700 900123",
+        referral_date=MADE_ON,
+        **fields,
+    )
+    row.created_at = datetime(2031, 5, 23, 15, 0, tzinfo=UTC)
+    plan.start_plan(row, now=row.created_at)
+    plan.run_due_steps(
+        now=datetime(2031, 5, 27, 8, 0, tzinfo=UTC),
+        rule=plan.parse_rule(""),
+        link_for=lambda person: "https://waypoint.example/link",
+    )
+    db.session.commit()
+    return row
+
+
+def test_people_not_reached_are_listed_fewest_days_left_first_with_actions(client, auth, db):
+    later = _unreached(db, police_reference="LATER/1", deadline=date(2031, 8, 1))
+    sooner = _unreached(db, police_reference="SOONER/1", deadline=date(2031, 7, 1))
+    auth.login_as(Role.SCHEDULER)
+
+    page = client.get("/admin/referrals/gaps").text
+
+    assert page.index("SOONER/1") < page.index("LATER/1")
+    assert "Not reached yet" in page
+    assert "/admin/contact/calls/" in page  # the call task's outcome, one click
+    assert f"/admin/referrals/{sooner.id}/send-link" in page
+    assert f"/admin/people/referrals/{later.id}/person" in page
+
+
+def test_sending_a_link_to_someone_with_no_safe_written_channel_is_refused(client, auth, db):
+    row = _unreached(db, deadline=date(2031, 8, 1))
+    auth.login_as(Role.SCHEDULER)
+
+    response = client.post(f"/admin/referrals/{row.id}/send-link", follow_redirects=True)
+
+    assert "safe" in response.text
+    steps = db.session.scalars(select(ContactStep)).all()
+    assert len(steps) == 1  # nothing sent
