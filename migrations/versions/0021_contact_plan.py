@@ -1,7 +1,7 @@
 """the contact plan: each step taken to reach a referred person
 
 Revision ID: 0021_contact_plan
-Revises: 0016_guest_address
+Revises: 0017_speed_indexes
 Create Date: 2026-12-08 00:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0021_contact_plan"
-down_revision = "0016_guest_address"
+down_revision = "0017_speed_indexes"
 branch_labels = None
 depends_on = None
 

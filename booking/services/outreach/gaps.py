@@ -25,7 +25,8 @@ from booking.models import (
 from booking.services import audit
 from booking.services.errors import ContactError
 from booking.services.notify import channels as contact
-from booking.services.outreach import plan, wording
+from booking.services.notify import contact_plan as wording
+from booking.services.outreach import plan
 from booking.services.outreach.funnel import REACHED
 from booking.services.referrals.lookup import attendee_for_referral
 

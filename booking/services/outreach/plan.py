@@ -37,7 +37,7 @@ from booking.models import (
 )
 from booking.services import audit, working_days
 from booking.services.notify import channels as contact
-from booking.services.outreach import wording
+from booking.services.notify import contact_plan as wording
 from booking.services.referrals.lookup import attendee_for_referral
 
 # The charity's rule, as it reads: working days after the referral arrived, and the way.

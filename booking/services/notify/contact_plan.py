@@ -5,7 +5,8 @@ from datetime import datetime
 
 from booking.models import Channel, Notification, Referral, User
 from booking.services.notify import channels as contact
-from booking.services.notify import messages, outbox
+from booking.services.notify import outbox
+from booking.services.notify import wording as message_wording
 
 KINDS = ("contact_first", "contact_nudge", "contact_day_before")
 
@@ -25,7 +26,7 @@ def queue_contact(
     profile = contact.profile_for(person)
     context = {"deadline": referral.deadline, "link": link}
     if channel == Channel.CALL:
-        script = messages.render_call(
+        script = message_wording.render_call(
             kind,
             name=contact.name_to_use(person, profile),
             voicemail=contact.voicemail_is_safe(person, profile),
@@ -35,7 +36,7 @@ def queue_contact(
         if not row.to_address:
             row.to_address = referral.contact_phone
         return row
-    wordings = messages.render_all(kind, person=person, profile=profile, **context)
+    wordings = message_wording.render_all(kind, person=person, profile=profile, **context)
     if channel is not None:
         wordings = {channel: wordings[channel]}
     return outbox.queue(person, kind=kind, wordings=wordings, now=now, profile=profile)
