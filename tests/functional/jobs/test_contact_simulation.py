@@ -26,8 +26,8 @@ from booking.services.notify import channels as contact
 from booking.services.outreach import funnel
 from tests import contact_simulation as simulation
 
-# Several simulated weeks of 200 people take minutes on this machine: run with
-# WAYPOINT_SIMULATION=1 (make simulation), not in every test run.
+# Several simulated weeks of 200 people, twice (about 40 s of CPU, minutes on a busy shared
+# machine): run with WAYPOINT_SIMULATION=1 (make simulation, which .ci/run does).
 pytestmark = [
     pytest.mark.database,
     pytest.mark.skipif(
