@@ -91,6 +91,9 @@ class Config:
     # callback settings). Empty: the callbacks are refused.
     NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
     WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "24"))
+    # The contact plan after the first contact, as the charity reads it: working days after a
+    # referral arrived, and the way ("2 text, 5 call, 9 letter"). Changed here, not in code.
+    CONTACT_PLAN = os.environ.get("CONTACT_PLAN", "2 text, 5 call, 9 letter")
     RESCHEDULE_MIN_NOTICE_HOURS = int(os.environ.get("RESCHEDULE_MIN_NOTICE_HOURS", "48"))
     REFERRAL_LOOKUP_RATE_LIMIT = os.environ.get(
         "REFERRAL_LOOKUP_RATE_LIMIT", "5 per minute; 30 per hour"

@@ -24,6 +24,7 @@ from booking.models import (
     User,
     Venue,
 )
+from booking.services import working_days
 from booking.web.filters import LONDON
 
 DEMO_PASSWORD = "waypoint-demo"  # printed by `make run`; demo data is refused in production
@@ -240,7 +241,10 @@ def _seed_sessions(
     created = 0
 
     def add(course_type, day, start, **fields) -> int:
-        return _add(course_type, day, start, **fields) if start_day <= day < last_day else 0
+        # Groups do not meet on bank holidays (25 December, Easter Monday, ...).
+        if not start_day <= day < last_day or working_days.is_bank_holiday(day):
+            return 0
+        return _add(course_type, day, start, **fields)
 
     awareness = [course_types["drug-awareness"], course_types["alcohol-awareness"]]
     for week in range(14):

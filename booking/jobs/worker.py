@@ -146,7 +146,18 @@ def send_refunds_after_commit(refund_ids: list[int] | None = None) -> Any:
     )
 
 
+@huey.periodic_task(crontab(minute="*/15"))
+def run_contact_plans() -> Any:
+    """Contact plans: the outbox holds each text and call until the person's safe hours."""
+    return _run_once("contact-plans", lambda: scheduled.run_contact_plans(utcnow()))
+
+
 # Daily (UTC): reminders, overdue referrals, data retention.
+
+
+@huey.periodic_task(crontab(minute="0", hour="9"))
+def send_deadline_reminders() -> Any:
+    return _run_once("deadline-reminders", lambda: scheduled.send_deadline_reminders(utcnow()))
 
 
 @huey.periodic_task(crontab(minute="0", hour="8"))

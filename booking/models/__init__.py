@@ -23,6 +23,7 @@ from booking.models.hardship import (
 )
 from booking.models.jobs import JobLock, WorkerHeartbeat
 from booking.models.notifications import Channel, Notification, NotificationStatus, TextReply
+from booking.models.outreach import ContactStep, StepStatus
 from booking.models.payments import (
     Payment,
     PaymentMethod,
@@ -51,6 +52,8 @@ from booking.models.trainers import (
 from booking.models.users import STAFF_ROLES, EndedSession, Role, User
 
 __all__ = [
+    "ContactStep",
+    "StepStatus",
     "ApiToken",
     "ForceAgreement",
     "DeliveryStatus",

@@ -173,6 +173,11 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/admin/referrals/new": SCHEDULING,
     "/admin/referrals/upload": SCHEDULING,
     "/admin/referrals/report": SCHEDULING,
+    "/admin/referrals/funnel": SCHEDULING,
+    "/admin/referrals/funnel.csv": SCHEDULING,
+    "/admin/referrals/<int:referral_id>/contact": SCHEDULING,
+    "/admin/referrals/gaps": SCHEDULING,
+    "/admin/referrals/<int:referral_id>/send-link": SCHEDULING,
     "/admin/referrals/<int:referral_id>/withdraw": SCHEDULING,
     # Finding a person and acting for them.
     "/admin/people/": ALL_STAFF,

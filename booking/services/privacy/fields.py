@@ -128,6 +128,8 @@ NOT_PERSONAL: dict[str, set[str]] = {
     "notifications": {"channel", "kind", "subject", "status", "call_outcome", "provider_id"},
     "text_replies": {"provider_id", "meaning"},  # Notify's id, and a code (coming / change)
     "waiting_list_entries": {"status"},
+    # The contact plan's steps: codes, and staff notes about the plan (never the person).
+    "contact_steps": {"way", "status", "channel", "note"},
     "audit_events": {"action", "entity_type"},
     "police_forces": {"slug", "name", "country", "webhook_url", "webhook_secret"},
     "schemes": {"name", "disposal_types"},

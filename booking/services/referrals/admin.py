@@ -21,6 +21,7 @@ from booking.services.bookings import cancellation
 from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
+from booking.services.outreach import plan as contact_plan
 from booking.services.referrals import sharing, states, webhooks
 from booking.services.referrals.lookup import active_booking, normalise_reference
 
@@ -166,13 +167,15 @@ def _existing_references(force: PoliceForce) -> set[str]:
 
 
 def create_referral(force: PoliceForce, values: dict[str, str], *, by: User | None, now: datetime):
-    """Create one referral. Raises ValueError with a plain reason when a field is wrong."""
+    """Create one referral and start its contact plan. Raises ValueError with a plain reason
+    when a field is wrong."""
     referral = _build(force, values, _course_types(), now.astimezone(LONDON).date())
     if referral.police_reference in _existing_references(force):
         raise ValueError("this police reference already exists for this force")
     referral.created_at = now
     db.session.add(referral)
     db.session.flush()
+    contact_plan.start_plan(referral, now=now)
     audit.record("referral.created", "referral", referral.id, actor=by, now=now)
     return referral
 
@@ -217,6 +220,9 @@ def import_csv(force: PoliceForce, text: str, *, by: User | None, now: datetime)
     for referral in built:
         referral.created_at = now
         db.session.add(referral)
+    db.session.flush()
+    for referral in built:
+        contact_plan.start_plan(referral, now=now)
     db.session.flush()
     audit.record("referral.imported", "police_force", force.id, actor=by, now=now, rows=len(built))
     return built

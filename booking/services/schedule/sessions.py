@@ -17,7 +17,7 @@ from booking.models import (
     User,
     Venue,
 )
-from booking.services import audit
+from booking.services import audit, working_days
 from booking.services.bookings import cancellation
 from booking.services.bookings import seats as bookings
 from booking.services.bookings.ending_policy import EndingPolicy
@@ -115,7 +115,8 @@ def update_session(
 def create_weekly_series(
     details: SessionDetails, *, last_date: date, by: User, now: datetime
 ) -> list[CourseSession]:
-    """Repeat a session every week on the same weekday and local time, up to ``last_date``.
+    """Repeat a session every week on the same weekday and local time, up to ``last_date``,
+    leaving out the bank holidays of the venue's area (nobody staffs a room on 25 December).
 
     Local wall-clock time is kept across the clock change (10am stays 10am in BST and GMT).
     Raises ScheduleError for a range that ends before it starts or has over 60 sessions.
@@ -130,9 +131,12 @@ def create_weekly_series(
     _check(details)
     series = SessionSeries(title="", created_at=now)
     db.session.add(series)
+    region = _region_of_venue(details.venue_id)
     created = []
     for week in range(weeks):
         day = first_start.date() + timedelta(weeks=week)
+        if working_days.is_bank_holiday(day, region):
+            continue
         starts_at = datetime.combine(day, first_start.time(), tzinfo=LONDON)
         ends_at = datetime.combine(
             day + (first_end.date() - first_start.date()), first_end.time(), tzinfo=LONDON
@@ -142,6 +146,12 @@ def create_weekly_series(
         )
         created.append(create_session(occurrence, by=by, now=now, series=series))
     return created
+
+
+def _region_of_venue(venue_id: int | None) -> str:
+    venue = db.session.get(Venue, venue_id) if venue_id else None
+    force = venue.force if venue is not None else None
+    return working_days.region_for_country(force.country if force is not None else None)
 
 
 def cancel_session(

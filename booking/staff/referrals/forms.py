@@ -154,3 +154,16 @@ class AgreementForm(BaseForm):
     withdrawn_code = StringField("Code for withdrawn", validators=[Length(max=40)])
     withdrawn_wording = StringField("Wording for withdrawn", validators=[Length(max=120)])
     submit = SubmitField("Save as a new version")
+
+
+class FunnelForm(BaseForm):
+    class Meta:
+        csrf = False  # a GET filter that changes nothing
+
+    start = DateField("Referred from", validators=[Optional()])
+    end = DateField("Referred to", validators=[Optional()])
+    submit = SubmitField("Show")
+
+
+class SendLinkForm(BaseForm):
+    submit = SubmitField("Send a link")

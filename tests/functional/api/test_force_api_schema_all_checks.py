@@ -65,7 +65,7 @@ def test_every_check_passes_for_valid_and_invalid_requests(app, db):
             )
             def answers_as_documented(case):
                 label = (case.operation.label, case.meta.generation.mode.value)
-                if mode == GenerationMode.POSITIVE and "Idempotency-Key" in (case.headers or {}):
+                if label[1] == "positive" and "Idempotency-Key" in (case.headers or {}):
                     case.headers["Idempotency-Key"] = uuid.uuid4().hex
                 response = case.call(headers=bearer(token))
                 try:

@@ -23,6 +23,7 @@ from booking.models import (
     utcnow,
 )
 from booking.services.bookings import seats as bookings
+from booking.services.notify import contact_plan as wording
 from booking.services.notify import digests, messages
 from booking.services.notify.outbox import FALLBACK_SUBJECT, NEUTRAL_SUBJECTS
 from tests import PROJECT_ROOT, factories
@@ -159,6 +160,12 @@ def _every_kind(now, person, booking, moved, entry, case):
         "missed_session": lambda: messages.missed_session(
             booking, [booking.session], now=now, base_url=base_url
         ),
+        **{
+            kind: lambda kind=kind: wording.queue_contact(
+                person, case, kind=kind, now=now, link=f"{base_url}/referral/link/x"
+            )
+            for kind in wording.KINDS
+        },
     }
 
 
