@@ -124,6 +124,10 @@ NOT_PERSONAL: dict[str, set[str]] = {
     "waiver_requests": {"status", "reason_category"},
     "fund_ledger_entries": {"kind"},
     "hardship_funds": {"name", "funder"},
+    # A digest of a random browser token, kept only to refuse that ended browser session.
+    "ended_sessions": {"token"},
+    # The worker's own name (host and process), for its heartbeat.
+    "worker_heartbeats": {"name"},
     # Subjects are one fixed neutral line per kind (outbox.NEUTRAL_SUBJECTS), never personal.
     "notifications": {"channel", "kind", "subject", "status", "call_outcome", "provider_id"},
     "text_replies": {"provider_id", "meaning"},  # Notify's id, and a code (coming / change)
