@@ -97,7 +97,8 @@ class ReferralCollection(MethodView):
         """Create a referral
 
         Idempotent: retrying with the same `Idempotency-Key` returns the referral the first
-        call made. The same police reference without that key is a 409.
+        call made, even when the calls race. The same key with a different police reference,
+        surname or date of birth is a 422; the same police reference without that key is a 409.
         """
         values = {
             key: (value.isoformat() if hasattr(value, "isoformat") else (value or ""))
@@ -105,22 +106,50 @@ class ReferralCollection(MethodView):
         }
         key = headers.get("idempotency_key")
         try:
-            with unit_of_work():
-                created = force_access.create(
-                    _force(), values, idempotency_key=key, by=None, now=utcnow()
-                )
-                referral_id = created.referral.id
+            referral_id = _create_once(values, key)
         except ReferralError as error:
-            status = 409
-            return problem(status, "Conflict", error.message, **error.context)
+            return _refused(error)
         except ValueError as error:
             return problem(422, "Unprocessable Content", str(error).capitalize() + ".")
-        except IntegrityError:
-            # Two creates with one key (or reference) at the same moment: the other one won.
+        if referral_id is None:
             return problem(409, "Conflict", "This referral is being created by another request.")
         referral = force_access.referral_for(_force(), referral_id)
         location = url_for("api.OneReferral", referral_id=referral_id)
         return referral, 201, {"Location": location}
+
+
+def _create_once(values: dict[str, str], key: str | None) -> int | None:
+    """The referral this create made or, for a repeated Idempotency-Key, the one the first
+    made. None: it lost a race to a create without that key (or with another)."""
+    try:
+        with unit_of_work():
+            created = force_access.create(
+                _force(), values, idempotency_key=key, by=None, now=utcnow()
+            )
+            return created.referral.id
+    except (IntegrityError, ValueError) as error:
+        # Two creates with one key at the same moment: the other one won (its row now stands
+        # in this one's way). They are the same request, so this caller gets the same 201 (or
+        # the 422 for a different body). Without a key, or if it is not that, as it was.
+        earlier = _made_with(key, values) if key else None
+        if earlier is not None:
+            return earlier
+        if isinstance(error, ValueError):
+            raise
+        return None
+
+
+def _made_with(key: str, values: dict[str, str]) -> int | None:
+    with unit_of_work():
+        earlier = force_access.replay(_force(), values, idempotency_key=key)
+        return earlier.referral.id if earlier is not None else None
+
+
+def _refused(error: ReferralError):
+    # The same key with a different request is a mistake in the request: 422 says so.
+    status = 422 if error.code == "idempotency_key_reused" else 409
+    title = "Unprocessable Content" if status == 422 else "Conflict"
+    return problem(status, title, error.message, **error.context)
 
 
 @bp.route("/referrals/<int:referral_id>")

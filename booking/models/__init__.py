@@ -21,7 +21,7 @@ from booking.models.hardship import (
     WaiverRequest,
     WaiverStatus,
 )
-from booking.models.jobs import JobLock
+from booking.models.jobs import JobLock, WorkerHeartbeat
 from booking.models.notifications import Channel, Notification, NotificationStatus, TextReply
 from booking.models.payments import (
     Payment,
@@ -48,11 +48,12 @@ from booking.models.trainers import (
     Unavailability,
     UnstaffedSession,
 )
-from booking.models.users import STAFF_ROLES, Role, User
+from booking.models.users import STAFF_ROLES, EndedSession, Role, User
 
 __all__ = [
     "ApiToken",
     "DeliveryStatus",
+    "EndedSession",
     "ForceWebhookDelivery",
     "JobLock",
     "AllocationRun",
@@ -103,6 +104,7 @@ __all__ = [
     "WaiverReason",
     "WaiverRequest",
     "WaiverStatus",
+    "WorkerHeartbeat",
     "Payment",
     "PaymentMethod",
     "PaymentStatus",

@@ -47,9 +47,12 @@ def _reference_limit() -> str:
 
 
 def submitted_reference() -> str:
-    """The reference a look-up names, normalised, so guesses at one person's surname and date
-    of birth share a limit however many addresses they come from."""
-    return "reference:" + referrals.normalise_reference(request.form.get("police_reference", ""))
+    """The reference a look-up names, normalised, with the address it comes from: guesses at
+    one person's surname and date of birth from one address share a limit, and a stranger
+    guessing elsewhere never locks the person out of their own look-up (each address also has
+    its own limit on every look-up, and a used account is only ever sent a link)."""
+    reference = referrals.normalise_reference(request.form.get("police_reference", ""))
+    return f"reference:{reference}:{request.remote_addr or 'unknown'}"
 
 
 def _not_signed_in(response) -> bool:

@@ -306,7 +306,11 @@ def decide_help(
         by=staff,
         approve=approve,
         amount_pence=amount if approve else None,
-        reason="" if approve else "The fund cannot help this time.",
+        reason=(
+            "The fund covers half this time."
+            if approve and not whole
+            else ("" if approve else "The fund cannot help this time.")
+        ),
         now=now,
     )
 

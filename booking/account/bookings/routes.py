@@ -75,20 +75,22 @@ def book(session_id: int):
 
 def _book_page(course_session, form: BookForm) -> str:
     places_left = bookings.places_left(course_session, now=utcnow())
+    # The person's referrals decide both the fee shown and whether the session fits: read once.
+    bookable = eligibility.bookable_referrals(current_user)
     return render_template(
         "account/bookings/book.html",
         course_session=course_session,
         places_left=places_left,
-        fee_pence=bookings.fee_for_person(course_session, current_user),
-        does_not_fit=_why_not_message(course_session),
+        fee_pence=bookings.fee_for_person(course_session, current_user, bookable=bookable),
+        does_not_fit=_why_not_message(course_session, bookable),
         form=form,
         profile=contact.profile_for(current_user),
     )
 
 
-def _why_not_message(course_session) -> str | None:
+def _why_not_message(course_session, bookable: list) -> str | None:
     """Why this session does not fit the person's referral, said before they try to book."""
-    code = eligibility.why_session_does_not_fit(current_user, course_session)
+    code = eligibility.why_session_does_not_fit(current_user, course_session, bookable=bookable)
     return ReferralError(code).message if code else None
 
 

@@ -32,7 +32,7 @@ from booking.models import (
     WaiverStatus,
 )
 from booking.services import audit, locks
-from booking.services.bookings import cancellation, eligibility
+from booking.services.bookings import cancellation, fitting
 from booking.services.bookings import seats as bookings
 from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.errors import BookingError
@@ -118,9 +118,8 @@ def move_options(booking: Booking, *, now: datetime, wants_women_only: bool) -> 
         else CourseSession.is_online.is_(True),
     ]
     if referral is not None:
-        conditions.append(CourseSession.ends_at <= eligibility.deadline_moment(referral))
-    if not wants_women_only:
-        conditions.append(CourseSession.women_only.is_(False))
+        conditions.append(fitting.serves_referral(referral))
+    conditions.extend(fitting.women_only_allowed(wants_women_only))
     candidates = db.session.scalars(
         select(CourseSession)
         .options(joinedload(CourseSession.venue), joinedload(CourseSession.course_type))

@@ -110,12 +110,15 @@ def places_left(course_session: CourseSession, *, now: datetime) -> int:
     return max(course_session.capacity - seats_taken(course_session.id, now=now), 0)
 
 
-def fee_for_person(course_session: CourseSession, person: User) -> int:
+def fee_for_person(
+    course_session: CourseSession, person: User, *, bookable: list[Referral] | None = None
+) -> int:
     """The fee ``place_booking`` would charge this person: the one fee rule, with the scheme of
-    the referral the seat would serve (for showing the cost before booking)."""
+    the referral the seat would serve (for showing the cost before booking). ``bookable``: the
+    person's ``eligibility.bookable_referrals``, when the caller has read them already."""
     fitting = [
         referral
-        for referral in eligibility.bookable_referrals(person)
+        for referral in (eligibility.bookable_referrals(person) if bookable is None else bookable)
         if referral.course_type_id == course_session.course_type_id
     ]
     return fees.fee_for(course_session, fitting[0].scheme if fitting else None)

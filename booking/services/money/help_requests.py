@@ -154,7 +154,8 @@ def decide_waiver(
     per-person yearly cap, unless ``override_reason`` is given. A full waiver confirms the
     booking; a part waiver or a decline gives ``days_to_pay`` days to pay the rest, after which
     expire-holds releases the seat. Raises WaiverError("waiver_already_decided" |
-    "reason_required" | "amount_invalid" | "no_fund" | "fund_overspend" | "waiver_cap" | "busy").
+    "reason_required" | "reason_for_less" (less than asked, without a reason) |
+    "amount_invalid" | "no_fund" | "fund_overspend" | "waiver_cap" | "busy").
     """
     reason = (reason or "").strip()
     override_reason = (override_reason or "").strip()
@@ -175,6 +176,8 @@ def decide_waiver(
         amount = waiver.asked_for_pence if amount_pence is None else amount_pence
         if amount <= 0 or amount > waiver.fee_pence:
             raise WaiverError("amount_invalid")
+        if amount < waiver.asked_for_pence and not reason:
+            raise WaiverError("reason_for_less", field="reason")
         found = fund.fund_for(now, force_id=booking.session.force_id)
         if found is None:
             raise WaiverError("no_fund")

@@ -76,10 +76,21 @@ def render_letter(kind: str, **context: Any) -> str:
     return render(kind, **context)
 
 
+# Context values that are only links: a call script leaves them out (its text then says "call").
+SPOKEN_WITHOUT = ("manage_url", "booking_url")
+WEB_ADDRESS = re.compile(r"https?://\S+")
+SAID_INSTEAD_OF_A_LINK = "(a web link here: do not read it out; help them with it on this call)"
+
+
 def render_call(kind: str, *, name: str, voicemail: bool, **context: Any) -> str:
     """The script for staff ringing the person: neutral until they know who they are speaking
     to, with the text message's wording as what to tell them."""
-    message = render_text(kind, name=name, **context)
+    # Links are for reading, not for saying: the text's web addresses become plain words, and
+    # where the text offers a link or a phone number, the call keeps the phone number.
+    for key in SPOKEN_WITHOUT:
+        if key in context:
+            context[key] = ""
+    message = WEB_ADDRESS.sub(SAID_INSTEAD_OF_A_LINK, render_text(kind, name=name, **context))
     return _templates.get_template("call/_script.txt").render(
         name=name, message=message, voicemail=voicemail, phone=CONTACT_PHONE
     )

@@ -51,16 +51,9 @@ def create(
     after a lost answer); the same police reference without that key is a conflict.
     Raises ReferralError("duplicate_reference" | "idempotency_key_reused") or ValueError."""
     if idempotency_key:
-        earlier = db.session.scalar(
-            select(Referral).where(
-                Referral.force_id == force.id, Referral.idempotency_key == idempotency_key
-            )
-        )
+        earlier = replay(force, values, idempotency_key=idempotency_key)
         if earlier is not None:
-            reference = normalise_reference(values.get("police_reference", ""))
-            if reference != earlier.police_reference:
-                raise ReferralError("idempotency_key_reused", referral_id=earlier.id)
-            return Created(earlier, replayed=True)
+            return earlier
     reference = normalise_reference(values.get("police_reference", ""))
     existing = db.session.scalar(
         select(Referral.id).where(
@@ -73,6 +66,32 @@ def create(
     referral.idempotency_key = idempotency_key or None
     db.session.flush()
     return Created(referral, replayed=False)
+
+
+def replay(force: PoliceForce, values: dict[str, str], *, idempotency_key: str) -> Created | None:
+    """The referral an earlier create with this Idempotency-Key made (None: no such create).
+    The same key with a different request is refused: ReferralError("idempotency_key_reused")."""
+    earlier = db.session.scalar(
+        select(Referral).where(
+            Referral.force_id == force.id, Referral.idempotency_key == idempotency_key
+        )
+    )
+    if earlier is None:
+        return None
+    if not _same_person(earlier, values):
+        raise ReferralError("idempotency_key_reused", referral_id=earlier.id)
+    return Created(earlier, replayed=True)
+
+
+def _same_person(earlier: Referral, values: dict[str, str]) -> bool:
+    """Whether a repeated create names the referral the key made: the same reference, surname
+    and date of birth (what identifies the person), however they are spelt in spaces or case."""
+    return (
+        normalise_reference(values.get("police_reference", "")) == earlier.police_reference
+        and (values.get("last_name") or "").strip().casefold()
+        == (earlier.last_name or "").strip().casefold()
+        and (values.get("date_of_birth") or "") == earlier.date_of_birth.isoformat()
+    )
 
 
 def encode_cursor(moment: datetime, referral_id: int) -> str:

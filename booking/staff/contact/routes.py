@@ -41,7 +41,7 @@ def record_call(notification_id: int):
         with unit_of_work():
             outbox.record_call(notification_id, form.outcome(), staff=current_user, now=utcnow())
     except ContactError as refusal:
-        flash(refusal.message, "error")
+        flash(refusal.staff_message, "error")
         return redirect(url_for("staff.contact.calls"), 303)
     flash("Saved. Thank you.", "success")
     return redirect(url_for("staff.contact.calls"), 303)
@@ -91,7 +91,7 @@ def resend(notification_id: int):
                 notification_id, Channel(form.channel.data), staff=current_user, now=utcnow()
             )
     except ContactError as refusal:
-        flash(refusal.message, "error")
+        flash(refusal.staff_message, "error")
         return redirect(back, 303)
     flash(f"Queued by {CHANNEL_NAMES[Channel(form.channel.data)]}.", "success")
     return redirect(back, 303)

@@ -57,11 +57,17 @@ def test_retrying_with_the_same_idempotency_key_makes_one_referral(client, db, w
     assert first.get_json()["id"] == second.get_json()["id"]
     assert db.session.scalar(select(func.count(Referral.id))) == 1
 
-    other = client.post(
-        "/api/v1/referrals", json=referral_body(course.slug, "OTHER/1"), headers=headers
-    )
-    assert other.status_code == 409
-    assert other.content_type == "application/problem+json"
+    # The same key with a different request is refused, and the answer says why.
+    for changed in (
+        referral_body(course.slug, "OTHER/1"),
+        referral_body(course.slug, last_name="Jones"),
+        referral_body(course.slug, date_of_birth="1991-04-01"),
+    ):
+        other = client.post("/api/v1/referrals", json=changed, headers=headers)
+        assert other.status_code == 422
+        assert other.content_type == "application/problem+json"
+        assert "Idempotency-Key was already used" in other.get_json()["detail"]
+    assert db.session.scalar(select(func.count(Referral.id))) == 1
 
 
 def test_the_same_police_reference_without_the_key_is_a_conflict(client, world):
@@ -226,6 +232,8 @@ def test_tokens_are_rate_limited_one_budget_each(database_url, db):
         assert statuses == [200, 200, 429]
         limited = client.get("/api/v1/referrals", headers=bearer(token))
         assert limited.content_type == "application/problem+json"
+        # docs/api.md promises it: how many seconds to wait, within the minute's window.
+        assert 1 <= int(limited.headers["Retry-After"]) <= 61
         assert client.get("/api/v1/referrals", headers=bearer(other)).status_code == 200
         _db.session.remove()
         _db.engine.dispose()

@@ -23,7 +23,7 @@ from booking.models import (
     utcnow,
 )
 from booking.services.bookings import seats as bookings
-from booking.services.notify import messages
+from booking.services.notify import digests, messages
 from booking.services.notify.outbox import FALLBACK_SUBJECT, NEUTRAL_SUBJECTS
 from tests import PROJECT_ROOT, factories
 from tests.referral_factories import make_email_safe, referral
@@ -122,6 +122,21 @@ def _every_kind(now, person, booking, moved, entry, case):
             person, booking.session, taken_off=True, now=now
         ),
         "trainer_released": lambda: messages.trainer_released(person, [booking.session], now=now),
+        "sessions_changed": lambda: digests.sessions_changed(
+            person, [booking, moved], now=now, base_url=base_url
+        ),
+        "sessions_cancelled": lambda: digests.sessions_cancelled(
+            person, [(booking, "Nothing was paid."), (moved, "")], now=now
+        ),
+        "trainer_sessions_changed": lambda: digests.trainer_sessions_changed(
+            person, kept=[moved.session], taken_off=[booking.session], now=now
+        ),
+        "trainer_sessions_cancelled": lambda: digests.trainer_sessions_cancelled(
+            person, [booking.session, moved.session], now=now
+        ),
+        "trainer_rota": lambda: digests.trainer_rota(
+            person, added=[(moved.session, True), (booking.session, False)], removed=[], now=now
+        ),
         "pay_link": lambda: messages.pay_link(
             moved, link=f"{base_url}/referral/link/x", due_pence=3000, now=now
         ),

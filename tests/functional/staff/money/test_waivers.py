@@ -114,11 +114,37 @@ def test_full_approval_confirms_spends_the_fund_and_shows_in_the_report(client, 
     )
 
 
+def test_giving_less_help_than_asked_needs_a_reason(client, auth, db):
+    _fund(db)
+    booking = _ask(client, auth, db, _fee_session())
+    waiver_id = _waiver(db, booking).id
+    auth.login_as(Role.ADMIN)
+    queue = client.get("/admin/money/waivers").get_data(as_text=True)
+    assert "needed to decline or to give less than they asked for" in queue
+
+    refused = _decide(client, waiver_id, approve="Approve", amount="20", asked=str(FEE))
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "Give a reason for covering less than the person asked for" in page
+    assert _waiver(db, booking).status == WaiverStatus.PENDING
+    # The rule holds without the page's help too (an old page, a hand-made request).
+    again = _decide(client, waiver_id, approve="Approve", amount="20")
+    assert again.status_code == 303 and _waiver(db, booking).status == WaiverStatus.PENDING
+
+    _decide(client, waiver_id, approve="Approve", amount="20", reason="Two thirds this year.")
+    assert _waiver(db, booking).approved_pence == 2000
+
+
 def test_part_approval_leaves_the_rest_to_pay_within_days(client, auth, db):
     _fund(db)
     booking = _ask(client, auth, db, _fee_session())
     auth.login_as(Role.ADMIN)
-    _decide(client, _waiver(db, booking).id, approve="Approve", amount="20")
+    _decide(
+        client,
+        _waiver(db, booking).id,
+        approve="Approve",
+        amount="20",
+        reason="The fund covers two thirds this year.",
+    )
     booking = db.session.get(Booking, booking.id)
     assert booking.status == BookingStatus.AWAITING_PAYMENT
     assert payments.amount_due(booking) == 1000

@@ -129,13 +129,15 @@ def test_series_change_moves_every_remaining_date_and_tells_people(client, db, a
     page = client.get(f"/admin/sessions/{dates[0].id}").get_data(as_text=True)
     assert f"/admin/series/{series.id}" in page
     response = client.post(
-        f"/admin/series/{series.id}/change", data={"start_time": "08:00", "capacity": "7"}
+        f"/admin/series/{series.id}/change",
+        data={"start_time": "08:00", "end_time": "10:00", "capacity": "7"},
     )
     assert response.status_code == 303
     for s in dates:
         db.session.refresh(s)
         assert s.capacity == 7
         assert s.starts_at.astimezone(LONDON).strftime("%H:%M") == "08:00"
+        assert s.ends_at - s.starts_at == timedelta(hours=2), "a new start keeps the length"
     told = db.session.scalars(
         select(Notification).where(Notification.user_id == booking.user_id)
     ).all()
@@ -294,7 +296,45 @@ def test_message_everyone_booked_on_safe_channels_only(client, db, auth):
     ).all()
     assert unsafe.user_id in [e.entity_id for e in withheld]
     page = client.get(f"/admin/sessions/{session.id}").get_data(as_text=True)
-    assert "1 have not said email is safe" in page
+    assert "1 have no safe way to be reached" in page
+
+
+def test_message_everyone_booked_says_which_channels_it_really_uses(client, db, auth):
+    session = factories.course_session()
+    by_email = _booked(session)
+    by_phone = factories.user(Role.ATTENDEE, first_name="Pat")
+    _db.session.add(
+        AttendeeProfile(
+            user_id=by_phone.id,
+            phone_is_safe=True,
+            phone_number="07700 900789",
+            best_times="Weekday mornings",
+        )
+    )
+    bookings.book_session(session.id, by_phone, now=utcnow())
+    auth.login_as(Role.ADMIN)
+
+    before = client.get(f"/admin/sessions/{session.id}/message").get_data(as_text=True)
+    assert "It will go 1 by email and 1 as a phone call for the team to make" in before
+    assert "sent only to people who said email is safe" not in before
+    after = client.post(
+        f"/admin/sessions/{session.id}/message",
+        data={"text": "The room has changed to 2B."},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert "Message queued for 2 people: 1 by email and 1 as a phone call" in after
+    queued = db.session.scalars(
+        select(Notification).where(Notification.kind == "session_message")
+    ).all()
+    assert sorted((n.user_id, n.channel.value) for n in queued) == sorted(
+        [(by_email.user_id, "email"), (by_phone.id, "call")]
+    )
+    calls = client.get("/admin/contact/calls").get_data(as_text=True)
+    assert "Best times</dt><dd>Weekday mornings" in calls
+    script = next(n.body for n in queued if n.channel.value == "call")
+    assert "The room has changed to 2B." in script
+    assert "http" not in script and "/my/bookings" not in script
 
 
 def test_cancelling_a_series_date_refunds_a_card_payment_in_full(client, db, auth):
