@@ -113,7 +113,12 @@ def test_a_worker_killed_mid_send_is_taken_over_within_the_lease_and_sends_once_
     make_email_safe(person)
     db.session.commit()
     for number in range(3):
-        outbox.queue_email(person, kind="booking_confirmed", body=f"Message {number}", now=NOW)
+        outbox.queue(
+            person,
+            kind="booking_confirmed",
+            wordings={Channel.EMAIL: f"Message {number}"},
+            now=NOW,
+        )
     db.session.commit()
     # The killed worker: held the sending job and had claimed (and maybe sent) the first message.
     assert locks.acquire("send-notifications", now=NOW)
@@ -144,7 +149,12 @@ def test_smtp_failing_then_recovering_delivers_everything_once(db):
     make_email_safe(person)
     db.session.commit()
     for number in range(6):
-        outbox.queue_email(person, kind="booking_confirmed", body=f"Message {number}", now=NOW)
+        outbox.queue(
+            person,
+            kind="booking_confirmed",
+            wordings={Channel.EMAIL: f"Message {number}"},
+            now=NOW,
+        )
     db.session.commit()
     sender = FlakySender(failures=notifications.FAILURES_BEFORE_PAUSE)
 
