@@ -4,6 +4,7 @@ scoped to the token's force, commits once and answers; errors are problem detail
 from flask import g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -14,7 +15,7 @@ from booking.database import unit_of_work
 from booking.extensions import limiter
 from booking.models import utcnow
 from booking.services.errors import ReferralError
-from booking.services.referrals import force_access
+from booking.services.referrals import force_access, sharing
 from booking.services.referrals.webhooks import outcome_date
 from booking.web.policies import current_ending_policy
 
@@ -72,7 +73,7 @@ def _force():
 
 @bp.route("/referrals")
 class ReferralCollection(MethodView):
-    @bp.arguments(schemas.ChangedQuery, location="query")
+    @bp.arguments(schemas.ChangedQuery, location="query", unknown=RAISE)
     @bp.response(200, schemas.ReferralPage)
     @_problems(*COMMON)
     def get(self, query):
@@ -187,35 +188,39 @@ def withdraw(body, referral_id: int):
     except ReferralError as error:
         if error.code == "referral_not_found":
             return problem(404, "Not Found", "No such referral for this force.")
-        return problem(409, "Conflict", error.message)
+        # Written for the force's system, not the attendee-facing message for this code.
+        return problem(409, "Conflict", "The referral already has an outcome: it stays as it is.")
     return force_access.referral_for(_force(), referral_id)
 
 
 @bp.route("/outcomes")
-@bp.arguments(schemas.OutcomesQuery, location="query")
+@bp.arguments(schemas.OutcomesQuery, location="query", unknown=RAISE)
 @bp.response(200, schemas.OutcomePage)
 @_problems(*COMMON)
 def outcomes(query):
     """Outcomes reached in a date range
 
     Completed, not completed and withdrawn referrals whose outcome was reached on a UK day from
-    `from` to `to` inclusive. Status and date only.
+    `from` to `to` inclusive, at most 366 days per answer (`covered_to` says how far this one
+    went). Status and date only.
     """
-    rows = force_access.outcomes(_force(), query["start"], query["end"])
+    covered_to = force_access.covered_range(query["start"], query["end"])
+    rows = (
+        force_access.outcomes(_force(), query["start"], covered_to)
+        if covered_to is not None
+        else []
+    )
+    # Every item passes the force's agreement (the one allow-list the webhooks use too).
+    agreement = sharing.current(_force().id)
     items = [
-        {
-            "id": row.id,
-            "police_reference": row.police_reference,
-            "status": row.status.value,
-            "date": outcome_date(row),
-        }
+        sharing.share(agreement, sharing.outcome_record(agreement, row, outcome_date(row)))
         for row in rows
     ]
-    return {"items": items}
+    return {"items": items, "covered_to": covered_to}
 
 
 @bp.route("/sessions")
-@bp.arguments(schemas.SessionsQuery, location="query")
+@bp.arguments(schemas.SessionsQuery, location="query", unknown=RAISE)
 @bp.response(200, schemas.SessionPage)
 @_problems(*COMMON)
 def sessions(query):

@@ -6,7 +6,7 @@ from typing import TypedDict
 
 from sqlalchemy import func, select
 
-from booking.demo.force_contacts import seed_force_contact
+from booking.demo.force_contacts import seed_force_agreement, seed_force_contact
 from booking.demo.forces import FORCES, PARTNERS, WELSH
 from booking.demo.money import seed_money
 from booking.demo.referrals import seed_referrals
@@ -216,6 +216,7 @@ def seed_demo(*, now: datetime) -> dict[str, int]:
 
     db.session.flush()
     added["force contacts"] = seed_force_contact(password=DEMO_PASSWORD)
+    added["force agreements"] = seed_force_agreement(now=now)
     if not db.session.scalar(select(func.count(CourseSession.id))):
         added["sessions"] = _seed_sessions(list(venues.values()), course_types, now=now)
     db.session.flush()

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from booking.extensions import db
 from booking.models import (
@@ -105,6 +106,15 @@ def worker_health(*, now: datetime, queue_depth: int | None) -> WorkerHealth:
     if health.oldest_waiting_refund_seconds > REFUND_WAITING_LIMIT.total_seconds():
         health.problems.append("refunds waiting")
     return health
+
+
+def worker_health_if_readable(*, now: datetime, queue_depth: int | None) -> WorkerHealth | None:
+    """``worker_health``, or None when the database cannot be read (the check answers 503)."""
+    try:
+        return worker_health(now=now, queue_depth=queue_depth)
+    except SQLAlchemyError:
+        log.error("Worker health check could not reach the database")
+        return None
 
 
 def start_heartbeat(app: Flask) -> threading.Thread:

@@ -11,7 +11,7 @@ from booking.models.bookings import (
     BookingStatus,
 )
 from booking.models.courses import CourseType, Delivery, Venue
-from booking.models.forces import PoliceForce, Scheme, scheme_course_types
+from booking.models.forces import ForceAgreement, PoliceForce, Scheme, scheme_course_types
 from booking.models.hardship import (
     WAIVER_REASON_LABELS,
     FundLedgerEntry,
@@ -52,6 +52,7 @@ from booking.models.users import STAFF_ROLES, EndedSession, Role, User
 
 __all__ = [
     "ApiToken",
+    "ForceAgreement",
     "DeliveryStatus",
     "EndedSession",
     "ForceWebhookDelivery",

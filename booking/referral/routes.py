@@ -31,6 +31,7 @@ from booking.services.notify import channels as contact
 from booking.services.people import access_links, accounts, guests, preferences
 from booking.services.referrals import lookup as referrals
 from booking.services.referrals import reminders as referral_deadlines
+from booking.services.referrals import sharing
 from booking.web import links
 from booking.web.answers import answers_from, fill_from
 from booking.web.security import role_required
@@ -151,6 +152,8 @@ def sessions():
         form=ChooseSessionForm(),
         link_form=SendLinkForm(),
         can_email_link=contact.email_is_safe(current_user) and guests.can_be_emailed(current_user),
+        # What the referring force receives, from its data-sharing agreement, in plain words.
+        police_told=sharing.plain_words(sharing.current(referral.force_id)),
     )
 
 

@@ -27,7 +27,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, ValidationError
 
 from booking.services import input_rules as rules
-from booking.services.money.fees import MAX_PENCE, parse_pounds
+from booking.services.money.amounts import MAX_PENCE, parse_pounds
 
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1

@@ -251,7 +251,7 @@ def test_no_test_is_named_after_an_issue_number():
 
 
 def test_uk_time_and_money_have_one_definition_each():
-    """One LONDON (services/clock.py) and one way to write an amount (services/money/fees.py
+    """One LONDON (services/clock.py) and one way to write an amount (services/money/amounts.py
     ``pounds``): a second copy drifts (pages said £30 while messages said £30.00)."""
     london = [
         str(path.relative_to(ROOT))
@@ -265,7 +265,7 @@ def test_uk_time_and_money_have_one_definition_each():
         for line in path.read_text().splitlines()
         if "£{" in line and "MAX_PENCE" not in line
     ]
-    assert formatting_pence == ["booking/services/money/fees.py"]
+    assert formatting_pence == ["booking/services/money/amounts.py"]
 
 
 def calls_of(path: Path, attribute: str) -> int:

@@ -151,6 +151,19 @@ NOT_PERSONAL: dict[str, set[str]] = {
     # person at the force who agreed an extension is force staff, not the person referred.
     "api_tokens": {"name", "prefix", "token_hash"},
     "force_webhook_deliveries": {"event", "status", "last_error"},
+    # A force's data-sharing agreement: its terms and outcome codes, and a force-side contact.
+    "force_agreements": {
+        "fields",
+        "lawful_basis",
+        "retention",
+        "governance_contact",
+        "completed_code",
+        "completed_wording",
+        "not_completed_code",
+        "not_completed_wording",
+        "withdrawn_code",
+        "withdrawn_wording",
+    },
 }
 
 
