@@ -25,6 +25,7 @@ from booking.models import (
     BookingStatus,
     CourseSession,
     FundLedgerEntry,
+    HardshipFund,
     LedgerKind,
     User,
     WaiverReason,
@@ -186,23 +187,7 @@ def decide_waiver(
     if waiver is None or waiver.status != WaiverStatus.PENDING:
         raise WaiverError("waiver_already_decided")
     if the_fund is not None:  # approving: the fund was found and locked above
-        over_budget = amount > fund.balance(the_fund.id)
-        cap = the_fund.per_person_cap_pence
-        over_cap = cap is not None and awarded_to_person(waiver.user_id, the_fund.id) + amount > cap
-        if (over_budget or over_cap) and not override_reason:
-            raise WaiverError("fund_overspend" if over_budget else "waiver_cap")
-        waiver.approved_pence = amount
-        waiver.fund_id = the_fund.id
-        fund.add_ledger_entry(
-            the_fund,
-            LedgerKind.AWARD,
-            -amount,
-            note=f"Waiver for booking {booking.reference}",
-            by=by,
-            now=now,
-            waiver_request_id=waiver.id,
-            force_id=booking.session.force_id,
-        )
+        _award(the_fund, waiver, booking, amount, override_reason=override_reason, by=by, now=now)
     waiver.decided_by_id = by.id
     waiver.decided_at = now
     waiver.decision_reason = reason[:500]
@@ -218,6 +203,38 @@ def decide_waiver(
     )
     _move_booking_after_decision(waiver, booking, by=by, now=now, days_to_pay=days_to_pay)
     return waiver
+
+
+def _award(
+    the_fund: HardshipFund,
+    waiver: WaiverRequest,
+    booking: Booking,
+    amount: int,
+    *,
+    override_reason: str,
+    by: User,
+    now: datetime,
+) -> None:
+    """Spend ``amount`` of the locked fund on the request, within the fund's balance and its
+    per-person yearly cap unless staff give an ``override_reason``.
+    Raises WaiverError("fund_overspend" | "waiver_cap")."""
+    over_budget = amount > fund.balance(the_fund.id)
+    cap = the_fund.per_person_cap_pence
+    over_cap = cap is not None and awarded_to_person(waiver.user_id, the_fund.id) + amount > cap
+    if (over_budget or over_cap) and not override_reason:
+        raise WaiverError("fund_overspend" if over_budget else "waiver_cap")
+    waiver.approved_pence = amount
+    waiver.fund_id = the_fund.id
+    fund.add_ledger_entry(
+        the_fund,
+        LedgerKind.AWARD,
+        -amount,
+        note=f"Waiver for booking {booking.reference}",
+        by=by,
+        now=now,
+        waiver_request_id=waiver.id,
+        force_id=booking.session.force_id,
+    )
 
 
 def _net_award(waiver_id: int) -> int:

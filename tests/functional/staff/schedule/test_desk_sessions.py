@@ -3,7 +3,7 @@ cancel a series, close a session for a trainer, message everyone booked, see nee
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -107,7 +107,10 @@ def _series(db, dates=3):
     db.session.flush()
     course = factories.course_type()
     venue = factories.venue()
-    first = utcnow().replace(microsecond=0, second=0) + timedelta(days=3)
+    # 10:00 UK time, three days ahead: a change to 08:00 then ends after it starts whatever the
+    # hour the test runs at (at 00:30 a session ending 02:30 moved to 08:00 ended before it began).
+    day = (utcnow() + timedelta(days=3)).astimezone(LONDON).date()
+    first = datetime.combine(day, time(10, 0), tzinfo=LONDON).astimezone(UTC)
     return series, [
         factories.course_session(
             starts_at=first + timedelta(weeks=n),
