@@ -128,9 +128,7 @@ def _system_page(*, token_form=None, webhook_form=None, new_token=None, new_secr
     force = _my_force()
     return render_template(
         "force/system.html",
-        force=force,
-        tokens=tokens.tokens_for(force),
-        deliveries=webhooks.recent_deliveries(force),
+        **queries.force_system(force),
         token_form=token_form or TokenForm(formdata=None),
         webhook_form=webhook_form or ForceWebhookForm(formdata=None, url=force.webhook_url),
         plain_form=RevokeForm(formdata=None),
@@ -162,10 +160,10 @@ def revoke_token(token_id: int):
     if not RevokeForm().validate_on_submit():
         abort(400)
     with unit_of_work():
-        row = queries.api_token(token_id)
-        if row is None or row.force_id != current_user.force_id:
-            abort(404)  # another force's token is "not found", never "forbidden"
-        tokens.revoke_token(row, by=current_user, now=utcnow())
+        if not tokens.revoke_force_token(
+            current_user.force_id, token_id, by=current_user, now=utcnow()
+        ):
+            abort(404)
     flash("Token revoked: it no longer works.", "success")
     return redirect(url_for("force.system"), 303)
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import ApiToken, CourseType, ForceWebhookDelivery, PoliceForce, Referral
+from booking.services.referrals import tokens, webhooks
 
 
 def _matching(text: str):
@@ -70,6 +71,16 @@ def course_types() -> list[CourseType]:
 
 def api_token(token_id: int) -> ApiToken | None:
     return db.session.get(ApiToken, token_id)
+
+
+def force_system(force: PoliceForce) -> dict[str, object]:
+    """What a force's system page shows, to staff and to the force alike: the force, its API
+    tokens and its recent webhook deliveries."""
+    return {
+        "force": force,
+        "tokens": tokens.tokens_for(force),
+        "deliveries": webhooks.recent_deliveries(force),
+    }
 
 
 def delivery_locked(delivery_id: int) -> ForceWebhookDelivery | None:

@@ -54,6 +54,16 @@ def revoke_token(token_row: ApiToken, *, by: User | None, now: datetime) -> None
     audit.record("api_token.revoked", "api_token", token_row.id, actor=by, now=now)
 
 
+def revoke_force_token(force_id: int, token_id: int, *, by: User | None, now: datetime) -> bool:
+    """Revoke one of this force's tokens. False when the force has no such token: another
+    force's token counts as not found, never as forbidden."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.force_id != force_id:
+        return False
+    revoke_token(row, by=by, now=now)
+    return True
+
+
 def authenticate(token: str) -> ApiToken | None:
     """The live token row (with its force) for a presented token, or None."""
     if not token.startswith(TOKEN_PREFIX):

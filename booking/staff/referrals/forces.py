@@ -31,9 +31,7 @@ def forces():
 def _force_page(force: PoliceForce, *, token_form=None, webhook_form=None, new_token=None):
     return render_template(
         "staff/referrals/force.html",
-        force=force,
-        tokens=tokens.tokens_for(force),
-        deliveries=webhooks.recent_deliveries(force),
+        **queries.force_system(force),
         token_form=token_form or TokenForm(formdata=None),
         webhook_form=webhook_form or WebhookForm(formdata=None, url=force.webhook_url),
         revoke_form=RevokeForm(formdata=None),
@@ -66,11 +64,8 @@ def revoke_token(slug: str, token_id: int):
     if not RevokeForm().validate_on_submit():
         abort(400)
     with unit_of_work():
-        force = _force(slug)
-        row = queries.api_token(token_id)
-        if row is None or row.force_id != force.id:
+        if not tokens.revoke_force_token(_force(slug).id, token_id, by=current_user, now=utcnow()):
             abort(404)
-        tokens.revoke_token(row, by=current_user, now=utcnow())
     flash("Token revoked: it no longer works.", "success")
     return redirect(url_for("staff.referrals.force_page", slug=slug), 303)
 
