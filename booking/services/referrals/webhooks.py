@@ -70,12 +70,18 @@ def queue_outcome(referral: Referral, *, now: datetime) -> ForceWebhookDelivery 
     force = db.session.get(PoliceForce, referral.force_id)
     if event is None or force is None or not force.webhook_url or not force.webhook_secret:
         return None
-    body = json.dumps(outcome_payload(referral, event, now=now), separators=(",", ":"))
+    return _queue(force, referral.id, event, outcome_payload(referral, event, now=now), now=now)
+
+
+def _queue(
+    force: PoliceForce, referral_id: int | None, event: str, payload: dict, *, now: datetime
+) -> ForceWebhookDelivery:
+    """A pending delivery of ``payload`` to the force's webhook, due at once."""
     delivery = ForceWebhookDelivery(
         force_id=force.id,
-        referral_id=referral.id,
+        referral_id=referral_id,
         event=event,
-        body=body,
+        body=json.dumps(payload, separators=(",", ":")),
         status=DeliveryStatus.PENDING,
         attempts=0,
         created_at=now,
@@ -222,21 +228,8 @@ def queue_test(force: PoliceForce, *, by: User | None, now: datetime) -> ForceWe
     Raises ValueError when the force has no address or secret yet."""
     if not force.webhook_url or not force.webhook_secret:
         raise ValueError("Set the webhook address and secret first.")
-    body = json.dumps(
-        {"type": TEST_EVENT, "created_at": now.isoformat(), "data": {}}, separators=(",", ":")
-    )
-    delivery = ForceWebhookDelivery(
-        force_id=force.id,
-        referral_id=None,
-        event=TEST_EVENT,
-        body=body,
-        status=DeliveryStatus.PENDING,
-        attempts=0,
-        created_at=now,
-        next_attempt_at=now,
-    )
-    db.session.add(delivery)
-    db.session.flush()
+    payload = {"type": TEST_EVENT, "created_at": now.isoformat(), "data": {}}
+    delivery = _queue(force, None, TEST_EVENT, payload, now=now)
     audit.record("webhook.test_queued", "police_force", force.id, actor=by, now=now)
     return delivery
 
