@@ -225,11 +225,27 @@ def _award(
         raise WaiverError("fund_overspend" if over_budget else "waiver_cap")
     waiver.approved_pence = amount
     waiver.fund_id = the_fund.id
+    note = f"Waiver for booking {booking.reference}"
+    _waiver_entry(the_fund, LedgerKind.AWARD, -amount, waiver, booking, note, by=by, now=now)
+
+
+def _waiver_entry(
+    the_fund: HardshipFund,
+    kind: LedgerKind,
+    amount_pence: int,
+    waiver: WaiverRequest,
+    booking: Booking,
+    note: str,
+    *,
+    by: User | None,
+    now: datetime,
+) -> None:
+    """One fund movement for a request, tagged with the request and the session's force."""
     fund.add_ledger_entry(
         the_fund,
-        LedgerKind.AWARD,
-        -amount,
-        note=f"Waiver for booking {booking.reference}",
+        kind,
+        amount_pence,
+        note=note,
         by=by,
         now=now,
         waiver_request_id=waiver.id,
@@ -273,16 +289,8 @@ def reverse_award(booking: Booking, *, by: User | None, now: datetime) -> int:
     still_taken = _net_award(waiver.id)
     if still_taken <= 0:
         return 0
-    fund.add_ledger_entry(
-        the_fund,
-        LedgerKind.REVERSAL,
-        still_taken,
-        note=f"Booking {booking.reference} ended",
-        by=by,
-        now=now,
-        waiver_request_id=waiver.id,
-        force_id=booking.session.force_id,
-    )
+    note = f"Booking {booking.reference} ended"
+    _waiver_entry(the_fund, LedgerKind.REVERSAL, still_taken, waiver, booking, note, by=by, now=now)
     audit.record("waiver.reversed", "waiver_request", waiver.id, actor=by, now=now)
     return still_taken
 
@@ -304,16 +312,8 @@ def restore_award(booking: Booking, *, by: User | None, now: datetime) -> bool:
     the_fund = fund.lock_fund(fund_id)
     if fund.balance(the_fund.id) < missing:
         return False
-    fund.add_ledger_entry(
-        the_fund,
-        LedgerKind.AWARD,
-        -missing,
-        note=f"Award restored: booking {booking.reference} paid after its hold lapsed",
-        by=by,
-        now=now,
-        waiver_request_id=waiver.id,
-        force_id=booking.session.force_id,
-    )
+    note = f"Award restored: booking {booking.reference} paid after its hold lapsed"
+    _waiver_entry(the_fund, LedgerKind.AWARD, -missing, waiver, booking, note, by=by, now=now)
     audit.record("waiver.restored", "waiver_request", waiver.id, actor=by, now=now)
     return True
 
