@@ -8,9 +8,12 @@ from werkzeug.security import generate_password_hash
 
 from booking.extensions import db
 from booking.models import (
+    Channel,
     CourseSession,
     CourseType,
     Delivery,
+    Notification,
+    NotificationStatus,
     PoliceForce,
     Role,
     SessionStatus,
@@ -128,3 +131,27 @@ def user(role: Role = Role.ATTENDEE, *, email: str | None = None, **fields) -> U
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def booked_message(
+    person: User,
+    *,
+    at: datetime,
+    body: str = "Your place is booked.",
+    status: NotificationStatus = NotificationStatus.PENDING,
+    **fields,
+) -> Notification:
+    """An email telling ``person`` their place is booked, written at ``at`` and due then unless
+    ``next_attempt_at`` says otherwise. Not added to the session."""
+    fields.setdefault("next_attempt_at", at)
+    return Notification(
+        user_id=person.id,
+        channel=Channel.EMAIL,
+        to_address=person.email,
+        kind="booking_confirmed",
+        subject="Your booking",
+        body=body,
+        status=status,
+        created_at=at,
+        **fields,
+    )

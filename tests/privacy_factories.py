@@ -176,17 +176,14 @@ def history(at: datetime, *, force=None, staff: User | None = None) -> History:
         booking_id=booking.id, status=AttendanceStatus.ATTENDED, marked_by_id=staff.id, marked_at=at
     )
     messages = [
-        Notification(
-            user_id=person.id,
-            channel=Channel.EMAIL,
-            to_address=person.email,
-            kind="booking_confirmed",
-            subject="Your booking",
+        factories.booked_message(
+            person,
+            at=at - timedelta(days=20),
             body=f"Dear {person.first_name}, your place is booked.",
+            status=NotificationStatus.SENT,
+            next_attempt_at=None,
             ics_attachment="BEGIN:VCALENDAR",
             last_error="",
-            status=NotificationStatus.SENT,
-            created_at=at - timedelta(days=20),
         ),
         # Written to the referral's address before the person had an account.
         Notification(

@@ -69,19 +69,7 @@ class FlakySender:
 def _queue_messages(db, count):
     person = factories.user(Role.ATTENDEE)
     for number in range(count):
-        db.session.add(
-            Notification(
-                user_id=person.id,
-                channel=Channel.EMAIL,
-                to_address=person.email,
-                kind="booking_confirmed",
-                subject="Your booking",
-                body=f"Message {number}",
-                status=NotificationStatus.PENDING,
-                next_attempt_at=NOW,
-                created_at=NOW,
-            )
-        )
+        db.session.add(factories.booked_message(person, at=NOW, body=f"Message {number}"))
     db.session.commit()
 
 

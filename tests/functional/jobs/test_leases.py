@@ -76,17 +76,9 @@ def test_a_refund_stalled_by_a_killed_worker_is_sent_once_by_the_next(db, monkey
 
 def test_a_message_in_flight_when_its_sender_died_is_sent_once_more_and_recorded(db):
     person = factories.user()
-    message = Notification(
-        user_id=person.id,
-        channel=Channel.EMAIL,
-        to_address=person.email,
-        kind="booking_confirmed",
-        subject="Your booking",
-        body="Your place is booked.",
-        status=NotificationStatus.SENDING,  # claimed by a sender that was then killed
-        claimed_at=NOW,
-        next_attempt_at=NOW,
-        created_at=NOW,
+    # claimed by a sender that was then killed
+    message = factories.booked_message(
+        person, at=NOW, status=NotificationStatus.SENDING, claimed_at=NOW
     )
     db.session.add(message)
     db.session.commit()

@@ -7,7 +7,7 @@ import pytest
 from huey.storage import RedisStorage
 
 from booking.jobs import health, worker
-from booking.models import Channel, Notification, NotificationStatus, Refund, RefundStatus, utcnow
+from booking.models import Refund, RefundStatus, utcnow
 from tests import factories
 from tests.payment_helpers import booking_awaiting_payment
 
@@ -18,19 +18,7 @@ NOW = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
 
 def _message(db, *, due):
     person = factories.user()
-    db.session.add(
-        Notification(
-            user_id=person.id,
-            channel=Channel.EMAIL,
-            to_address=person.email,
-            kind="booking_confirmed",
-            subject="Your booking",
-            body="Your place is booked.",
-            status=NotificationStatus.PENDING,
-            next_attempt_at=due,
-            created_at=due,
-        )
-    )
+    db.session.add(factories.booked_message(person, at=due))
     db.session.commit()
 
 
