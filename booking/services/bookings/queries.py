@@ -37,8 +37,10 @@ def attended_booking(reference: str, person: User) -> Booking | None:
     ).first()
 
 
-def bookings_for_person(person: User) -> list[Booking]:
-    """A person's bookings, soonest session first, with their sessions loaded in one query."""
+def bookings_for_person(person: User, *, latest_first: bool = False) -> list[Booking]:
+    """A person's bookings, soonest session first (or latest first), with their sessions
+    loaded in one query."""
+    starts = CourseSession.starts_at.desc() if latest_first else CourseSession.starts_at
     return list(
         db.session.scalars(
             select(Booking)
@@ -48,7 +50,7 @@ def bookings_for_person(person: User) -> list[Booking]:
                 joinedload(Booking.session).joinedload(CourseSession.venue),
             )
             .where(Booking.user_id == person.id)
-            .order_by(CourseSession.starts_at, Booking.id)
+            .order_by(starts, Booking.id)
         ).unique()
     )
 

@@ -27,6 +27,7 @@ from booking.models import (
     WaiverRequest,
 )
 from booking.services import audit
+from booking.services.bookings import queries as booking_queries
 
 SEARCH_LIMIT = 50
 MIN_QUERY_LENGTH = 2
@@ -222,16 +223,7 @@ def person_record(person_id: int, *, with_needs: bool) -> PersonRecord | None:
     if person is None or person.role != Role.ATTENDEE:
         return None
     profile = db.session.scalar(select(AttendeeProfile).where(AttendeeProfile.user_id == person.id))
-    bookings = db.session.scalars(
-        select(Booking)
-        .join(Booking.session)
-        .options(
-            joinedload(Booking.session).joinedload(CourseSession.course_type),
-            joinedload(Booking.session).joinedload(CourseSession.venue),
-        )
-        .where(Booking.user_id == person.id)
-        .order_by(CourseSession.starts_at.desc(), Booking.id)
-    ).all()
+    bookings = booking_queries.bookings_for_person(person, latest_first=True)
     booking_ids = [booking.id for booking in bookings]
     return PersonRecord(
         person=person,
