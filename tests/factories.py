@@ -22,6 +22,7 @@ from booking.models import (
     utcnow,
 )
 from booking.services.bookings.ending_policy import EndingPolicy
+from booking.services.referrals import sharing
 
 PASSWORD = "correct horse battery"
 
@@ -154,4 +155,21 @@ def booked_message(
         status=status,
         created_at=at,
         **fields,
+    )
+
+
+def agreement(force_row: PoliceForce, fields: list[str], *, now: datetime) -> None:
+    """A data-sharing agreement for ``force_row`` sharing ``fields``, whose code for a completed
+    course is "Outcome 22" ("condition met")."""
+    sharing.record_agreement(
+        force_row,
+        sharing.Terms(
+            fields=fields,
+            lawful_basis="Law enforcement purposes",
+            retention="Six years",
+            governance_contact="ig@force.example.uk",
+            codes={"completed": ("Outcome 22", "condition met")},
+        ),
+        by=None,
+        now=now,
     )

@@ -162,23 +162,10 @@ def test_the_person_sees_how_many_days_are_left_to_book(client, auth, db):
 
 def test_the_force_copy_of_the_report_follows_its_agreement(client, auth, db, mine):
     """Failed before: every force's copy held every column, whatever it had agreed."""
-    from booking.services.referrals import sharing
-
     force, other, course, contact = mine
     completed = referral(force, course, police_reference="OURS/3", status=ReferralStatus.COMPLETED)
     completed.completed_on = utcnow().date()
-    sharing.record_agreement(
-        force,
-        sharing.Terms(
-            fields=["outcome_code", "outcome_wording", "deadline"],
-            lawful_basis="Law enforcement purposes",
-            retention="Six years",
-            governance_contact="ig@force.example.uk",
-            codes={"completed": ("Outcome 22", "condition met")},
-        ),
-        by=None,
-        now=utcnow(),
-    )
+    factories.agreement(force, ["outcome_code", "outcome_wording", "deadline"], now=utcnow())
     db.session.commit()
     auth.login_as(user=contact)
     start = (utcnow().date() - timedelta(days=30)).isoformat()
