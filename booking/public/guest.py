@@ -105,7 +105,10 @@ def _details_page(session_id: int, *, waitlist: bool):
     if waitlist:
         form.submit.label.text = "Join the waiting list"
     problem = ""
-    if form.validate_on_submit():
+    # A course for referred people only is booked with the police reference: nobody fills in
+    # a form here that would be refused at the end.
+    needs_referral = course_session.course_type.referral_required
+    if not needs_referral and form.validate_on_submit():
         now = utcnow()
         try:
             with unit_of_work():
@@ -158,6 +161,7 @@ def _details_page(session_id: int, *, waitlist: bool):
         form=form,
         problem=problem,
         waitlist=waitlist,
+        needs_referral=needs_referral,
         places_left=bookings.places_left(course_session, now=utcnow()),
     )
     return _no_store(current_app.make_response((page, status)))
