@@ -17,6 +17,7 @@ from booking.models import Role, utcnow
 from booking.services.notify.channels import CONTACT_PHONE
 from booking.services.people import access_links, accounts, staff_accounts
 from booking.web import links
+from booking.web.errors import shows_form_again_without_token
 from booking.web.forms import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -60,6 +61,7 @@ def _sign_in_failed(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@shows_form_again_without_token
 @limiter.limit(_login_limit, methods=["POST"], key_func=client_address)
 @limiter.limit(
     _account_limit, methods=["POST"], key_func=submitted_account, deduct_when=_sign_in_failed
@@ -89,6 +91,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@shows_form_again_without_token
 @limiter.limit(_login_limit, methods=["POST"], key_func=client_address)
 def register():
     """Create an attendee account.

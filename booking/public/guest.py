@@ -24,6 +24,7 @@ from booking.services.errors import BookingError, PreferencesError, ReferralErro
 from booking.services.people import access_links, guests
 from booking.web import links
 from booking.web.answers import AnswerFields, answers_from
+from booking.web.errors import shows_form_again_without_token
 
 
 class GuestDetailsForm(AnswerFields):
@@ -80,6 +81,7 @@ _limit_new_guests = limiter.limit(
 
 
 @bp.route("/sessions/<int:session_id>/your-details", methods=["GET", "POST"])
+@shows_form_again_without_token
 @_limit_new_guests
 def your_details(session_id: int):
     """Your details and the optional questions, then one button that books the place."""
@@ -89,6 +91,7 @@ def your_details(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/waiting-list", methods=["GET", "POST"])
+@shows_form_again_without_token
 @_limit_new_guests
 def waiting_list(session_id: int):
     """Join a full session's waiting list without an account: the same details, one button."""

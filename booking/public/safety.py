@@ -1,11 +1,14 @@
 """Leaving quickly: "Exit this page", which signs the person out and clears what the browser
 keeps from this site, and the page that explains honestly what it does and does not do."""
 
+import re
+
 from flask import current_app, render_template, send_from_directory
 from flask_login import current_user
 
 from booking.auth import sessions as sign_in_sessions
 from booking.public.blueprint import bp
+from booking.services.notify.channels import CONTACT_PHONE
 
 # Where "Exit this page" goes: a neutral, everyday site.
 QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
@@ -17,6 +20,14 @@ CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 @bp.app_context_processor
 def quick_exit_url() -> dict[str, str]:
     return {"quick_exit_url": QUICK_EXIT_URL}
+
+
+@bp.app_context_processor
+def office_phone() -> dict[str, str]:
+    """The one office number (``CONTACT_PHONE``) every page gives, and its tel: form."""
+    digits = re.sub(r"[^0-9+]", "", CONTACT_PHONE)
+    tel = "+44" + digits[1:] if digits.startswith("0") else digits
+    return {"contact_phone": CONTACT_PHONE, "contact_phone_tel": tel}
 
 
 @bp.route("/exit", methods=["GET", "POST"])

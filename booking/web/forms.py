@@ -320,6 +320,14 @@ class RuleRefusal:
         self.shown = True
 
 
+# Set on a request whose form token was refused: its form is shown again, never acted on.
+CSRF_REFUSED = "waypoint.csrf_refused"
+LOST_SESSION = (
+    "We could not send this safely: the page was open a long time, or your browser forgot "
+    "this site. Nothing has been saved. Check your answers below and press the button again."
+)
+
+
 class BaseForm(FlaskForm):
     """Every form's base: FlaskForm (CSRF) plus the app-wide input rules above."""
 
@@ -329,6 +337,8 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         posted = has_request_context() and request.method == "POST"
+        if posted and request.environ.get(CSRF_REFUSED):
+            valid = False  # never act on a form whose token was refused
         if valid and posted:
             refusal = g.get("rule_refusal")
             if refusal is not None and not refusal.shown and type(self) is refusal.form_class:
@@ -339,6 +349,8 @@ class BaseForm(FlaskForm):
             else:
                 # Remembered in case a rule refuses what this form asked for.
                 g.submitted_form_class = type(self)
+        if not valid and "csrf_token" in self._fields and self._fields["csrf_token"].errors:
+            self._fields["csrf_token"].errors = [LOST_SESSION]
         if not valid and has_request_context() and request.method == "POST":
             # A page shown again with the form's messages answers 400, not 200, and a route
             # that answers a refused form with abort(400) still shows what to fix (see

@@ -34,10 +34,12 @@ from booking.services.notify import outbox
 from booking.services.people import guests
 from booking.services.referrals import queries as referral_queries
 from booking.web import links
+from booking.web.errors import shows_form_again_without_token
 from booking.web.security import role_required
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
+@shows_form_again_without_token
 @role_required(Role.ATTENDEE)
 def book(session_id: int):
     """Confirm the choice of session, then hold (and if free, confirm) a seat."""
