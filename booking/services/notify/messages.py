@@ -339,9 +339,10 @@ def waiver_decision(person: User, *, body: str, now: datetime) -> Notification |
     return _queue(person, "waiver_decision", now=now, text=body)
 
 
-def access_link(person: User, *, link: str, now: datetime) -> Notification | None:
-    """A link that opens the person's bookings without a password."""
-    return _queue(person, "access_link", now=now, link=link)
+def access_link(person: User, *, link: str, now: datetime, code: str = "") -> Notification | None:
+    """A link that opens the person's bookings without a password, and a code that does the
+    same when typed with a booking reference (on another device, say)."""
+    return _queue(person, "access_link", now=now, link=link, code=code)
 
 
 def pay_link(booking: Booking, *, link: str, due_pence: int, now: datetime) -> Notification | None:
