@@ -46,10 +46,18 @@ class GuestDetailsForm(AnswerFields):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         # Optional() ends the email field's own checks when it is empty, so this is asked here.
-        if not (self.email.data or "").strip() and not (self.phone_number.data or "").strip():
+        # Post alone is enough: someone with no phone and no email (a care-of address, say)
+        # gets their booking by letter, or a call from us.
+        by_post = self.post_is_safe.data and (self.postal_address.data or "").strip()
+        if (
+            not (self.email.data or "").strip()
+            and not (self.phone_number.data or "").strip()
+            and not by_post
+        ):
             self.email.errors = [
                 *self.email.errors,
-                "Enter an email address or a phone number, so we can send you your booking.",
+                "Enter an email address or a phone number, or tick Post and give an address "
+                "(a care-of address is fine), so we can send you your booking.",
             ]
             return False
         return valid

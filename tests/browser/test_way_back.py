@@ -15,12 +15,17 @@ pytestmark = pytest.mark.browser
 
 
 def _open_session(live_server) -> int:
+    """A free session anyone may book."""
     with live_server.app.app_context():
         return db.session.scalar(
             select(CourseSession.id)
             .join(CourseSession.course_type)
-            .where(CourseType.slug == "family-support", CourseSession.women_only.is_(False))
-            .order_by(CourseSession.starts_at.desc())
+            .where(
+                CourseType.slug == "peer-support",
+                CourseSession.women_only.is_(False),
+                CourseSession.capacity > 1,
+            )
+            .order_by(CourseSession.starts_at)
         )
 
 
@@ -62,7 +67,8 @@ def test_a_guest_gets_back_with_the_booking_reference_and_a_code(new_page, live_
     expect(page.get_by_role("alert")).to_contain_text("That code does not match")
     page.get_by_label("The code we sent you").fill(_latest_code(live_server, email))
     page.get_by_role("button", name="Open my booking").click()
-    page.get_by_role("heading", name="Your booking", exact=True).wait_for()
+    page.wait_for_url(booking_url)
+    expect(page.get_by_text("Confirmed")).to_be_visible()
     expect(page.get_by_text(reference).first).to_be_visible()
 
 
@@ -73,3 +79,25 @@ def test_an_ended_link_points_to_find_your_booking_not_the_police_reference(new_
     page.get_by_role("heading", name="Find your booking").wait_for()
     expect(page.get_by_label("Your booking reference")).to_be_visible()
     expect(page.get_by_label("Your reference number")).to_have_count(0)
+
+
+def test_someone_with_no_phone_and_no_email_books_by_post(new_page, live_server):
+    page = new_page(width=360, javascript=False)
+    page.goto(f"/sessions/{_open_session(live_server)}/your-details")
+    page.get_by_label("Your first name, or a name we can use").fill("Sol")
+    page.get_by_label("Post", exact=True).check()
+    address = "c/o Haven Day Centre, 4 Bridge Street, Stevenage SG1 2AB"
+    page.get_by_label(re.compile("^Postal address")).fill(address)
+    page.get_by_role("button", name="Confirm booking").click()
+    page.wait_for_url(re.compile(r"/my/bookings/"))
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.get_by_text("Confirmed")).to_be_visible()
+    expect(page.get_by_text("We will let you know by letter.")).to_be_visible()
+    with live_server.app.app_context():
+        person = db.session.scalar(
+            select(User).where(User.first_name == "Sol").order_by(User.id.desc())
+        )
+        channels = db.session.scalars(
+            select(Notification.channel).where(Notification.user_id == person.id)
+        ).all()
+    assert [channel.value for channel in channels] == ["letter"]
