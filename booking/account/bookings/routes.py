@@ -114,6 +114,8 @@ def booking_detail(reference: str):
         now=now,
         extend_form=ExtendHoldForm(),
         hold_running_out=holds.is_running_out(booking, now=now, minutes=minutes),
+        hold_nearly_up=holds.is_nearly_up(booking, now=now),
+        hold_ended=holds.has_ended(booking, now=now),
         can_extend_hold=holds.can_extend_hold(booking, now=now, minutes=minutes),
         extensions_left=holds.extensions_left(booking),
         hold_minutes=minutes,
