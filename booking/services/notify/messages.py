@@ -176,6 +176,8 @@ def _about_a_booking(
         booking=booking,
         session=booking.session,
         manage_url=_manage_url(base_url),
+        # A guest never made a password: they are not told to sign in.
+        has_password=booking.user.password_chosen,
         **context,
     )
 
