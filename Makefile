@@ -24,7 +24,7 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
 	@echo "Serving Waypoint on http://127.0.0.1:$(PORT) with its worker (Ctrl-C stops both)"
-	$(BIN)/honcho start -f Procfile.dev -p $(PORT)
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
 test: install
 	@test -x /usr/bin/chromium || echo "Chromium is not installed (apt-get install -y chromium): the browser tests will be skipped."

@@ -132,8 +132,26 @@ class Config:
     ALLOCATION_TIME_LIMIT = float(os.environ.get("ALLOCATION_TIME_LIMIT") or 8.0)
 
 
+def development_base_url(environ) -> str:
+    """Where people reach a development server: PUBLIC_BASE_URL when set, else this machine on
+    the port it serves (``PORT=5301 make run``), so every absolute link (emails, texts,
+    invitations, calendar feeds, call scripts) points at the server that sent it."""
+    given = (environ.get("PUBLIC_BASE_URL") or "").strip()
+    if given:
+        return given
+    port = (environ.get("PORT") or "").strip()
+    return f"http://127.0.0.1:{port if port.isdigit() else 5000}"
+
+
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    PUBLIC_BASE_URL = development_base_url(os.environ)
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        """The address as the environment has it when the app is built."""
+        return {"PUBLIC_BASE_URL": development_base_url(os.environ)}
+
     SEND_NOTIFICATIONS_AFTER_REQUEST = _bool("SEND_NOTIFICATIONS_AFTER_REQUEST", True)
 
 

@@ -9,7 +9,12 @@ on), BENCH_CLIENTS (8 connections), BENCH_WARMUP (2 s), BENCH_DURATION (10 s per
 BENCH_WORKER_CLASS (sync), BENCH_THREADS (1 per worker), BENCH_WRK_THREADS (2),
 BENCH_PAGE_CACHE_URL (empty: each worker keeps its own page cache; or a Redis URL) and
 BENCH_TARGETS (a comma-separated subset of floor, home, catalogue, catalogue_area,
-session_page, catalogue_allocating, book — for quick checks; verdicts need them all).
+session_page, catalogue_allocating, book, dashboard, staff_search — for quick checks; verdicts
+need them all).
+
+``dashboard`` and ``staff_search`` are driven signed in as staff, on the bench data and on a
+tiny dataset (``waypoint_bench_tiny``) served the same way, with CPU per request (the app's
+processes and the database's backends, bench/cpu.py) beside req/s.
 
 ``catalogue_allocating`` measures the catalogue again while a trainer allocation run is being
 solved by a worker process (bench/allocating.py), to set beside the quiet catalogue's figures.
@@ -29,7 +34,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from bench import allocating, dataset, report, wrk
+from bench import allocating, cpu, dataset, load, report, wrk
 from bench.server import PROJECT_ROOT, Server
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -41,7 +46,13 @@ ALL_TARGETS = (
     "session_page",
     "catalogue_allocating",
     "book",
+    "dashboard",
+    "staff_search",
 )
+# Staff pages, measured on the bench data and on the tiny dataset, signed in as staff, with
+# CPU per request (app and database): their cost must not grow with the database.
+STAFF_TARGETS = ("dashboard", "staff_search")
+TINY_DATABASE = "waypoint_bench_tiny"
 
 
 def _settings() -> dict:
@@ -72,6 +83,17 @@ def _database(workdir: Path) -> tuple[str, str]:
     return f"sqlite:///{workdir / 'bench.db'}", "SQLite (fallback)"
 
 
+def _tiny_database(url: str, workdir: Path) -> str:
+    """A second database beside the bench's, migrated, for the tiny dataset."""
+    if url.startswith("postgresql"):
+        base = os.environ.get("BENCH_DATABASE_URL", dataset.DEFAULT_BASE_URL)
+        tiny = dataset.recreate_postgres_database(base, name=TINY_DATABASE)
+    else:
+        tiny = f"sqlite:///{workdir / 'tiny.db'}"
+    dataset.migrate(tiny)
+    return tiny
+
+
 def _get_targets(data: dataset.Dataset, app_url: str, floor_url: str) -> dict[str, tuple]:
     """Each GET target: the server it runs on and the paths wrk picks from at random."""
     rng = random.Random(7)
@@ -87,6 +109,41 @@ def _get_targets(data: dataset.Dataset, app_url: str, floor_url: str) -> dict[st
         ),
         "session_page": (app_url, [f"/sessions/{sid}" for sid in session_ids]),
     }
+
+
+def _staff_paths(data: dataset.Dataset) -> dict[str, list[str]]:
+    names = [term for term in data.search_terms if not term.startswith("BN")]
+    references = [term for term in data.search_terms if term.startswith("BN")]
+    return {
+        "dashboard": ["/admin/"],
+        "staff_search": [f"/admin/people/?q={name}" for name in names]
+        + [f"/admin/people/?q={reference}" for reference in references]
+        + [f"/admin/money/bookings?reference={reference}" for reference in references],
+    }
+
+
+def _measure_staff(settings: dict, servers: dict, url_of: dict, data_of: dict) -> dict:
+    """Each staff target on the bench data and on the tiny data (``<name>_tiny``)."""
+    measured = {}
+    for suffix in ("", "_tiny"):
+        server, data = servers[suffix], data_of[suffix]
+        cookie = load.sign_in_cookie(server.base_url, dataset.STAFF_EMAIL, data.password)
+        paths = _staff_paths(data)
+        for name in STAFF_TARGETS:
+            if name not in settings["targets"]:
+                continue
+            meter = cpu.Meter(server.process.pid, url_of[suffix])
+            row = wrk.measure_with(
+                settings, server.base_url, paths[name], meter=meter, cookie=cookie
+            )
+            print(
+                f"  measured {name}{suffix}: {row['requests_per_second']:.0f}/s, "
+                f"CPU {report.number(row['cpu_ms_per_request'], '.1f')} ms/req",
+                file=sys.stderr,
+                flush=True,
+            )
+            measured[name + suffix] = row
+    return measured
 
 
 def _book_plan(data: dataset.Dataset, settings: dict, app_url: str) -> dict:
@@ -163,6 +220,9 @@ def main() -> int:
         dataset.migrate(url)
         data = dataset.build(url)
         print(f"Dataset built in {data.seconds:.1f}s: {data.counts}")
+        staff = any(name in settings["targets"] for name in STAFF_TARGETS)
+        tiny_url = _tiny_database(url, workdir) if staff else ""
+        tiny = dataset.build(tiny_url, dataset.TINY, quiet=True) if staff else None
 
         env = {
             "WAYPOINT_ENV": "production",
@@ -192,6 +252,12 @@ def main() -> int:
                 ready_path="/floor",
                 **server_options,
             ) as floor,
+            Server(
+                "wsgi:app",
+                {**env, "DATABASE_URL": tiny_url or url},
+                log_path=workdir / "tiny.log",
+                **server_options,
+            ) as app_tiny,
         ):
             wrk.ensure_wrk()
             print(
@@ -205,6 +271,15 @@ def main() -> int:
             if "catalogue_allocating" in settings["targets"]:
                 measured["catalogue_allocating"] = allocating.measure(
                     settings, url, env, workdir, app.base_url, targets["catalogue"][1]
+                )
+            if staff and tiny is not None:
+                measured.update(
+                    _measure_staff(
+                        settings,
+                        {"": app, "_tiny": app_tiny},
+                        {"": url, "_tiny": tiny_url},
+                        {"": data, "_tiny": tiny},
+                    )
                 )
             if "book" in settings["targets"]:
                 booking = _measure_booking(data, settings, app.base_url)

@@ -38,6 +38,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 BENCH_PASSWORD = "bench-password-not-secret"
 BENCH_DATABASE = "waypoint_bench"
+STAFF_EMAIL = "staff@bench.invalid"
 DEFAULT_BASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -71,6 +72,8 @@ class Dataset:
     area_slugs: list[str] = field(default_factory=list)
     login_emails: list[str] = field(default_factory=list)
     password: str = BENCH_PASSWORD
+    # What staff type into search: people's names and booking references that exist.
+    search_terms: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -258,6 +261,23 @@ def _build(connection, size, rng, now, dataset, progress) -> None:
 
     _trainers(connection, size, rng, now, partner_ids, [row["id"] for row in course_types])
     progress.advance(size.trainers, "trainers")
+    # One member of staff, for the pages staff live in (the dashboard, search).
+    _insert(
+        connection,
+        User.__table__,
+        [
+            dict(
+                id=size.attendees + size.trainers + 1,
+                email=STAFF_EMAIL,
+                password_hash=password_hash,
+                role="ADMIN",
+                first_name="Staff",
+                last_name="Bench",
+                is_active_account=True,
+                created_at=now,
+            )
+        ],
+    )
 
     # Sessions over the next year; one in ten online; booking targets spread through the list.
     durations = {row["id"]: row["duration_minutes"] for row in course_types}
@@ -317,6 +337,11 @@ def _build(connection, size, rng, now, dataset, progress) -> None:
         progress,
         "bookings",
     )
+    login_pool_end = size.login_pool
+    dataset.search_terms = [
+        f"Person{login_pool_end + 1 + n * 37 % max(size.attendees - login_pool_end, 1)}"
+        for n in range(20)
+    ] + [f"BN{1 + n * 97 % size.bookings:08d}" for n in range(20)]
     dataset.counts = {
         "forces": len(forces),
         "course_types": len(course_types),

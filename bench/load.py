@@ -173,6 +173,24 @@ def run_book(target: dict, clients: int, window: Window, recorder: Recorder) -> 
     return {"logins": clients * attempts, "login_seconds": login_seconds}
 
 
+def sign_in_cookie(base_url: str, email: str, password: str) -> str:
+    """A signed-in session's Cookie header, for driving pages behind sign-in with wrk."""
+    client = Client(base_url)
+    try:
+        _, page, _ = client.request("login_form", "GET", "/account/login")
+        sample, _, _ = client.request(
+            "login",
+            "POST",
+            "/account/login",
+            {"csrf_token": _csrf(page), "email": email, "password": password},
+        )
+        if sample.status != 302:
+            raise RuntimeError(f"sign-in as {email} failed with {sample.status}")
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    finally:
+        client.close()
+
+
 def _csrf(page: bytes, default: str | None = None) -> str:
     match = CSRF_FIELD.search(page)
     if not match:

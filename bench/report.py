@@ -21,6 +21,10 @@ PAGE_P95_MS = 30.0
 # While a trainer allocation run is being solved, the catalogue's p95 stays within this many
 # times its quiet p95 (or under PAGE_P95_MS, where a small quiet figure makes a ratio harsh).
 ALLOCATION_P95_FACTOR = 1.5
+# Staff pages cost, per request (app and database CPU), at most this many times their cost on
+# the tiny dataset, and run no more SQL statements than there.
+STAFF_CPU_FACTOR = 1.5
+STAFF_TARGETS = {"dashboard": "staff dashboard /admin/", "staff_search": "staff search"}
 BOOKINGS_PER_SECOND = 100.0
 STATEMENTS_PER_BOOKING = 8
 
@@ -33,6 +37,10 @@ ROWS = [
     ("catalogue_allocating", "catalogue during allocation"),
     ("book_form", "book form GET (CSRF token)"),
     ("book_post", "book POST"),
+    ("dashboard", "staff dashboard /admin/"),
+    ("dashboard_tiny", "  the same, tiny dataset"),
+    ("staff_search", "staff search (people, references)"),
+    ("staff_search_tiny", "  the same, tiny dataset"),
 ]
 
 
@@ -56,6 +64,7 @@ def oversold_sessions(engine: Engine) -> list[dict]:
 
 def build(measured: dict, oversold: list[dict], data, settings: dict, database: str) -> dict:
     rows = {name: measured[name] for name in ("floor", *PAGE_TARGETS, "catalogue_allocating")}
+    rows.update({name: measured[name] for name, _ in ROWS if name in measured})
     rows["book_form"] = measured["book"]["form"]
     rows["book_post"] = measured["book"]["post"]
     floor_rps = rows["floor"]["requests_per_second"] or 0.0
@@ -85,6 +94,7 @@ def build(measured: dict, oversold: list[dict], data, settings: dict, database: 
             }
         )
     targets.append(allocation_target(rows["catalogue"], rows["catalogue_allocating"]))
+    targets.extend(staff_targets(rows))
     targets.append(
         {
             "target": f"bookings: >= {BOOKINGS_PER_SECOND:.0f} confirmed/s",
@@ -131,6 +141,37 @@ def build(measured: dict, oversold: list[dict], data, settings: dict, database: 
     }
 
 
+def staff_targets(rows: dict) -> list[dict]:
+    """For each staff page measured on both datasets: CPU per request within
+    STAFF_CPU_FACTOR of the tiny dataset's, and no more SQL statements per request. A page
+    not measured on both is not met."""
+    targets = []
+    for name, label in STAFF_TARGETS.items():
+        big, tiny = rows.get(name), rows.get(f"{name}_tiny")
+        cpu_big = big.get("cpu_ms_per_request") if big else None
+        cpu_tiny = tiny.get("cpu_ms_per_request") if tiny else None
+        ratio = cpu_big / cpu_tiny if cpu_big is not None and cpu_tiny else None
+        targets.append(
+            {
+                "target": f"{label}: CPU/request <= {STAFF_CPU_FACTOR}x tiny data's",
+                "figure": "not measured on both"
+                if ratio is None
+                else f"{cpu_big:.1f} ms vs {cpu_tiny:.1f} ms ({ratio:.2f}x)",
+                "met": ratio is not None and ratio <= STAFF_CPU_FACTOR,
+            }
+        )
+        sql_big = big.get("queries_per_request") if big else None
+        sql_tiny = tiny.get("queries_per_request") if tiny else None
+        targets.append(
+            {
+                "target": f"{label}: SQL/request no more than on tiny data",
+                "figure": f"{number(sql_big, '.1f')} vs {number(sql_tiny, '.1f')}",
+                "met": sql_big is not None and sql_tiny is not None and sql_big <= sql_tiny,
+            }
+        )
+    return targets
+
+
 def allocation_target(quiet: dict, during: dict) -> dict:
     """The catalogue's p95 while an allocation run is solved, against its quiet p95. Not met
     when the run was not in progress for the whole measurement: then it shows nothing."""
@@ -162,8 +203,11 @@ def allocation_summary(during: dict) -> str:
     )
 
 
-def _number(value, fmt: str) -> str:
+def number(value, fmt: str) -> str:
     return "-" if value is None else format(value, fmt)
+
+
+_number = number
 
 
 def _header(results: dict) -> str:
@@ -189,12 +233,13 @@ def _cells(row: dict) -> list[str]:
         _number(row["p50_ms"], ".1f"),
         _number(row["p95_ms"], ".1f"),
         _number(row["queries_per_request"], ".1f"),
+        _number(row.get("cpu_ms_per_request"), ".1f"),
         _number(row["percent_of_floor"], ".0f") + "%",
         str(row["requests"]),
     ]
 
 
-COLUMNS = ["req/s", "p50 ms", "p95 ms", "SQL/req", "% floor", "reqs"]
+COLUMNS = ["req/s", "p50 ms", "p95 ms", "SQL/req", "CPU ms", "% floor", "reqs"]
 
 
 def table(results: dict) -> str:
@@ -207,7 +252,9 @@ def table(results: dict) -> str:
         "-" * 84,
     ]
     for name, label in ROWS:
-        lines.append(f"{label:<30} " + " ".join(f"{c:>8}" for c in _cells(results["rows"][name])))
+        if name in results["rows"]:
+            row = results["rows"][name]
+            lines.append(f"{label:<30} " + " ".join(f"{c:>8}" for c in _cells(row)))
     lines += ["", *_summary(results), "", "Targets:"]
     for target in results["targets"]:
         verdict = "MET" if target["met"] else "NOT MET"
@@ -226,7 +273,8 @@ def markdown(results: dict) -> str:
         "| --- | " + " | ".join("---:" for _ in COLUMNS) + " |",
     ]
     for name, label in ROWS:
-        lines.append(f"| {label} | " + " | ".join(_cells(results["rows"][name])) + " |")
+        if name in results["rows"]:
+            lines.append(f"| {label} | " + " | ".join(_cells(results["rows"][name])) + " |")
     lines += ["", *_summary(results), "", "| verdict | target | figure |", "| --- | --- | --- |"]
     for target in results["targets"]:
         verdict = "MET" if target["met"] else "**NOT MET**"
@@ -236,7 +284,9 @@ def markdown(results: dict) -> str:
 
 def partial_table(measured: dict) -> str:
     """Figures for a quick run of some targets, with no verdicts (those need the whole run)."""
-    lines = [f"{'target':<20} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'SQL/req':>8}"]
+    lines = [
+        f"{'target':<20} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'SQL/req':>8} {'CPU ms':>8}"
+    ]
     rows = dict(measured)
     notes = []
     if "catalogue_allocating" in rows:
@@ -251,8 +301,13 @@ def partial_table(measured: dict) -> str:
     for name, row in rows.items():
         lines.append(
             f"{name:<20} {row['requests_per_second']:>8.1f} {_number(row['p50_ms'], '.1f'):>8} "
-            f"{_number(row['p95_ms'], '.1f'):>8} {_number(row['queries_per_request'], '.1f'):>8}"
+            f"{_number(row['p95_ms'], '.1f'):>8} {_number(row['queries_per_request'], '.1f'):>8} "
+            f"{_number(row.get('cpu_ms_per_request'), '.1f'):>8}"
         )
+    if any(name in rows for name in STAFF_TARGETS):
+        for target in staff_targets(rows):
+            verdict = "MET" if target["met"] else "NOT MET"
+            notes.append(f"{verdict}: {target['target']}: {target['figure']}")
     return "\n".join(lines + notes)
 
 

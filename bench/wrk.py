@@ -20,6 +20,7 @@ JSON_MARK = "WRK_JSON "
 
 # Latency is kept by wrk in microseconds; the Lua ``done`` hook prints what the report needs.
 _SCRIPT = """
+%(headers)s
 local paths = {%(paths)s}
 local count = #paths
 local seeded = false
@@ -99,19 +100,31 @@ def measure(
     threads: int,
     warmup: float,
     duration: float,
+    meter=None,
+    cookie: str = "",
 ) -> dict:
-    """Requests per second and latency for anonymous GETs of ``paths`` on ``base_url``."""
+    """Requests per second and latency for GETs of ``paths`` on ``base_url`` (anonymous, or
+    signed in with ``cookie``); with a ``meter`` (bench/cpu.py), CPU per request as well."""
     if urlsplit(base_url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("the benchmark only talks to loopback")
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="waypoint-wrk-") as tmp:
         script = Path(tmp) / "paths.lua"
+        headers = f'wrk.headers["Cookie"] = {_lua_string(cookie)}' if cookie else ""
         script.write_text(
-            _SCRIPT % {"paths": ", ".join(_lua_string(p) for p in paths), "mark": JSON_MARK}
+            _SCRIPT
+            % {
+                "paths": ", ".join(_lua_string(p) for p in paths),
+                "mark": JSON_MARK,
+                "headers": headers,
+            }
         )
         if warmup > 0:
             _run(wrk, script, base_url, warmup, connections, threads)
+        if meter is not None:
+            meter.start()
         raw = _run(wrk, script, base_url, duration, connections, threads)
+        cpu = meter.stop() if meter is not None else None
     seconds = raw["duration_us"] / 1_000_000
     socket_errors = sum(
         raw[key] for key in ("connect_errors", "read_errors", "write_errors", "timeouts")
@@ -129,10 +142,15 @@ def measure(
         "non_2xx_3xx": raw["non_2xx_3xx"],
         "socket_errors": socket_errors,
         "server_errors": raw["non_2xx_3xx"] + socket_errors,
+        "cpu_ms_per_request": (
+            1000 * cpu / raw["requests"] if cpu is not None and raw["requests"] else None
+        ),
     }
 
 
-def measure_with(settings: dict, base_url: str, paths: list[str]) -> dict:
+def measure_with(
+    settings: dict, base_url: str, paths: list[str], *, meter=None, cookie: str = ""
+) -> dict:
     """``measure`` with a run's load settings, plus the SQL statements each request runs."""
     row = measure(
         base_url,
@@ -141,12 +159,16 @@ def measure_with(settings: dict, base_url: str, paths: list[str]) -> dict:
         threads=settings["wrk_threads"],
         warmup=settings["warmup"],
         duration=settings["duration"],
+        meter=meter,
+        cookie=cookie,
     )
-    row.update(statements_per_request(base_url, paths))
+    row.update(statements_per_request(base_url, paths, cookie=cookie))
     return row
 
 
-def statements_per_request(base_url: str, paths: list[str], *, samples: int = 30) -> dict:
+def statements_per_request(
+    base_url: str, paths: list[str], *, samples: int = 30, cookie: str = ""
+) -> dict:
     """SQL statements per request (the X-Query-Count header), from a few plain requests.
 
     Kept apart from the timed wrk run so that reading headers costs the measurement nothing.
@@ -158,7 +180,9 @@ def statements_per_request(base_url: str, paths: list[str], *, samples: int = 30
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     try:
         for _ in range(samples):
-            connection.request("GET", rng.choice(paths))
+            connection.request(
+                "GET", rng.choice(paths), headers={"Cookie": cookie} if cookie else {}
+            )
             response = connection.getresponse()
             response.read()
             header = response.getheader("X-Query-Count")

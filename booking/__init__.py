@@ -8,7 +8,7 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 
-from config import ProductionConfig, config_from_environment
+from config import DevelopmentConfig, ProductionConfig, config_from_environment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +50,8 @@ def create_app(config_object: type | None = None, **overrides: object) -> Flask:
     app.config.from_object(config_object)
     if config_object is ProductionConfig:
         app.config.update(ProductionConfig.from_environment())
+    if config_object is DevelopmentConfig:
+        app.config.update(DevelopmentConfig.from_environment())
     app.config.update(overrides)
 
     register_deployment(app)

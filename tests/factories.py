@@ -18,8 +18,18 @@ from booking.models import (
     Venue,
     utcnow,
 )
+from booking.services.bookings.ending_policy import EndingPolicy
 
 PASSWORD = "correct horse battery"
+
+
+def claim_url(token: str) -> str:
+    return f"http://test/waiting-list/claim/{token}"
+
+
+# What the app builds from TestConfig (WAITLIST_OFFER_HOURS 24, REFUND_FULL_DAYS_BEFORE 7), for
+# tests that call the services directly.
+ENDING_POLICY = EndingPolicy(offer_hours=24, claim_url=claim_url, full_refund_days_before=7)
 
 
 @cache

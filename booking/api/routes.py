@@ -16,6 +16,7 @@ from booking.models import utcnow
 from booking.services.errors import ReferralError
 from booking.services.referrals import force_access
 from booking.services.referrals.webhooks import outcome_date
+from booking.web.policies import current_ending_policy
 
 bp = Blueprint(
     "api",
@@ -147,7 +148,12 @@ def withdraw(body, referral_id: int):
     try:
         with unit_of_work():
             force_access.withdraw(
-                _force(), referral_id, reason=body["reason"], by=None, now=utcnow()
+                _force(),
+                referral_id,
+                reason=body["reason"],
+                by=None,
+                now=utcnow(),
+                policy=current_ending_policy(),
             )
     except ReferralError as error:
         if error.code == "referral_not_found":

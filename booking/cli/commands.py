@@ -15,7 +15,7 @@ from booking.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from booking.jobs import scheduled
 from booking.models import utcnow
 from booking.services.bookings.cancellation import expire_holds
-from booking.web import links
+from booking.web.policies import current_ending_policy
 
 
 def init_app(app: Flask) -> None:
@@ -53,8 +53,7 @@ def init_app(app: Flask) -> None:
         with unit_of_work():
             count = expire_holds(
                 now=utcnow(),
-                offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-                claim_url=links.claim_url,
+                policy=current_ending_policy(),
             )
         click.echo(f"Released {count} expired hold(s).")
 

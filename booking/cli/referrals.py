@@ -9,7 +9,7 @@ from booking.jobs import scheduled
 from booking.jobs.notifications import send_now
 from booking.models import utcnow
 from booking.services.bookings import waitlist
-from booking.web import links
+from booking.web.policies import current_ending_policy
 
 
 def init_app(app: Flask) -> None:
@@ -35,8 +35,7 @@ def init_app(app: Flask) -> None:
         with unit_of_work():
             count = waitlist.expire_offers(
                 now=utcnow(),
-                offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-                claim_url=links.claim_url,
+                policy=current_ending_policy(),
             )
         click.echo(f"{count} offer(s) lapsed and passed on.")
 

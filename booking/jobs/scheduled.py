@@ -19,16 +19,17 @@ from booking.services.bookings.cancellation import expire_holds
 from booking.services.notify import reminders
 from booking.services.referrals import deadlines as referral_deadlines
 from booking.web import links
+from booking.web.policies import current_ending_policy
 
 
 def expire_holds_and_offers(now: datetime) -> dict[str, int]:
     """Release seats whose hold ran out, then lapse unclaimed waiting-list offers (each place
     freed is offered to the next person in line)."""
-    offer_hours = current_app.config["WAITLIST_OFFER_HOURS"]
+    policy = current_ending_policy()
     with unit_of_work():
-        holds = expire_holds(now=now, offer_hours=offer_hours, claim_url=links.claim_url)
+        holds = expire_holds(now=now, policy=policy)
     with unit_of_work():
-        offers = waitlist.expire_offers(now=now, offer_hours=offer_hours, claim_url=links.claim_url)
+        offers = waitlist.expire_offers(now=now, policy=policy)
     return {"holds": holds, "offers": offers}
 
 

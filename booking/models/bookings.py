@@ -71,6 +71,8 @@ class Booking(Base):
             postgresql_where=text(f"status IN ({_REFERRAL_LIVE_SQL}) AND referral_id IS NOT NULL"),
         ),
         Index("ix_bookings_status_hold_expires_at", "status", "hold_expires_at"),
+        # The staff dashboard counts the bookings made in recent weeks.
+        Index("ix_bookings_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -69,6 +69,8 @@ MESSAGES = {
     "waiver_cap": "This would pass the yearly limit for one person. "
     "An admin can override this with a reason.",
     "reason_required": "Please give a reason.",
+    "reason_for_less": "Give a reason for covering less than the person asked for: "
+    "they are told it.",
     "fund_exists": "A fund with this name already exists for that year.",
     "hold_not_extendable": "This booking is not being held, so there is no time limit to extend.",
     "hold_already_extended": (
@@ -87,6 +89,49 @@ MESSAGES = {
 }
 
 
+# The same refusals worded for staff acting for someone (on the phone, at the desk): the person
+# is "this person", and staff are told what they can do, never to "contact us" or to "start with
+# your reference number". A code missing here reads the same for staff as for the person.
+STAFF_MESSAGES = {
+    "full": "This session is full. Choose another date, or add the person to its waiting list.",
+    "already_booked": "This person already has a place on this session.",
+    "not_cancellable": "This booking cannot be cancelled now (it has ended or been closed).",
+    "hold_expired": "The held place was released because time ran out. Book it again.",
+    "referral_not_found": "No referral matches those details. Check them against the "
+    "force's referral, or find the referral under Referrals.",
+    "referral_closed": "This person's referral is no longer open for booking.",
+    "referral_already_booked": "This person already has a place booked for their referral. "
+    "Move that booking instead.",
+    "referral_session_not_eligible": "This session does not fit the person's referral. "
+    "Choose one from the list.",
+    "referral_required": "This course is only for people referred to it, and this person has "
+    "no open referral for it. Set them up from their referral under Referrals, "
+    "or choose another course.",
+    "referral_course_type": "This is not the course in the person's referral. "
+    "Choose a session of that course.",
+    "referral_area": "This session is for people referred in another area. "
+    "Choose a session in the person's area, or an online one.",
+    "referral_deadline": "This session ends after the person's referral deadline. Choose an "
+    "earlier session, or record an extension the force agreed (Referrals, near deadline).",
+    "reschedule_too_late": "It is too close to the session to move this booking.",
+    "reschedule_same_session": "Choose a different session to move the booking to.",
+    "reschedule_other_course": "A booking can only move to another date of the same course. "
+    "Choose one from the list.",
+    "waitlist_not_full": "This session still has places: book one for the person instead.",
+    "waitlist_already": "This person is already on the waiting list for this session.",
+    "offer_expired": "This offer has ended and the place has passed to someone else.",
+    "card_payments_off": "Card payments online are off at the moment. "
+    "Take the payment by phone, or record a decision on help with the fee.",
+    "waiver_not_possible": "Help with the fee can only be given while the fee is still due.",
+    "hold_already_extended": "This place has already had all the extra time that can be given.",
+    "hold_not_running_out": "The place is held for a while yet. More time can be given when it "
+    "is close to running out.",
+    "women_only_unconfirmed": "This is a women-only group. Tick the box to confirm the person "
+    "asked for one, or choose another session.",
+    "session_started": "This session has already started, so it can no longer be booked.",
+}
+
+
 class DomainError(Exception):
     """A rule said no. ``code`` picks the message; routes show it and answer 4xx, never 500."""
 
@@ -100,6 +145,15 @@ class DomainError(Exception):
     @property
     def message(self) -> str:
         return MESSAGES.get(self.code, "Something was not right. Please try again.")
+
+    @property
+    def staff_message(self) -> str:
+        """The wording for staff acting for someone (see STAFF_MESSAGES)."""
+        return STAFF_MESSAGES.get(self.code, self.message)
+
+    def message_for(self, *, staff: bool) -> str:
+        """The wording for whoever is acting: staff, or the person themselves."""
+        return self.staff_message if staff else self.message
 
 
 class BookingError(DomainError):

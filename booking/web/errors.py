@@ -14,11 +14,13 @@ from flask import (
     render_template,
     request,
 )
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from booking.extensions import db
+from booking.models import STAFF_ROLES
 from booking.services.errors import BookingError, DomainError
 from booking.web.csrf import from_another_site
 from booking.web.forms import CSRF_REFUSED, RuleRefusal
@@ -72,7 +74,7 @@ def init_app(app: Flask) -> None:
             return shown_again
         refusal = g.get("rule_refusal")
         if refusal is None or not refusal.flashed:
-            flash(error.message, "error")
+            flash(wording(error), "error")
         if request.method == "POST" and request.referrer:
             return redirect(_same_site(request.referrer)), 303
         return render_template("error.html", error=error), error.http_status
@@ -117,6 +119,14 @@ def _form_shown_again_without_token():
     return response
 
 
+def wording(error: DomainError) -> str:
+    """A refusal in the words for whoever is acting: staff (on any page) are told what they
+    can do for the person; the person is told what they can do themselves."""
+    acting = current_user
+    staff = bool(getattr(acting, "is_authenticated", False)) and acting.role in STAFF_ROLES
+    return error.message_for(staff=staff)
+
+
 def _waited_too_long_for_a_lock(error: OperationalError) -> bool:
     """PostgreSQL's lock_timeout (SQLSTATE 55P03), or SQLite's busy timeout."""
     if getattr(error.orig, "sqlstate", None) == "55P03":
@@ -142,13 +152,13 @@ def _form_shown_again(error: DomainError):
         return None  # a POST-only action has no page of its own to show again
     field = error.context.get("field")
     beside = field if isinstance(field, str) else None
-    refusal = RuleRefusal(form_class, error.code, error.message, beside)
+    refusal = RuleRefusal(form_class, error.code, wording(error), beside)
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None:
         return None
     g.rule_refusal = refusal
     if refusal.beside is None:
-        flash(error.message, "error")  # no field of its own: shown above the form
+        flash(refusal.message, "error")  # no field of its own: shown above the form
         refusal.flashed = True
     try:
         response = make_response(view(**(request.view_args or {})))

@@ -9,21 +9,12 @@ from datetime import datetime
 from flask import Flask
 
 from booking.services.clock import LONDON, time_of_day, when
+from booking.services.money.fees import pounds
 
 
 def money(pence: int | None) -> str:
-    if not pence:
-        return "Free"
-    pounds, remainder = divmod(pence, 100)
-    return f"£{pounds:,}" if remainder == 0 else f"£{pounds:,}.{remainder:02d}"
-
-
-def pounds(pence: int | None) -> str:
-    """Money for staff pages: £0 shows as £0 (not "Free"), negatives keep their sign."""
-    pence = pence or 0
-    sign = "−" if pence < 0 else ""
-    whole, part = divmod(abs(pence), 100)
-    return f"{sign}£{whole:,}.{part:02d}"
+    """A price: "Free" when there is nothing to pay, otherwise the amount (``pounds``)."""
+    return pounds(pence) if pence else "Free"
 
 
 def local(moment: datetime | None) -> datetime | None:

@@ -11,6 +11,7 @@ from booking.jobs import enqueue
 from booking.models import utcnow
 from booking.services.input_rules import has_control_characters
 from booking.services.money import stripe_events
+from booking.web.policies import current_ending_policy
 from booking.webhooks.blueprint import bp
 
 # What a payment's arrival may end in when money has to go back (see stripe_events).
@@ -59,7 +60,7 @@ def stripe_webhook():
         current_app.logger.warning("stripe webhook malformed: %s", problem)
         return jsonify(error="malformed event"), 400
     with unit_of_work():
-        outcome = stripe_events.handle_event(event, now=utcnow())
+        outcome = stripe_events.handle_event(event, now=utcnow(), policy=current_ending_policy())
     if outcome in MAY_GIVE_MONEY_BACK:
         # A refund row may have been committed (no place left, or the fee was already covered):
         # the worker sends it to Stripe, outside the transaction and outside this request.

@@ -178,7 +178,7 @@ def test_cancelling_a_session_refunds_card_payments_and_gives_help_back_to_the_f
     ]
     assert bodies and not any("you have not lost anything" in body for body in bodies)
     payer_message = next(body for body in bodies if paid.reference in body)
-    assert "refunding the £30.00 you paid" in payer_message
+    assert "refunding the £30 you paid" in payer_message
 
 
 def test_a_fully_refunded_booking_shows_nothing_still_due(client, auth, db, monkeypatch):
@@ -192,7 +192,7 @@ def test_a_fully_refunded_booking_shows_nothing_still_due(client, auth, db, monk
     auth.logout()
     auth.login_as(Role.ADMIN)
     page = client.get(f"/admin/money/bookings/{booking.reference}").get_data(as_text=True)
-    assert "<dt>Still due</dt><dd>£0.00</dd>" in page
+    assert "<dt>Still due</dt><dd>£0</dd>" in page
     auth.logout()
     auth.login_as(user=person)
     page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
@@ -291,7 +291,7 @@ def test_offline_payment_of_a_cancelled_booking_is_listed_for_staff_to_decide(cl
     auth.logout()
     auth.login_as(Role.ADMIN)
     page = client.get("/admin/money/refunds").get_data(as_text=True)
-    assert reference in page and "£30.00 paid by cash" in page
+    assert reference in page and "£30 paid by cash" in page
 
 
 def test_a_lapsed_hold_offers_its_seat_to_the_waiting_list(app, db):

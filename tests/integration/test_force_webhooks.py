@@ -145,7 +145,7 @@ def _withdrawn_referral(force):
     from tests.referral_factories import referral
 
     row = referral(force, factories.course_type())
-    admin.withdraw(row, by=None, now=utcnow(), reason="Force asked")
+    admin.withdraw(row, by=None, now=utcnow(), reason="Force asked", policy=factories.ENDING_POLICY)
     return row
 
 

@@ -92,8 +92,9 @@ def test_claims_of_one_offer_race_safely_and_walk_ins_cannot_take_the_place(app,
     booking = bookings.book_session(course_session.id, leaver, now=utcnow())
     now = utcnow()
     waitlist.join(course_session.id, waiting, now=now)
-    cancellation.end_booking(booking, reason="attendee", by=leaver, now=now)
-    waitlist.offer_next(course_session.id, now=now, offer_hours=24, claim_url=lambda token: token)
+    cancellation.end_booking(
+        booking, reason="attendee", by=leaver, now=now, policy=factories.ENDING_POLICY
+    )
     token = db.session.query(WaitingListEntry).one().claim_token
     session_id, waiting_id = course_session.id, waiting.id
     walk_in_emails = [person.email for person in walk_ins]

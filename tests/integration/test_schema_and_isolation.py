@@ -18,7 +18,14 @@ def test_migrated_schema_matches_the_models(db):
             connection, opts={"compare_type": True, "render_item": _render_utc}
         )
         differences = compare_metadata(context, Base.metadata)
-    assert differences == []
+    assert [d for d in differences if not _trigram_index(d)] == []
+
+
+def _trigram_index(difference) -> bool:
+    """PostgreSQL's trigram indexes for staff search live in the migration only: SQLite has none,
+    and the models cannot name an index that only one database has."""
+    kind, item = difference[0], difference[1]
+    return kind == "remove_index" and item.name.endswith("_trgm")
 
 
 @pytest.mark.parametrize("attempt", [1, 2])

@@ -165,7 +165,7 @@ def test_attendee_cancelling_in_good_time_is_refunded_in_full(client, auth, db):
 def test_payment_arriving_after_the_last_place_went_is_refunded(client, auth, db):
     _, reference, pay_url = _start_card_payment(client, auth, db, capacity=1)
     booking = db.session.scalar(select(Booking).where(Booking.reference == reference))
-    cancellation.expire_holds(now=utcnow() + timedelta(hours=2))
+    cancellation.expire_holds(now=utcnow() + timedelta(hours=2), policy=factories.ENDING_POLICY)
     other = factories.user(Role.ATTENDEE)
     taken = bookings.hold_seat(booking.session_id, other, now=utcnow())
     bookings.confirm(taken, by=other, now=utcnow(), via="test")

@@ -29,10 +29,11 @@ from booking.models import (
     WaiverRequest,
 )
 from booking.services.bookings import attendee, cancellation, rescheduling, seats, waitlist
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.money import help_requests, payments, refunds, stripe_events
 from booking.services.people import preferences
 from booking.services.referrals import admin as referral_admin
-from booking.services.referrals import deadlines, lookup
+from booking.services.referrals import deadlines, force_access, lookup
 from booking.services.schedule import sessions as schedule
 from booking.services.trainers import rosters
 
@@ -46,6 +47,14 @@ BASE_URL = "https://waypoint.example"
 
 def claim_url(token: str) -> str:
     return f"{BASE_URL}/waiting-list/claim/{token}"
+
+
+# What current_ending_policy() builds from the configuration above.
+POLICY = EndingPolicy(
+    offer_hours=OFFER_HOURS,
+    claim_url=claim_url,
+    full_refund_days_before=REFUND_FULL_DAYS_BEFORE,
+)
 
 
 class FakeStripeGateway:
@@ -121,7 +130,7 @@ def join_waiting_list(person: User, course_session: CourseSession, now: datetime
 
 def claim_offer(entry: WaitingListEntry, now: datetime) -> Booking:
     """The claim link: lapsed offers are passed on first, then the place is taken."""
-    waitlist.expire_offers(now=now, offer_hours=OFFER_HOURS, claim_url=claim_url)
+    waitlist.expire_offers(now=now, policy=POLICY)
     return waitlist.claim(
         entry.claim_token,
         now=now,
@@ -139,9 +148,8 @@ def reschedule(booking: Booking, course_session: CourseSession, now: datetime) -
         now=now,
         min_notice_hours=RESCHEDULE_MIN_NOTICE_HOURS,
         hold_minutes=HOLD_MINUTES,
-        offer_hours=OFFER_HOURS,
         base_url=BASE_URL,
-        claim_url=claim_url,
+        policy=POLICY,
         women_only_confirmed=_confirms_women_only(booking.user),
     )
 
@@ -156,9 +164,7 @@ def cancel_by_attendee(booking: Booking, now: datetime):
         booking.id,
         booking.user,
         now=now,
-        offer_hours=OFFER_HOURS,
-        claim_url=claim_url,
-        full_refund_days_before=REFUND_FULL_DAYS_BEFORE,
+        policy=POLICY,
     )
 
 
@@ -169,31 +175,36 @@ def cancel_by_staff(booking: Booking, staff: User, now: datetime):
         reason="staff",
         by=staff,
         now=now,
-        offer_hours=OFFER_HOURS,
-        claim_url=claim_url,
-        full_refund_days_before=REFUND_FULL_DAYS_BEFORE,
+        policy=POLICY,
     )
 
 
 def withdraw_referral(referral: Referral, staff: User, now: datetime) -> Referral:
     """Staff withdraw a referral (the force asked); its booking, if any, ends with it."""
     return referral_admin.withdraw(
-        referral, by=staff, now=now, reason="The force asked", claim_url=claim_url
+        referral, by=staff, now=now, reason="The force asked", policy=POLICY
+    )
+
+
+def force_withdraws_referral(referral: Referral, now: datetime) -> Referral:
+    """The force's own system withdraws the referral through the API (no staff involved)."""
+    return force_access.withdraw(
+        referral.force, referral.id, reason="", by=None, now=now, policy=POLICY
     )
 
 
 def cancel_session(course_session: CourseSession, staff: User, now: datetime) -> int:
     return schedule.cancel_session(
-        course_session.id, by=staff, now=now, reason="Trainer ill", claim_url=claim_url
+        course_session.id, by=staff, now=now, reason="Trainer ill", policy=POLICY
     )
 
 
 def expire_holds(now: datetime) -> int:
-    return cancellation.expire_holds(now=now, offer_hours=OFFER_HOURS, claim_url=claim_url)
+    return cancellation.expire_holds(now=now, policy=POLICY)
 
 
 def expire_offers(now: datetime) -> int:
-    return waitlist.expire_offers(now=now, offer_hours=OFFER_HOURS, claim_url=claim_url)
+    return waitlist.expire_offers(now=now, policy=POLICY)
 
 
 def close_overdue_referrals(now: datetime) -> dict:
@@ -246,7 +257,7 @@ def signed_event(event_type: str, payment: Payment, event_id: str) -> tuple[byte
 def _deliver(payload: bytes, header: str, now: datetime) -> str:
     """What the webhook route does: verify the signature on the raw body, then apply once."""
     stripe.Webhook.construct_event(payload, header, WEBHOOK_SECRET)
-    return stripe_events.handle_event(json.loads(payload), now=now)
+    return stripe_events.handle_event(json.loads(payload), now=now, policy=POLICY)
 
 
 def pay_by_webhook(payment: Payment, now: datetime, event_id: str) -> str:
@@ -295,7 +306,11 @@ def decide_help(
         by=staff,
         approve=approve,
         amount_pence=amount if approve else None,
-        reason="" if approve else "The fund cannot help this time.",
+        reason=(
+            "The fund covers half this time."
+            if approve and not whole
+            else ("" if approve else "The fund cannot help this time.")
+        ),
         now=now,
     )
 

@@ -126,3 +126,53 @@ def test_the_report_shows_the_catalogue_during_allocation_beside_the_quiet_one()
         "| MET | catalogue during allocation: p95 <= 1.5x quiet or < 30 ms | "
         "24.0 ms vs 20.0 ms quiet (1.20x) |"
     ) in markdown
+
+
+def _staff(cpu_big: float, cpu_tiny: float, *, sql_big: float = 12.0) -> dict:
+    return {
+        "dashboard": _row(60, 40, cpu_ms_per_request=cpu_big, queries_per_request=sql_big),
+        "dashboard_tiny": _row(90, 20, cpu_ms_per_request=cpu_tiny, queries_per_request=12.0),
+        "staff_search": _row(80, 30, cpu_ms_per_request=9.0, queries_per_request=6.0),
+        "staff_search_tiny": _row(90, 20, cpu_ms_per_request=8.0, queries_per_request=6.0),
+    }
+
+
+def test_staff_pages_are_judged_by_cpu_per_request_against_the_tiny_data():
+    verdicts = {t["target"]: t for t in report.staff_targets(_staff(14.9, 10.0))}
+    cpu = verdicts["staff dashboard /admin/: CPU/request <= 1.5x tiny data's"]
+    assert cpu["met"] and cpu["figure"] == "14.9 ms vs 10.0 ms (1.49x)"
+    slower = {t["target"]: t["met"] for t in report.staff_targets(_staff(15.1, 10.0))}
+    assert slower["staff dashboard /admin/: CPU/request <= 1.5x tiny data's"] is False
+    assert slower["staff search: CPU/request <= 1.5x tiny data's"] is True
+    more_sql = {t["target"]: t["met"] for t in report.staff_targets(_staff(10, 10, sql_big=13))}
+    assert more_sql["staff dashboard /admin/: SQL/request no more than on tiny data"] is False
+
+
+def test_a_staff_page_not_measured_on_both_datasets_is_not_met():
+    rows = _staff(10.0, 10.0)
+    del rows["staff_search_tiny"]
+    verdicts = {t["target"]: t["met"] for t in report.staff_targets(rows)}
+    assert verdicts["staff search: CPU/request <= 1.5x tiny data's"] is False
+    assert verdicts["staff dashboard /admin/: CPU/request <= 1.5x tiny data's"] is True
+
+
+def test_the_table_prints_cpu_per_request_beside_requests_per_second():
+    data = SimpleNamespace(counts={"sessions": 20_000, "bookings": 200_000}, seconds=1.0)
+    settings = {"clients": 8, "workers": 2, "worker_class": "sync", "warmup": 2, "duration": 10}
+    measured = {**_measured(session_rps=390, statements=8, booked=1200), **_staff(14.0, 10.0)}
+    results = report.build(measured, [], data, settings, "PostgreSQL")
+    text = report.table(results)
+    assert "CPU ms" in text
+    line = next(line for line in text.splitlines() if line.startswith("staff dashboard"))
+    assert "14.0" in line
+    assert "MET      staff dashboard /admin/: CPU/request <= 1.5x tiny data's" in text
+
+
+def test_cpu_seconds_reads_this_process():
+    import os
+
+    from bench import cpu
+
+    before = cpu.cpu_seconds([os.getpid()])
+    sum(n * n for n in range(2_000_000))
+    assert cpu.cpu_seconds([os.getpid()]) > before

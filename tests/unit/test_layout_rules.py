@@ -243,3 +243,77 @@ def test_tests_are_laid_out_like_the_code():
 def test_no_test_is_named_after_an_issue_number():
     named = [str(path.relative_to(ROOT)) for path in TESTS.rglob("*.py") if "issue" in path.name]
     assert named == []
+
+
+def test_uk_time_and_money_have_one_definition_each():
+    """One LONDON (services/clock.py) and one way to write an amount (services/money/fees.py
+    ``pounds``): a second copy drifts (pages said £30 while messages said £30.00)."""
+    london = [
+        str(path.relative_to(ROOT))
+        for path in python_files(BOOKING)
+        if '"Europe/London"' in path.read_text()
+    ]
+    assert london == ["booking/services/clock.py"]
+    formatting_pence = [
+        str(path.relative_to(ROOT))
+        for path in python_files(BOOKING)
+        for line in path.read_text().splitlines()
+        if "£{" in line and "MAX_PENCE" not in line
+    ]
+    assert formatting_pence == ["booking/services/money/fees.py"]
+
+
+def calls_of(path: Path, attribute: str) -> int:
+    """How many times the file calls ``<something>.<attribute>(...)`` or ``<attribute>(...)``."""
+    count = 0
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            count += name == attribute
+    return count
+
+
+def test_a_place_is_confirmed_and_the_person_told_in_one_step():
+    """Confirming a booking and queueing "your place is confirmed" is one function
+    (bookings/confirmation.py), so no entry path can confirm and forget to tell."""
+    telling = {
+        str(path.relative_to(ROOT))
+        for path in python_files(SERVICES)
+        if calls_of(path, "booking_confirmed")
+    }
+    assert telling == {"booking/services/bookings/confirmation.py"}
+    confirming = {
+        str(path.relative_to(ROOT)) for path in python_files(SERVICES) if calls_of(path, "confirm")
+    }
+    # The placement confirms a free place as it is written (then its caller tells, through
+    # confirmation.place_and_tell); a move confirms and sends "rescheduled" instead.
+    assert confirming <= {
+        "booking/services/bookings/confirmation.py",
+        "booking/services/bookings/seats.py",
+        "booking/services/bookings/rescheduling.py",
+    }
+    placing = {
+        str(path.relative_to(ROOT))
+        for path in python_files(BOOKING)
+        if calls_of(path, "place_booking")
+    }
+    assert placing <= {
+        "booking/services/bookings/confirmation.py",
+        "booking/services/bookings/seats.py",
+        "booking/services/bookings/rescheduling.py",
+    }
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_passes_the_size_rule():
+    """Small files (docs/ARCHITECTURE.md): a module is split by topic before it passes 400
+    lines, so each can be read in one sitting."""
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in python_files(BOOKING)
+        if (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}

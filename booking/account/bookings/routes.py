@@ -24,17 +24,18 @@ from booking.services.bookings import (
     catalogue,
     eligibility,
     holds,
-    rescheduling,
 )
 from booking.services.bookings import attendee as attendee_bookings
+from booking.services.bookings import queries as booking_queries
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, ReferralError
 from booking.services.notify import channels as contact
-from booking.services.notify import outbox
+from booking.services.notify import queries as message_queries
 from booking.services.people import guests
 from booking.services.referrals import queries as referral_queries
 from booking.web import links
 from booking.web.errors import shows_form_again_without_token
+from booking.web.policies import current_ending_policy
 from booking.web.security import role_required
 
 
@@ -76,20 +77,22 @@ def book(session_id: int):
 
 def _book_page(course_session, form: BookForm) -> str:
     places_left = bookings.places_left(course_session, now=utcnow())
+    # The person's referrals decide both the fee shown and whether the session fits: read once.
+    bookable = eligibility.bookable_referrals(current_user)
     return render_template(
         "account/bookings/book.html",
         course_session=course_session,
         places_left=places_left,
-        fee_pence=bookings.fee_for_person(course_session, current_user),
-        does_not_fit=_why_not_message(course_session),
+        fee_pence=bookings.fee_for_person(course_session, current_user, bookable=bookable),
+        does_not_fit=_why_not_message(course_session, bookable),
         form=form,
         profile=contact.profile_for(current_user),
     )
 
 
-def _why_not_message(course_session) -> str | None:
+def _why_not_message(course_session, bookable: list) -> str | None:
     """Why this session does not fit the person's referral, said before they try to book."""
-    code = eligibility.why_session_does_not_fit(current_user, course_session)
+    code = eligibility.why_session_does_not_fit(current_user, course_session, bookable=bookable)
     return ReferralError(code).message if code else None
 
 
@@ -97,7 +100,7 @@ def _why_not_message(course_session) -> str | None:
 @role_required(Role.ATTENDEE)
 def bookings_list():
     """My bookings."""
-    mine = bookings.bookings_for_person(current_user)
+    mine = booking_queries.bookings_for_person(current_user)
     return render_template("account/bookings/bookings.html", bookings=mine, now=utcnow())
 
 
@@ -122,7 +125,7 @@ def booking_detail(reference: str):
         money=booking_money(booking),
         reach=contact.how_we_reach(current_user),
         tell=contact.how_we_will_tell(current_user),
-        last_sent=outbox.last_sent_about(booking.id),
+        last_sent=message_queries.last_sent_about(booking.id),
         is_guest=not current_user.password_chosen,
         can_be_emailed=guests.can_be_emailed(current_user),
         link_form=SendLinkForm(),
@@ -160,17 +163,11 @@ def cancel(reference: str):
         abort(400)
     booking = own_booking_or_404(reference)
     booking_id = booking.id
-    config = current_app.config
     with unit_of_work():
         # The one ending: money by the refund rule, help given back to the fund, the place
         # offered to the next person waiting, and a message saying what happens to the money.
-        ending = rescheduling.cancel_with_notice(
-            booking_id,
-            current_user,
-            now=utcnow(),
-            offer_hours=config["WAITLIST_OFFER_HOURS"],
-            claim_url=links.claim_url,
-            full_refund_days_before=config["REFUND_FULL_DAYS_BEFORE"],
+        ending = cancellation.cancel_by_attendee(
+            booking_id, current_user, now=utcnow(), policy=current_ending_policy()
         )
         money, refund_ids = ending.money, ending.refund_ids
     # Only after the commit: the worker sends the refund to Stripe (a failure is listed for

@@ -24,6 +24,7 @@ from booking.services.notify import channels as contact
 from booking.services.people import preferences
 from booking.web import links
 from booking.web.forms import BaseForm, database_id
+from booking.web.policies import current_ending_policy
 from booking.web.security import role_required
 
 bp = Blueprint("changes", __name__)
@@ -122,9 +123,8 @@ def reschedule(reference: str):
             now=utcnow(),
             min_notice_hours=config["RESCHEDULE_MIN_NOTICE_HOURS"],
             hold_minutes=config["HOLD_MINUTES"],
-            offer_hours=config["WAITLIST_OFFER_HOURS"],
             base_url=links.base_url(),
-            claim_url=links.claim_url,
+            policy=current_ending_policy(),
             women_only_confirmed=bool(form.confirm_women_only.data),
         )
         new_reference = new.reference
@@ -173,8 +173,7 @@ def leave_waiting_list(entry_id: int):
             entry_id,
             current_user,
             now=utcnow(),
-            offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-            claim_url=links.claim_url,
+            policy=current_ending_policy(),
         )
     flash("You have left the waiting list.", "success")
     return redirect(url_for("account.changes.waiting_lists"), 303)
@@ -186,8 +185,7 @@ def claim(token: str):
     with unit_of_work():  # lazily lapse old offers first, so a stale link says so
         waitlist.expire_offers(
             now=utcnow(),
-            offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-            claim_url=links.claim_url,
+            policy=current_ending_policy(),
         )
     entry = waitlist.entry_for_token(token)
     if entry is None or entry.user.role != Role.ATTENDEE:

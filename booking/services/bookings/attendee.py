@@ -2,9 +2,8 @@
 
 from datetime import datetime
 
-from booking.models import Booking, BookingStatus, User
-from booking.services.bookings import seats as bookings
-from booking.services.notify import messages
+from booking.models import Booking, User
+from booking.services.bookings import confirmation
 
 
 def book_and_confirm(
@@ -23,14 +22,13 @@ def book_and_confirm(
     Paid places are confirmed later by the payment, which sends its own message. Raises what
     ``bookings.place_booking`` raises.
     """
-    booking = bookings.place_booking(
+    booking = confirmation.place_and_tell(
         session_id,
         person,
         now=now,
         hold_minutes=hold_minutes,
         women_only_confirmed=women_only_confirmed,
         source="catalogue",
+        base_url=base_url,
     )
-    if booking.status == BookingStatus.CONFIRMED:
-        messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking

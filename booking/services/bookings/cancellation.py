@@ -23,7 +23,6 @@ from booking.models import (
     Booking,
     BookingStatus,
     Payment,
-    PaymentMethod,
     PaymentStatus,
     Referral,
     ReferralStatus,
@@ -33,13 +32,11 @@ from booking.models import (
 )
 from booking.services import audit, locks
 from booking.services.bookings import seats, waitlist
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.errors import BookingError
 from booking.services.money import help_requests, refunds
 from booking.services.notify import messages
 from booking.services.referrals import states as referral_states
-
-DEFAULT_OFFER_HOURS = 24
-DEFAULT_FULL_REFUND_DAYS_BEFORE = 7
 
 # Why a booking ended: the words kept on the booking (and shown to staff).
 REASONS = {
@@ -92,36 +89,38 @@ def end_booking(
     reason: str,
     by: User | None,
     now: datetime,
+    policy: EndingPolicy,
     moved_to: Booking | None = None,
-    offer_hours: int = DEFAULT_OFFER_HOURS,
-    claim_url=None,
-    full_refund_days_before: int = DEFAULT_FULL_REFUND_DAYS_BEFORE,
-    notify: bool = True,
 ) -> Ending:
     """End an active booking and settle everything that hangs on it.
 
-    ``reason`` is a key of REASONS. With ``moved_to`` (reschedule) the money and any help
-    request move to the new booking instead of being settled, and the referral stays booked.
-    ``claim_url(token)`` builds waiting-list links; without it no offer is made (the caller
-    makes them). Locks in the one order (services/locks.py): sessions, bookings, payments, fund.
-    Raises BookingError("not_cancellable") when the booking has already ended or was attended.
+    ``reason`` is a key of REASONS. ``policy`` (ending_policy.py) is the one set of settings
+    every ending follows: the freed place is offered to the next person waiting for
+    ``policy.offer_hours``, and card payments come back by the refund rule. With ``moved_to``
+    (reschedule) the money and any help request move to the new booking instead of being
+    settled, and the referral stays booked. The booking (and ``moved_to``) are locked here, in
+    the one order (services/locks.py): sessions, bookings, payments, fund; callers need not
+    lock them first. Raises BookingError("not_cancellable") when the booking has already
+    ended or was attended, or when a person cancels once their session has started.
     """
     if reason not in REASONS:
         raise ValueError(f"unknown ending reason {reason!r}")
     ids = [booking.id] + ([moved_to.id] if moved_to is not None else [])
-    booking = locks.lock_bookings(*ids)[0] if moved_to is None else _locked(booking, ids)
+    booking = {row.id: row for row in locks.lock_bookings(*ids)}[booking.id]
     if reason == "expired":
         if booking.status not in EXPIRING_STATES:
             raise BookingError("not_cancellable")
         seats.transition(booking, BookingStatus.EXPIRED, by=by, now=now)
     else:
+        if reason == "attendee" and booking.session.starts_at <= now:
+            raise BookingError("not_cancellable")
         seats.mark_cancelled(booking, by=by, now=now, reason=REASONS[reason])
     ending = Ending(booking=booking, reason=reason, moved_to=moved_to)
 
     if moved_to is not None:
         _move_money(booking, moved_to, by=by, now=now)
     else:
-        _settle_money(booking, ending, by=by, now=now, days=full_refund_days_before)
+        _settle_money(booking, ending, by=by, now=now, days=policy.full_refund_days_before)
         ending.help_requests_closed = help_requests.withdraw_pending(
             booking, by=by, now=now, why=f"Withdrawn: {REASONS[reason].lower()}."
         )
@@ -129,11 +128,10 @@ def end_booking(
         _reopen_referral(booking, by=by, now=now)
 
     course_session = booking.session
-    if claim_url is not None and course_session.status == SessionStatus.SCHEDULED:
-        ending.offers_made = waitlist.offer_next(
-            course_session.id, now=now, offer_hours=offer_hours, claim_url=claim_url
-        )
-    if notify and moved_to is None:
+    if course_session.status == SessionStatus.SCHEDULED:
+        # The session is locked already (above): offer_next counts and offers under that lock.
+        ending.offers_made = waitlist.offer_next(course_session.id, now=now, policy=policy)
+    if moved_to is None:
         _queue_message(ending, now=now)
     audit.record(
         "booking.ended",
@@ -151,33 +149,19 @@ def end_booking(
 
 
 def cancel_by_attendee(
-    booking_id: int,
-    person: User,
-    *,
-    now: datetime,
-    offer_hours: int = DEFAULT_OFFER_HOURS,
-    claim_url=None,
-    full_refund_days_before: int = DEFAULT_FULL_REFUND_DAYS_BEFORE,
+    booking_id: int, person: User, *, now: datetime, policy: EndingPolicy
 ) -> Ending:
     """A person cancels their own booking, before the session starts.
-    Raises BookingError("not_found" | "not_cancellable")."""
-    booking = locks.lock_booking(booking_id)
+
+    The booking is read without a lock to check it is theirs; ``end_booking`` takes the one
+    lock and checks again under it. Raises BookingError("not_found" | "not_cancellable")."""
+    booking = db.session.get(Booking, booking_id)
     if booking is None or booking.user_id != person.id:
         raise BookingError("not_found")
-    if booking.session.starts_at <= now:
-        raise BookingError("not_cancellable")
-    return end_booking(
-        booking,
-        reason="attendee",
-        by=person,
-        now=now,
-        offer_hours=offer_hours,
-        claim_url=claim_url,
-        full_refund_days_before=full_refund_days_before,
-    )
+    return end_booking(booking, reason="attendee", by=person, now=now, policy=policy)
 
 
-def expire_holds(*, now: datetime, offer_hours: int = DEFAULT_OFFER_HOURS, claim_url=None) -> int:
+def expire_holds(*, now: datetime, policy: EndingPolicy) -> int:
     """End every hold whose time has run out. Safe to run at any time, and twice.
 
     Each lapsed booking is locked in the one order and checked again, so a payment or a request
@@ -198,21 +182,9 @@ def expire_holds(*, now: datetime, offer_hours: int = DEFAULT_OFFER_HOURS, claim
             or booking.hold_expires_at > now
         ):
             continue
-        end_booking(
-            booking,
-            reason="expired",
-            by=None,
-            now=now,
-            offer_hours=offer_hours,
-            claim_url=claim_url,
-        )
+        end_booking(booking, reason="expired", by=None, now=now, policy=policy)
         count += 1
     return count
-
-
-def _locked(booking: Booking, ids: list[int]) -> Booking:
-    rows = {row.id: row for row in locks.lock_bookings(*ids)}
-    return rows[booking.id]
 
 
 def _is_late(booking: Booking, *, now: datetime, days: int) -> bool:
@@ -222,8 +194,7 @@ def _is_late(booking: Booking, *, now: datetime, days: int) -> bool:
 def _refunds_automatically(payment: Payment, *, late: bool, reason: str) -> bool:
     """A card payment comes back by itself unless the person cancelled late; anything else
     (cash, bank, phone, or a late cancellation) is for staff to decide."""
-    card = payment.method == PaymentMethod.CARD and payment.stripe_payment_intent_id
-    return bool(card) and not (late and reason in _LATE_CANCELLATION_MATTERS)
+    return refunds.refunds_by_card(payment) and not (late and reason in _LATE_CANCELLATION_MATTERS)
 
 
 @dataclass

@@ -84,6 +84,7 @@ def referral_for_seat(
     replacing: Booking | None = None,
     lock: bool = True,
     none_fitting: bool = False,
+    bookable: list[Referral] | None = None,
 ) -> Referral | None:
     """The referral a new seat on ``course_session`` serves, locked, or None for a seat that
     serves none. Call with the session locked.
@@ -95,7 +96,8 @@ def referral_for_seat(
     "referral_course_type", "referral_area", "referral_deadline", "referral_already_booked",
     "referral_required". With ``lock=False`` (to show a page, not to book) nothing is locked.
     ``none_fitting`` says the caller has already read (``fitting_referral_exists``) that the
-    person has no bookable referral for this course type, so none is looked up.
+    person has no bookable referral for this course type, so none is looked up; ``bookable``
+    passes the person's ``bookable_referrals`` when the caller has read them already.
     """
     if referral is not None:
         if referral.user_id != person.id:
@@ -106,7 +108,7 @@ def referral_for_seat(
     else:
         candidates = [
             row
-            for row in bookable_referrals(person)
+            for row in (bookable_referrals(person) if bookable is None else bookable)
             if row.course_type_id == course_session.course_type_id
         ]
     if not candidates:
@@ -125,11 +127,13 @@ def referral_for_seat(
     raise ReferralError(first_reason or "referral_closed")
 
 
-def why_session_does_not_fit(person: User, course_session: CourseSession) -> str | None:
+def why_session_does_not_fit(
+    person: User, course_session: CourseSession, *, bookable: list[Referral] | None = None
+) -> str | None:
     """The error code a booking of ``course_session`` by ``person`` would meet from the
     referral rule, or None; read only, for telling the person before they try."""
     try:
-        referral_for_seat(person, course_session, referral=None, lock=False)
+        referral_for_seat(person, course_session, referral=None, lock=False, bookable=bookable)
     except ReferralError as error:
         return error.code
     return None

@@ -35,3 +35,31 @@ def attended_booking(reference: str, person: User) -> Booking | None:
             Booking.status == BookingStatus.ATTENDED,
         )
     ).first()
+
+
+def bookings_for_person(person: User) -> list[Booking]:
+    """A person's bookings, soonest session first, with their sessions loaded in one query."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .join(Booking.session)
+            .options(
+                joinedload(Booking.session).joinedload(CourseSession.course_type),
+                joinedload(Booking.session).joinedload(CourseSession.venue),
+            )
+            .where(Booking.user_id == person.id)
+            .order_by(CourseSession.starts_at, Booking.id)
+        ).unique()
+    )
+
+
+def booking_for_staff(reference: str) -> Booking | None:
+    """A booking by its reference, with its person and course loaded, for staff pages."""
+    return db.session.scalar(
+        select(Booking)
+        .options(
+            joinedload(Booking.user),
+            joinedload(Booking.session).joinedload(CourseSession.course_type),
+        )
+        .where(Booking.reference == reference)
+    )

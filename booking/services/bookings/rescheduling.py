@@ -1,4 +1,4 @@
-"""Self-service changes: cancel with a notice, and reschedule as one atomic swap.
+"""Rescheduling: moving a booking to another date of the same course, as one atomic swap.
 
 A reschedule is a release and a placement in one transaction, through the same placement
 function as every other booking, so every rule (capacity, women-only confirmation, referral
@@ -25,7 +25,6 @@ from booking.models import (
     Booking,
     BookingStatus,
     CourseSession,
-    PaymentMethod,
     Referral,
     SessionStatus,
     User,
@@ -33,8 +32,9 @@ from booking.models import (
     WaiverStatus,
 )
 from booking.services import audit, locks
-from booking.services.bookings import cancellation, eligibility
+from booking.services.bookings import cancellation, fitting
 from booking.services.bookings import seats as bookings
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.errors import BookingError
 from booking.services.locks import lock_sessions, relock
 from booking.services.money import fees, help_requests, payments, refunds
@@ -118,9 +118,8 @@ def move_options(booking: Booking, *, now: datetime, wants_women_only: bool) -> 
         else CourseSession.is_online.is_(True),
     ]
     if referral is not None:
-        conditions.append(CourseSession.ends_at <= eligibility.deadline_moment(referral))
-    if not wants_women_only:
-        conditions.append(CourseSession.women_only.is_(False))
+        conditions.append(fitting.serves_referral(referral))
+    conditions.extend(fitting.women_only_allowed(wants_women_only))
     candidates = db.session.scalars(
         select(CourseSession)
         .options(joinedload(CourseSession.venue), joinedload(CourseSession.course_type))
@@ -152,9 +151,8 @@ def reschedule(
     now: datetime,
     min_notice_hours: int,
     hold_minutes: int,
-    offer_hours: int,
     base_url: str,
-    claim_url,
+    policy: EndingPolicy,
     women_only_confirmed: bool = False,
 ) -> Booking:
     """Swap a person's seat for one on another session of the same course, all or nothing.
@@ -189,8 +187,7 @@ def reschedule(
             by=person,
             now=now,
             moved_to=new,
-            offer_hours=offer_hours,
-            claim_url=claim_url,
+            policy=policy,
         )
 
     new = bookings.place_booking(
@@ -253,7 +250,7 @@ def _give_back(booking: Booking, owed_pence: int, *, by: User, now: datetime) ->
         amount = min(payment.refundable_pence, owed_pence)
         if amount <= 0:
             continue
-        if payment.method == PaymentMethod.CARD and payment.stripe_payment_intent_id:
+        if refunds.refunds_by_card(payment):
             refunds.add_refund(
                 payment,
                 amount_pence=amount,
@@ -272,25 +269,3 @@ def _give_back(booking: Booking, owed_pence: int, *, by: User, now: datetime) ->
                 amount_pence=amount,
             )
         owed_pence -= amount
-
-
-def cancel_with_notice(
-    booking_id: int,
-    person: User,
-    *,
-    now: datetime,
-    offer_hours: int,
-    claim_url,
-    full_refund_days_before: int = cancellation.DEFAULT_FULL_REFUND_DAYS_BEFORE,
-) -> cancellation.Ending:
-    """The attendee cancels (cancellation.cancel_by_attendee): money settled by the refund
-    rule, the freed place offered to the next person waiting, and a message queued that says
-    what happens to their money. Raises BookingError("not_found" | "not_cancellable")."""
-    return cancellation.cancel_by_attendee(
-        booking_id,
-        person,
-        now=now,
-        offer_hours=offer_hours,
-        claim_url=claim_url,
-        full_refund_days_before=full_refund_days_before,
-    )

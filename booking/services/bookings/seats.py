@@ -12,7 +12,6 @@ from functools import cache
 
 from sqlalchemy import ColumnElement, DateTime, Integer, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from booking.extensions import db
@@ -111,12 +110,15 @@ def places_left(course_session: CourseSession, *, now: datetime) -> int:
     return max(course_session.capacity - seats_taken(course_session.id, now=now), 0)
 
 
-def fee_for_person(course_session: CourseSession, person: User) -> int:
+def fee_for_person(
+    course_session: CourseSession, person: User, *, bookable: list[Referral] | None = None
+) -> int:
     """The fee ``place_booking`` would charge this person: the one fee rule, with the scheme of
-    the referral the seat would serve (for showing the cost before booking)."""
+    the referral the seat would serve (for showing the cost before booking). ``bookable``: the
+    person's ``eligibility.bookable_referrals``, when the caller has read them already."""
     fitting = [
         referral
-        for referral in eligibility.bookable_referrals(person)
+        for referral in (eligibility.bookable_referrals(person) if bookable is None else bookable)
         if referral.course_type_id == course_session.course_type_id
     ]
     return fees.fee_for(course_session, fitting[0].scheme if fitting else None)
@@ -375,32 +377,4 @@ def book_session(
         now=now,
         hold_minutes=hold_minutes,
         women_only_confirmed=women_only_confirmed,
-    )
-
-
-def bookings_for_person(person: User) -> list[Booking]:
-    """A person's bookings, soonest session first, with their sessions loaded in one query."""
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .join(Booking.session)
-            .options(
-                joinedload(Booking.session).joinedload(CourseSession.course_type),
-                joinedload(Booking.session).joinedload(CourseSession.venue),
-            )
-            .where(Booking.user_id == person.id)
-            .order_by(CourseSession.starts_at, Booking.id)
-        ).unique()
-    )
-
-
-def booking_for_staff(reference: str) -> Booking | None:
-    """A booking by its reference, with its person and course loaded, for staff pages."""
-    return db.session.scalar(
-        select(Booking)
-        .options(
-            joinedload(Booking.user),
-            joinedload(Booking.session).joinedload(CourseSession.course_type),
-        )
-        .where(Booking.reference == reference)
     )

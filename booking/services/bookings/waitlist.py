@@ -15,15 +15,15 @@ from booking.extensions import db
 from booking.models import (
     ACTIVE_STATES,
     Booking,
-    BookingStatus,
     CourseSession,
     User,
     WaitingListEntry,
     WaitingStatus,
 )
 from booking.services import audit
-from booking.services.bookings import eligibility
+from booking.services.bookings import confirmation, eligibility
 from booking.services.bookings import seats as bookings
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.errors import BookingError, ReferralError
 from booking.services.locks import lock_sessions, relock
 from booking.services.notify import messages
@@ -66,7 +66,7 @@ def join(session_id: int, person: User, *, now: datetime) -> WaitingListEntry:
     return entry
 
 
-def leave(entry_id: int, person: User, *, now: datetime, offer_hours: int, claim_url) -> None:
+def leave(entry_id: int, person: User, *, now: datetime, policy: EndingPolicy) -> None:
     """Leave a waiting list (or turn down an offer, which passes the place on)."""
     entry = db.session.get(WaitingListEntry, entry_id)
     if entry is None or entry.user_id != person.id or entry.status not in LIVE:
@@ -78,15 +78,18 @@ def leave(entry_id: int, person: User, *, now: datetime, offer_hours: int, claim
     entry.status = WaitingStatus.LEFT
     db.session.flush()
     audit.record("waitlist.left", "waiting_list_entry", entry.id, actor=person, now=now)
-    offer_next(entry.session_id, now=now, offer_hours=offer_hours, claim_url=claim_url)
+    offer_next(entry.session_id, now=now, policy=policy)
 
 
-def offer_next(session_id: int, *, now: datetime, offer_hours: int, claim_url) -> int:
+def offer_next(session_id: int, *, now: datetime, policy: EndingPolicy) -> int:
     """Offer each free place to the next person waiting. Call with the session locked.
 
-    ``claim_url(token)`` builds the link sent. Returns how many offers were made.
+    The offer lasts ``policy.offer_hours`` and its link is ``policy.claim_url(token)``.
+    Returns how many offers were made.
     """
-    course_session = lock_sessions(session_id)[0]
+    course_session = db.session.get(CourseSession, session_id)
+    if course_session is None:
+        return 0
     if course_session.starts_at <= now:
         return 0
     made = 0
@@ -103,26 +106,26 @@ def offer_next(session_id: int, *, now: datetime, offer_hours: int, claim_url) -
         )
         if entry is None:
             break
-        _offer(entry, by=None, now=now, offer_hours=offer_hours, claim_url=claim_url)
+        _offer(entry, by=None, now=now, policy=policy)
         made += 1
         free -= 1
     return made
 
 
 def _offer(
-    entry: WaitingListEntry, *, by: User | None, now: datetime, offer_hours: int, claim_url
+    entry: WaitingListEntry, *, by: User | None, now: datetime, policy: EndingPolicy
 ) -> None:
     entry.status = WaitingStatus.OFFERED
     entry.offered_at = now
-    entry.offer_expires_at = now + timedelta(hours=offer_hours)
+    entry.offer_expires_at = now + timedelta(hours=policy.offer_hours)
     entry.claim_token = secrets.token_urlsafe(24)
     db.session.flush()
     audit.record("waitlist.offered", "waiting_list_entry", entry.id, actor=by, now=now)
-    messages.waitlist_offer(entry, now=now, claim_url=claim_url(entry.claim_token))
+    messages.waitlist_offer(entry, now=now, claim_url=policy.claim_url(entry.claim_token))
 
 
 def offer_by_hand(
-    entry_id: int, *, by: User, now: datetime, offer_hours: int, claim_url
+    entry_id: int, *, by: User, now: datetime, policy: EndingPolicy
 ) -> WaitingListEntry:
     """Staff offer a free place to one chosen person waiting, out of turn (say, someone whose
     deadline is close). The offer holds the seat like any other. Raises BookingError
@@ -134,12 +137,12 @@ def offer_by_hand(
         raise BookingError("session_started")
     if bookings.places_left(entry.session, now=now) <= 0:
         raise BookingError("no_place_free")
-    _offer(entry, by=by, now=now, offer_hours=offer_hours, claim_url=claim_url)
+    _offer(entry, by=by, now=now, policy=policy)
     return entry
 
 
 def remove_by_staff(
-    entry_id: int, *, by: User, reason: str, now: datetime, offer_hours: int, claim_url
+    entry_id: int, *, by: User, reason: str, now: datetime, policy: EndingPolicy
 ) -> WaitingListEntry:
     """Staff take someone off a waiting list, with a reason kept in the audit log. An open offer
     they held passes to the next person waiting. Raises BookingError "not_waiting"."""
@@ -153,7 +156,7 @@ def remove_by_staff(
         "waitlist.removed", "waiting_list_entry", entry.id, actor=by, now=now, reason=reason
     )
     if held_offer:
-        offer_next(entry.session_id, now=now, offer_hours=offer_hours, claim_url=claim_url)
+        offer_next(entry.session_id, now=now, policy=policy)
     return entry
 
 
@@ -167,7 +170,7 @@ def _entry_for_staff(entry_id: int) -> WaitingListEntry:
     return entry
 
 
-def expire_offers(*, now: datetime, offer_hours: int, claim_url) -> int:
+def expire_offers(*, now: datetime, policy: EndingPolicy) -> int:
     """Lapse offers past their time and pass each place on. Safe to run at any time, and twice."""
     lapsed = db.session.scalars(
         select(WaitingListEntry).where(
@@ -190,7 +193,7 @@ def expire_offers(*, now: datetime, offer_hours: int, claim_url) -> int:
         audit.record("waitlist.expired", "waiting_list_entry", entry.id, actor=None, now=now)
     db.session.flush()
     for session_id in session_ids:
-        offer_next(session_id, now=now, offer_hours=offer_hours, claim_url=claim_url)
+        offer_next(session_id, now=now, policy=policy)
     return count
 
 
@@ -213,7 +216,7 @@ def claim(
     entry = entry_for_token(token)
     if entry is None:
         raise BookingError("offer_gone")
-    booking = bookings.place_booking(
+    booking = confirmation.place_and_tell(
         entry.session_id,
         entry.user,
         now=now,
@@ -221,9 +224,8 @@ def claim(
         women_only_confirmed=women_only_confirmed,
         source="waitlist",
         offer=entry,
+        base_url=base_url,
     )
-    if booking.status == BookingStatus.CONFIRMED:
-        messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking
 
 

@@ -20,6 +20,16 @@ def fee_for(course_session: CourseSession, scheme: Scheme | None = None) -> int:
     return course_session.course_type.default_fee_pence
 
 
+def pounds(pence: int | None) -> str:
+    """The house style for an amount, on pages and in messages alike: "£30" for whole pounds,
+    "£30.50" otherwise, "£1,030" with a thousands comma; nothing is "£0"; a negative amount
+    keeps its sign ("−£5")."""
+    pence = pence or 0
+    sign = "−" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    return f"{sign}£{whole:,}" if part == 0 else f"{sign}£{whole:,}.{part:02d}"
+
+
 def parse_pounds(text: str | None) -> int | None:
     """'30', '30.5' or '£1,030.50' to pence; None when it is not a positive amount of money up
     to MAX_PENCE. Only the ASCII digits 0-9 count: '²' and '٣' pass ``str.isdigit`` but are not

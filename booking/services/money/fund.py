@@ -1,7 +1,6 @@
 """The hardship fund: financial years, balances and the ledger."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import OperationalError
@@ -10,9 +9,8 @@ from sqlalchemy.orm import joinedload
 from booking.extensions import db
 from booking.models import FundLedgerEntry, HardshipFund, LedgerKind, User
 from booking.services import audit
+from booking.services.clock import LONDON
 from booking.services.errors import WaiverError
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def financial_year_of(moment: datetime | date) -> int:

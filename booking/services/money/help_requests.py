@@ -32,6 +32,7 @@ from booking.models import (
     WaiverStatus,
 )
 from booking.services import audit, locks
+from booking.services.bookings import confirmation
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, WaiverError
 from booking.services.money import dues, fund, states
@@ -152,7 +153,8 @@ def decide_waiver(
     per-person yearly cap, unless ``override_reason`` is given. A full waiver confirms the
     booking; a part waiver or a decline gives ``days_to_pay`` days to pay the rest, after which
     expire-holds releases the seat. Raises WaiverError("waiver_already_decided" |
-    "reason_required" | "amount_invalid" | "no_fund" | "fund_overspend" | "waiver_cap" | "busy").
+    "reason_required" | "reason_for_less" (less than asked, without a reason) |
+    "amount_invalid" | "no_fund" | "fund_overspend" | "waiver_cap" | "busy").
     """
     reason = (reason or "").strip()
     override_reason = (override_reason or "").strip()
@@ -173,6 +175,8 @@ def decide_waiver(
         amount = waiver.asked_for_pence if amount_pence is None else amount_pence
         if amount <= 0 or amount > waiver.fee_pence:
             raise WaiverError("amount_invalid")
+        if amount < waiver.asked_for_pence and not reason:
+            raise WaiverError("reason_for_less", field="reason")
         found = fund.fund_for(now, force_id=booking.session.force_id)
         if found is None:
             raise WaiverError("no_fund")
@@ -351,8 +355,7 @@ def _move_booking_after_decision(
         return  # cancelled meanwhile: the award (if any) stays visible and can be reversed
     rest = dues.amount_due(booking)
     if rest <= 0:
-        bookings.confirm(booking, by=by, now=now, via="waiver")
-        messages.booking_confirmed(booking, now=now, via="waiver")
+        confirmation.confirm_and_tell(booking, by=by, now=now, via="waiver")
         return
     bookings.transition(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
     # The rest is paid before the session begins: a place cannot be paid for once it has.

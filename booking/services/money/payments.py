@@ -23,11 +23,11 @@ from booking.models import (
     User,
 )
 from booking.services import audit, locks
+from booking.services.bookings import confirmation
 from booking.services.bookings import seats as bookings
 from booking.services.errors import BookingError, PaymentError, WaiverError
 from booking.services.money import dues, states
 from booking.services.money import help_requests as waivers
-from booking.services.notify import messages
 from booking.services.referrals import states as referral_states
 
 CHECKOUT_MIN_MINUTES = 31  # Stripe refuses a Checkout Session that expires in under 30 minutes
@@ -125,10 +125,9 @@ def settle_paid_booking(booking: Booking, *, now: datetime) -> str:
     # A person who has paid in full no longer needs their pending request for help.
     waivers.withdraw_pending(booking, by=None, now=now, why="Withdrawn: the fee was paid.")
     was_expired = booking.status == BookingStatus.EXPIRED
-    bookings.confirm(booking, by=None, now=now, via="payment")
+    confirmation.confirm_and_tell(booking, by=None, now=now, via="payment")
     if was_expired:
         _rebook_referral(booking, now=now)
-    messages.booking_confirmed(booking, now=now, via="payment")
     return "confirmed"
 
 

@@ -47,6 +47,13 @@ class RefundToSend:
         return f"waypoint-refund-{self.refund_id}"
 
 
+def refunds_by_card(payment: Payment) -> bool:
+    """The one rule for money that can come back by itself: a card payment Stripe took (it has
+    a payment intent) is refunded through Stripe; money paid any other way (cash, bank, phone)
+    is for staff to decide and send."""
+    return payment.method == PaymentMethod.CARD and bool(payment.stripe_payment_intent_id)
+
+
 def add_refund(
     payment: Payment, *, amount_pence: int | None, reason: str, by: User | None, now: datetime
 ) -> Refund:

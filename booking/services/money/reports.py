@@ -2,7 +2,6 @@
 
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -17,9 +16,8 @@ from booking.models import (
     PoliceForce,
     Refund,
 )
+from booking.services.clock import LONDON
 from booking.services.money.fund import financial_year_of
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def year_bounds(year_starting: int) -> tuple[datetime, datetime]:

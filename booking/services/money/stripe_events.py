@@ -23,6 +23,7 @@ from booking.models import (
 )
 from booking.services import locks
 from booking.services.bookings import cancellation
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.money import payments, refunds, states
 from booking.services.notify import messages
 
@@ -35,9 +36,10 @@ HANDLED = {
 }
 
 
-def handle_event(event: dict, *, now: datetime) -> str:
+def handle_event(event: dict, *, now: datetime, policy: EndingPolicy) -> str:
     """Apply one verified event once. Returns what happened, for logs and tests:
-    "duplicate", "ignored" (a type we do not use) or the handler's outcome.
+    "duplicate", "ignored" (a type we do not use) or the handler's outcome. A seat released
+    because a Checkout page lapsed ends by ``policy``, like any other ending.
     """
     event_type = event.get("type", "")
     try:
@@ -68,7 +70,7 @@ def handle_event(event: dict, *, now: datetime) -> str:
         return _paid(payment, obj, now=now)
     if event_type == "checkout.session.async_payment_succeeded":
         return _paid(payment, obj, now=now)
-    return _not_paid(payment, now=now, why=event_type.rsplit(".", 1)[-1])
+    return _not_paid(payment, now=now, why=event_type.rsplit(".", 1)[-1], policy=policy)
 
 
 def _payment_for(obj: dict) -> Payment | None:
@@ -147,7 +149,7 @@ def _give_back_beyond_fee(payment: Payment, *, now: datetime) -> None:
     messages.payment_refunded(booking, now=now, covered_pence=amount)
 
 
-def _not_paid(payment: Payment, *, now: datetime, why: str) -> str:
+def _not_paid(payment: Payment, *, now: datetime, why: str, policy: EndingPolicy) -> str:
     """Checkout expired or an async payment failed: release the seat unless paid another way."""
     if payment.status != PaymentStatus.PENDING:
         return "already_settled"
@@ -168,6 +170,6 @@ def _not_paid(payment: Payment, *, now: datetime, why: str) -> str:
         and booking.hold_expires_at > now
     )
     if booking.status in EXPIRING_STATES and other_open is None and not hold_still_running:
-        cancellation.end_booking(booking, reason="expired", by=None, now=now)
+        cancellation.end_booking(booking, reason="expired", by=None, now=now, policy=policy)
         return "released"
     return "kept"

@@ -13,12 +13,8 @@ way, a move to another date) sends the same confirmation through ``booking_confi
 or joining link, the reference and a calendar file.
 """
 
-import re
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from booking.models import (
     Booking,
@@ -31,24 +27,10 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.bookings.calendar import booking_ics
-from booking.services.clock import in_london, long_date, time_of_day
+from booking.services.money.fees import pounds
 from booking.services.notify import channels as contact
-from booking.services.notify import outbox
+from booking.services.notify import outbox, wording
 
-TEMPLATE_FOLDER = Path(__file__).resolve().parents[3] / "templates" / "messages"
-
-CONTACT_PHONE = contact.CONTACT_PHONE
-
-# Kinds that only some channels can carry. A link that works for an hour is no use in a letter
-# or read out on a call; "someone used your email address" only makes sense by email; the
-# "reply 1 or 2" question and the morning-of reminder are texts.
-ONLY_BY: dict[str, set[Channel]] = {
-    "password_reset": {Channel.EMAIL, Channel.TEXT},
-    "access_link": {Channel.EMAIL, Channel.TEXT},
-    "account_exists": {Channel.EMAIL},
-    "attendance_check": {Channel.TEXT},
-    "booking_reminder_today": {Channel.TEXT},
-}
 # Not sent (and not listed for staff as withheld) when no safe channel can carry them: extra
 # nudges, and links that expire within the hour (a resend days later would not work; the
 # password reset page says to call us instead).
@@ -59,83 +41,6 @@ ONLY_IF_REACHABLE = frozenset(
 EVERY_SAFE_CHANNEL = frozenset({"session_cancelled", "session_changed"})
 
 
-def _pounds(pence: int) -> str:
-    pounds, remainder = divmod(pence, 100)
-    return f"£{pounds:,}.{remainder:02d}"
-
-
-# Plain text, so no HTML escaping; a missing value is an error, never a silent blank in a message.
-_templates = Environment(
-    loader=FileSystemLoader(TEMPLATE_FOLDER),
-    undefined=StrictUndefined,
-    autoescape=False,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
-
-
-def _short_date(moment: datetime | date) -> str:
-    """'Tue 3 Mar' in UK time, for texts (a date without a time is shown as it is)."""
-    local = in_london(moment) if isinstance(moment, datetime) else moment
-    return f"{local:%a} {local.day} {local:%b}"
-
-
-_templates.filters.update(
-    long_date=long_date, time_of_day=time_of_day, pounds=_pounds, short_date=_short_date
-)
-
-
-def render(kind: str, **context: Any) -> str:
-    """The email body of a message of ``kind``, from ``templates/messages/<kind>.txt``."""
-    context.setdefault("channel", Channel.EMAIL.value)
-    context.setdefault("reply", "reply to this message")
-    context.setdefault("phone", CONTACT_PHONE)
-    return _templates.get_template(f"{kind}.txt").render(**context)
-
-
-def render_text(kind: str, **context: Any) -> str:
-    """A text message: one short paragraph from ``templates/messages/text/<kind>.txt``."""
-    context.setdefault("phone", CONTACT_PHONE)
-    words = " ".join(_templates.get_template(f"text/{kind}.txt").render(**context).split())
-    return re.sub(r" ([.,:])", r"\1", words)
-
-
-def render_letter(kind: str, **context: Any) -> str:
-    """A letter: the email's wording, with "Dear", a phone number instead of "reply", and no
-    mention of attachments (the envelope carries only the address)."""
-    context.update(channel=Channel.LETTER.value, reply=f"call us on {CONTACT_PHONE}")
-    return render(kind, **context)
-
-
-def render_call(kind: str, *, name: str, voicemail: bool, **context: Any) -> str:
-    """The script for staff ringing the person: neutral until they know who they are speaking
-    to, with the text message's wording as what to tell them."""
-    message = render_text(kind, name=name, **context)
-    return _templates.get_template("call/_script.txt").render(
-        name=name, message=message, voicemail=voicemail, phone=CONTACT_PHONE
-    )
-
-
-def render_all(
-    kind: str, *, person: User, profile: object = contact.LOOK_IT_UP, **context: Any
-) -> dict[Channel, str]:
-    """The wording of a message in every channel it may go by."""
-    if profile is contact.LOOK_IT_UP:
-        profile = contact.contact_profile(person)
-    name = contact.name_to_use(person, profile)
-    allowed = ONLY_BY.get(kind, set(Channel))
-    renderers = {
-        Channel.EMAIL: lambda: render(kind, name=name, **context),
-        Channel.TEXT: lambda: render_text(kind, name=name, **context),
-        Channel.LETTER: lambda: render_letter(kind, name=name, **context),
-        Channel.CALL: lambda: render_call(
-            kind, name=name, voicemail=contact.voicemail_is_safe(person, profile), **context
-        ),
-    }
-    return {channel: build() for channel, build in renderers.items() if channel in allowed}
-
-
 def _queue(
     person: User, kind: str, *, now: datetime, ics: str = "", **context: Any
 ) -> Notification | None:
@@ -143,7 +48,7 @@ def _queue(
     # Read once: choosing the channel, the name and the safe hours all need it.
     profile = contact.contact_profile(person)
     if kind in ONLY_IF_REACHABLE:
-        allowed = ONLY_BY.get(kind, set(Channel))
+        allowed = wording.ONLY_BY.get(kind, set(Channel))
         if not any(channel in allowed for channel, _ in contact.safe_channels(person, profile)):
             audit.record("notification.withheld", "user", person.id, actor=None, now=now, kind=kind)
             return None
@@ -151,7 +56,7 @@ def _queue(
     return outbox.queue(
         person,
         kind=kind,
-        wordings=render_all(kind, person=person, profile=profile, **context),
+        wordings=wording.render_all(kind, person=person, profile=profile, **context),
         now=now,
         booking_id=booking.id if isinstance(booking, Booking) else None,
         ics=ics,
@@ -223,13 +128,13 @@ def attendance_check(booking: Booking, *, now: datetime, base_url: str = "") -> 
 def change_requested(booking: Booking, *, now: datetime, reply: str) -> Notification:
     """A call task for staff: the person replied that they need to change their booking."""
     person = booking.user
-    script = _templates.get_template("call/change_requested.txt").render(
+    script = wording.render_call_task(
+        "change_requested",
         name=contact.name_to_use(person),
         booking=booking,
         session=booking.session,
         reply=reply,
         voicemail=contact.voicemail_is_safe(person),
-        phone=CONTACT_PHONE,
     )
     return outbox.queue_call_task(
         person, kind="change_requested", script=script, now=now, booking_id=booking.id
@@ -336,11 +241,6 @@ def waiver_decided(
     )
 
 
-def waiver_decision(person: User, *, body: str, now: datetime) -> Notification | None:
-    """A waiver message whose text the caller wrote; prefer ``waiver_decided``."""
-    return _queue(person, "waiver_decision", now=now, text=body)
-
-
 def access_link(person: User, *, link: str, now: datetime, code: str = "") -> Notification | None:
     """A link that opens the person's bookings without a password, and a code that does the
     same when typed with a booking reference (on another device, say)."""
@@ -375,7 +275,7 @@ def payment_refunded(
         "payment_refunded",
         now=now,
         booking=booking,
-        covered=_pounds(covered_pence) if covered_pence else "",
+        covered=pounds(covered_pence) if covered_pence else "",
     )
 
 
@@ -484,7 +384,7 @@ def money_note(money: str, *, refunded_pence: int, returned_to_fund: bool) -> st
     """
     if money == "refunded":
         words = (
-            f"We are refunding the {_pounds(refunded_pence)} you paid to the card you used. "
+            f"We are refunding the {pounds(refunded_pence)} you paid to the card you used. "
             "It usually reaches your account within 5 to 10 working days."
         )
     elif money == "staff_decide":

@@ -34,7 +34,6 @@ NEUTRAL_SUBJECTS = {
     "waitlist_offer": "A place is available for you",
     "referral_overdue": "About your booking deadline",
     "waiver_decided": "An update on your request",
-    "waiver_decision": "An update on your request",
     "access_link": "Your link to manage your booking",
     "account_exists": "About your account",
     "payment_refunded": "About your payment",
@@ -51,6 +50,10 @@ NEUTRAL_SUBJECTS = {
     "session_message": "A message about your booking",
     "after_course": "What next, if you would like it",
     "missed_session": "About your booking",
+    "sessions_changed": "A change to your bookings",
+    "sessions_cancelled": "A change to your bookings",
+    "trainer_sessions_changed": "A change to your sessions",
+    "trainer_rota": "Your sessions have changed",
 }
 # A kind missing from the table still gets a neutral subject rather than none.
 FALLBACK_SUBJECT = "A message about your booking"
@@ -175,27 +178,6 @@ def queue(
             row.ics_attachment = ics
         rows.append(row)
     return rows[0]
-
-
-def queue_email(
-    person: User, *, kind: str, body: str, now: datetime, to_address: str | None = None
-) -> Notification | None:
-    """An email only (for callers that wrote the body themselves); None when email is not safe
-    or the person has no address that can receive it."""
-    address = to_address or contact.email_address(person)
-    if not contact.email_is_safe(person) or not address:
-        audit.record("notification.withheld", "user", person.id, actor=None, now=now, kind=kind)
-        return None
-    return _row(
-        person,
-        kind=kind,
-        channel=Channel.EMAIL,
-        address=address,
-        body=body,
-        now=now,
-        wordings="",
-        booking_id=None,
-    )
 
 
 def queue_call_task(
@@ -385,31 +367,6 @@ def resend(notification_id: int, channel: Channel, *, staff: User, now: datetime
         "notification.resent", "notification", old.id, actor=staff, now=now, channel=channel.value
     )
     return new
-
-
-def messages_for(person: User) -> list[Notification]:
-    """Everything queued for ``person``, newest first: what was sent, on which channel, and
-    what was withheld or failed, so pages can say honestly how we reached them."""
-    return list(
-        db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == person.id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc())
-        )
-    )
-
-
-def last_sent_about(booking_id: int) -> Notification | None:
-    """The latest message about a booking that went (or is going) to the person, if any."""
-    return db.session.scalar(
-        select(Notification)
-        .where(
-            Notification.booking_id == booking_id,
-            Notification.status.in_([*LIVE, NotificationStatus.DELIVERED]),
-        )
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(1)
-    )
 
 
 def what_was_sent(notification: Notification | None) -> str:

@@ -18,6 +18,8 @@ class ContactItem:
     person: User | None
     name: str
     safe_hours: str
+    # In the person's own words ("weekday mornings"); empty when they did not say.
+    best_times: str
     voicemail_safe: bool
     # For a withheld or failed message: the safe channels staff may resend it on now.
     resend_on: tuple[Channel, ...]
@@ -49,6 +51,7 @@ def _items(rows: list[Notification], *, with_resend: bool) -> list[ContactItem]:
                 person=person,
                 name=name,
                 safe_hours=contact.safe_hours_words(profile),
+                best_times=(profile.best_times or "").strip() if profile else "",
                 voicemail_safe=bool(profile and profile.voicemail_is_safe),
                 resend_on=resend,
             )

@@ -18,7 +18,7 @@ from booking.models import Booking, Role, User
 from booking.services import audit
 from booking.services.locks import relock
 from booking.services.notify import channels as contact
-from booking.services.notify import messages, outbox
+from booking.services.notify import messages, outbox, wording
 
 SALT = "access-link"
 DEFAULT_MAX_AGE_SECONDS = 7 * 24 * 60 * 60
@@ -139,7 +139,7 @@ def send_link(person: User, *, secret_key: str, link_for, now: datetime) -> str:
     text message). Returns plain words saying what was sent, or "" when no safe channel can
     carry it (then nothing is sent)."""
     if not any(
-        channel in messages.ONLY_BY["access_link"] for channel, _ in contact.safe_channels(person)
+        channel in wording.ONLY_BY["access_link"] for channel, _ in contact.safe_channels(person)
     ):
         return ""
     notification = messages.access_link(

@@ -12,17 +12,19 @@ from booking.extensions import db
 from booking.models import (
     AttendeeProfile,
     Booking,
-    BookingStatus,
+    Channel,
     PaymentMethod,
     Referral,
     Role,
     User,
 )
 from booking.services import audit, locks
-from booking.services.bookings import cancellation, holds, rescheduling
-from booking.services.bookings import seats as bookings
+from booking.services.bookings import cancellation, confirmation, holds, rescheduling
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.errors import AccountError, BookingError, PaymentError
-from booking.services.money import payments
+from booking.services.money import dues, payments
+from booking.services.money import queries as money_queries
+from booking.services.money.fees import pounds
 from booking.services.notify import channels as contact
 from booking.services.notify import messages
 from booking.services.people import access_links, preferences
@@ -117,7 +119,7 @@ def book(
     base_url: str,
 ) -> Booking:
     """Book a place through the one placement function (referral rules apply)."""
-    booking = bookings.place_booking(
+    booking = confirmation.place_and_tell(
         session_id,
         person,
         now=now,
@@ -125,9 +127,8 @@ def book(
         source="staff",
         women_only_confirmed=women_only_confirmed,
         hold_minutes=STAFF_HOLD_MINUTES,
+        base_url=base_url,
     )
-    if booking.status == BookingStatus.CONFIRMED:
-        messages.booking_confirmed(booking, now=now, base_url=base_url)
     _acted("booked", person, by=by, why=why, now=now, booking=booking.reference)
     return booking
 
@@ -176,8 +177,7 @@ def move(
     now: datetime,
     women_only_confirmed: bool,
     base_url: str,
-    offer_hours: int,
-    claim_url,
+    policy: EndingPolicy,
 ) -> Booking:
     """Move the person to another date of the same course: the one rescheduling rule, with
     no minimum notice (staff on the phone can move someone late)."""
@@ -188,9 +188,8 @@ def move(
         now=now,
         min_notice_hours=0,
         hold_minutes=STAFF_HOLD_MINUTES,
-        offer_hours=offer_hours,
         base_url=base_url,
-        claim_url=claim_url,
+        policy=policy,
         women_only_confirmed=women_only_confirmed,
     )
     _acted(
@@ -206,14 +205,63 @@ def move(
 
 
 def cancel(
-    booking: Booking, *, by: User, why: str, now: datetime, offer_hours: int, claim_url
+    booking: Booking, *, by: User, why: str, now: datetime, policy: EndingPolicy
 ) -> cancellation.Ending:
     """Cancel for the person with the money settled: the one consequences function."""
-    ending = cancellation.end_booking(
-        booking, reason="staff", by=by, now=now, offer_hours=offer_hours, claim_url=claim_url
-    )
+    ending = cancellation.end_booking(booking, reason="staff", by=by, now=now, policy=policy)
     _acted("cancelled_booking", booking.user, by=by, why=why, now=now, booking=booking.reference)
     return ending
+
+
+def what_cancelling_does(booking: Booking, *, now: datetime) -> list[str]:
+    """What cancelling ``booking`` for the person would do, in sentences for the staff page
+    shown before confirming: the money (refunded to the card now, listed for finance to give
+    back, or nothing paid), help from the fund, the waiting list, and who is told and how.
+    Staff cancelling is never "late" for the person, so ``days=0`` asks the one money rule."""
+    money = cancellation.preview_cancellation(booking, now=now, days=0)
+    lines = []
+    if money.refund_pence:
+        lines.append(
+            f"{pounds(money.refund_pence)} paid by card is refunded to the card now, "
+            "through Stripe."
+        )
+    if money.to_decide_pence:
+        ways = sorted(
+            {
+                payment.method.value
+                for payment in money_queries.payments_for(booking.id)
+                if payment.refundable_pence > 0 and payment.method != PaymentMethod.CARD
+            }
+        )
+        lines.append(
+            f"{pounds(money.to_decide_pence)} paid by {' or '.join(ways) or 'card'} is not "
+            "refunded automatically: it is listed for finance to give back (Money, refunds)."
+        )
+    if not money.refund_pence and not money.to_decide_pence:
+        lines.append("Nothing has been paid, so there is nothing to refund.")
+    awarded = dues.waived_pence(booking.id)
+    if awarded:
+        lines.append(f"The {pounds(awarded)} of help from the hardship fund goes back to it.")
+    lines.append("The place is offered to the next person on the waiting list, if anyone waits.")
+    lines.append(who_is_told(booking.user))
+    return lines
+
+
+def who_is_told(person: User) -> str:
+    """Who hears of a change to ``person``'s booking, and by which channel, for staff."""
+    name = contact.name_to_use(person) or "The person"
+    reach = contact.safe_channels(person)
+    if not reach:
+        return (
+            f"{name} has no safe way to be contacted, so will not be told: "
+            "tell them yourself, on this call."
+        )
+    channel, address = reach[0]
+    if channel == Channel.CALL:
+        return f"{name} is told by a phone call from the team: it goes on the calls to make list."
+    if channel == Channel.LETTER:
+        return f"{name} is told by letter."
+    return f"{name} is told by {contact.CHANNEL_NAMES[channel]} ({address})."
 
 
 def extend_hold(booking: Booking, *, by: User, why: str, now: datetime) -> Booking:

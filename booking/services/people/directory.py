@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import CompoundSelect, and_, func, literal_column, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
@@ -114,7 +114,11 @@ def search(query: str) -> list[Match]:
     people = db.session.scalars(
         select(User)
         .outerjoin(AttendeeProfile, AttendeeProfile.user_id == User.id)
-        .where(User.role == Role.ATTENDEE, or_(*conditions))
+        .where(
+            User.role == Role.ATTENDEE,
+            User.id.in_(_candidates(like, max(name_parts, key=len), digits)),
+            or_(*conditions),
+        )
         .order_by(User.last_name, User.first_name, User.id)
         .limit(SEARCH_LIMIT)
     ).all()
@@ -124,7 +128,8 @@ def search(query: str) -> list[Match]:
     by_booking = db.session.scalars(
         select(User)
         .join(Booking, Booking.user_id == User.id)
-        .where(func.upper(Booking.reference) == text.upper().replace(" ", ""))
+        # References are made upper-case: an exact match on the column uses its unique index.
+        .where(Booking.reference == text.upper().replace(" ", ""))
     ).all()
     for person in by_booking:
         if person.id not in seen:
@@ -146,10 +151,32 @@ def search(query: str) -> list[Match]:
     return matches
 
 
+def _candidates(like: str, name_part: str, digits: str) -> CompoundSelect:
+    """Ids of everyone who might match, each side one table's conditions on one column each,
+    so PostgreSQL answers them from its trigram indexes instead of reading every person.
+    Every match is among them: a name matches only if its longest word does."""
+    on_users = select(User.id).where(
+        or_(
+            func.lower(User.email).like(like),
+            func.lower(User.first_name).like(name_part),
+            func.lower(User.last_name).like(name_part),
+        )
+    )
+    on_profiles = [
+        func.lower(AttendeeProfile.contact_email).like(like),
+        func.lower(AttendeeProfile.preferred_name).like(name_part),
+    ]
+    if len(digits) >= 4:
+        on_profiles.append(_digits_only(AttendeeProfile.phone_number).like(f"%{digits[-9:]}%"))
+    return union(on_users, select(AttendeeProfile.user_id).where(or_(*on_profiles)))
+
+
 def _digits_only(column):
-    """The column with spaces, dashes, brackets and a plus taken out, in SQL."""
+    """The column with spaces, dashes, brackets and a plus taken out, in SQL. The characters
+    are written into the statement, not bound, so it is the very expression PostgreSQL's
+    trigram index on phone numbers was built on."""
     for character in (" ", "-", "(", ")", "+", "."):
-        column = func.replace(column, character, "")
+        column = func.replace(column, literal_column(f"'{character}'"), literal_column("''"))
     return column
 
 

@@ -18,6 +18,7 @@ from booking.models import (
 )
 from booking.services import audit, input_rules, locks
 from booking.services.bookings import cancellation
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
 from booking.services.referrals import states
@@ -222,7 +223,7 @@ def import_csv(force: PoliceForce, text: str, *, by: User | None, now: datetime)
 
 
 def withdraw(
-    referral: Referral, *, by: User | None, now: datetime, reason: str, claim_url=None
+    referral: Referral, *, by: User | None, now: datetime, reason: str, policy: EndingPolicy
 ) -> Referral:
     """Staff withdraw a referral (the force asked). Its active booking, if any, ends through
     cancellation.end_booking (money settled, the seat offered to the waiting list).
@@ -237,9 +238,7 @@ def withdraw(
         raise ReferralError("referral_closed")
     active = active_booking(referral)
     if active is not None:
-        cancellation.end_booking(
-            active, reason="referral_withdrawn", by=by, now=now, claim_url=claim_url
-        )
+        cancellation.end_booking(active, reason="referral_withdrawn", by=by, now=now, policy=policy)
     states.transition(referral, ReferralStatus.WITHDRAWN, by=by, now=now, reason=reason)
     return referral
 

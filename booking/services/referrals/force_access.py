@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from booking.extensions import db
 from booking.models import PoliceForce, Referral, User
 from booking.services.bookings import catalogue
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
 from booking.services.input_rules import EARLIEST_DATE, LATEST_DATE
@@ -147,7 +148,13 @@ def outcomes(force: PoliceForce, start: date, end: date) -> list[Referral]:
 
 
 def withdraw(
-    force: PoliceForce, referral_id: int, *, reason: str, by: User | None, now: datetime
+    force: PoliceForce,
+    referral_id: int,
+    *,
+    reason: str,
+    by: User | None,
+    now: datetime,
+    policy: EndingPolicy,
 ) -> Referral:
     """The force withdraws its referral; any booking ends through the one ending function.
     Raises ReferralError("referral_not_found" | "referral_closed")."""
@@ -158,7 +165,9 @@ def withdraw(
     )
     if referral is None:
         raise ReferralError("referral_not_found")
-    return admin.withdraw(referral, by=by, now=now, reason=reason or "Withdrawn by the force")
+    return admin.withdraw(
+        referral, by=by, now=now, reason=reason or "Withdrawn by the force", policy=policy
+    )
 
 
 def sessions_that_fit(

@@ -21,14 +21,13 @@ from booking.models import (
     User,
 )
 from booking.services import audit
-from booking.services.bookings import seats as bookings
+from booking.services.bookings import confirmation
 from booking.services.bookings.eligibility import (  # noqa: F401 (re-exported for callers)
     BOOKABLE_STATES,
     active_booking,
     deadline_moment,
 )
 from booking.services.errors import ReferralError
-from booking.services.notify import messages
 
 
 def normalise_reference(reference: str) -> str:
@@ -149,7 +148,7 @@ def book_for_referral(
     referral = db.session.get(Referral, referral_id)
     if referral is None or referral.user_id != person.id:
         raise ReferralError("referral_not_found")
-    booking = bookings.place_booking(
+    booking = confirmation.place_and_tell(
         session_id,
         person,
         now=now,
@@ -157,7 +156,6 @@ def book_for_referral(
         women_only_confirmed=women_only_confirmed,
         hold_minutes=hold_minutes,
         source="referral",
+        base_url=base_url,
     )
-    if booking.status.value == "confirmed":
-        messages.booking_confirmed(booking, now=now, base_url=base_url)
     return booking

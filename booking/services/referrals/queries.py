@@ -1,23 +1,46 @@
 """Reading referrals and forces for staff pages: named queries, so routes never build SQL
 themselves."""
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
 from booking.models import ApiToken, CourseType, ForceWebhookDelivery, PoliceForce, Referral
 
 
-def recent(limit: int) -> list[Referral]:
-    """The latest referrals, newest first, with force and course."""
-    return list(
-        db.session.scalars(
-            select(Referral)
-            .options(joinedload(Referral.force), joinedload(Referral.course_type))
-            .order_by(Referral.id.desc())
-            .limit(limit)
+def _matching(text: str):
+    """SQL: referrals whose police reference, name or force matches ``text`` (any case)."""
+    words = text.strip().lower().split()
+    conditions = []
+    for word in words[:5]:
+        like = f"%{word.replace('%', '').replace('_', '')}%"
+        conditions.append(
+            or_(
+                func.lower(Referral.police_reference).like(like),
+                func.lower(Referral.first_name).like(like),
+                func.lower(Referral.last_name).like(like),
+                Referral.force_id.in_(
+                    select(PoliceForce.id).where(func.lower(PoliceForce.name).like(like))
+                ),
+            )
         )
+    return conditions
+
+
+def search(text: str, *, limit: int, offset: int) -> tuple[list[Referral], int]:
+    """Referrals matching ``text`` (every word: police reference, first or last name, force),
+    newest first, one page of them with the count of all matches. Two queries."""
+    conditions = _matching(text)
+    total = db.session.scalar(select(func.count(Referral.id)).where(*conditions)) or 0
+    rows = db.session.scalars(
+        select(Referral)
+        .options(joinedload(Referral.force), joinedload(Referral.course_type))
+        .where(*conditions)
+        .order_by(Referral.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
+    return list(rows), total
 
 
 def referral(referral_id: int) -> Referral | None:

@@ -25,7 +25,7 @@ from booking.models import (
     User,
 )
 from booking.services.errors import MESSAGES, ScheduleError
-from booking.services.notify import messages
+from booking.services.notify import digests, messages
 from booking.services.trainers.allocation import runs as allocation
 
 FURTHEST_AHEAD = timedelta(days=731)  # two years, leap day included
@@ -48,6 +48,10 @@ class SessionChange:
     people_told: int = 0
     trainers_told: int = 0
     taken_off: list[TrainerTakenOff] = field(default_factory=list)
+    # Who is to be told, when the caller tells them itself (several sessions in one action):
+    # the bookings whose session moved, and each trainer with whether they were taken off.
+    bookings_to_tell: list[Booking] = field(default_factory=list)
+    trainers_to_tell: list[tuple[User, bool]] = field(default_factory=list)
 
 
 def where_and_when(course_session: CourseSession) -> tuple:
@@ -73,11 +77,18 @@ def check_new_time(course_session: CourseSession, starts_at: datetime, *, now: d
 
 
 def after_change(
-    course_session: CourseSession, *, moved: bool, by: User, now: datetime, base_url: str
+    course_session: CourseSession,
+    *,
+    moved: bool,
+    by: User,
+    now: datetime,
+    base_url: str,
+    tell: bool = True,
 ) -> SessionChange:
     """Re-check every assigned trainer against the rules (taking off those who now break one),
     then, if the date, time or place moved, tell each person with an active booking and each
-    remaining trainer."""
+    remaining trainer. Without ``tell`` nobody is told here: the change lists whom to tell, for
+    a caller changing several sessions at once to tell each person once."""
     db.session.flush()
     db.session.expire(course_session, ["course_type", "venue", "force"])
     change = SessionChange(session=course_session, moved=moved)
@@ -92,18 +103,25 @@ def after_change(
         code = allocation.rule_broken(course_session, trainer)
         if code is None:
             if moved:
-                _tell_trainer(trainer.user, course_session, now=now, taken_off=False)
+                change.trainers_to_tell.append((trainer.user, False))
                 change.trainers_told += 1
             continue
         allocation.unassign(assignment, by=by, now=now, reason=code, cause="session_changed")
-        _tell_trainer(trainer.user, course_session, now=now, taken_off=True)
+        change.trainers_to_tell.append((trainer.user, True))
         change.taken_off.append(TrainerTakenOff(trainer.name, code))
     if moved:
-        change.people_told = _tell_people(course_session, now=now, base_url=base_url)
+        change.bookings_to_tell = people_affected(course_session)
+        change.people_told = len(change.bookings_to_tell)
+    if tell:
+        for person, taken_off in change.trainers_to_tell:
+            _tell_trainer(person, course_session, now=now, taken_off=taken_off)
+        for booking in change.bookings_to_tell:
+            messages.session_changed(booking, now=now, base_url=base_url)
     return change
 
 
-def _tell_people(course_session: CourseSession, *, now: datetime, base_url: str) -> int:
+def people_affected(course_session: CourseSession) -> list[Booking]:
+    """The bookings whose people hear of a change to the session: every live place."""
     waiting = [s for s in ACTIVE_STATES if s not in (BookingStatus.ATTENDED, BookingStatus.NO_SHOW)]
     affected = db.session.scalars(
         select(Booking)
@@ -111,9 +129,31 @@ def _tell_people(course_session: CourseSession, *, now: datetime, base_url: str)
         .where(Booking.session_id == course_session.id, Booking.status.in_(waiting))
         .order_by(Booking.id)
     ).all()
-    for booking in affected:
-        messages.session_changed(booking, now=now, base_url=base_url)
-    return len(affected)
+    return list(affected)
+
+
+def tell_once(changed: list[SessionChange], *, now: datetime, base_url: str) -> None:
+    """Tell everyone affected by several session changes made in one action once each: one
+    message per person listing every booking that moved, one per trainer listing every session
+    (kept, or taken off). Someone touched once gets the usual single message."""
+    people: dict[int, list[Booking]] = {}
+    trainers: dict[int, tuple[User, list[CourseSession], list[CourseSession]]] = {}
+    for change in changed:
+        for booking in change.bookings_to_tell:
+            people.setdefault(booking.user_id, []).append(booking)
+        for person, taken_off in change.trainers_to_tell:
+            entry = trainers.setdefault(person.id, (person, [], []))
+            entry[2 if taken_off else 1].append(change.session)
+    for bookings in people.values():
+        if len(bookings) == 1:
+            messages.session_changed(bookings[0], now=now, base_url=base_url)
+        else:
+            digests.sessions_changed(bookings[0].user, bookings, now=now, base_url=base_url)
+    for person, kept, off in trainers.values():
+        if len(kept) + len(off) == 1:
+            _tell_trainer(person, (kept or off)[0], now=now, taken_off=bool(off))
+        else:
+            digests.trainer_sessions_changed(person, kept=kept, taken_off=off, now=now)
 
 
 def _tell_trainer(person: User, course_session: CourseSession, *, now: datetime, taken_off: bool):

@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
@@ -21,6 +21,7 @@ from booking.models import (
     BookingStatus,
     CourseSession,
     CourseType,
+    PoliceForce,
     SessionAssignment,
     SessionStatus,
     WaitingListEntry,
@@ -60,11 +61,18 @@ class SessionRow:
         return self.trainers < self.needed
 
 
-def _counts(now: datetime):
-    """Seats taken (bookings holding a seat plus open offers) and trainers assigned, per session."""
+def _counts(now: datetime, window: list | None = None):
+    """Seats taken (bookings holding a seat plus open offers) and trainers assigned, per session.
+    ``window``: conditions on the sessions listed, so only their bookings are counted (not every
+    booking ever made, which grows with the database)."""
+    listed = (
+        Booking.session_id.in_(select(CourseSession.id).where(*window).correlate(None))
+        if window
+        else true()
+    )
     booked = (
         select(Booking.session_id.label("session_id"), func.count(Booking.id).label("n"))
-        .where(seat_holding_condition(now))
+        .where(seat_holding_condition(now), listed)
         .group_by(Booking.session_id)
         .subquery()
     )
@@ -91,22 +99,26 @@ def _counts(now: datetime):
 
 
 def _statement(filters: SessionFilters, *, now: datetime) -> Select:
-    booked, offered, staffed, taken, trainers = _counts(now)
+    return _filtered(filters, now=now)[0]
+
+
+def _filtered(filters: SessionFilters, *, now: datetime) -> tuple[Select, ColumnElement[int]]:
+    """The filtered sessions with seats taken and trainers, and the seats-taken column."""
+    if filters.date_from is not None:
+        window = [CourseSession.starts_at >= _start_of(filters.date_from)]
+    else:
+        window = [CourseSession.ends_at > now - timedelta(days=1)]
+    if filters.date_to is not None:
+        window.append(CourseSession.starts_at < _start_of(filters.date_to + timedelta(days=1)))
+    booked, offered, staffed, taken, trainers = _counts(now, window)
     statement = (
         select(CourseSession, taken.label("taken"), trainers.label("trainers"))
         .join(CourseType, CourseType.id == CourseSession.course_type_id)
         .outerjoin(booked, booked.c.session_id == CourseSession.id)
         .outerjoin(offered, offered.c.session_id == CourseSession.id)
         .outerjoin(staffed, staffed.c.session_id == CourseSession.id)
+        .where(*window)
     )
-    if filters.date_from is not None:
-        statement = statement.where(CourseSession.starts_at >= _start_of(filters.date_from))
-    else:
-        statement = statement.where(CourseSession.ends_at > now - timedelta(days=1))
-    if filters.date_to is not None:
-        statement = statement.where(
-            CourseSession.starts_at < _start_of(filters.date_to + timedelta(days=1))
-        )
     if filters.force_id:
         statement = statement.where(CourseSession.force_id == filters.force_id)
     if filters.course_type_id:
@@ -123,7 +135,30 @@ def _statement(filters: SessionFilters, *, now: datetime) -> Select:
         statement = statement.where(taken < CourseSession.capacity)
     elif filters.fill == "full":
         statement = statement.where(taken >= CourseSession.capacity)
-    return statement
+    return statement, taken
+
+
+def totals_by_area(
+    filters: SessionFilters, *, now: datetime
+) -> list[tuple[str | None, int, int, int]]:
+    """(area name or None for online, sessions, places, places taken) for the filtered sessions,
+    summed in SQL: one row per area however many sessions there are. A session's taken places
+    count up to its capacity."""
+    statement, taken = _filtered(filters, now=now)
+    capped = case((taken < CourseSession.capacity, taken), else_=CourseSession.capacity)
+    return [
+        (area, sessions, int(places or 0), int(used or 0))
+        for area, sessions, places, used in db.session.execute(
+            statement.outerjoin(PoliceForce, PoliceForce.id == CourseSession.force_id)
+            .with_only_columns(
+                PoliceForce.name,
+                func.count(CourseSession.id),
+                func.sum(CourseSession.capacity),
+                func.sum(capped),
+            )
+            .group_by(PoliceForce.name)
+        ).all()
+    ]
 
 
 def _start_of(day: date) -> datetime:

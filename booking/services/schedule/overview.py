@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from booking.extensions import db
 from booking.models import (
@@ -139,21 +139,30 @@ class WeeklyBookings:
 
 
 def bookings_per_week_by_area(*, now: datetime, weeks: int = 8) -> WeeklyBookings:
-    """The last ``weeks`` weeks, this one included (one query)."""
+    """The last ``weeks`` weeks, this one included: one query that counts in SQL, grouped by
+    week and area, so the rows read are weeks × areas however many bookings were made."""
     today = now.astimezone(LONDON).date()
     this_monday = today - timedelta(days=today.weekday())
     mondays = [this_monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
-    since = datetime.combine(mondays[0], time(0), LONDON)
+    # Each week starts at Monday midnight UK time: its start in UTC is a bound value, so the
+    # week a booking falls in is a CASE over those starts, the same on PostgreSQL and SQLite.
+    starts = [datetime.combine(monday, time(0), LONDON) for monday in mondays]
+    week = case(
+        *[
+            (Booking.created_at >= start, index)
+            for index, start in reversed(list(enumerate(starts)))
+        ]
+    ).label("week")
     rows = db.session.execute(
-        select(Booking.created_at, PoliceForce.name)
+        select(week, PoliceForce.name, func.count(Booking.id))
         .join(CourseSession, CourseSession.id == Booking.session_id)
         .outerjoin(PoliceForce, PoliceForce.id == CourseSession.force_id)
-        .where(Booking.created_at >= since)
+        .where(Booking.created_at >= starts[0])
+        .group_by(week, PoliceForce.name)
     ).all()
     counts: dict[tuple[date, str], int] = defaultdict(int)
-    for created_at, area in rows:
-        day = created_at.astimezone(LONDON).date()
-        counts[(day - timedelta(days=day.weekday()), area or ONLINE)] += 1
+    for index, area, count in rows:
+        counts[(mondays[index], area or ONLINE)] += count
     areas = sorted({area for _, area in counts})
     return WeeklyBookings(weeks=mondays, areas=areas, counts=dict(counts))
 
@@ -171,17 +180,18 @@ class FillRate:
 
 
 def fill_rate_by_area(*, now: datetime, days: int = 28) -> list[FillRate]:
-    """Places taken against places offered on sessions in the next ``days`` days, by area."""
+    """Places taken against places offered on sessions in the next ``days`` days, by area:
+    one query, summed in SQL (a row per area)."""
     filters = desk.SessionFilters(
         date_from=now.astimezone(LONDON).date(),
         date_to=(now + timedelta(days=days)).astimezone(LONDON).date(),
     )
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for row in desk.find_sessions(filters, now=now):
-        area = row.session.force.name if row.session.force else ONLINE
-        totals[area][0] += 1
-        totals[area][1] += row.session.capacity
-        totals[area][2] += min(row.taken, row.session.capacity)
+    for area, sessions, places, taken in desk.totals_by_area(filters, now=now):
+        row = totals[area or ONLINE]
+        row[0] += sessions
+        row[1] += places
+        row[2] += taken
     return [FillRate(area, *totals[area]) for area in sorted(totals)]
 
 

@@ -19,6 +19,7 @@ from booking.models import (
     Venue,
     WaitingListEntry,
 )
+from booking.services.bookings.seats import seats_taken_column
 
 
 def upcoming_sessions(*, now: datetime, days: int, limit: int) -> list[CourseSession]:
@@ -34,6 +35,22 @@ def upcoming_sessions(*, now: datetime, days: int, limit: int) -> list[CourseSes
             .limit(limit)
         )
     )
+
+
+def upcoming_sessions_with_taken(
+    *, now: datetime, days: int, limit: int
+) -> tuple[list[CourseSession], dict[int, int]]:
+    """``upcoming_sessions`` and the seats taken of each, in one statement (however many or few
+    sessions there are)."""
+    rows = db.session.execute(
+        select(CourseSession, seats_taken_column(now))
+        .options(joinedload(CourseSession.course_type), joinedload(CourseSession.venue))
+        .where(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > now)
+        .where(CourseSession.starts_at < now + timedelta(days=days))
+        .order_by(CourseSession.starts_at, CourseSession.id)
+        .limit(limit)
+    ).all()
+    return [session for session, _ in rows], {session.id: taken for session, taken in rows}
 
 
 def course_session(session_id: int) -> CourseSession | None:

@@ -2,9 +2,9 @@
 
 Each date is changed or cancelled through the same single-session functions
 (sessions.update_session, sessions.cancel_session), so the people booked and the trainers are
-told, money is settled by the one consequences function, and a rule broken on any one date
-(places below the seats taken, a time in the past) refuses the whole change: the caller's
-transaction rolls back and nothing is half done.
+told (once each, listing every date), money is settled by the one consequences function, and
+a rule broken on any one date (places below the seats taken, a time in the past) refuses the
+whole change: the caller's transaction rolls back and nothing is half done.
 """
 
 from dataclasses import dataclass, field, replace
@@ -14,9 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
-from booking.models import CourseSession, SessionSeries, SessionStatus, User
+from booking.models import Booking, CourseSession, SessionSeries, SessionStatus, User
+from booking.services.bookings import cancellation
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.clock import LONDON
 from booking.services.errors import ScheduleError
+from booking.services.notify import digests, messages
 from booking.services.schedule import changes, sessions
 
 
@@ -99,36 +102,76 @@ def change_remaining(
     ScheduleError as update_session does, for the first date that cannot take the change."""
     _series(series_id)
     result = SeriesResult()
+    outcomes = []
     for course_session in remaining(series_id, now=now):
         outcome = sessions.update_session(
-            course_session.id, _details(course_session, change), by=by, now=now, base_url=base_url
+            course_session.id,
+            _details(course_session, change),
+            by=by,
+            now=now,
+            base_url=base_url,
+            tell=False,
         )
+        outcomes.append(outcome)
         result.dates += 1
-        result.people_told += outcome.people_told
         result.taken_off.extend(outcome.taken_off)
+    # One message per person and per trainer, listing every date, not one per date.
+    changes.tell_once(outcomes, now=now, base_url=base_url)
+    result.people_told = len({b.user_id for o in outcomes for b in o.bookings_to_tell})
     return result
 
 
 def cancel_remaining(
-    series_id: int, *, by: User, now: datetime, reason: str, claim_url=None
+    series_id: int, *, by: User, now: datetime, reason: str, policy: EndingPolicy
 ) -> SeriesResult:
     """Cancel every remaining date; each booking ends through the one consequences function."""
     _series(series_id)
     result = SeriesResult()
+    endings: list[cancellation.Ending] = []
     for course_session in remaining(series_id, now=now):
         result.bookings_ended += sessions.cancel_session(
-            course_session.id, by=by, now=now, reason=reason, claim_url=claim_url
+            course_session.id,
+            by=by,
+            now=now,
+            reason=reason,
+            policy=policy,
+            endings=endings,
         )
         result.dates += 1
+    tell_cancelled_once(endings, now=now)
     return result
 
 
+def tell_cancelled_once(endings: list[cancellation.Ending], *, now: datetime) -> None:
+    """One message per person for bookings ended together, each with what happens to its
+    money, in place of the one message per booking each ending queued (taken back before the
+    commit, so none is sent); someone with one booking ended keeps the usual message."""
+    by_person: dict[int, list[tuple[Booking, str]]] = {}
+    for ending in endings:
+        note = messages.money_note(
+            ending.money,
+            refunded_pence=ending.refunded_pence,
+            returned_to_fund=bool(ending.returned_to_fund_pence),
+        )
+        by_person.setdefault(ending.booking.user_id, []).append((ending.booking, note))
+    for items in by_person.values():
+        if len(items) > 1:
+            digests.take_back_unsent("session_cancelled", [booking.id for booking, _ in items])
+            digests.sessions_cancelled(items[0][0].user, items, now=now)
+
+
 def skip_date(
-    series_id: int, session_id: int, *, by: User, now: datetime, reason: str, claim_url=None
+    series_id: int,
+    session_id: int,
+    *,
+    by: User,
+    now: datetime,
+    reason: str,
+    policy: EndingPolicy,
 ) -> int:
     """Leave one date out of the series (the others stay): it is cancelled like any session.
     Raises ScheduleError("session_not_found") for a date of another series or one that has
     passed."""
     if session_id not in {s.id for s in remaining(series_id, now=now)}:
         raise ScheduleError("session_not_found")
-    return sessions.cancel_session(session_id, by=by, now=now, reason=reason, claim_url=claim_url)
+    return sessions.cancel_session(session_id, by=by, now=now, reason=reason, policy=policy)

@@ -20,6 +20,7 @@ from booking.models import (
 from booking.services import audit
 from booking.services.bookings import cancellation
 from booking.services.bookings import seats as bookings
+from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.clock import LONDON
 from booking.services.errors import ScheduleError
 from booking.services.locks import lock_sessions
@@ -79,13 +80,20 @@ def create_session(
 
 
 def update_session(
-    session_id: int, details: SessionDetails, *, by: User, now: datetime, base_url: str = ""
+    session_id: int,
+    details: SessionDetails,
+    *,
+    by: User,
+    now: datetime,
+    base_url: str = "",
+    tell: bool = True,
 ) -> changes.SessionChange:
     """Change a session. Capacity can never drop below the seats already taken (under a lock);
     it cannot move into the past or more than two years ahead. The trainer rules are checked
     again and a moved session's people and trainers are told (schedule/changes.py). Raises
     ScheduleError: session_cancelled, session_delivered, capacity_below_bookings,
-    session_in_past, session_too_far_ahead."""
+    session_in_past, session_too_far_ahead. Without ``tell`` the caller tells people (see
+    changes.after_change)."""
     _check(details)
     course_session = _locked_session(session_id)
     if course_session.status == SessionStatus.CANCELLED:
@@ -99,7 +107,9 @@ def update_session(
     _apply(course_session, details)
     moved = changes.where_and_when(course_session) != before
     audit.record("session.updated", "session", session_id, actor=by, now=now, moved=moved)
-    return changes.after_change(course_session, moved=moved, by=by, now=now, base_url=base_url)
+    return changes.after_change(
+        course_session, moved=moved, by=by, now=now, base_url=base_url, tell=tell
+    )
 
 
 def create_weekly_series(
@@ -134,13 +144,22 @@ def create_weekly_series(
     return created
 
 
-def cancel_session(session_id: int, *, by: User, now: datetime, reason: str, claim_url=None) -> int:
+def cancel_session(
+    session_id: int,
+    *,
+    by: User,
+    now: datetime,
+    reason: str,
+    policy: EndingPolicy,
+    endings: list[cancellation.Ending] | None = None,
+) -> int:
     """Cancel a session and end every active booking on it (cancellation.end_booking: card
     payments refunded in full, help from the fund given back, a message that says so), and
     tell its trainers.
 
-    Returns how many bookings were ended. Raises ScheduleError for an unknown or cancelled
-    session.
+    Returns how many bookings were ended. With ``endings`` (a list) each ending is added to
+    it, for a caller cancelling several sessions at once to tell each person once. Raises
+    ScheduleError for an unknown or cancelled session.
     """
     course_session = _locked_session(session_id)
     if course_session.status == SessionStatus.CANCELLED:
@@ -157,9 +176,15 @@ def cancel_session(session_id: int, *, by: User, now: datetime, reason: str, cla
         .order_by(Booking.id)
     ).all()
     for booking in affected:
-        cancellation.end_booking(
-            booking, reason="session_cancelled", by=by, now=now, claim_url=claim_url
+        ending = cancellation.end_booking(
+            booking,
+            reason="session_cancelled",
+            by=by,
+            now=now,
+            policy=policy,
         )
+        if endings is not None:
+            endings.append(ending)
     staffing.tell_trainers_cancelled(course_session, now=now)
     return len(affected)
 

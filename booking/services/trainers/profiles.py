@@ -20,8 +20,36 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.notify import messages
+from booking.services.trainers.allocation import core, model
 from booking.services.trainers.allocation.runs import AllocationError, unassign
 from booking.services.trainers.calendar import new_token
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekly_hours_words(profile: TrainerProfile) -> list[str]:
+    """The trainer's weekly availability, one line a window: "Monday 09:00 to 17:00"."""
+    return [
+        f"{WEEKDAYS[slot.weekday]} {slot.starts:%H:%M} to {slot.ends:%H:%M}"
+        for slot in sorted(profile.weekly_slots, key=lambda s: (s.weekday, s.starts))
+    ]
+
+
+def leave_ahead(profile: TrainerProfile, *, now: datetime) -> list[Unavailability]:
+    """The trainer's leave and time off that has not ended yet, soonest first."""
+    return [row for row in profile.unavailability if row.ends_at > now]
+
+
+def candidates_for(course_session: CourseSession) -> list[tuple[TrainerProfile, str]]:
+    """Every active trainer beside what their time allows for the session ("free then", "on
+    leave or time off then", "does not work then"), free ones first; a fixed number of
+    queries whatever the number of trainers."""
+    session = model.session_spec(course_session)
+    rows = [
+        (profile, core.time_words(model.trainer_spec(profile), session))
+        for profile in model.load_trainers()
+    ]
+    return sorted(rows, key=lambda row: (row[1] != "free then", row[0].name))
 
 
 def profile_for(user: User) -> TrainerProfile | None:

@@ -14,7 +14,8 @@ from booking.models import (
     SessionStatus,
     TrainerProfile,
 )
-from booking.services.trainers.allocation.core import LONDON, week_of
+from booking.services.clock import LONDON
+from booking.services.trainers.allocation.core import week_of
 
 
 @dataclass(frozen=True)

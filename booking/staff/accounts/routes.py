@@ -1,6 +1,6 @@
 """Staff accounts, for admins: who has which role, invite someone, deactivate an account."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from booking.database import unit_of_work
@@ -30,6 +30,8 @@ def index():
 def invite():
     """Open an account for someone and email them a single-use link to choose a password."""
     form = InviteForm()
+    if request.method == "GET" and request.args.get("role") in {r.value for r in Role}:
+        form.role.data = request.args["role"]  # "invite the trainer" from the trainers' pages
     if form.validate_on_submit():
         with unit_of_work():
             staff_accounts.invite(

@@ -11,6 +11,7 @@ from booking.database import unit_of_work
 from booking.models import Channel, utcnow
 from booking.services.errors import ContactError
 from booking.services.notify import outbox, staff_lists
+from booking.services.notify import queries as message_queries
 from booking.services.notify.channels import CHANNEL_NAMES, how_we_reach
 from booking.services.people import directory
 from booking.staff.contact.forms import CallOutcomeForm, ResendForm
@@ -40,7 +41,7 @@ def record_call(notification_id: int):
         with unit_of_work():
             outbox.record_call(notification_id, form.outcome(), staff=current_user, now=utcnow())
     except ContactError as refusal:
-        flash(refusal.message, "error")
+        flash(refusal.staff_message, "error")
         return redirect(url_for("staff.contact.calls"), 303)
     flash("Saved. Thank you.", "success")
     return redirect(url_for("staff.contact.calls"), 303)
@@ -68,7 +69,7 @@ def person(user_id: int):
         "staff/contact/attention.html",
         items=staff_lists.needing_attention(user_id),
         person=someone,
-        sent=outbox.messages_for(someone),
+        sent=message_queries.messages_for(someone),
         reach=how_we_reach(someone),
         form=ResendForm(),
         channel_names=CHANNEL_NAMES,
@@ -90,7 +91,7 @@ def resend(notification_id: int):
                 notification_id, Channel(form.channel.data), staff=current_user, now=utcnow()
             )
     except ContactError as refusal:
-        flash(refusal.message, "error")
+        flash(refusal.staff_message, "error")
         return redirect(back, 303)
     flash(f"Queued by {CHANNEL_NAMES[Channel(form.channel.data)]}.", "success")
     return redirect(back, 303)

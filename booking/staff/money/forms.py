@@ -1,8 +1,19 @@
-from wtforms import IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from booking.models import PaymentMethod
 from booking.web.forms import BaseForm, PenceField
+
+LESS_THAN_ASKED = "Give a reason for covering less than the person asked for: they are told it."
 
 
 class WaiverDecisionForm(BaseForm):
@@ -10,14 +21,25 @@ class WaiverDecisionForm(BaseForm):
         "Amount to cover, in pounds (leave empty for what they asked for)", validators=[Optional()]
     )
     reason = TextAreaField(
-        "Reason (needed to decline; the person sees it)", validators=[Length(max=500)]
+        "Reason (needed to decline or to give less than they asked for; the person sees it)",
+        validators=[Length(max=500)],
     )
+    # What the person asked for, in pence, as the page showed it: lets the form say at once
+    # that giving less needs a reason (the rule in help_requests checks it again).
+    asked = HiddenField()
     override_reason = TextAreaField(
         "Override reason (only to spend past the fund's balance or the yearly limit)",
         validators=[Length(max=500)],
     )
     approve = SubmitField("Approve")
     decline = SubmitField("Decline")
+
+    def validate_reason(self, field) -> None:
+        asked = int(self.asked.data) if (self.asked.data or "").isdigit() else None
+        given = self.amount.pence
+        if self.approve.data and asked and given is not None and given < asked:
+            if not (field.data or "").strip():
+                raise ValidationError(LESS_THAN_ASKED)
 
 
 class OfflinePaymentForm(BaseForm):

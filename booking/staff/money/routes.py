@@ -25,13 +25,12 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.bookings import queries as booking_queries
-from booking.services.bookings import seats as bookings
 from booking.services.errors import PaymentError, WaiverError
 from booking.services.money import fund, payments, refunds
 from booking.services.money import help_requests as waivers
 from booking.services.money import queries as money_queries
 from booking.services.money import reports as money_reports
-from booking.services.money.fees import parse_pounds
+from booking.services.money.fees import parse_pounds, pounds
 from booking.services.schedule import queries as schedule_queries
 from booking.staff.money.blueprint import bp
 from booking.staff.money.forms import (
@@ -79,7 +78,10 @@ def decide_waiver(waiver_id: int):
     """Approve (full or part) or decline one request."""
     form = WaiverDecisionForm()
     if not form.validate_on_submit():
-        abort(400)
+        if not form.reason.errors:
+            abort(400)
+        flash(form.reason.errors[0], "error")
+        return redirect(url_for("staff.money.waiver_queue", _anchor=f"waiver-{waiver_id}"), 303)
     approve = bool(form.approve.data)
     amount = None
     if approve and (form.amount.data or "").strip():
@@ -187,7 +189,7 @@ def find_booking():
 @bp.get("/bookings/<reference>")
 def booking_money(reference: str):
     """A booking's fee, waiver, payments and refunds, with forms to record and refund."""
-    booking = or_404(bookings.booking_for_staff(reference))
+    booking = or_404(booking_queries.booking_for_staff(reference))
     booking_id = booking.id
     booking_payments = money_queries.payments_for(booking_id)
     waiver_rows = money_queries.waivers_for(booking_id)
@@ -245,10 +247,20 @@ def refund(reference: str, payment_id: int):
     payment = money_queries.payment(payment_id)
     if payment is None or payment.booking_id != booking_id:
         abort(404)
+    by_card, method = payment.method == PaymentMethod.CARD, payment.method.value
     with unit_of_work():
-        refund_id = refunds.refund_payment(
+        refund = refunds.refund_payment(
             payment_id, amount_pence=amount, reason=form.reason.data, by=current_user, now=utcnow()
-        ).id
+        )
+        refund_id, given = refund.id, refund.amount_pence
+    if not by_card:
+        # Money paid another way never goes through Stripe: finance give it back the same way.
+        flash(
+            f"Recorded: {pounds(given)} paid by {method} is given back to the person. "
+            f"Return it the way they paid ({method}); it does not go through Stripe.",
+            "success",
+        )
+        return redirect(url_for("staff.money.booking_money", reference=reference), 303)
     # After the commit, never inside it: a card refund goes to Stripe now.
     result = refund_jobs.send_refunds(
         gateway_from_config(current_app.config), now=utcnow(), refund_ids=[refund_id]

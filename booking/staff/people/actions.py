@@ -7,25 +7,23 @@ from flask_login import current_user
 from booking.auth.sessions import access_link_url
 from booking.database import unit_of_work
 from booking.models import Booking, CourseSession, utcnow
-from booking.services.bookings import rescheduling
-from booking.services.bookings import seats as bookings
+from booking.services.bookings import fitting, rescheduling
+from booking.services.bookings import queries as booking_queries
 from booking.services.money import payments
+from booking.services.money.fees import pounds
 from booking.services.notify import channels as contact
 from booking.services.people import acting
-from booking.services.schedule import queries as schedule_queries
 from booking.staff.people.blueprint import bp
 from booking.staff.people.forms import BookForm, PhonePaymentForm, WhyForm
 from booking.staff.people.lookups import attendee_or_404
 from booking.web import links
 from booking.web.filters import when
 from booking.web.found import or_404
-
-BOOKABLE_DAYS_AHEAD = 366
-MAX_SESSION_CHOICES = 200
+from booking.web.policies import current_ending_policy
 
 
 def _booking_or_404(reference: str) -> Booking:
-    return or_404(bookings.booking_for_staff(reference))
+    return or_404(booking_queries.booking_for_staff(reference))
 
 
 def _back_to(booking: Booking):
@@ -46,21 +44,23 @@ def _label(course_session: CourseSession, places_left: int | None = None) -> str
     )
 
 
-def _session_choices() -> list[tuple[int, str]]:
-    """Upcoming open sessions with places, soonest first, in three queries."""
-    now = utcnow()
-    sessions = schedule_queries.upcoming_sessions(
-        now=now, days=BOOKABLE_DAYS_AHEAD, limit=MAX_SESSION_CHOICES
-    )
-    taken = bookings.seats_taken_by_session([s.id for s in sessions], now=now)
+def _session_choices(person) -> list[tuple[int, str]]:
+    """The sessions that fit the person (their referral, area, group), soonest first."""
     return [
-        (s.id, _label(s, max(s.capacity - taken.get(s.id, 0), 0)))
-        for s in sessions
-        if s.capacity > taken.get(s.id, 0)
+        (option.session.id, _label(option.session, option.places_left))
+        for option in fitting.sessions_that_fit(person, now=utcnow())
     ]
 
 
-def _action_page(title: str, form, *, person, booking=None, intro: str = ""):
+def _action_page(
+    title: str,
+    form,
+    *,
+    person,
+    booking=None,
+    intro: str = "",
+    consequences: list[str] | None = None,
+):
     return (
         render_template(
             "staff/people/action.html",
@@ -69,6 +69,7 @@ def _action_page(title: str, form, *, person, booking=None, intro: str = ""):
             person=person,
             booking=booking,
             intro=intro,
+            consequences=consequences or [],
         ),
         400 if form.errors else 200,
     )
@@ -79,7 +80,7 @@ def book(person_id: int):
     """Book a place for the person through the one placement function."""
     person = attendee_or_404(person_id)
     form = BookForm()
-    form.session_id.choices = _session_choices()
+    form.session_id.choices = _session_choices(person)
     if form.validate_on_submit():
         with unit_of_work():
             booking = acting.book(
@@ -124,7 +125,7 @@ def payment(reference: str):
         form,
         person=booking.user,
         booking=booking,
-        intro=f"Still to pay: £{due // 100:,}.{due % 100:02d}.",
+        intro=f"Still to pay: {pounds(due)}.",
     )
 
 
@@ -170,8 +171,7 @@ def move(reference: str):
                 now=utcnow(),
                 women_only_confirmed=form.women_only_confirmed.data,
                 base_url=links.base_url(),
-                offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-                claim_url=links.claim_url,
+                policy=current_ending_policy(),
             )
             new_reference = new.reference
         flash(f"Moved. The new reference is {new_reference}.", "success")
@@ -192,15 +192,13 @@ def cancel(reference: str):
                 by=current_user,
                 why=form.why.data,
                 now=utcnow(),
-                offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-                claim_url=links.claim_url,
+                policy=current_ending_policy(),
             )
-            refunded = ending.refunded_pence
+            refunded, to_decide = ending.refunded_pence, ending.to_decide_pence
         flash(
             "Cancelled."
-            + (
-                f" £{refunded // 100:,}.{refunded % 100:02d} is being refunded." if refunded else ""
-            ),
+            + (f" {pounds(refunded)} is being refunded to the card." if refunded else "")
+            + (f" {pounds(to_decide)} is listed for finance to give back." if to_decide else ""),
             "success",
         )
         return _back_to(booking)
@@ -209,7 +207,8 @@ def cancel(reference: str):
         form,
         person=booking.user,
         booking=booking,
-        intro="Anything paid is refunded and the place is offered to the waiting list.",
+        intro="If you cancel:",
+        consequences=acting.what_cancelling_does(booking, now=utcnow()),
     )
 
 

@@ -45,7 +45,7 @@ def extend(referral_id: int):
                 )
         except ReferralError as error:
             target = form.agreed_by if error.code == "extension_agreed_by" else form.new_deadline
-            target.errors = [*target.errors, error.message]
+            target.errors = [*target.errors, error.staff_message]
             refused = True
         else:
             flash("Extension recorded.", "success")

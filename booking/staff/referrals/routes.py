@@ -18,10 +18,11 @@ from booking.services.referrals import admin as referral_admin
 from booking.services.referrals import queries, reminders
 from booking.staff.referrals.blueprint import bp
 from booking.staff.referrals.forms import ReferralForm, ReportForm, UploadForm, WithdrawForm
-from booking.web import links, referral_entry
+from booking.web import referral_entry
 from booking.web.found import or_404
+from booking.web.policies import current_ending_policy
 
-LIST_LIMIT = 100
+PAGE_SIZE = 50  # referrals on one page of the list
 
 
 def _force_choices() -> list[tuple[int, str]]:
@@ -30,12 +31,22 @@ def _force_choices() -> list[tuple[int, str]]:
 
 @bp.get("/")
 def index():
-    """Recent referrals."""
-    rows = queries.recent(LIST_LIMIT)
+    """Referrals, newest first, a page at a time; search by police reference, name or force."""
+    text = (request.args.get("q") or "").strip()[:100]
+    first = queries.search(text, limit=PAGE_SIZE, offset=0)
+    pages = max((first[1] + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows, total = (
+        first if page == 1 else queries.search(text, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    )
     today = reminders.today_in_uk(utcnow())
     return render_template(
         "staff/referrals/index.html",
         referrals=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        q=text,
         days_left={row.id: reminders.days_left(row, today=today) for row in rows},
         report_form=_report_form(),
         withdraw_form=WithdrawForm(),
@@ -95,7 +106,7 @@ def withdraw(referral_id: int):
             by=current_user,
             now=utcnow(),
             reason="Withdrawn by staff",
-            claim_url=links.claim_url,
+            policy=current_ending_policy(),
         )
     enqueue.send_refunds_after_commit(None)
     flash("Referral withdrawn.", "success")

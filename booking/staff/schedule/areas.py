@@ -76,7 +76,7 @@ def scheme_edit(scheme_id: int | None = None):
                 "scheme_force": form.force_id,
                 "scheme_courses": form.course_type_ids,
             }.get(error.code, form.name)
-            field.errors.append(error.message)
+            field.errors.append(error.staff_message)
         else:
             flash("Scheme saved.", "success")
             return redirect(url_for("staff.schedule.schemes"), 303)

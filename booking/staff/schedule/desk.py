@@ -135,9 +135,10 @@ def message_attendees(session_id: int):
                 session_id, form.text.data, by=current_user, now=utcnow()
             )
         flash(
-            f"Message sent to {result.sent} {'person' if result.sent == 1 else 'people'}."
+            f"Message queued for {result.sent} {'person' if result.sent == 1 else 'people'}"
+            + (f": {attendees.channel_words(result.by_channel)}." if result.sent else ".")
             + (
-                f" {result.withheld} have not said email is safe: contact them another way."
+                f" {result.withheld} have no safe way to be reached: contact them another way."
                 if result.withheld
                 else ""
             ),
@@ -145,10 +146,13 @@ def message_attendees(session_id: int):
         )
         return redirect(url_for("staff.schedule.session_bookings", session_id=session_id), 303)
     booked = attendees.people_to_message(session_id)
+    by_channel, unreachable = attendees.how_each_is_reached(session_id)
     return render_template(
         "staff/schedule/message_attendees.html",
         form=form,
         course_session=course_session,
         booked=booked,
+        reach=attendees.channel_words(by_channel),
+        unreachable=unreachable,
         cancelled=course_session.status == SessionStatus.CANCELLED,
     )

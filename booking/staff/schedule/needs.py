@@ -9,7 +9,7 @@ from flask_login import current_user
 from booking.database import unit_of_work
 from booking.models import utcnow
 from booking.services import audit
-from booking.services.bookings import seats as bookings
+from booking.services.bookings import queries as booking_queries
 from booking.services.notify import channels as contact
 from booking.services.schedule import queries
 from booking.staff.schedule.blueprint import bp
@@ -19,7 +19,7 @@ from booking.web.found import or_404
 @bp.get("/bookings/<reference>/needs")
 def booking_needs(reference: str):
     """What one booked person needs, and how it is safe to contact them."""
-    booking = or_404(bookings.booking_for_staff(reference))
+    booking = or_404(booking_queries.booking_for_staff(reference))
     booking_id, person_id = booking.id, booking.user_id
     with unit_of_work():  # who saw a person's needs is itself recorded
         audit.record(

@@ -31,7 +31,9 @@ from booking.staff.schedule.forms import (
     VenueForm,
 )
 from booking.web import links
+from booking.web.caching import remembered
 from booking.web.found import or_404
+from booking.web.policies import current_ending_policy
 
 # The dashboard lists at most this many of the week's sessions.
 UPCOMING_SHOWN = 50
@@ -41,10 +43,16 @@ UPCOMING_SHOWN = 50
 def dashboard():
     """Today, this week, and sessions that need attention."""
     now = utcnow()
-    upcoming = queries.upcoming_sessions(now=now, days=7, limit=UPCOMING_SHOWN)
-    taken = bookings.seats_taken_by_session([s.id for s in upcoming], now=now)
-    weekly = overview.bookings_per_week_by_area(now=now)
-    fill = overview.fill_rate_by_area(now=now)
+    upcoming, taken = queries.upcoming_sessions_with_taken(now=now, days=7, limit=UPCOMING_SHOWN)
+    # The charts count the whole database: kept a minute in this worker, shared by every viewer
+    # (plain figures, nothing personal), so a busy desk does not recount them on every load.
+    weekly = remembered(
+        f"dashboard_weekly:{in_london(now):%G-%V}",
+        lambda: overview.bookings_per_week_by_area(now=now),
+    )
+    fill = remembered(
+        f"dashboard_fill:{in_london(now):%Y-%m-%d}", lambda: overview.fill_rate_by_area(now=now)
+    )
     funds_used = overview.fund_spent_against_budget(now=now)
     return render_template(
         "staff/schedule/dashboard.html",
@@ -180,6 +188,7 @@ def session_edit(session_id: int | None = None):
             notes=form.notes.data or "",
         )
         change = None
+        landing = url_for("staff.schedule.sessions")
         with unit_of_work():
             if session_id:
                 change = schedule.update_session(
@@ -191,13 +200,16 @@ def session_edit(session_id: int | None = None):
                     details, last_date=form.repeat_until.data, by=current_user, now=utcnow()
                 )
                 message = f"{len(created)} weekly sessions scheduled."
+                if created and created[0].series_id:
+                    # Land on the new series, not on page 1 of every session.
+                    landing = url_for("staff.schedule.series_page", series_id=created[0].series_id)
             else:
                 schedule.create_session(details, by=current_user, now=utcnow())
                 message = "Session scheduled."
         flash(message, "success")
         if change is not None:
             _flash_change(change)
-        return redirect(url_for("staff.schedule.sessions"), 303)
+        return redirect(landing, 303)
     return render_template(
         "staff/schedule/session_form.html", form=form, course_session=course_session
     )
@@ -290,7 +302,7 @@ def session_cancel(session_id: int):
             by=current_user,
             now=utcnow(),
             reason=form.reason.data,
-            claim_url=links.claim_url,
+            policy=current_ending_policy(),
         )
     # After the commit: card refunds go to Stripe (failures are listed on the money pages).
     enqueue.send_refunds_after_commit(None)

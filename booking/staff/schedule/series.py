@@ -14,6 +14,7 @@ from booking.staff.schedule.blueprint import bp
 from booking.staff.schedule.desk_forms import ReasonForm, SeriesChangeForm
 from booking.web import links
 from booking.web.found import or_404
+from booking.web.policies import current_ending_policy
 
 
 def _change_form() -> SeriesChangeForm:
@@ -90,7 +91,7 @@ def series_cancel(series_id: int):
             by=current_user,
             now=utcnow(),
             reason=form.reason.data,
-            claim_url=links.claim_url,
+            policy=current_ending_policy(),
         )
     # After the commit: card refunds go to Stripe (failures are listed on the money pages).
     enqueue.send_refunds_after_commit(None)
@@ -116,7 +117,7 @@ def series_skip(series_id: int, session_id: int):
             by=current_user,
             now=utcnow(),
             reason=form.reason.data,
-            claim_url=links.claim_url,
+            policy=current_ending_policy(),
         )
     enqueue.send_refunds_after_commit(None)
     flash(f"Date left out. {ended} booking(s) cancelled and the people told.", "success")

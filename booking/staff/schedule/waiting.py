@@ -1,7 +1,7 @@
 """Waiting lists for staff: which sessions have people waiting, and per session offering a
 place by hand or taking someone off the list with a reason."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from booking.database import unit_of_work
@@ -12,8 +12,8 @@ from booking.services.bookings import waitlist
 from booking.services.schedule import queries, waiting
 from booking.staff.schedule.blueprint import bp
 from booking.staff.schedule.desk_forms import ConfirmForm, ReasonForm
-from booking.web import links
 from booking.web.found import or_404
+from booking.web.policies import current_ending_policy
 
 
 @bp.get("/waiting-lists")
@@ -58,8 +58,7 @@ def waiting_offer(entry_id: int):
             entry_id,
             by=current_user,
             now=utcnow(),
-            offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-            claim_url=links.claim_url,
+            policy=current_ending_policy(),
         )
     flash("Place offered. The person has been sent the offer.", "success")
     return redirect(url_for("staff.schedule.session_waiting_list", session_id=session_id), 303)
@@ -79,8 +78,7 @@ def waiting_remove(entry_id: int):
             by=current_user,
             reason=form.reason.data,
             now=utcnow(),
-            offer_hours=current_app.config["WAITLIST_OFFER_HOURS"],
-            claim_url=links.claim_url,
+            policy=current_ending_policy(),
         )
     flash("Taken off the waiting list.", "success")
     return redirect(url_for("staff.schedule.session_waiting_list", session_id=session_id), 303)

@@ -71,7 +71,13 @@ def profile_edit(profile_id: int | None = None):
             )
         flash("Trainer saved.", "success")
         return redirect(url_for("staff.trainers.trainers"), 303)
-    return render_template("staff/trainers/profile_form.html", form=form, profile=profile)
+    return render_template(
+        "staff/trainers/profile_form.html",
+        form=form,
+        profile=profile,
+        weekly_hours=trainer_profiles.weekly_hours_words(profile) if profile else [],
+        leave=trainer_profiles.leave_ahead(profile, now=utcnow()) if profile else [],
+    )
 
 
 @bp.route("/allocation", methods=["GET", "POST"])
@@ -143,7 +149,9 @@ def session_trainers(session_id: int):
     """See and change who delivers one session; every change is checked against the rules."""
     session = or_404(queries.course_session(session_id))
     form = AssignForm()
-    form.trainer_id.choices = [(t.id, t.name) for t in queries.active_profiles()]
+    candidates = trainer_profiles.candidates_for(session)
+    # Each choice says what the trainer's time allows then, so staff see it before choosing.
+    form.trainer_id.choices = [(t.id, f"{t.name}: {words}") for t, words in candidates]
     if form.validate_on_submit():
         with unit_of_work():
             session = or_404(queries.course_session(session_id))
@@ -158,6 +166,7 @@ def session_trainers(session_id: int):
         "staff/trainers/session.html",
         session=session,
         assigned=assigned,
+        candidates=candidates,
         form=form,
         remove_form=ActionForm(),
     )

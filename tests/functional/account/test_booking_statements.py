@@ -83,3 +83,13 @@ def test_booking_a_session_that_does_not_exist_is_a_404(client, auth, db):
     auth.login_as(Role.ATTENDEE)
     assert client.post("/my/sessions/999999/book").status_code == 404
     assert db.session.query(Booking).count() == 0
+
+
+def test_the_booking_form_reads_the_persons_referrals_once(client, auth, db, count_queries):
+    course_session = factories.course_session()
+    auth.login_as(Role.ATTENDEE)
+    with count_queries() as counter:
+        response = client.get(f"/my/sessions/{course_session.id}/book")
+    assert response.status_code == 200
+    # The fee shown and whether the session fits the person's referral come from one read.
+    assert len([s for s in counter.statements if "FROM referrals" in s]) == 1

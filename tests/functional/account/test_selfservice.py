@@ -21,10 +21,6 @@ from tests.referral_factories import make_email_safe
 pytestmark = pytest.mark.database
 
 
-def _claim_url(token):
-    return f"http://test/waiting-list/claim/{token}"
-
-
 def _booked(person, course_session):
     return bookings.book_session(course_session.id, person, now=utcnow())
 
@@ -163,22 +159,22 @@ def test_an_unclaimed_offer_passes_to_the_next_person(app, client, db):
     now = utcnow()
     waitlist.join(course_session.id, first, now=now)
     waitlist.join(course_session.id, second, now=now + timedelta(seconds=1))
-    cancellation.end_booking(booking, reason="attendee", by=leaver, now=now)
-    assert (
-        waitlist.offer_next(course_session.id, now=now, offer_hours=24, claim_url=_claim_url) == 1
+    ending = cancellation.end_booking(
+        booking, reason="attendee", by=leaver, now=now, policy=factories.ENDING_POLICY
     )
+    assert ending.offers_made == 1
     token = db.session.query(WaitingListEntry).filter_by(user_id=first.id).one().claim_token
     db.session.commit()
 
     later = now + timedelta(hours=25)
-    assert waitlist.expire_offers(now=later, offer_hours=24, claim_url=_claim_url) == 1
+    assert waitlist.expire_offers(now=later, policy=factories.ENDING_POLICY) == 1
     db.session.commit()
     entries = {e.user_id: e for e in db.session.query(WaitingListEntry)}
     assert entries[first.id].status == WaitingStatus.EXPIRED
     assert entries[second.id].status == WaitingStatus.OFFERED
     assert entries[second.id].offer_expires_at == later + timedelta(hours=24)
     # Running it again changes nothing; the old link now says the offer has ended.
-    assert waitlist.expire_offers(now=later, offer_hours=24, claim_url=_claim_url) == 0
+    assert waitlist.expire_offers(now=later, policy=factories.ENDING_POLICY) == 0
     page = client.get(f"/waiting-list/claim/{token}").get_data(as_text=True)
     assert "This offer has ended" in page
 
@@ -190,9 +186,10 @@ def test_leaving_the_list_with_an_offer_passes_it_on(db):
     now = utcnow()
     entry = waitlist.join(course_session.id, first, now=now)
     waitlist.join(course_session.id, second, now=now + timedelta(seconds=1))
-    cancellation.end_booking(booking, reason="attendee", by=leaver, now=now)
-    waitlist.offer_next(course_session.id, now=now, offer_hours=24, claim_url=_claim_url)
-    waitlist.leave(entry.id, first, now=now, offer_hours=24, claim_url=_claim_url)
+    cancellation.end_booking(
+        booking, reason="attendee", by=leaver, now=now, policy=factories.ENDING_POLICY
+    )
+    waitlist.leave(entry.id, first, now=now, policy=factories.ENDING_POLICY)
     statuses = {e.user_id: e.status for e in db.session.query(WaitingListEntry)}
     assert statuses == {first.id: WaitingStatus.LEFT, second.id: WaitingStatus.OFFERED}
 

@@ -66,7 +66,9 @@ def test_every_answer_of_every_operation_holds_only_allowed_fields(client, db):
     course = factories.course_type()
     factories.course_session(course_type_row=course, venue_row=factories.venue(force))
     done = referral(force, course, police_reference="DONE/1")
-    admin.withdraw(done, by=None, now=utcnow(), reason="Force asked")
+    admin.withdraw(
+        done, by=None, now=utcnow(), reason="Force asked", policy=factories.ENDING_POLICY
+    )
     db.session.commit()
     headers = bearer(token)
     today = utcnow().date().isoformat()

@@ -166,7 +166,7 @@ def test_async_payment_waits_then_succeeds_or_fails(client, db):
 
 def test_payment_after_the_hold_lapsed_confirms_when_a_place_is_free(client, db):
     booking, payment = booking_awaiting_payment(db, capacity=2)
-    cancellation.expire_holds(now=utcnow() + timedelta(hours=2))
+    cancellation.expire_holds(now=utcnow() + timedelta(hours=2), policy=factories.ENDING_POLICY)
     db.session.commit()
     assert _status(db, booking.id) == BookingStatus.EXPIRED
     response = post_event(client, checkout_event("evt_late", "checkout.session.completed", payment))
@@ -176,7 +176,7 @@ def test_payment_after_the_hold_lapsed_confirms_when_a_place_is_free(client, db)
 
 def test_payment_after_the_place_went_is_not_confirmed(client, db):
     booking, payment = booking_awaiting_payment(db, capacity=1)
-    cancellation.expire_holds(now=utcnow() + timedelta(hours=2))
+    cancellation.expire_holds(now=utcnow() + timedelta(hours=2), policy=factories.ENDING_POLICY)
     someone_else = factories.user(Role.ATTENDEE)
     taken = bookings.hold_seat(booking.session_id, someone_else, now=utcnow())
     bookings.confirm(taken, by=someone_else, now=utcnow(), via="test")

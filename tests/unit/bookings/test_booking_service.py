@@ -44,10 +44,15 @@ def test_expired_holds_no_longer_count_and_are_released(db):
     assert bookings.places_left(course_session, now=now) == 0
     later = now + timedelta(minutes=31)
     assert bookings.places_left(course_session, now=later) == 1  # a lapsed hold takes no seat
-    assert cancellation.expire_holds(now=now + timedelta(minutes=29)) == 0
-    assert cancellation.expire_holds(now=later) == 1
+    assert (
+        cancellation.expire_holds(now=now + timedelta(minutes=29), policy=factories.ENDING_POLICY)
+        == 0
+    )
+    assert cancellation.expire_holds(now=later, policy=factories.ENDING_POLICY) == 1
     assert booking.status == BookingStatus.EXPIRED
-    assert cancellation.expire_holds(now=later) == 0  # running it twice does nothing more
+    assert (
+        cancellation.expire_holds(now=later, policy=factories.ENDING_POLICY) == 0
+    )  # running it twice does nothing more
     bookings.hold_seat(course_session.id, factories.user(), now=later)
 
 
@@ -96,7 +101,7 @@ def test_a_cancelled_booking_does_not_block_a_new_one(db):
     course_session = factories.course_session(capacity=1)
     person = factories.user()
     first = bookings.book_session(course_session.id, person, now=now)
-    cancellation.cancel_by_attendee(first.id, person, now=now)
+    cancellation.cancel_by_attendee(first.id, person, now=now, policy=factories.ENDING_POLICY)
     assert first.status == BookingStatus.CANCELLED
     second = bookings.book_session(course_session.id, person, now=now)
     assert second.status == BookingStatus.CONFIRMED
@@ -121,7 +126,9 @@ def test_a_person_cannot_cancel_another_persons_booking(db):
     owner = factories.user()
     booking = bookings.book_session(course_session.id, owner, now=now)
     with pytest.raises(BookingError) as refused:
-        cancellation.cancel_by_attendee(booking.id, factories.user(), now=now)
+        cancellation.cancel_by_attendee(
+            booking.id, factories.user(), now=now, policy=factories.ENDING_POLICY
+        )
     assert refused.value.code == "not_found"
     assert booking.status == BookingStatus.CONFIRMED
 
@@ -132,7 +139,9 @@ def test_cannot_cancel_after_the_session_started(db):
     person = factories.user()
     booking = bookings.book_session(course_session.id, person, now=now)
     with pytest.raises(BookingError) as refused:
-        cancellation.cancel_by_attendee(booking.id, person, now=now + timedelta(hours=2))
+        cancellation.cancel_by_attendee(
+            booking.id, person, now=now + timedelta(hours=2), policy=factories.ENDING_POLICY
+        )
     assert refused.value.code == "not_cancellable"
 
 

@@ -34,10 +34,6 @@ def _now():
     return utcnow().replace(microsecond=0)
 
 
-def _claim_url(token):
-    return f"http://test/waiting-list/claim/{token}"
-
-
 class World:
     """A force area with a venue and a course type, and a person who lives there."""
 
@@ -114,9 +110,8 @@ def take(path, world, target, *, referral=None, women_only_confirmed=None, now=N
             now=now,
             min_notice_hours=48,
             hold_minutes=30,
-            offer_hours=24,
             base_url="http://test",
-            claim_url=_claim_url,
+            policy=factories.ENDING_POLICY,
             **confirm,
         )
     raise AssertionError(path)

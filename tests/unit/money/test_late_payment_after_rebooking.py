@@ -21,7 +21,7 @@ def test_an_offline_payment_for_a_lapsed_hold_the_person_has_rebooked_is_refused
     staff = factories.user(Role.ADMIN)
     lapsed = bookings.book_session(course_session.id, person, now=now, hold_minutes=30)
     later = now + timedelta(hours=1)
-    cancellation.expire_holds(now=later)
+    cancellation.expire_holds(now=later, policy=factories.ENDING_POLICY)
     again = bookings.book_session(course_session.id, person, now=later, hold_minutes=30)
     db.session.commit()
 

@@ -6,6 +6,7 @@ drugs, alcohol, police, offence, diversion or the course's name. A message about
 say when it is and where (or how to join).
 """
 
+import ast
 import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from booking.models import (
     utcnow,
 )
 from booking.services.bookings import seats as bookings
-from booking.services.notify import messages
+from booking.services.notify import digests, messages
 from booking.services.notify.outbox import FALLBACK_SUBJECT, NEUTRAL_SUBJECTS
 from tests import PROJECT_ROOT, factories
 from tests.referral_factories import make_email_safe, referral
@@ -106,9 +107,6 @@ def _every_kind(now, person, booking, moved, entry, case):
         "waiver_decided": lambda: messages.waiver_decided(
             booking, approved=False, due_pence=3000, days_to_pay=7, reason="", now=now
         ),
-        "waiver_decision": lambda: messages.waiver_decision(
-            person, body="We have looked at your request.", now=now
-        ),
         "access_link": lambda: messages.access_link(person, link=f"{base_url}/my/x", now=now),
         "password_reset": lambda: messages.password_reset(person, link=f"{base_url}/r", now=now),
         "payment_refunded": lambda: messages.payment_refunded(booking, now=now),
@@ -124,6 +122,18 @@ def _every_kind(now, person, booking, moved, entry, case):
             person, booking.session, taken_off=True, now=now
         ),
         "trainer_released": lambda: messages.trainer_released(person, [booking.session], now=now),
+        "sessions_changed": lambda: digests.sessions_changed(
+            person, [booking, moved], now=now, base_url=base_url
+        ),
+        "sessions_cancelled": lambda: digests.sessions_cancelled(
+            person, [(booking, "Nothing was paid."), (moved, "")], now=now
+        ),
+        "trainer_sessions_changed": lambda: digests.trainer_sessions_changed(
+            person, kept=[moved.session], taken_off=[booking.session], now=now
+        ),
+        "trainer_rota": lambda: digests.trainer_rota(
+            person, added=[(moved.session, True), (booking.session, False)], removed=[], now=now
+        ),
         "pay_link": lambda: messages.pay_link(
             moved, link=f"{base_url}/referral/link/x", due_pence=3000, now=now
         ),
@@ -214,6 +224,44 @@ def test_no_message_wording_is_written_outside_the_templates():
     direct = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "booking").rglob("*.py")
-        if "queue_email(" in path.read_text() and path.parent.name != "notify"
+        if "outbox.queue(" in path.read_text() and path.parent.name != "notify"
     ]
     assert direct == []
+
+
+def _names_used(path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.alias):
+            names.add(node.name)
+    return names
+
+
+def test_every_message_a_service_can_queue_is_queued_by_the_app():
+    """A message builder nothing calls is wording nobody receives (and a template to keep)."""
+    folder = ROOT / "booking" / "services" / "notify"
+    builders = {
+        (path, node.name)
+        for path in folder.rglob("*.py")
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.FunctionDef)
+        and not node.name.startswith("_")
+        and any(
+            isinstance(call, ast.Call) and getattr(call.func, "id", "") in QUEUEING
+            for call in ast.walk(node)
+        )
+    }
+    assert len(builders) > 20  # the detector finds the builders
+    modules = list((ROOT / "booking").rglob("*.py"))
+    uses = {path: _names_used(path) for path in modules}
+    unused = [
+        name
+        for defined_in, name in builders
+        if not any(name in uses[path] for path in modules if path != defined_in)
+    ]
+    assert sorted(unused) == []
+
+
+QUEUEING = {"_queue", "_about_a_booking", "_queue_rows", "_row"}

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from booking.extensions import db
 from booking.models import AuditEvent, Booking, BookingStatus, ReferralStatus, utcnow
-from booking.services.bookings import rescheduling
+from booking.services.bookings import cancellation
 from booking.services.errors import ReferralError
 from booking.services.referrals import states
 from tests import PROJECT_ROOT, factories
@@ -57,8 +57,8 @@ def test_cancelling_a_referral_booking_reopens_the_referral_with_an_audit_event(
     )
     db.session.add(booking)
     db.session.flush()
-    rescheduling.cancel_with_notice(
-        booking.id, person, now=utcnow(), offer_hours=24, claim_url=lambda token: token
+    cancellation.cancel_by_attendee(
+        booking.id, person, now=utcnow(), policy=factories.ENDING_POLICY
     )
     assert row.status == ReferralStatus.OPEN
     [event] = _events("referral.open")

@@ -69,9 +69,21 @@ def test_only_dates_still_to_come_are_changed_or_skipped(db):
     assert [s.id for s in series.remaining(created[0].series_id, now=later)] == [created[2].id]
     with pytest.raises(ScheduleError):
         series.skip_date(
-            created[0].series_id, created[0].id, by=admin, now=later, reason="Too late"
+            created[0].series_id,
+            created[0].id,
+            by=admin,
+            now=later,
+            reason="Too late",
+            policy=factories.ENDING_POLICY,
         )
-    series.skip_date(created[0].series_id, created[2].id, by=admin, now=later, reason="Holiday")
+    series.skip_date(
+        created[0].series_id,
+        created[2].id,
+        by=admin,
+        now=later,
+        reason="Holiday",
+        policy=factories.ENDING_POLICY,
+    )
     assert [s.status for s in series.series_sessions(created[0].series_id)] == [
         SessionStatus.SCHEDULED,
         SessionStatus.SCHEDULED,
@@ -95,13 +107,13 @@ def test_an_offer_by_hand_needs_a_free_place_and_someone_still_waiting(db):
     admin = factories.user(Role.ADMIN)
     session = factories.course_session(capacity=1)
     first, second = _waiting(session, days_ago=2), _waiting(session, days_ago=1)
-    waitlist.offer_by_hand(second.id, by=admin, now=now, offer_hours=24, claim_url=str)
+    waitlist.offer_by_hand(second.id, by=admin, now=now, policy=factories.ENDING_POLICY)
     assert second.status == WaitingStatus.OFFERED and first.status == WaitingStatus.WAITING
     with pytest.raises(BookingError) as full:
-        waitlist.offer_by_hand(first.id, by=admin, now=now, offer_hours=24, claim_url=str)
+        waitlist.offer_by_hand(first.id, by=admin, now=now, policy=factories.ENDING_POLICY)
     assert full.value.code == "no_place_free"
     with pytest.raises(BookingError) as again:
-        waitlist.offer_by_hand(second.id, by=admin, now=now, offer_hours=24, claim_url=str)
+        waitlist.offer_by_hand(second.id, by=admin, now=now, policy=factories.ENDING_POLICY)
     assert again.value.code == "not_waiting"
 
 

@@ -89,7 +89,11 @@ def test_cancelling_a_session_cancels_bookings_and_queues_a_neutral_notice(db):
     db.session.add(AttendeeProfile(user_id=person.id, email_is_safe=True))
     booking = bookings.book_session(course_session.id, person, now=now)
     count = schedule.cancel_session(
-        course_session.id, by=factories.user(Role.ADMIN), now=now, reason="Trainer unwell"
+        course_session.id,
+        by=factories.user(Role.ADMIN),
+        now=now,
+        reason="Trainer unwell",
+        policy=factories.ENDING_POLICY,
     )
     assert count == 1
     assert course_session.status == SessionStatus.CANCELLED
@@ -103,7 +107,9 @@ def test_cancelling_a_session_cancels_bookings_and_queues_a_neutral_notice(db):
 def test_cancelling_or_changing_an_unknown_session_is_a_plain_error(db):
     admin = factories.user(Role.ADMIN)
     with pytest.raises(ScheduleError) as refused:
-        schedule.cancel_session(999999, by=admin, now=utcnow(), reason="x")
+        schedule.cancel_session(
+            999999, by=admin, now=utcnow(), reason="x", policy=factories.ENDING_POLICY
+        )
     assert refused.value.message == "We could not find that session."
     start = schedule.local_datetime(date(2030, 3, 7), time(18, 0))
     details = _details(factories.venue(), factories.course_type(), start)

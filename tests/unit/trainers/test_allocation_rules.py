@@ -95,7 +95,10 @@ def test_weekly_pattern_must_cover_the_session_and_the_reason_is_plain():
     mondays_only = (WeeklySlot(0, time(8), time(22)),)
     result = run([session(1)], [trainer(1, weekly=mondays_only)])
     assert pairs(result) == set()
-    assert result.unstaffed[1] == "no qualified trainer free on Tue 3 Mar in Dorset"
+    assert result.unstaffed[1] == (
+        "no qualified trainer free on Tue 3 Mar in Dorset: "
+        "a trainer is outside their weekly hours then"
+    )
 
 
 def test_session_must_fit_inside_the_available_hours():

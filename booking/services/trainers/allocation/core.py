@@ -16,9 +16,9 @@ Hard rules (a trainer may take a session only if every one holds):
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from booking.services.clock import LONDON
+
 DEFAULT_TRAVEL_BUFFER_MINUTES = 60
 
 
@@ -80,6 +80,8 @@ class Result:
     unstaffed: dict[int, str]  # session id -> plain reason
     seconds: float = 0.0
     status: str = ""
+    # True when the solver found no answer in time (for some week or all) and greedy's stands.
+    fallback: bool = False
 
     def loads(self, problem: Problem) -> dict[int, int]:
         counts = {trainer.id: 0 for trainer in problem.trainers}
@@ -132,6 +134,20 @@ def is_available(trainer: TrainerSpec, session: SessionSpec) -> bool:
         away_from < session.ends_at and session.starts_at < away_until
         for away_from, away_until in trainer.unavailable
     )
+
+
+def time_words(trainer: TrainerSpec, session: SessionSpec) -> str:
+    """Whether the trainer's time allows the session, in words for staff choosing someone:
+    "free then", "on leave or time off then", or "outside their weekly hours then"."""
+    on_leave = any(
+        away_from < session.ends_at and session.starts_at < away_until
+        for away_from, away_until in trainer.unavailable
+    )
+    if on_leave:
+        return "on leave or time off then"
+    if not is_available(trainer, session):
+        return "outside their weekly hours then"
+    return "free then"
 
 
 def clash(first: SessionSpec, second: SessionSpec, buffer_minutes: int) -> bool:
@@ -199,7 +215,11 @@ def unstaffed_reason(problem: Problem, session: SessionSpec) -> str:
             return f"no qualified trainer who can lead women-only groups covers sessions {where}"
     free = [t for t in covering if is_available(t, session)]
     if not free:
-        return f"no qualified trainer free on {day} {where}"
+        each = "; ".join(
+            f"{t.name or 'a trainer'} is {time_words(t, session)}" for t in covering[:4]
+        )
+        more = f"; and {len(covering) - 4} more" if len(covering) > 4 else ""
+        return f"no qualified trainer free on {day} {where}: {each}{more}"
     if len(free) < session.trainers_needed:
         return (
             f"needs {session.trainers_needed} trainers but only {len(free)} qualified "

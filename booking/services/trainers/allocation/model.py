@@ -1,6 +1,6 @@
 """Gathering allocation data from the database into the solver's plain data classes."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -54,7 +54,9 @@ def trainer_spec(profile: TrainerProfile) -> TrainerSpec:
     )
 
 
-def load_trainers(*, active_only: bool = True) -> list[TrainerProfile]:
+def load_trainers(
+    *, active_only: bool = True, ids: Collection[int] | None = None
+) -> list[TrainerProfile]:
     query = select(TrainerProfile).options(
         joinedload(TrainerProfile.user),
         selectinload(TrainerProfile.course_types),
@@ -64,6 +66,8 @@ def load_trainers(*, active_only: bool = True) -> list[TrainerProfile]:
     )
     if active_only:
         query = query.where(TrainerProfile.is_active.is_(True))
+    if ids is not None:
+        query = query.where(TrainerProfile.id.in_(ids))
     return list(db.session.scalars(query.order_by(TrainerProfile.id)))
 
 

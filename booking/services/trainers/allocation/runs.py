@@ -5,9 +5,10 @@ module reads and writes the database. Services flush, never commit. The solver r
 read_problem and save_proposal with no transaction open (booking/jobs/allocation.py).
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
@@ -25,17 +26,19 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.errors import DomainError
+from booking.services.notify import digests, messages
+from booking.services.trainers.allocation import recheck
 from booking.services.trainers.allocation.core import (
     DEFAULT_TRAVEL_BUFFER_MINUTES,
     LONDON,
-    Assignment,
     Problem,
     Result,
-    clash,
-    rule_failures,
-    week_of,
 )
-from booking.services.trainers.allocation.model import build_problem, session_spec, trainer_spec
+from booking.services.trainers.allocation.model import (
+    build_problem,
+    session_spec,
+    trainer_spec,
+)
 
 
 class AllocationError(DomainError):
@@ -134,54 +137,64 @@ def save_proposal(run_id: int, problem: Problem, result: Result, *, now: datetim
         raise AllocationError("run_not_running")
     unstaffed = dict(result.unstaffed)
     proposals = []
-    for assignment in result.assignments:
-        broken = _no_longer_holds(assignment)
-        if broken is None:
+    for assignment, code in zip(
+        result.assignments, recheck.no_longer_hold(result.assignments), strict=True
+    ):
+        if code is None:
             proposals.append(assignment)
         else:
-            unstaffed.setdefault(assignment.session_id, CHANGED_MEANWHILE + broken)
+            unstaffed.setdefault(assignment.session_id, CHANGED_MEANWHILE + _reason(code))
     run.status = RunStatus.PROPOSED
     run.solver_status = result.status
     run.solve_seconds = int(result.seconds * 1000)
     run.sessions_considered = len(problem.sessions)
     run.progress = ""
-    run.proposals = [
-        ProposedAssignment(session_id=a.session_id, trainer_id=a.trainer_id, is_lead=a.is_lead)
-        for a in proposals
-    ]
-    run.unstaffed = [
-        UnstaffedSession(session_id=sid, reason=reason[:300]) for sid, reason in unstaffed.items()
-    ]
+    # Inserted in bulk: one statement for the proposals and one for the unstaffed sessions.
+    if proposals:
+        db.session.execute(
+            insert(ProposedAssignment),
+            [
+                dict(
+                    run_id=run.id,
+                    session_id=a.session_id,
+                    trainer_id=a.trainer_id,
+                    is_lead=a.is_lead,
+                )
+                for a in proposals
+            ],
+        )
+    if unstaffed:
+        db.session.execute(
+            insert(UnstaffedSession),
+            [
+                dict(run_id=run.id, session_id=sid, reason=reason[:300])
+                for sid, reason in unstaffed.items()
+            ],
+        )
     db.session.flush()
+    db.session.expire(run, ["proposals", "unstaffed"])
     audit.record(
         "allocation.proposed",
         "allocation_run",
         run.id,
         actor=db.session.get(User, run.created_by_id) if run.created_by_id else None,
         now=now,
-        proposals=len(run.proposals),
-        unstaffed=len(run.unstaffed),
+        proposals=len(proposals),
+        unstaffed=len(unstaffed),
         dropped=len(result.assignments) - len(proposals),
     )
     return run
 
 
 CHANGED_MEANWHILE = "the schedule changed while the allocation was being worked out: "
+_PLAIN_REASONS = {
+    recheck.NOT_SCHEDULED: "the session is no longer scheduled",
+    recheck.NOT_ACTIVE: "the trainer is no longer active",
+}
 
 
-def _no_longer_holds(assignment: Assignment) -> str | None:
-    """Why a proposed assignment no longer holds against the database, or None."""
-    session = db.session.get(CourseSession, assignment.session_id)
-    trainer = db.session.get(TrainerProfile, assignment.trainer_id)
-    if session is None or session.status != SessionStatus.SCHEDULED:
-        return "the session is no longer scheduled"
-    if trainer is None or not trainer.is_active:
-        return "the trainer is no longer active"
-    try:
-        check_assignment(session, trainer)
-    except AllocationError as error:
-        return error.message
-    return None
+def _reason(code: str) -> str:
+    return _PLAIN_REASONS.get(code) or AllocationError(code).message
 
 
 def publish(run: AllocationRun, *, by: User | None, now: datetime) -> int:
@@ -200,22 +213,24 @@ def publish(run: AllocationRun, *, by: User | None, now: datetime) -> int:
         .where(ProposedAssignment.run_id == run.id)
         .order_by(ProposedAssignment.is_lead.desc(), ProposedAssignment.id)
     ).all()
+    added: dict[int, list[tuple[CourseSession, bool]]] = {}
     for row in rows:
         try:
             check_assignment(row.session, row.trainer)
         except AllocationError:
             continue
-        db.session.add(
-            SessionAssignment(
-                session_id=row.session_id,
-                trainer_id=row.trainer_id,
-                is_lead=row.is_lead and not _has_lead(row.session_id),
-                source=AssignmentSource.AUTO,
-                created_at=now,
-            )
+        assignment = SessionAssignment(
+            session_id=row.session_id,
+            trainer_id=row.trainer_id,
+            is_lead=row.is_lead and not _has_lead(row.session_id),
+            source=AssignmentSource.AUTO,
+            created_at=now,
         )
+        db.session.add(assignment)
         db.session.flush()
+        added.setdefault(row.trainer_id, []).append((row.session, assignment.is_lead))
         published += 1
+    _tell_trainers(rows, added, now=now)
     run.status = RunStatus.PUBLISHED
     run.published_at = now
     db.session.flush()
@@ -223,6 +238,24 @@ def publish(run: AllocationRun, *, by: User | None, now: datetime) -> int:
         "allocation.published", "allocation_run", run.id, actor=by, now=now, count=published
     )
     return published
+
+
+def _tell_trainers(
+    rows: Sequence[ProposedAssignment],
+    added: dict[int, list[tuple[CourseSession, bool]]],
+    *,
+    now: datetime,
+) -> None:
+    """Each trainer hears once of every session a published allocation gave them (the message
+    goes in this transaction's outbox and is sent after the commit)."""
+    trainers = {row.trainer_id: row.trainer for row in rows}
+    for trainer_id, sessions in added.items():
+        person = trainers[trainer_id].user
+        ordered = sorted(sessions, key=lambda item: item[0].starts_at)
+        if len(ordered) == 1:
+            messages.trainer_assigned(person, ordered[0][0], is_lead=ordered[0][1], now=now)
+        else:
+            digests.trainer_rota(person, added=ordered, removed=[], now=now)
 
 
 def _has_lead(session_id: int) -> bool:
@@ -256,10 +289,6 @@ def rule_broken(session: CourseSession, trainer: TrainerProfile) -> str | None:
     weekly maximum) this trainer breaks for this session, or None. The session itself is left
     out of the clash and weekly counts, so an existing assignment can be re-checked after the
     session or the trainer's availability changed."""
-    wanted = session_spec(session)
-    failures = rule_failures(trainer_spec(trainer), wanted)
-    if failures:
-        return failures[0]
     around = db.session.scalars(
         select(CourseSession)
         .join(SessionAssignment, SessionAssignment.session_id == CourseSession.id)
@@ -268,17 +297,13 @@ def rule_broken(session: CourseSession, trainer: TrainerProfile) -> str | None:
             SessionAssignment.trainer_id == trainer.id,
             CourseSession.id != session.id,
             CourseSession.status != SessionStatus.CANCELLED,
-            CourseSession.starts_at > session.starts_at - timedelta(days=8),
-            CourseSession.starts_at < session.starts_at + timedelta(days=8),
+            CourseSession.starts_at > session.starts_at - recheck.AROUND,
+            CourseSession.starts_at < session.starts_at + recheck.AROUND,
         )
     ).all()
-    others = [session_spec(s) for s in around]
-    if any(clash(wanted, other, DEFAULT_TRAVEL_BUFFER_MINUTES) for other in others):
-        return "trainer_clash"
-    week = week_of(wanted.starts_at)
-    if sum(1 for o in others if week_of(o.starts_at) == week) >= trainer.max_sessions_per_week:
-        return "weekly_maximum"
-    return None
+    return recheck.first_broken(
+        trainer_spec(trainer), session_spec(session), [session_spec(s) for s in around]
+    )
 
 
 def assign(

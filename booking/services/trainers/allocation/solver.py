@@ -10,6 +10,12 @@ Objective, in strict priority order (the weights keep each tier above everything
 2. spread the load fairly: minimise (most sessions − fewest sessions) across trainers;
 3. keep the same trainers across a series (fewest distinct trainers per series);
 4. prefer trainers working in their home area.
+
+A long range is solved one week (Monday to Sunday, UK time) at a time when no session of one
+week can clash with a session of the next: the weekly maximums are per week, so the weeks are
+independent but for the fairness aim and the series preference, which are carried forward (each
+week counts the load of the weeks solved before it as fixed). Each week's model is a fraction of
+the whole, so CP-SAT answers within the time limit where the whole would not.
 """
 
 import time as clock
@@ -74,8 +80,72 @@ def solve(
 
     Fixed (manual) assignments are kept and count towards clashes and weekly maximums. Sessions
     that cannot be fully staffed are returned in ``Result.unstaffed`` with a plain reason.
+    Where the solver finds no answer in time, greedy's stands and ``Result.fallback`` says so.
     """
     say = progress or (lambda message: None)
+    started = clock.perf_counter()
+    weeks = split_by_week(problem)
+    if len(weeks) <= 1:
+        return _solve_at_once(problem, time_limit_seconds, workers, say)
+    new: list[Assignment] = []
+    unstaffed: dict[int, str] = {}
+    statuses: list[str] = []
+    fixed = list(problem.fixed)
+    for index, week in enumerate(weeks):
+        left = time_limit_seconds - (clock.perf_counter() - started)
+        part = Problem(
+            sessions=week,
+            trainers=problem.trainers,
+            fixed=fixed,
+            travel_buffer_minutes=problem.travel_buffer_minutes,
+        )
+        say(f"Week {index + 1} of {len(weeks)}:")
+        answer = _solve_at_once(part, left / (len(weeks) - index), workers, say)
+        new.extend(answer.assignments)
+        unstaffed.update(answer.unstaffed)
+        statuses.append(answer.status)
+        fixed = [*fixed, *answer.assignments]
+    fell_back = statuses.count(GREEDY)
+    return Result(
+        assignments=new,
+        unstaffed=unstaffed,
+        seconds=clock.perf_counter() - started,
+        status=(
+            GREEDY
+            if fell_back == len(statuses)
+            else f"GREEDY IN {fell_back} OF {len(statuses)} WEEKS"
+            if fell_back
+            else "OPTIMAL"
+            if set(statuses) == {"OPTIMAL"}
+            else "FEASIBLE"
+        ),
+        fallback=bool(fell_back),
+    )
+
+
+GREEDY = "GREEDY"
+# However little of the time limit is left, the search gets this long to take greedy's hint.
+MINIMUM_SEARCH_SECONDS = 0.2
+
+
+def split_by_week(problem: Problem) -> list[list]:
+    """The sessions by week (UK time), in order; one list when a session of one week could
+    clash with one of the next (they end too close to the week's end to be solved apart)."""
+    weeks: dict[tuple[int, int], list] = defaultdict(list)
+    for session in problem.sessions:
+        weeks[week_of(session.starts_at)].append(session)
+    ordered = [weeks[key] for key in sorted(weeks)]
+    buffer = timedelta(minutes=problem.travel_buffer_minutes)
+    for earlier, later in zip(ordered, ordered[1:], strict=False):
+        if max(s.ends_at for s in earlier) + buffer > min(s.starts_at for s in later):
+            return [list(problem.sessions)] if problem.sessions else []
+    return ordered
+
+
+def _solve_at_once(
+    problem: Problem, time_limit_seconds: float, workers: int, say: Callable[[str], None]
+) -> Result:
+    """One CP-SAT model for the whole of ``problem``, warm-started from greedy's answer."""
     started = clock.perf_counter()
     sessions = {s.id: s for s in problem.sessions}
     trainers = {t.id: t for t in problem.trainers}
@@ -96,13 +166,18 @@ def solve(
     say(f"Solving (up to {time_limit_seconds:g} s)...")
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(
-        0.5, time_limit_seconds - (clock.perf_counter() - started)
+        MINIMUM_SEARCH_SECONDS, time_limit_seconds - (clock.perf_counter() - started)
     )
     solver.parameters.num_workers = workers
+    # Presolve on these models can take longer than the whole time limit before the search
+    # even starts from greedy's hint; without it the hint is the first answer at once and the
+    # search improves on it.
+    solver.parameters.cp_model_presolve = False
     status = solver.solve(built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         say("The solver found no answer in time; using the greedy allocation.")
         baseline.seconds = clock.perf_counter() - started
+        baseline.fallback = True
         return baseline
     new = [Assignment(sid, tid) for (sid, tid), var in built.choice.items() if solver.value(var)]
     unstaffed = {

@@ -40,7 +40,7 @@ def test_staff_record_a_phone_payment_which_confirms_then_refund_part(client, au
     auth.logout()
     auth.login_as(Role.ADMIN)
     page = client.get(f"/admin/money/bookings/{reference}").get_data(as_text=True)
-    assert "Record a payment taken another way" in page and "£45.00" in page
+    assert "Record a payment taken another way" in page and "£45" in page
 
     wrong = client.post(
         f"/admin/money/bookings/{reference}/payments",
@@ -78,7 +78,7 @@ def test_staff_record_a_phone_payment_which_confirms_then_refund_part(client, au
     assert db.session.get(Payment, payment.id).refunded_pence == 1500
     assert [r.amount_pence for r in db.session.scalars(select(Refund))] == [1500]
     report = client.get("/admin/money/reports").get_data(as_text=True)
-    assert "£45.00" in report and "£15.00" in report
+    assert "£45" in report and "£15" in report
 
 
 def test_fund_page_creates_a_fund_and_tops_it_up(client, auth, db):
@@ -89,7 +89,7 @@ def test_fund_page_creates_a_fund_and_tops_it_up(client, auth, db):
         data={"year_starting": year, "name": "Commissioner fund", "budget": "500", "force_id": 0},
     )
     page = client.get("/admin/money/fund").get_data(as_text=True)
-    assert "Commissioner fund" in page and "£500.00" in page
+    assert "Commissioner fund" in page and "£500" in page
     fund_id = fund.fund_for(utcnow()).id
     client.post(f"/admin/money/fund/{fund_id}/top-up", data={"amount": "250", "note": "Grant"})
     assert fund.balance(fund_id) == 75_000

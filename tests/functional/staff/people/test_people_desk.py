@@ -153,7 +153,7 @@ def test_a_pay_link_goes_only_to_a_safe_email(client, auth, db):
     assert sent.status_code == 303
     message = db.session.scalars(select(Notification)).one()
     assert (message.user_id, message.kind) == (safe.id, "pay_link")
-    assert "/referral/link/" in message.body and "£30.00" in message.body
+    assert "/referral/link/" in message.body and "£30" in message.body
     assert refused.status_code == 400
     page = refused.get_data(as_text=True)
     assert "no link can be sent" in page and 'value="Asked for it"' in page
@@ -189,6 +189,7 @@ def test_cancelling_for_a_person_settles_the_money_and_more_time_is_given_once(c
 def test_a_women_only_group_needs_confirming_beside_the_box(client, auth, db):
     group = factories.course_session(women_only=True)
     person = factories.user()
+    db.session.add(AttendeeProfile(user_id=person.id, prefers_women_only=True))
     auth.login_as(Role.SCHEDULER)
 
     response = client.post(
@@ -323,3 +324,85 @@ def test_search_results_query_count_does_not_grow_with_matches(client, auth, db,
         client.get("/admin/people/", query_string={"q": "evans"})
     assert page.count("not set up yet") == 2
     assert many.count == few.count
+
+
+def test_book_a_place_lists_only_the_sessions_that_fit_the_person(client, auth, db):
+    home, away = factories.force(), factories.force()
+    referred = factories.course_type(name="Drive Safe", referral_required=True)
+    other = factories.course_type(name="Other Course", referral_required=True)
+    week = utcnow().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=7)
+    person = factories.user(first_name="Jo")
+    referral(home, referred, user_id=person.id, deadline=(week + timedelta(days=20)).date())
+
+    def session(name, **fields):
+        return factories.course_session(
+            venue_row=fields.pop("venue_row", None) or factories.venue(home, name=name), **fields
+        )
+
+    session("Home Hall", course_type_row=referred, starts_at=week)
+    factories.course_session(course_type_row=referred, online=True, starts_at=week)
+    session(
+        "Away Hall", venue_row=factories.venue(away, name="Away Hall"), course_type_row=referred
+    )
+    session("Late Hall", course_type_row=referred, starts_at=week + timedelta(days=30))
+    session("Other Hall", course_type_row=other, starts_at=week)
+    session("Women Hall", course_type_row=referred, starts_at=week, women_only=True)
+    full = session("Full Hall", course_type_row=factories.course_type(), capacity=1)
+    bookings.place_booking(full.id, factories.user(), now=utcnow(), source="staff")
+    auth.login_as(Role.SCHEDULER)
+
+    page = client.get(f"/admin/people/{person.id}/book").get_data(as_text=True)
+
+    assert "Home Hall" in page and ", Online" in page
+    for refused in ("Away Hall", "Late Hall", "Other Hall", "Women Hall", "Full Hall"):
+        assert refused not in page
+
+
+def test_a_refusal_on_a_staff_page_is_worded_for_staff(client, auth, db):
+    person = factories.user(first_name="Lee")
+    booking = bookings.place_booking(
+        factories.course_session().id, person, now=utcnow(), source="staff"
+    )
+    auth.login_as(Role.SCHEDULER)
+    first = client.post(f"/admin/people/bookings/{booking.reference}/cancel", data={"why": WHY})
+    assert first.status_code == 303
+
+    # Cancelled twice (two tabs, a slow phone line): refused, in words for staff.
+    again = client.post(
+        f"/admin/people/bookings/{booking.reference}/cancel",
+        data={"why": WHY},
+        follow_redirects=True,
+    )
+
+    page = again.get_data(as_text=True)
+    assert "This booking cannot be cancelled now (it has ended or been closed)." in page
+    assert "contact us" not in page
+
+
+def test_every_refusal_for_people_that_sends_them_to_us_has_words_for_staff():
+    from booking.services.errors import MESSAGES, BookingError
+
+    for code, words in MESSAGES.items():
+        if any(p in words for p in ("contact us", "call us", "reference number")):
+            staff_words = BookingError(code).message_for(staff=True)
+            assert "contact us" not in staff_words and "call us" not in staff_words, code
+            assert "reference number" not in staff_words, code
+
+
+def test_the_call_script_for_a_person_reached_only_by_phone_reads_out_no_web_address(
+    client, auth, db
+):
+    online = factories.course_session(online=True, online_join_url="https://meet.example/r/1")
+    person = factories.user(first_name="Dana")
+    db.session.add(
+        AttendeeProfile(user_id=person.id, phone_is_safe=True, phone_number="07700 900321")
+    )
+    auth.login_as(Role.SCHEDULER)
+
+    client.post(f"/admin/people/{person.id}/book", data={"session_id": online.id, "why": WHY})
+
+    call = db.session.scalars(select(Notification).where(Notification.user_id == person.id)).one()
+    assert call.channel == Channel.CALL and "Ref " in call.body
+    assert "http" not in call.body and "/my/bookings" not in call.body
+    calls = client.get("/admin/contact/calls").get_data(as_text=True)
+    assert "do not read it out" in calls and "https://meet.example" not in calls

@@ -68,7 +68,7 @@ def test_staff_set_a_webhook_and_see_its_deliveries(client, auth, db):
     assert force.webhook_url == "https://force.example/hooks"
 
     row = referral(force, factories.course_type())
-    admin.withdraw(row, by=None, now=utcnow(), reason="Asked")
+    admin.withdraw(row, by=None, now=utcnow(), reason="Asked", policy=factories.ENDING_POLICY)
     delivery = db.session.scalar(select(ForceWebhookDelivery))
     delivery.status = DeliveryStatus.FAILED
     delivery.last_error = "The force's server answered 500."

@@ -186,3 +186,27 @@ def test_withdrawing_a_referral_cancels_its_booking_and_reports_withdrawn(client
     assert db.session.query(Booking).one().status == BookingStatus.CANCELLED
     again = client.post(f"/admin/referrals/{row.id}/withdraw", follow_redirects=True)
     assert "no longer open" in again.get_data(as_text=True)
+
+
+def test_referral_list_searches_pages_and_links_each_row_to_the_person(client, db, auth):
+    force, course = factories.force("kent-area"), factories.course_type()
+    person = factories.user(first_name="Nico", last_name="Osei")
+    oldest = referral(
+        force, course, police_reference="OLD-0001", first_name="Nico", last_name="Osei"
+    )
+    oldest.user_id = person.id
+    for number in range(120):
+        referral(force, course, police_reference=f"NEW-{number:04d}", last_name=f"Lane{number}")
+    db.session.flush()
+    auth.login_as(Role.SCHEDULER)
+
+    first = client.get("/admin/referrals/").get_data(as_text=True)
+    assert "121 referrals, page 1 of 3" in first and "NEW-0119" in first
+    assert "OLD-0001" not in first and "Next page" in first
+    last = client.get("/admin/referrals/?page=3").get_data(as_text=True)
+    assert "OLD-0001" in last and "Previous page" in last
+    found = client.get("/admin/referrals/?q=osei").get_data(as_text=True)
+    assert "1 referral matching" in found and "OLD-0001" in found and "NEW-0001" not in found
+    assert f'href="/admin/people/{person.id}"' in found
+    unlinked = client.get("/admin/referrals/?q=NEW-0005").get_data(as_text=True)
+    assert "/admin/people/?q=NEW-0005" in unlinked and "not set up yet" in unlinked

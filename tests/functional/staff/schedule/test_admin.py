@@ -108,9 +108,14 @@ def test_schedule_a_weekly_series_across_the_clock_change(client, auth, db):
     last = f"{NEXT_YEAR}-11-07"
     data = _session_form(course_type, venue, date(NEXT_YEAR, 10, 10), repeat_until=last)
     response = client.post("/admin/sessions/new", data=data, follow_redirects=True)
-    assert "5 weekly sessions scheduled." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "5 weekly sessions scheduled." in page
     starts = [s.starts_at.astimezone(LONDON) for s in db.session.query(CourseSession)]
     assert len(starts) == 5
+    # The coordinator lands on the series they made, every date listed, not page 1 of all.
+    series_id = db.session.query(CourseSession).first().series_id
+    assert response.request.path == f"/admin/series/{series_id}"
+    assert "5 date(s), 5 still to come." in page
     assert {s.strftime("%H:%M") for s in starts} == {"10:00"}
 
 

@@ -291,7 +291,45 @@ def test_message_everyone_booked_on_safe_channels_only(client, db, auth):
     ).all()
     assert unsafe.user_id in [e.entity_id for e in withheld]
     page = client.get(f"/admin/sessions/{session.id}").get_data(as_text=True)
-    assert "1 have not said email is safe" in page
+    assert "1 have no safe way to be reached" in page
+
+
+def test_message_everyone_booked_says_which_channels_it_really_uses(client, db, auth):
+    session = factories.course_session()
+    by_email = _booked(session)
+    by_phone = factories.user(Role.ATTENDEE, first_name="Pat")
+    _db.session.add(
+        AttendeeProfile(
+            user_id=by_phone.id,
+            phone_is_safe=True,
+            phone_number="07700 900789",
+            best_times="Weekday mornings",
+        )
+    )
+    bookings.book_session(session.id, by_phone, now=utcnow())
+    auth.login_as(Role.ADMIN)
+
+    before = client.get(f"/admin/sessions/{session.id}/message").get_data(as_text=True)
+    assert "It will go 1 by email and 1 as a phone call for the team to make" in before
+    assert "sent only to people who said email is safe" not in before
+    after = client.post(
+        f"/admin/sessions/{session.id}/message",
+        data={"text": "The room has changed to 2B."},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert "Message queued for 2 people: 1 by email and 1 as a phone call" in after
+    queued = db.session.scalars(
+        select(Notification).where(Notification.kind == "session_message")
+    ).all()
+    assert sorted((n.user_id, n.channel.value) for n in queued) == sorted(
+        [(by_email.user_id, "email"), (by_phone.id, "call")]
+    )
+    calls = client.get("/admin/contact/calls").get_data(as_text=True)
+    assert "Best times</dt><dd>Weekday mornings" in calls
+    script = next(n.body for n in queued if n.channel.value == "call")
+    assert "The room has changed to 2B." in script
+    assert "http" not in script and "/my/bookings" not in script
 
 
 def test_cancelling_a_series_date_refunds_a_card_payment_in_full(client, db, auth):
@@ -322,5 +360,5 @@ def test_cancelling_a_series_date_refunds_a_card_payment_in_full(client, db, aut
             Notification.kind == "session_cancelled", Notification.user_id == booking.user_id
         )
     )
-    assert booking.reference in message.body and "refunding the £30.00" in message.body
+    assert booking.reference in message.body and "refunding the £30" in message.body
     assert db.session.get(Booking, booking.id).status == BookingStatus.CANCELLED

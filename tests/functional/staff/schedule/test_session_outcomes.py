@@ -191,3 +191,18 @@ def test_after_a_missed_session_the_person_can_book_another_date(db):
     )
     assert again.session_id == next_date.id
     assert row.status == ReferralStatus.BOOKED
+
+
+def test_left_early_shows_as_left_early_in_the_sessions_bookings_table(client, db, auth):
+    force, course = factories.force(), factories.course_type()
+    session = started_session(course_type_row=course, venue_row=factories.venue(force))
+    _, left = _referred_booking(session, force, course, "Cal", police_reference="P-9")
+    _, missed = _referred_booking(session, force, course, "Dee", police_reference="P-10")
+    _closed_by_trainer(client, auth, session, [(left, "left_early"), (missed, "did_not_attend")])
+    auth.login_as(Role.ADMIN)
+
+    page = client.get(f"/admin/sessions/{session.id}").get_data(as_text=True)
+
+    table = page[page.index("Bookings for this session") : page.index("</table>")]
+    assert "Cal" in table and "Left early" in table
+    assert "Did not attend" in table and "No show" not in table

@@ -6,7 +6,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from booking.models import AllocationRun, Role, RunStatus, SessionAssignment, TrainerProfile, utcnow
+from booking.models import (
+    AllocationRun,
+    Role,
+    RunStatus,
+    SessionAssignment,
+    TrainerProfile,
+    Unavailability,
+    utcnow,
+)
 from booking.web.filters import local
 from tests import factories
 from tests.trainer_factories import assign, trainer_profile
@@ -232,3 +240,65 @@ def test_every_new_endpoint_refuses_the_wrong_people(app, client, auth):
                 continue
             assert getattr(client, method)(url).status_code == 403, (role, endpoint)
         auth.logout()
+
+
+def test_add_a_trainer_with_no_account_left_leads_to_the_invitation(client, db, auth):
+    auth.login_as(Role.ADMIN)
+
+    page = client.get("/admin/trainers/new").get_data(as_text=True)
+
+    assert "invite the trainer" in page and 'href="/admin/accounts/invite?role=trainer"' in page
+    invite = client.get("/admin/accounts/invite?role=trainer").get_data(as_text=True)
+    assert '<option selected value="trainer">' in invite or 'value="trainer" selected' in invite
+    auth.logout()
+    auth.login_as(Role.SCHEDULER)
+    scheduler_page = client.get("/admin/trainers/new").get_data(as_text=True)
+    assert "ask an admin to invite them" in scheduler_page
+
+
+def _on_leave(db, profile, course_session, reason="Holiday"):
+    row = Unavailability(
+        trainer_id=profile.id,
+        starts_at=course_session.starts_at - timedelta(days=1),
+        ends_at=course_session.ends_at + timedelta(days=1),
+        reason=reason,
+    )
+    db.session.add(row)
+    db.session.flush()
+
+
+def test_trainers_time_shows_on_their_page_beside_each_candidate_and_in_the_reasons(
+    client, db, auth
+):
+    course, area = factories.course_type(name="Drive Safe"), factories.force("wessex")
+    session = factories.course_session(
+        course_type_row=course,
+        venue_row=factories.venue(area),
+        starts_at=(utcnow() + timedelta(days=3)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        ),
+    )
+    away = trainer_profile(
+        course_types=[course], forces=[area], user=factories.user(Role.TRAINER, first_name="Amy")
+    )
+    _on_leave(db, away, session)
+    free = trainer_profile(
+        course_types=[course], forces=[area], user=factories.user(Role.TRAINER, first_name="Bo")
+    )
+    auth.login_as(Role.ADMIN)
+
+    own_page = client.get(f"/admin/trainers/{away.id}/edit").get_data(as_text=True)
+    assert "Weekly hours" in own_page and "Monday 00:00 to 23:59" in own_page
+    assert "Leave and time off" in own_page and "(Holiday)" in own_page
+
+    assigning = client.get(f"/admin/trainers/sessions/{session.id}").get_data(as_text=True)
+    assert f"{away.name}</a>: on leave or time off then" in assigning
+    assert f"{free.name}</a>: free then" in assigning
+    assert f"{away.name}: on leave or time off then</option>" in assigning
+
+    db.session.delete(free)
+    db.session.flush()
+    response = client.post("/admin/trainers/allocation", data=_allocation_form())
+    run_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "no qualified trainer free on" in run_page
+    assert f"{away.name} is on leave or time off then" in run_page

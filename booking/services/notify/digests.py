@@ -1,0 +1,92 @@
+"""One message for several changes made in one action: a series changed or cancelled, an
+allocation published. Each person or trainer touched several times hears once, with every
+change listed, instead of once per date."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from booking.extensions import db
+from booking.models import Booking, CourseSession, Notification, NotificationStatus, User
+from booking.services.notify import channels as contact
+from booking.services.notify import outbox, wording
+
+
+def _queue(person: User, kind: str, *, now: datetime, **context: Any) -> Notification | None:
+    """Queue ``kind`` for ``person`` on their safe channels, worded for each (as every
+    message is: notify/wording.py and outbox.queue)."""
+    profile = contact.contact_profile(person)
+    return outbox.queue(
+        person,
+        kind=kind,
+        wordings=wording.render_all(kind, person=person, profile=profile, **context),
+        now=now,
+        profile=profile,
+    )
+
+
+def manage_url(base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/my/bookings" if base_url else ""
+
+
+def take_back_unsent(kind: str, booking_ids: list[int]) -> int:
+    """Remove the not-yet-sent rows of ``kind`` about these bookings, queued in this same
+    transaction, so one message that says it all can go instead (nothing has left: the outbox
+    delivers only after the commit). Returns how many rows were taken back."""
+    if not booking_ids:
+        return 0
+    rows = db.session.scalars(
+        select(Notification).where(
+            Notification.kind == kind,
+            Notification.booking_id.in_(booking_ids),
+            Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.WITHHELD]),
+            Notification.sent_at.is_(None),
+        )
+    ).all()
+    for row in rows:
+        db.session.delete(row)
+    db.session.flush()
+    return len(rows)
+
+
+def sessions_changed(
+    person: User, bookings: list[Booking], *, now: datetime, base_url: str = ""
+) -> Notification | None:
+    """Several of one person's booked sessions changed in one action (a series moved): one
+    message listing each as it is now, instead of one message per date."""
+    return _queue(
+        person, "sessions_changed", now=now, bookings=bookings, manage_url=manage_url(base_url)
+    )
+
+
+def sessions_cancelled(
+    person: User, items: list[tuple[Booking, str]], *, now: datetime
+) -> Notification | None:
+    """Several of one person's sessions cancelled in one action: one message listing each
+    booking with what happens to its money (``items``: booking and its money note)."""
+    return _queue(person, "sessions_cancelled", now=now, items=items)
+
+
+def trainer_sessions_changed(
+    trainer: User,
+    *,
+    kept: list[CourseSession],
+    taken_off: list[CourseSession],
+    now: datetime,
+) -> Notification | None:
+    """Several of a trainer's sessions changed in one action: those they still deliver, as
+    they are now, and those they were taken off, in one message."""
+    return _queue(trainer, "trainer_sessions_changed", now=now, kept=kept, taken_off=taken_off)
+
+
+def trainer_rota(
+    trainer: User,
+    *,
+    added: list[tuple[CourseSession, bool]],
+    removed: list[CourseSession],
+    now: datetime,
+) -> Notification | None:
+    """A published allocation: every session the trainer was added to (with whether they
+    lead it) and any taken away, in one message."""
+    return _queue(trainer, "trainer_rota", now=now, added=added, removed=removed)
