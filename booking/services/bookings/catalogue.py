@@ -32,10 +32,6 @@ class CatalogueFilters:
     # "yes" (referred by the police), "no" (only what anyone can book), or "" (not asked).
     referred: str = ""
 
-    @property
-    def open_to_all_only(self) -> bool:
-        return self.referred == NOT_REFERRED
-
 
 @dataclass
 class CatalogueEntry:
@@ -113,7 +109,7 @@ def _filtered(filters: CatalogueFilters, now: datetime):
         date_from=bool(filters.date_from),
         date_to=bool(filters.date_to),
         women_only=filters.women_only,
-        open_to_all=filters.open_to_all_only,
+        open_to_all=filters.referred == NOT_REFERRED,
     )
     values: dict[str, object] = {"now": now}
     if shape.area == "force":
