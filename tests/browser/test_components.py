@@ -5,8 +5,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from booking.database import unit_of_work
 from booking.extensions import db
-from booking.models import CourseSession, CourseType
+from booking.models import Booking, BookingStatus, CourseSession, CourseType, User
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -50,3 +51,24 @@ def test_the_header_leaves_the_heading_in_view_on_a_phone(new_page):
     sign_in(page, "has.bookings@example.org")
     page.get_by_role("heading", name="My bookings").wait_for()
     assert _heading_top(page) <= HEADER_MOST
+
+
+def test_a_confirmed_booking_opens_with_a_confirmation_panel(new_page, live_server):
+    with live_server.app.app_context():
+        with unit_of_work():
+            booking = db.session.scalar(
+                select(Booking)
+                .join(User, Booking.user_id == User.id)
+                .where(User.email == "has.bookings@example.org")
+                .order_by(Booking.id)
+                .limit(1)
+            )
+            booking.status = BookingStatus.CONFIRMED
+            reference = booking.reference
+    page = new_page(width=360)
+    sign_in(page, "has.bookings@example.org")
+    page.get_by_role("heading", name="My bookings").wait_for()
+    page.goto(f"/my/bookings/{reference}")
+    panel = page.locator(".panel--confirmation")
+    expect(panel.get_by_role("heading", name="Your place is booked")).to_be_visible()
+    expect(panel).to_contain_text(reference)
