@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: install run test bench lint stack clean
+.PHONY: install run test bench lint stack clean simulation
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,11 @@ test: install
 
 # GET targets and the floor are driven by wrk (apt-get installs it when missing, as root);
 # each run's figures and verdicts are saved in bench/results/.
+# 200 referrals through simulated weeks with the worker's jobs on a fake clock: the contact plan
+# against the 14/7/3-day reminders alone (several minutes).
+simulation: install
+	WAYPOINT_SIMULATION=1 $(BIN)/pytest -q -s -p no:cacheprovider tests/functional/jobs/test_contact_simulation.py
+
 bench: install
 	@command -v wrk >/dev/null || { echo "wrk is missing: installing Debian's package"; \
 	  apt-get install -y -qq wrk || { apt-get update -qq && apt-get install -y -qq wrk; }; }

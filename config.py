@@ -41,7 +41,7 @@ class Config:
     # (per worker) and people can still sign in, rather than every form failing with a 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = _bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour")
-    # Failed sign-ins to one account, from any number of addresses.
+    # Password reset requests for one account, from any number of addresses.
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes")
     HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "30"))
     CATALOGUE_PAGE_SIZE = int(os.environ.get("CATALOGUE_PAGE_SIZE", "20"))
@@ -91,6 +91,9 @@ class Config:
     # callback settings). Empty: the callbacks are refused.
     NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
     WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "24"))
+    # The contact plan after the first contact, as the charity reads it: working days after a
+    # referral arrived, and the way ("2 text, 5 call, 9 letter"). Changed here, not in code.
+    CONTACT_PLAN = os.environ.get("CONTACT_PLAN", "2 text, 5 call, 9 letter")
     RESCHEDULE_MIN_NOTICE_HOURS = int(os.environ.get("RESCHEDULE_MIN_NOTICE_HOURS", "48"))
     REFERRAL_LOOKUP_RATE_LIMIT = os.environ.get(
         "REFERRAL_LOOKUP_RATE_LIMIT", "5 per minute; 30 per hour"

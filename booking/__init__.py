@@ -103,6 +103,12 @@ def register_extensions(app: Flask) -> None:
     from booking.extensions import csrf, db, limiter, login_manager, migrate
     from booking.web import security
 
+    # Test each pooled connection before a request uses it: after a database restart or a
+    # connection cut, a dead connection is replaced quietly instead of failing one request.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "pool_pre_ping": True,
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

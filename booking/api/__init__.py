@@ -14,7 +14,7 @@ cookie and accepts only ``Authorization: Bearer``, a header a browser never adds
 another site's request, so a forged cross-site request carries no credentials to abuse.
 """
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, json, render_template
 from flask_smorest import Api
 
 from booking.api.schemas import Problem
@@ -32,6 +32,25 @@ class WaypointApi(Api):
 
     def _register_error_handlers(self):
         return None
+
+    def _openapi_json(self):
+        """The document as served: with today's date windows and the course types there are."""
+        return current_app.response_class(
+            json.dumps(document(), indent=2, sort_keys=False), mimetype="application/json"
+        )
+
+
+def document() -> dict:
+    from booking.api.schemas import with_todays_limits
+    from booking.models import utcnow
+    from booking.services.referrals import queries, reminders
+
+    spec = current_app.extensions["waypoint_api"].spec.to_dict()
+    return with_todays_limits(
+        spec,
+        today=reminders.today_in_uk(utcnow()),
+        course_slugs=sorted(row.slug for row in queries.course_types()),
+    )
 
 
 SETTINGS = {
@@ -76,5 +95,4 @@ def register(app: Flask) -> None:
 
 def docs_page():
     """The OpenAPI document as a plain page: every operation, its fields and its answers."""
-    spec = current_app.extensions["waypoint_api"].spec.to_dict()
-    return render_template("api/docs.html", spec=spec)
+    return render_template("api/docs.html", spec=document())

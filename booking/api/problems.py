@@ -2,8 +2,15 @@
 that is not a success: a force's system gets a status, a stable ``type`` and a plain ``detail``.
 """
 
+import time
+
 from flask import Response, json
 from werkzeug.exceptions import HTTPException
+
+from booking.extensions import limiter
+
+# Said when the limiter cannot tell when its window resets (its storage is down).
+DEFAULT_RETRY_AFTER_SECONDS = 60
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "https://waypoint.example/problems/"
@@ -36,4 +43,14 @@ def from_http_exception(error: HTTPException) -> Response:
     for name, value in error.get_headers():
         if name.lower() not in ("content-type", "content-length"):
             response.headers[name] = value
+    if status == 429 and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(_seconds_until_the_limit_resets())
     return response
+
+
+def _seconds_until_the_limit_resets() -> int:
+    """Whole seconds until the limit that refused this call lets the next one through."""
+    current = limiter.current_limit
+    if current is None:
+        return DEFAULT_RETRY_AFTER_SECONDS
+    return max(1, int(current.reset_at - time.time()) + 1)

@@ -4,6 +4,7 @@ scoped to the token's force, commits once and answers; errors are problem detail
 from flask import g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -14,7 +15,7 @@ from booking.database import unit_of_work
 from booking.extensions import limiter
 from booking.models import utcnow
 from booking.services.errors import ReferralError
-from booking.services.referrals import force_access
+from booking.services.referrals import force_access, sharing
 from booking.services.referrals.webhooks import outcome_date
 from booking.web.policies import current_ending_policy
 
@@ -72,7 +73,7 @@ def _force():
 
 @bp.route("/referrals")
 class ReferralCollection(MethodView):
-    @bp.arguments(schemas.ChangedQuery, location="query")
+    @bp.arguments(schemas.ChangedQuery, location="query", unknown=RAISE)
     @bp.response(200, schemas.ReferralPage)
     @_problems(*COMMON)
     def get(self, query):
@@ -97,7 +98,8 @@ class ReferralCollection(MethodView):
         """Create a referral
 
         Idempotent: retrying with the same `Idempotency-Key` returns the referral the first
-        call made. The same police reference without that key is a 409.
+        call made, even when the calls race. The same key with a different police reference,
+        surname or date of birth is a 422; the same police reference without that key is a 409.
         """
         values = {
             key: (value.isoformat() if hasattr(value, "isoformat") else (value or ""))
@@ -105,22 +107,50 @@ class ReferralCollection(MethodView):
         }
         key = headers.get("idempotency_key")
         try:
-            with unit_of_work():
-                created = force_access.create(
-                    _force(), values, idempotency_key=key, by=None, now=utcnow()
-                )
-                referral_id = created.referral.id
+            referral_id = _create_once(values, key)
         except ReferralError as error:
-            status = 409
-            return problem(status, "Conflict", error.message, **error.context)
+            return _refused(error)
         except ValueError as error:
             return problem(422, "Unprocessable Content", str(error).capitalize() + ".")
-        except IntegrityError:
-            # Two creates with one key (or reference) at the same moment: the other one won.
+        if referral_id is None:
             return problem(409, "Conflict", "This referral is being created by another request.")
         referral = force_access.referral_for(_force(), referral_id)
         location = url_for("api.OneReferral", referral_id=referral_id)
         return referral, 201, {"Location": location}
+
+
+def _create_once(values: dict[str, str], key: str | None) -> int | None:
+    """The referral this create made or, for a repeated Idempotency-Key, the one the first
+    made. None: it lost a race to a create without that key (or with another)."""
+    try:
+        with unit_of_work():
+            created = force_access.create(
+                _force(), values, idempotency_key=key, by=None, now=utcnow()
+            )
+            return created.referral.id
+    except (IntegrityError, ValueError) as error:
+        # Two creates with one key at the same moment: the other one won (its row now stands
+        # in this one's way). They are the same request, so this caller gets the same 201 (or
+        # the 422 for a different body). Without a key, or if it is not that, as it was.
+        earlier = _made_with(key, values) if key else None
+        if earlier is not None:
+            return earlier
+        if isinstance(error, ValueError):
+            raise
+        return None
+
+
+def _made_with(key: str, values: dict[str, str]) -> int | None:
+    with unit_of_work():
+        earlier = force_access.replay(_force(), values, idempotency_key=key)
+        return earlier.referral.id if earlier is not None else None
+
+
+def _refused(error: ReferralError):
+    # The same key with a different request is a mistake in the request: 422 says so.
+    status = 422 if error.code == "idempotency_key_reused" else 409
+    title = "Unprocessable Content" if status == 422 else "Conflict"
+    return problem(status, title, error.message, **error.context)
 
 
 @bp.route("/referrals/<int:referral_id>")
@@ -158,35 +188,39 @@ def withdraw(body, referral_id: int):
     except ReferralError as error:
         if error.code == "referral_not_found":
             return problem(404, "Not Found", "No such referral for this force.")
-        return problem(409, "Conflict", error.message)
+        # Written for the force's system, not the attendee-facing message for this code.
+        return problem(409, "Conflict", "The referral already has an outcome: it stays as it is.")
     return force_access.referral_for(_force(), referral_id)
 
 
 @bp.route("/outcomes")
-@bp.arguments(schemas.OutcomesQuery, location="query")
+@bp.arguments(schemas.OutcomesQuery, location="query", unknown=RAISE)
 @bp.response(200, schemas.OutcomePage)
 @_problems(*COMMON)
 def outcomes(query):
     """Outcomes reached in a date range
 
     Completed, not completed and withdrawn referrals whose outcome was reached on a UK day from
-    `from` to `to` inclusive. Status and date only.
+    `from` to `to` inclusive, at most 366 days per answer (`covered_to` says how far this one
+    went). Status and date only.
     """
-    rows = force_access.outcomes(_force(), query["start"], query["end"])
+    covered_to = force_access.covered_range(query["start"], query["end"])
+    rows = (
+        force_access.outcomes(_force(), query["start"], covered_to)
+        if covered_to is not None
+        else []
+    )
+    # Every item passes the force's agreement (the one allow-list the webhooks use too).
+    agreement = sharing.current(_force().id)
     items = [
-        {
-            "id": row.id,
-            "police_reference": row.police_reference,
-            "status": row.status.value,
-            "date": outcome_date(row),
-        }
+        sharing.share(agreement, sharing.outcome_record(agreement, row, outcome_date(row)))
         for row in rows
     ]
-    return {"items": items}
+    return {"items": items, "covered_to": covered_to}
 
 
 @bp.route("/sessions")
-@bp.arguments(schemas.SessionsQuery, location="query")
+@bp.arguments(schemas.SessionsQuery, location="query", unknown=RAISE)
 @bp.response(200, schemas.SessionPage)
 @_problems(*COMMON)
 def sessions(query):

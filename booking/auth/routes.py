@@ -74,19 +74,30 @@ def _sign_in_failed(response) -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 @shows_form_again_without_token
 @limiter.limit(_login_limit, methods=["POST"], key_func=client_address)
-@limiter.limit(
-    _account_limit, methods=["POST"], key_func=submitted_account, deduct_when=_sign_in_failed
-)
 def login():
-    """Sign in."""
+    """Sign in. Wrong passwords slow the account down (accounts.authenticate) rather than
+    lock it: the person still gets in from a browser they used before, or by a reset link."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        email = accounts.normalise_email(form.email.data or "")
+        with unit_of_work():
+            user = accounts.authenticate(
+                email,
+                form.password.data or "",
+                now=utcnow(),
+                known_device=sessions.known_device(email),
+            )
         if user is None:
-            form.password.errors.append("The email address or password is not right.")
+            form.password.errors.append(
+                "The email address or password is not right. After many wrong tries, signing "
+                'in with a password waits a while: use "Forgotten your password?" to get a '
+                "link by email instead."
+            )
         else:
             sessions.sign_in(user, now=utcnow())
-            return redirect(safe_next(form.next.data, home_for(user)))
+            response = redirect(safe_next(form.next.data, home_for(user)))
+            sessions.remember_device(response, email)
+            return response
     return render_template("auth/login.html", form=form)
 
 

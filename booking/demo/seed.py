@@ -6,7 +6,7 @@ from typing import TypedDict
 
 from sqlalchemy import func, select
 
-from booking.demo.force_contacts import seed_force_contact
+from booking.demo.force_contacts import seed_force_agreement, seed_force_contact
 from booking.demo.forces import FORCES, PARTNERS, WELSH
 from booking.demo.money import seed_money
 from booking.demo.referrals import seed_referrals
@@ -24,6 +24,7 @@ from booking.models import (
     User,
     Venue,
 )
+from booking.services import working_days
 from booking.web.filters import LONDON
 
 DEMO_PASSWORD = "waypoint-demo"  # printed by `make run`; demo data is refused in production
@@ -216,6 +217,7 @@ def seed_demo(*, now: datetime) -> dict[str, int]:
 
     db.session.flush()
     added["force contacts"] = seed_force_contact(password=DEMO_PASSWORD)
+    added["force agreements"] = seed_force_agreement(now=now)
     if not db.session.scalar(select(func.count(CourseSession.id))):
         added["sessions"] = _seed_sessions(list(venues.values()), course_types, now=now)
     db.session.flush()
@@ -239,7 +241,10 @@ def _seed_sessions(
     created = 0
 
     def add(course_type, day, start, **fields) -> int:
-        return _add(course_type, day, start, **fields) if start_day <= day < last_day else 0
+        # Groups do not meet on bank holidays (25 December, Easter Monday, ...).
+        if not start_day <= day < last_day or working_days.is_bank_holiday(day):
+            return 0
+        return _add(course_type, day, start, **fields)
 
     awareness = [course_types["drug-awareness"], course_types["alcohol-awareness"]]
     for week in range(14):

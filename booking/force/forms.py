@@ -1,4 +1,13 @@
-from booking.staff.referrals.forms import ReferralForm, ReportForm, UploadForm
+from booking.staff.referrals.forms import (
+    ReferralForm,
+    ReportForm,
+    RevokeForm,
+    TokenForm,
+    UploadForm,
+    WebhookForm,
+)
+
+__all__ = ["RevokeForm", "TokenForm"]
 
 
 class ForceReferralForm(ReferralForm):
@@ -13,3 +22,9 @@ class ForceUploadForm(UploadForm):
 
 class ForceReportForm(ReportForm):
     force_id = None
+
+
+class ForceWebhookForm(WebhookForm):
+    """The address only: a force contact gets a secret made for them (rotated, shown once)."""
+
+    secret = None

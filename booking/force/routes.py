@@ -6,10 +6,18 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from booking.database import unit_of_work
-from booking.force.forms import ForceReferralForm, ForceReportForm, ForceUploadForm
+from booking.force.forms import (
+    ForceReferralForm,
+    ForceReportForm,
+    ForceUploadForm,
+    ForceWebhookForm,
+    RevokeForm,
+    TokenForm,
+)
 from booking.models import PoliceForce, Role, utcnow
 from booking.services.referrals import admin as referral_admin
-from booking.services.referrals import force_access, queries, reminders
+from booking.services.referrals import force_access, queries, reminders, tokens, webhooks
+from booking.services.referrals.webhook_addresses import UnsafeAddress
 from booking.web import referral_entry
 from booking.web.security import refusal
 
@@ -45,6 +53,8 @@ def index():
         force=force,
         referrals=rows,
         days_left={row.id: reminders.days_left(row, today=today) for row in rows},
+        # One date format on the page, as in the API and the CSV: YYYY-MM-DD.
+        outcome_dates={row.id: webhooks.outcome_date(row) for row in rows},
         report_form=ForceReportForm(formdata=None),
         labels=referral_admin.OUTCOME_LABELS,
     )
@@ -96,7 +106,12 @@ def report():
         force = _my_force()
         slug = force.slug
         body = referral_admin.outcome_report_csv(
-            force, form.start.data, form.end.data, by=current_user, now=utcnow()
+            force,
+            form.start.data,
+            form.end.data,
+            by=current_user,
+            now=utcnow(),
+            for_the_force=True,
         )
     filename = f"outcomes-{slug}-{form.start.data}-{form.end.data}.csv"
     return Response(
@@ -104,3 +119,96 @@ def report():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+# --- The force's own system: API tokens and the outcome webhook ------------------------------
+
+
+def _system_page(*, token_form=None, webhook_form=None, new_token=None, new_secret=None):
+    force = _my_force()
+    return render_template(
+        "force/system.html",
+        force=force,
+        tokens=tokens.tokens_for(force),
+        deliveries=webhooks.recent_deliveries(force),
+        token_form=token_form or TokenForm(formdata=None),
+        webhook_form=webhook_form or ForceWebhookForm(formdata=None, url=force.webhook_url),
+        plain_form=RevokeForm(formdata=None),
+        new_token=new_token,
+        new_secret=new_secret,
+    )
+
+
+@bp.get("/system")
+def system():
+    """My force's API tokens, outcome webhook and its delivery log."""
+    return _system_page()
+
+
+@bp.post("/tokens")
+def create_token():
+    """A token for my force's system, shown on this one answer and never again."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _system_page(token_form=form), 400
+    with unit_of_work():
+        _, token = tokens.create_token(_my_force(), form.name.data, by=current_user, now=utcnow())
+    flash("Token made. Copy it now: it will not be shown again.", "success")
+    return _system_page(new_token=token)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int):
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        row = queries.api_token(token_id)
+        if row is None or row.force_id != current_user.force_id:
+            abort(404)  # another force's token is "not found", never "forbidden"
+        tokens.revoke_token(row, by=current_user, now=utcnow())
+    flash("Token revoked: it no longer works.", "success")
+    return redirect(url_for("force.system"), 303)
+
+
+@bp.post("/webhook")
+def set_webhook():
+    """Where my force's outcomes go: https to a public host only."""
+    form = ForceWebhookForm()
+    if not form.validate_on_submit():
+        return _system_page(webhook_form=form), 400
+    try:
+        with unit_of_work():
+            webhooks.set_endpoint(
+                _my_force(), url=form.url.data or "", secret="", by=current_user, now=utcnow()
+            )
+    except UnsafeAddress as refusal:
+        form.url.errors = [str(refusal)]
+        return _system_page(webhook_form=form), 400
+    flash("Webhook address saved.", "success")
+    return redirect(url_for("force.system"), 303)
+
+
+@bp.post("/webhook/secret")
+def rotate_secret():
+    """A new signing secret, shown once; deliveries are signed with it from now on."""
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    with unit_of_work():
+        secret = webhooks.rotate_secret(_my_force(), by=current_user, now=utcnow())
+    flash("New signing secret made. Copy it now: it will not be shown again.", "success")
+    return _system_page(new_secret=secret)
+
+
+@bp.post("/webhook/test")
+def test_delivery():
+    """Queue a signed test delivery; its result shows in the delivery log."""
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    try:
+        with unit_of_work():
+            webhooks.queue_test(_my_force(), by=current_user, now=utcnow())
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(url_for("force.system"), 303)
+    flash("Test delivery queued: it is sent within a minute, and shows below.", "success")
+    return redirect(url_for("force.system"), 303)

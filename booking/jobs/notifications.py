@@ -4,11 +4,15 @@ It delivers every channel: email through integrations/email_sender (SMTP), texts
 through integrations/notify_sender (GOV.UK Notify, or the development outbox page when none is
 set up).
 
-Each message is claimed (status "sending") in its own short transaction before it is sent, so
-two senders never send the same row; it is marked sent after the server accepted it. When the
-server is down the row goes back to "pending" with a later ``next_attempt_at``; nothing is lost.
-A row left in "sending" by a crashed sender is retried after CLAIM_TIMEOUT (at-least-once only
-in that crash case).
+Each message is claimed (status "sending") in its own short transaction just before it is
+sent, one at a time, so two senders never send the same row; it is marked sent after the server
+accepted it. When the server is down the row goes back to "pending" with a later
+``next_attempt_at``; nothing is lost.
+
+A claim is a lease of CLAIM_LEASE (30 seconds, longer than the senders' 10-second timeouts, so a
+living sender always finishes inside it). A row still "sending" after its lease was in flight
+when its sender died: the next sender takes it over, counts the attempt that died and notes on
+the row that it may have arrived twice, then sends it once more.
 """
 
 from collections.abc import Mapping
@@ -30,8 +34,10 @@ from booking.integrations.notify_sender import (
 from booking.models import Channel, Notification, NotificationStatus, utcnow
 from booking.services.notify import outbox
 
-CLAIM_TIMEOUT = timedelta(minutes=10)
-BATCH_SIZE = 50
+CLAIM_LEASE = timedelta(seconds=30)
+# Sends that fail in a row before a run stops for now (the server is down).
+FAILURES_BEFORE_PAUSE = 5
+TAKEN_OVER = "Sent again after its sender stopped while sending: it may have arrived twice."
 
 
 class ChannelSender(Protocol):
@@ -42,9 +48,11 @@ class ChannelSender(Protocol):
     def send(self, notification: Notification) -> str | None: ...
 
 
-def _claim(now: datetime, limit: int) -> list[int]:
+def _claim_next(now: datetime) -> tuple[int, bool] | None:
+    """Claim the next message due (its id, and whether it was taken over from a sender that
+    died mid-send), or None when nothing is due."""
     with unit_of_work():
-        rows = db.session.scalars(
+        row = db.session.scalars(
             select(Notification)
             .where(
                 or_(
@@ -54,41 +62,49 @@ def _claim(now: datetime, limit: int) -> list[int]:
                     ),
                     and_(
                         Notification.status == NotificationStatus.SENDING,
-                        Notification.claimed_at <= now - CLAIM_TIMEOUT,
+                        Notification.claimed_at <= now - CLAIM_LEASE,
                     ),
                 )
             )
             # A call is a task for staff, never sent by a machine.
             .where(Notification.channel != Channel.CALL)
             .order_by(Notification.id)
-            .limit(limit)
+            .limit(1)
             .with_for_update(skip_locked=True)
-        ).all()
-        for row in rows:
-            row.status = NotificationStatus.SENDING
-            row.claimed_at = now
-        ids = [row.id for row in rows]
-    return ids
+        ).first()
+        if row is None:
+            return None
+        taken_over = row.status == NotificationStatus.SENDING
+        if taken_over:
+            row.attempts += 1  # the send that died with its sender
+            row.last_error = TAKEN_OVER
+        row.status = NotificationStatus.SENDING
+        row.claimed_at = now
+        return row.id, taken_over
 
 
 def send_pending(*, now: datetime, channels: dict[Channel, ChannelSender]) -> dict[str, int]:
     """Send every message due at ``now``. Returns counts of sent, retrying and moved on (failed
     for good, so the next safe channel or a call task took over)."""
     counts = {"sent": 0, "retrying": 0, "moved_on": 0}
-    while True:
-        ids = _claim(now, BATCH_SIZE)
-        if not ids:
-            return counts
-        for notification_id in ids:
-            outcome = _send_one(notification_id, channels, now=now)
-            if outcome is not None:
-                counts[outcome] += 1
-        if counts["retrying"] and not counts["sent"]:
+    failures_in_a_row = 0
+    while (claimed := _claim_next(now)) is not None:
+        notification_id, taken_over = claimed
+        outcome = _send_one(notification_id, channels, now=now, taken_over=taken_over)
+        if outcome is not None:
+            counts[outcome] += 1
+        failures_in_a_row = failures_in_a_row + 1 if outcome == "retrying" else 0
+        if failures_in_a_row >= FAILURES_BEFORE_PAUSE:
             return counts  # the server is down: stop for now, rows wait for their next attempt
+    return counts
 
 
 def _send_one(
-    notification_id: int, channels: Mapping[Channel, ChannelSender], *, now: datetime
+    notification_id: int,
+    channels: Mapping[Channel, ChannelSender],
+    *,
+    now: datetime,
+    taken_over: bool = False,
 ) -> str | None:
     """Send one claimed message and record what happened: "sent", "retrying" or "moved_on"
     (None when the row has gone since it was claimed: erased, so nothing to send)."""
@@ -114,6 +130,8 @@ def _send_one(
             outbox.retry_later(notification, now=now, error=error)
             return "retrying"
         outbox.mark_sent(notification, now=now, provider_id=provider_id or "")
+        if taken_over:
+            notification.last_error = TAKEN_OVER  # staff can see it may have gone twice
         return "sent"
 
 

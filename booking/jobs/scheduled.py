@@ -14,10 +14,14 @@ from booking.database import unit_of_work
 from booking.integrations.stripe_gateway import gateway_from_config
 from booking.jobs import force_webhooks, notifications, retention
 from booking.jobs.refunds import send_refunds
+from booking.models import User
 from booking.services.bookings import waitlist
 from booking.services.bookings.cancellation import expire_holds
 from booking.services.notify import reminders
+from booking.services.outreach import plan as contact_plan
+from booking.services.people import access_links
 from booking.services.referrals import deadlines as referral_deadlines
+from booking.services.referrals import reminders as deadline_reminders
 from booking.web import links
 from booking.web.policies import current_ending_policy
 
@@ -66,3 +70,28 @@ def run_retention(now: datetime) -> object:
 
 def send_force_webhooks(now: datetime) -> object:
     return force_webhooks.send_due(now)
+
+
+def referral_link(person: User) -> str:
+    """A link that signs the person in and shows their referral, with nothing to type."""
+    token = access_links.token_for(person, secret_key=current_app.config["SECRET_KEY"])
+    return links.external_url("referral.magic_link", token=token)
+
+
+def run_contact_plans(now: datetime) -> dict[str, int]:
+    """Take the contact plans' due steps (first contacts, the charity's later steps, calls the
+    day before for people who asked for more help), then the deadline reminders."""
+    rule = contact_plan.parse_rule(current_app.config["CONTACT_PLAN"])
+    with unit_of_work():
+        day_before = contact_plan.plan_day_before_calls(now=now)
+    with unit_of_work():
+        counts = contact_plan.run_due_steps(now=now, rule=rule, link_for=referral_link)
+    return {**counts, "day_before_planned": day_before}
+
+
+def send_deadline_reminders(now: datetime) -> int:
+    """The 14, 7 and 3-day reminders for referrals not yet booked."""
+    with unit_of_work():
+        return deadline_reminders.send_deadline_reminders(
+            now=now, choose_url=f"{links.base_url()}/referral/start"
+        )

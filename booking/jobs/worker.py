@@ -4,8 +4,9 @@ Huey runs the queue: its store is a SQLite file in instance/ by default (nothing
 ``make run``) and Redis when REDIS_URL is set (production, several app instances). Huey is small,
 kept up to date, and does periodic tasks itself, where RQ needs a separate scheduler and Celery a
 broker plus beat. Huey's own task locks cannot expire on its SQLite store, so the "one run at
-a time" rule uses a lock in the application database instead (booking/jobs/locks.py): it also
-holds across web instances and workers that share the database but not a queue.
+a time" rule uses a lease in the application database instead (booking/jobs/locks.py): it also
+holds across web instances and workers that share the database but not a queue, and a killed
+worker's lease runs out within seconds (systemd restarts the worker, which carries on at once).
 
 Start it with ``flask --app wsgi worker`` (booking/cli/worker.py; ``make run`` starts it beside
 the web server). Pages queue work through booking/jobs/enqueue.py, never through this module.
@@ -16,7 +17,6 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
 from booking.extensions import db
 from booking.jobs import allocation as allocation_job
-from booking.jobs import locks, scheduled
+from booking.jobs import health, locks, scheduled
 from booking.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -78,9 +78,10 @@ def _app_context() -> Iterator[Flask]:
             db.session.remove()
 
 
-def _run_once(name: str, ttl: timedelta, job: Callable[[], Any]) -> Any:
-    """Run ``job`` unless another worker or app instance is running it right now."""
-    with _app_context(), locks.exclusive(name, ttl=ttl) as mine:
+def _run_once(name: str, job: Callable[[], Any]) -> Any:
+    """Run ``job`` unless another worker or app instance is running it right now. Its lock is
+    a short lease renewed while it runs, so a worker killed mid-job holds nobody up for long."""
+    with _app_context(), locks.exclusive(name) as mine:
         if not mine:
             log.info("%s: already running elsewhere; skipped", name)
             return None
@@ -97,7 +98,6 @@ def _run_once(name: str, ttl: timedelta, job: Callable[[], Any]) -> Any:
 def expire_holds_and_offers() -> Any:
     return _run_once(
         "expire-holds-and-offers",
-        timedelta(minutes=10),
         lambda: scheduled.expire_holds_and_offers(utcnow()),
     )
 
@@ -123,21 +123,17 @@ def deliver_notifications(window_seconds: float = NOTIFICATIONS_WINDOW_SECONDS) 
                 return totals
             time.sleep(every)
 
-    return _run_once("send-notifications", timedelta(seconds=window_seconds + 120), keep_sending)
+    return _run_once("send-notifications", keep_sending)
 
 
 @huey.periodic_task(crontab(minute="*"))
 def send_force_webhooks() -> Any:
-    return _run_once(
-        "force-webhooks", timedelta(minutes=10), lambda: scheduled.send_force_webhooks(utcnow())
-    )
+    return _run_once("force-webhooks", lambda: scheduled.send_force_webhooks(utcnow()))
 
 
 @huey.periodic_task(crontab(minute="*/5"))
 def send_leftover_refunds() -> Any:
-    return _run_once(
-        "send-refunds", timedelta(minutes=10), lambda: scheduled.send_leftover_refunds(utcnow())
-    )
+    return _run_once("send-refunds", lambda: scheduled.send_leftover_refunds(utcnow()))
 
 
 @huey.task()
@@ -146,31 +142,40 @@ def send_refunds_after_commit(refund_ids: list[int] | None = None) -> Any:
     called here, never in the request; the sweep above catches any this misses."""
     return _run_once(
         "send-refunds",
-        timedelta(minutes=10),
         lambda: scheduled.send_refunds_now(refund_ids, utcnow()),
     )
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+def run_contact_plans() -> Any:
+    """Contact plans: the outbox holds each text and call until the person's safe hours."""
+    return _run_once("contact-plans", lambda: scheduled.run_contact_plans(utcnow()))
 
 
 # Daily (UTC): reminders, overdue referrals, data retention.
 
 
+@huey.periodic_task(crontab(minute="0", hour="9"))
+def send_deadline_reminders() -> Any:
+    return _run_once("deadline-reminders", lambda: scheduled.send_deadline_reminders(utcnow()))
+
+
 @huey.periodic_task(crontab(minute="0", hour="8"))
 def queue_reminders() -> Any:
-    return _run_once("reminders", timedelta(hours=1), lambda: scheduled.queue_reminders(utcnow()))
+    return _run_once("reminders", lambda: scheduled.queue_reminders(utcnow()))
 
 
 @huey.periodic_task(crontab(minute="30", hour="1"))
 def close_overdue_referrals() -> Any:
     return _run_once(
         "overdue-referrals",
-        timedelta(hours=1),
         lambda: scheduled.close_overdue_referrals(utcnow()),
     )
 
 
 @huey.periodic_task(crontab(minute="0", hour="2"))
 def run_retention() -> Any:
-    return _run_once("retention", timedelta(hours=2), lambda: scheduled.run_retention(utcnow()))
+    return _run_once("retention", lambda: scheduled.run_retention(utcnow()))
 
 
 # Slow work queued from a page.
@@ -188,7 +193,7 @@ def run_allocation(run_id: int) -> Any:
             time_limit_seconds=config["ALLOCATION_TIME_LIMIT"],
         )
 
-    return _run_once(f"allocation-run-{run_id}", timedelta(minutes=30), solve)
+    return _run_once(f"allocation-run-{run_id}", solve)
 
 
 def run_consumer(app: Flask, *, threads: int) -> None:
@@ -201,5 +206,16 @@ def run_consumer(app: Flask, *, threads: int) -> None:
     # The allocation solver may use every core for seconds at a time; the pages people are
     # waiting on come first (the bench measures the catalogue during a run).
     os.nice(WORKER_NICENESS)
+    # /healthz/worker reads this process's beat: a killed or stuck worker shows within minutes.
+    health.start_heartbeat(app)
     # Several workers may all run the timetable: each job's lock lets only one run it.
     huey.create_consumer(workers=threads, worker_type="thread", periodic=True).run()
+
+
+def queue_depth() -> int | None:
+    """Tasks waiting in the queue, or None when its store (Redis) cannot be reached."""
+    try:
+        return huey.pending_count()
+    except Exception:  # noqa: BLE001 - the health check reports it rather than failing
+        log.warning("Could not read the queue's depth", exc_info=True)
+        return None

@@ -11,7 +11,7 @@ from booking.models.bookings import (
     BookingStatus,
 )
 from booking.models.courses import CourseType, Delivery, Venue
-from booking.models.forces import PoliceForce, Scheme, scheme_course_types
+from booking.models.forces import ForceAgreement, PoliceForce, Scheme, scheme_course_types
 from booking.models.hardship import (
     WAIVER_REASON_LABELS,
     FundLedgerEntry,
@@ -21,8 +21,9 @@ from booking.models.hardship import (
     WaiverRequest,
     WaiverStatus,
 )
-from booking.models.jobs import JobLock
+from booking.models.jobs import JobLock, WorkerHeartbeat
 from booking.models.notifications import Channel, Notification, NotificationStatus, TextReply
+from booking.models.outreach import ContactStep, StepStatus
 from booking.models.payments import (
     Payment,
     PaymentMethod,
@@ -48,11 +49,15 @@ from booking.models.trainers import (
     Unavailability,
     UnstaffedSession,
 )
-from booking.models.users import STAFF_ROLES, Role, User
+from booking.models.users import STAFF_ROLES, EndedSession, Role, User
 
 __all__ = [
+    "ContactStep",
+    "StepStatus",
     "ApiToken",
+    "ForceAgreement",
     "DeliveryStatus",
+    "EndedSession",
     "ForceWebhookDelivery",
     "JobLock",
     "AllocationRun",
@@ -103,6 +108,7 @@ __all__ = [
     "WaiverReason",
     "WaiverRequest",
     "WaiverStatus",
+    "WorkerHeartbeat",
     "Payment",
     "PaymentMethod",
     "PaymentStatus",

@@ -61,7 +61,10 @@ class ForceWebhookDelivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     force_id: Mapped[int] = mapped_column(ForeignKey("police_forces.id"), index=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    # None for a test delivery a force contact sends to check their receiver.
+    referral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referrals.id"), index=True, nullable=True
+    )
     event: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[DeliveryStatus] = mapped_column(

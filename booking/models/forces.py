@@ -1,9 +1,10 @@
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from booking.models.base import Base
+from booking.models.base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from booking.models.courses import CourseType
@@ -56,3 +57,34 @@ class Scheme(Base):
 
     def __repr__(self) -> str:
         return f"<Scheme {self.id} {self.name!r}>"
+
+
+class ForceAgreement(Base):
+    """One version of a force's data-sharing agreement: which fields it receives, on what
+    lawful basis, how long it keeps them, who answers for information governance, and the
+    codes and words it records each outcome as. Edits add a new version; the highest is in
+    force, and the earlier ones stay as the record of what applied when."""
+
+    __tablename__ = "force_agreements"
+    __table_args__ = (UniqueConstraint("force_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("police_forces.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    # Space-separated names from services/referrals/sharing.FIELDS.
+    fields: Mapped[str] = mapped_column(String(1000), default="")
+    lawful_basis: Mapped[str] = mapped_column(String(300), default="")
+    retention: Mapped[str] = mapped_column(String(300), default="")
+    governance_contact: Mapped[str] = mapped_column(String(200), default="")
+    # The force's own code and wording for each outcome ("" where it has none).
+    completed_code: Mapped[str] = mapped_column(String(40), default="")
+    completed_wording: Mapped[str] = mapped_column(String(120), default="")
+    not_completed_code: Mapped[str] = mapped_column(String(40), default="")
+    not_completed_wording: Mapped[str] = mapped_column(String(120), default="")
+    withdrawn_code: Mapped[str] = mapped_column(String(40), default="")
+    withdrawn_wording: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<ForceAgreement {self.force_id} v{self.version}>"

@@ -20,3 +20,15 @@ class JobLock(Base):
 
     def __repr__(self) -> str:
         return f"<JobLock {self.name} until {self.held_until}>"
+
+
+class WorkerHeartbeat(Base):
+    """One row per worker process: when it last said it was alive (its lease loop beats)."""
+
+    __tablename__ = "worker_heartbeats"
+
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<WorkerHeartbeat {self.name} at {self.beat_at}>"

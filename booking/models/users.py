@@ -48,6 +48,11 @@ class User(UserMixin, Base):
     access_link_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # False while the account has only the unguessable password given to it by a look-up.
     password_chosen: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Wrong passwords since the last right one, and until when a password alone is paused:
+    # each wrong one doubles the pause, so a guesser slows down while the person can still
+    # get in from a browser they signed in on before, or by an emailed link.
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sign_in_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Set only for force contacts: the one force whose referrals they may see.
     force_id: Mapped[int | None] = mapped_column(
         ForeignKey("police_forces.id"), nullable=True, index=True
@@ -90,3 +95,16 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class EndedSession(Base):
+    """A browser session ended on the server ("Exit this page"): a copy of its cookie taken
+    before no longer signs anyone in. Kept as long as a session can live, then deleted."""
+
+    __tablename__ = "ended_sessions"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    def __repr__(self) -> str:
+        return f"<EndedSession at {self.ended_at}>"

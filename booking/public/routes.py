@@ -4,6 +4,7 @@ from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
 from booking.database import database_answers
+from booking.jobs import health, worker
 from booking.models import utcnow
 from booking.public import areas
 from booking.public.blueprint import bp
@@ -118,6 +119,16 @@ def healthz():
         current_app.logger.error("Health check could not reach the database")
         return {"status": "error", "database": "error"}, 503
     return {"status": "ok", "database": "ok"}
+
+
+@bp.get("/healthz/worker")
+def worker_healthz():
+    """The worker's heartbeat, queue depth and the oldest late message and waiting refund:
+    503 past a threshold, so an operator's alarm sees a stalled worker in minutes."""
+    state = health.check(now=utcnow(), queue_depth=worker.queue_depth())
+    if state is None:
+        return {"status": "error", "database": "error"}, 503
+    return state.as_dict(), 200 if state.ok else 503
 
 
 def search_args() -> dict[str, str]:

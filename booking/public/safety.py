@@ -7,8 +7,11 @@ from flask import current_app, render_template, send_from_directory
 from flask_login import current_user
 
 from booking.auth import sessions as sign_in_sessions
+from booking.database import unit_of_work
+from booking.models import utcnow
 from booking.public.blueprint import bp
 from booking.services.notify.channels import CONTACT_PHONE
+from booking.services.people import accounts
 
 # Where "Exit this page" goes: a neutral, everyday site.
 QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
@@ -38,6 +41,7 @@ def quick_exit():
     in a hurry cannot wait for a form. Signing someone out is all a forged link could do.
     """
     if current_user.is_authenticated:
+        _end_this_browsers_session()
         sign_in_sessions.sign_out()
     # A blank page that refreshes to the neutral site at once, rather than a redirect: a
     # refresh replaces this page in the history, and it works without JavaScript.
@@ -45,6 +49,20 @@ def quick_exit():
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _end_this_browsers_session() -> None:
+    """End this browser's sign-in on the server too, so a copy of its cookie is useless; the
+    person's sessions elsewhere carry on. Leaving must never fail: a database fault is logged
+    and the browser is still told to forget the cookie."""
+    token = sign_in_sessions.this_browser_token()
+    if token is None:
+        return
+    try:
+        with unit_of_work():
+            accounts.end_browser_session(token, now=utcnow())
+    except Exception:  # noqa: BLE001 - the person leaving comes first
+        current_app.logger.exception("Could not end the session on the server at exit")
 
 
 @bp.get("/leaving-quickly")

@@ -31,6 +31,7 @@ from booking.services.notify import channels as contact
 from booking.services.people import access_links, accounts, guests, preferences
 from booking.services.referrals import lookup as referrals
 from booking.services.referrals import reminders as referral_deadlines
+from booking.services.referrals import sharing
 from booking.web import links
 from booking.web.answers import answers_from, fill_from
 from booking.web.errors import shows_form_again_without_token
@@ -48,9 +49,12 @@ def _reference_limit() -> str:
 
 
 def submitted_reference() -> str:
-    """The reference a look-up names, normalised, so guesses at one person's surname and date
-    of birth share a limit however many addresses they come from."""
-    return "reference:" + referrals.normalise_reference(request.form.get("police_reference", ""))
+    """The reference a look-up names, normalised, with the address it comes from: guesses at
+    one person's surname and date of birth from one address share a limit, and a stranger
+    guessing elsewhere never locks the person out of their own look-up (each address also has
+    its own limit on every look-up, and a used account is only ever sent a link)."""
+    reference = referrals.normalise_reference(request.form.get("police_reference", ""))
+    return f"reference:{reference}:{request.remote_addr or 'unknown'}"
 
 
 def _not_signed_in(response) -> bool:
@@ -151,6 +155,8 @@ def sessions():
         form=ChooseSessionForm(),
         link_form=SendLinkForm(),
         can_email_link=contact.email_is_safe(current_user) and guests.can_be_emailed(current_user),
+        # What the referring force receives, from its data-sharing agreement, in plain words.
+        police_told=sharing.plain_words(sharing.current(referral.force_id)),
     )
 
 

@@ -250,6 +250,7 @@ MESSAGES.update(
         "no_safe_channel": "This person has not said email is safe, so no link can be sent. "
         "Take the payment by phone, or ask them how it is safe to reach them.",
         "not_a_staff_role": "Choose one of the staff roles.",
+        "force_needed": "Choose the police force this contact works for.",
         "cannot_deactivate_self": "You cannot deactivate your own account.",
         "account_not_found": "We could not find that account.",
     }

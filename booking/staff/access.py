@@ -52,6 +52,13 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "staff.people.more_time": SCHEDULING,
     "staff.people.payment": MONEY,
     "staff.people.pay_link": SCHEDULING | MONEY,
+    # Keys to the force API and where police data is sent: admins only (least privilege); a
+    # force's own contacts manage theirs on the force pages.
+    "staff.referrals.create_token": ADMIN_ONLY,
+    "staff.referrals.set_webhook": ADMIN_ONLY,
+    # What each force receives about people: its data-sharing agreement.
+    "staff.referrals.agreement": ADMIN_ONLY,
+    "staff.referrals.save_agreement": ADMIN_ONLY,
 }
 
 

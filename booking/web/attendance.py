@@ -12,7 +12,7 @@ def marks_from(posted) -> dict[int, AttendanceStatus]:
     marks = {}
     for key, value in posted.items():
         booking_id = key.removeprefix(FIELD_PREFIX)
-        if key.startswith(FIELD_PREFIX) and booking_id.isdigit():
+        if key.startswith(FIELD_PREFIX) and booking_id.isdecimal():
             try:
                 marks[int(booking_id)] = AttendanceStatus(value)
             except ValueError:

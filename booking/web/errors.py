@@ -14,9 +14,9 @@ from flask import (
     render_template,
     request,
 )
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from booking.extensions import db
@@ -57,18 +57,16 @@ def init_app(app: Flask) -> None:
             if request.path.startswith(path_prefix):
                 return answer(error)
         refused = g.get("refused_form") if error.code == 400 else None
-        return render_template("error.html", error=error, refused=refused), error.code
+        return _error_page(error, error.code or 500, refused=refused)
 
-    @app.errorhandler(CSRFError)
-    def lost_session(error: CSRFError):
-        # A form from this site whose token no longer matches (the session cookie was lost or
-        # ran out): the page is shown again as typed, with plain words, and a fresh token.
-        shown_again = _form_shown_again_without_token()
-        return shown_again if shown_again is not None else http_error(error)
+    app.register_error_handler(CSRFError, _lost_session(http_error))
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        db.session.rollback()
+        _roll_back_quietly()
+        if g.get("database_failed"):
+            # The database is what failed: show the message without reading anything more.
+            return _error_page(error, error.http_status)
         shown_again = _form_shown_again(error)
         if shown_again is not None:
             return shown_again
@@ -77,14 +75,16 @@ def init_app(app: Flask) -> None:
             flash(wording(error), "error")
         if request.method == "POST" and request.referrer:
             return redirect(_same_site(request.referrer)), 303
-        return render_template("error.html", error=error), error.http_status
+        return _error_page(error, error.http_status)
 
     @app.errorhandler(OperationalError)
     def database_busy(error: OperationalError):
         # Every PostgreSQL connection waits at most a few seconds for a row lock: a wait that
         # runs out anywhere (not only in the lock helpers, which already say "busy") is the
-        # same calm "try again", never a 500.
-        if _waited_too_long_for_a_lock(error):
+        # same calm "try again", never a 500. So is a connection cut mid-request (a database
+        # restart, a failover): its transaction was rolled back, so nothing was saved, and
+        # the pool's pre-ping gives the next request a live connection.
+        if _busy(error):
             return domain_error(BookingError("busy"))
         return unexpected_error(error)
 
@@ -93,8 +93,70 @@ def init_app(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         app.logger.exception("Unhandled error")
+        _roll_back_quietly(failed=isinstance(error, SQLAlchemyError))
+        return _error_page(None, 500)
+
+
+def _roll_back_quietly(*, failed: bool = False) -> None:
+    """Roll back what failed; a connection that is already gone must not turn the error page
+    itself into a bare server error. ``failed``: the database is what failed."""
+    if failed:
+        g.database_failed = True
+    try:
         db.session.rollback()
-        return render_template("error.html", error=None), 500
+    except SQLAlchemyError:
+        g.database_failed = True
+        current_app.logger.warning("Could not roll back after an error", exc_info=True)
+
+
+def _error_page(error: object, status: int, **page: object):
+    """The branded error page, even with the database down: when the database failed (or the
+    page needs it and it fails now), the page is drawn for nobody signed in, since loading the
+    signed-in user would go to the database again."""
+    if not g.get("database_failed"):
+        try:
+            return render_template("error.html", error=error, **page), status
+        except SQLAlchemyError:
+            current_app.logger.warning("Error page could not load the user", exc_info=True)
+            _roll_back_quietly()
+    # Flask-Login's template context loads the user unless this request already has one.
+    g._login_user = AnonymousUserMixin()  # noqa: SLF001 - Flask-Login's documented request slot
+    return render_template("error.html", error=error, **page), status
+
+
+# SQLSTATE classes of a connection that went away: 08 (connection exception) and 57P01-57P03
+# (the server shut the session down: pg_terminate_backend, a restart, a failover).
+_CONNECTION_GONE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _busy(error: OperationalError) -> bool:
+    """A lock wait that ran out, or a connection lost mid-request (noted, so the answer is
+    drawn without the database)."""
+    if _waited_too_long_for_a_lock(error):
+        return True
+    if _connection_lost(error):
+        current_app.logger.warning("Database connection lost: answered busy", exc_info=True)
+        g.database_failed = True
+        return True
+    return False
+
+
+def _connection_lost(error: OperationalError) -> bool:
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    return sqlstate.startswith(_CONNECTION_GONE_STATES)
+
+
+def _lost_session(fallback: Callable[[HTTPException], object]) -> Callable:
+    """A form from this site whose token no longer matches (the session cookie was lost or ran
+    out): the page is shown again as typed, with plain words and a fresh token."""
+
+    def lost_session(error: CSRFError):
+        shown_again = _form_shown_again_without_token()
+        return shown_again if shown_again is not None else fallback(error)
+
+    return lost_session
 
 
 def _form_shown_again_without_token():

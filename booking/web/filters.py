@@ -9,7 +9,7 @@ from datetime import datetime
 from flask import Flask
 
 from booking.services.clock import LONDON, time_of_day, when
-from booking.services.money.fees import pounds
+from booking.services.money.amounts import pounds
 
 
 def money(pence: int | None) -> str:

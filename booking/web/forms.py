@@ -36,7 +36,7 @@ from wtforms.validators import (
 )
 
 from booking.services import input_rules as rules
-from booking.services.money.fees import MAX_PENCE, parse_pounds
+from booking.services.money.amounts import MAX_PENCE, parse_pounds
 
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1

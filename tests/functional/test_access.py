@@ -24,6 +24,7 @@ from flask import Flask
 
 from booking import create_app
 from booking.extensions import db
+from booking.jobs import health
 from booking.models import Role, TrainerProfile, User, utcnow
 from booking.services.bookings import seats as bookings
 from booking.services.people import access_links, accounts, staff_accounts
@@ -66,6 +67,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/sessions/<int:session_id>": PUBLIC,
     "/accessibility": PUBLIC,
     "/healthz": PUBLIC,
+    "/healthz/worker": PUBLIC,
+    "/metrics": PUBLIC,
     "/account/login": PUBLIC,
     "/account/logout": SIGNED_IN,
     "/account/register": PUBLIC,
@@ -171,6 +174,11 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/admin/referrals/new": SCHEDULING,
     "/admin/referrals/upload": SCHEDULING,
     "/admin/referrals/report": SCHEDULING,
+    "/admin/referrals/funnel": SCHEDULING,
+    "/admin/referrals/funnel.csv": SCHEDULING,
+    "/admin/referrals/<int:referral_id>/contact": SCHEDULING,
+    "/admin/referrals/gaps": SCHEDULING,
+    "/admin/referrals/<int:referral_id>/send-link": SCHEDULING,
     "/admin/referrals/<int:referral_id>/withdraw": SCHEDULING,
     # Finding a person and acting for them.
     "/admin/people/": ALL_STAFF,
@@ -216,13 +224,22 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/force/referrals/new": FORCE_CONTACT,
     "/force/referrals/upload": FORCE_CONTACT,
     "/force/report": FORCE_CONTACT,
+    "/force/system": FORCE_CONTACT,
+    "/force/tokens": FORCE_CONTACT,
+    "/force/tokens/<int:token_id>/revoke": FORCE_CONTACT,
+    "/force/webhook": FORCE_CONTACT,
+    "/force/webhook/secret": FORCE_CONTACT,
+    "/force/webhook/test": FORCE_CONTACT,
     "/admin/referrals/near-deadline": SCHEDULING,
     "/admin/referrals/<int:referral_id>/extend": SCHEDULING,
     "/admin/referrals/forces": SCHEDULING,
+    "/admin/referrals/evidence": SCHEDULING,
+    "/admin/referrals/evidence.csv": SCHEDULING,
     "/admin/referrals/forces/<slug>": SCHEDULING,
-    "/admin/referrals/forces/<slug>/tokens": SCHEDULING,
+    "/admin/referrals/forces/<slug>/tokens": ADMIN_ONLY,
     "/admin/referrals/forces/<slug>/tokens/<int:token_id>/revoke": SCHEDULING,
-    "/admin/referrals/forces/<slug>/webhook": SCHEDULING,
+    "/admin/referrals/forces/<slug>/webhook": ADMIN_ONLY,
+    "/admin/referrals/forces/<slug>/agreement": ADMIN_ONLY,
     "/admin/referrals/webhooks/<int:delivery_id>/retry": SCHEDULING,
     # Reaching people: calls, messages withheld or failed, the development outbox, callbacks.
     "/admin/contact/calls": SCHEDULING | NEEDS,
@@ -265,6 +282,11 @@ ANSWERS: dict[tuple[str, str], int | dict[str, int]] = {
     ("POST", "/my/waiting-lists/<int:entry_id>/leave"): 409,
     # Pages that send the visitor to choose something first.
     ("GET", "/force/report"): 302,  # choose the dates
+    # A new signing secret needs nothing typed (shown once on the answer); a test delivery
+    # with no address set goes back to the page saying so.
+    ("POST", "/force/webhook/secret"): 200,
+    ("POST", "/force/webhook"): 303,  # an empty address stops the webhook
+    ("POST", "/force/webhook/test"): 303,
     # A signed-in attendee books or joins in one step on their own page instead.
     ("GET", "/sessions/<int:session_id>/waiting-list"): {
         "attendee": 302,
@@ -299,6 +321,8 @@ ANSWERS: dict[tuple[str, str], int | dict[str, int]] = {
     ("GET", "/admin/referrals/forces/<slug>"): 404,
     ("POST", "/admin/referrals/forces/<slug>/tokens"): 404,
     ("POST", "/admin/referrals/forces/<slug>/webhook"): 404,
+    ("GET", "/admin/referrals/forces/<slug>/agreement"): 404,
+    ("POST", "/admin/referrals/forces/<slug>/agreement"): 404,
     ("GET", "/admin/referrals/report"): 302,  # choose a force
     ("GET", "/referral/sessions"): 302,  # look the referral up first
     # The session named is another course, and no certificate before attending.
@@ -441,6 +465,8 @@ def _url(app: Flask, rule: str, ids: dict[str, int]) -> str:
     for name in MISSING_ROW_PARAMS:
         values[name] = 999_999  # no such row: the right visitor gets the page's own 404
     db.session.commit()
+    if rule == "/healthz/worker":
+        health.beat("access-test-worker", now=utcnow())  # a live worker: the page's own 200
     url = rule
     for name, value in values.items():
         for converter in ("", "int:", "path:"):

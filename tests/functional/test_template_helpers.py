@@ -35,11 +35,13 @@ def test_every_helper_a_template_can_call_is_a_formatter(app):
         for name, helper in helpers.items()
         if getattr(helper, "__module__", "").startswith("booking")
     }
-    # Formatting only: UK time (services/clock, messages use it too) and absolute links;
+    # Formatting only: UK time (services/clock, messages use it too), amounts of money
+    # (services/money/amounts, as messages write them) and absolute links;
     # and may_open (web/security), which hides links by the signed-in role without a query.
     assert set(ours.values()) <= {
         "booking.web.filters",
         "booking.services.clock",
+        "booking.services.money.amounts",
         "booking.web.links",
         "booking.web.security",
     }, ours

@@ -1,14 +1,22 @@
-"""Outcome webhooks against a real HTTP receiver on 127.0.0.1: signed, retried with back-off,
+"""Outcome webhooks against a real HTTPS receiver on 127.0.0.1: signed, retried with back-off,
 failed for good after the last attempt, and the whole journey from an API referral to the
-force hearing the outcome the same day."""
+force hearing the outcome the same day.
+
+The receiver plays a force's public server: its name resolves (in the test) to a public
+address, the sender connects to that checked address, and the test routes that one connection
+to 127.0.0.1, where the receiver serves TLS with a throwaway authority's certificate."""
 
 import json
+import socket
+import ssl
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import trustme
 
+from booking.integrations import webhook_sender
 from booking.jobs import force_webhooks
 from booking.models import (
     AttendanceStatus,
@@ -18,7 +26,7 @@ from booking.models import (
     ReferralStatus,
     utcnow,
 )
-from booking.services.referrals import lookup, webhooks
+from booking.services.referrals import lookup, webhook_addresses, webhooks
 from booking.services.trainers import rosters
 from tests import factories
 from tests.force_helpers import bearer, force_with_token, referral_body
@@ -28,6 +36,8 @@ pytestmark = pytest.mark.database
 
 PORT = 5131
 SECRET = "whsec_test_secret"
+HOST = "outcomes.force-example.org"
+PUBLIC_ADDRESS = "81.2.69.160"  # a public address: the receiver's, as far as the sender knows
 
 
 class Receiver:
@@ -51,17 +61,44 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
+        self.authority = trustme.CA()
+        server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.authority.issue_cert(HOST).configure_cert(server_context)
         self.server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+        self.server.socket = server_context.wrap_socket(self.server.socket, server_side=True)
+        self.connected_to: list[str] = []
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{PORT}/waypoint-outcomes"
+        return f"https://{HOST}/waypoint-outcomes"
+
+
+def public_names(names: dict[str, list[str]]):
+    def resolve(host: str, port: int) -> list[str]:
+        if host not in names:
+            raise OSError(f"{host} not found")
+        return names[host]
+
+    return resolve
 
 
 @pytest.fixture
-def receiver():
+def receiver(monkeypatch):
     running = Receiver()
+    monkeypatch.setattr(webhook_addresses, "resolve", public_names({HOST: [PUBLIC_ADDRESS]}))
+
+    def open_socket(address, port, timeout):
+        running.connected_to.append(address)
+        return socket.create_connection(("127.0.0.1", PORT), timeout)
+
+    def tls_context():
+        context = ssl.create_default_context()
+        running.authority.configure_trust(context)
+        return context
+
+    monkeypatch.setattr(webhook_sender, "open_socket", open_socket)
+    monkeypatch.setattr(webhook_sender, "tls_context", tls_context)
     running.thread.start()
     yield running
     running.server.shutdown()
@@ -184,8 +221,14 @@ def test_a_receiver_that_recovers_gets_the_outcome_on_a_retry(db, receiver):
     assert db.session.query(ForceWebhookDelivery).one().status == DeliveryStatus.DELIVERED
 
 
-def test_an_unreachable_server_is_a_retry_not_a_crash(db):
-    force, _ = _force_with_webhook("http://127.0.0.1:5132/nobody-listens")
+def test_an_unreachable_server_is_a_retry_not_a_crash(db, monkeypatch):
+    monkeypatch.setattr(webhook_addresses, "resolve", public_names({HOST: [PUBLIC_ADDRESS]}))
+    monkeypatch.setattr(
+        webhook_sender,
+        "open_socket",
+        lambda address, port, timeout: socket.create_connection(("127.0.0.1", 5132), timeout),
+    )
+    force, _ = _force_with_webhook(f"https://{HOST}/nobody-listens")
     _withdrawn_referral(force)
     db.session.commit()
     result = force_webhooks.send_due(utcnow())
@@ -199,3 +242,37 @@ def test_no_webhook_is_queued_for_a_force_without_one(db):
     _withdrawn_referral(force)
     db.session.commit()
     assert db.session.query(ForceWebhookDelivery).count() == 0
+
+
+def test_the_sender_connects_only_to_the_checked_public_address(db, receiver):
+    force, _ = _force_with_webhook(receiver.url)
+    _withdrawn_referral(force)
+    db.session.commit()
+    assert force_webhooks.send_due(utcnow()).delivered == 1
+    assert receiver.connected_to == [PUBLIC_ADDRESS]
+
+
+@pytest.mark.parametrize(
+    "inward",
+    [["127.0.0.1"], ["169.254.169.254"], ["10.1.2.3"], ["::1"], [PUBLIC_ADDRESS, "192.168.0.9"]],
+)
+def test_a_name_re_pointed_inward_after_saving_is_not_called(db, receiver, monkeypatch, inward):
+    """Checked when saved, and again when resolved at delivery (DNS rebinding)."""
+    force, _ = _force_with_webhook(receiver.url)
+    webhook_addresses.check_when_saved(receiver.url)  # public when saved
+    _withdrawn_referral(force)
+    db.session.commit()
+    monkeypatch.setattr(webhook_addresses, "resolve", public_names({HOST: inward}))
+    result = force_webhooks.send_due(utcnow())
+    assert (result.delivered, result.retrying) == (0, 1)
+    assert receiver.requests == [] and receiver.connected_to == []
+    db.session.expire_all()
+    assert "public host" in db.session.query(ForceWebhookDelivery).one().last_error
+
+
+def test_a_plain_http_address_already_stored_is_not_called(db, receiver):
+    force, _ = _force_with_webhook(f"http://{HOST}/waypoint-outcomes")
+    _withdrawn_referral(force)
+    db.session.commit()
+    assert force_webhooks.send_due(utcnow()).retrying == 1
+    assert receiver.requests == [] and receiver.connected_to == []

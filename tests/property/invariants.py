@@ -90,9 +90,11 @@ class Snapshot:
     ledger: list = field(default_factory=list)
     funds: list = field(default_factory=list)
     offers: list = field(default_factory=list)
+    waiting: list = field(default_factory=list)
 
     @classmethod
     def take(cls, now: datetime) -> "Snapshot":
+        entries = _rows(WaitingListEntry)
         return cls(
             now=now,
             bookings=_rows(Booking),
@@ -106,7 +108,8 @@ class Snapshot:
             waivers={row.id: row for row in _rows(WaiverRequest)},
             ledger=_rows(FundLedgerEntry),
             funds=_rows(HardshipFund),
-            offers=[row for row in _rows(WaitingListEntry) if row.status == WaitingStatus.OFFERED],
+            offers=[row for row in entries if row.status == WaitingStatus.OFFERED],
+            waiting=[row for row in entries if row.status == WaitingStatus.WAITING],
         )
 
     def course_type_of(self, booking) -> object:
@@ -169,6 +172,21 @@ def never_over_capacity(snap: Snapshot) -> list[str]:
         f"session {s.id} has {taken[s.id]} seats taken of {s.capacity}"
         for s in snap.sessions.values()
         if taken[s.id] > s.capacity
+    ]
+
+
+def free_place_offered_while_someone_waits(snap: Snapshot) -> list[str]:
+    """However a place was freed (any ending, a lapsed offer), a session still to come with a
+    free place and someone waiting has offered it: nobody waits for a place that is free."""
+    taken = seats_taken(snap)
+    waiting = {entry.session_id for entry in snap.waiting}
+    return [
+        f"session {s.id} has {s.capacity - taken[s.id]} free place(s) and someone waiting"
+        for s in snap.sessions.values()
+        if s.id in waiting
+        and s.status == SessionStatus.SCHEDULED
+        and aware(s.starts_at) > snap.now
+        and taken[s.id] < s.capacity
     ]
 
 
@@ -414,6 +432,7 @@ CHECKS: dict[str, Callable[[Snapshot], list[str]]] = {
     "fund_balance": fund_balance,
     "no_pending_help_on_ended_booking": no_pending_help_on_ended_booking,
     "referral_status_agrees": referral_status_agrees,
+    "free_place_offered_while_someone_waits": free_place_offered_while_someone_waits,
 }
 
 

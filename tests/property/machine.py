@@ -297,15 +297,22 @@ class BookingCoreMachine(RuleBasedStateMachine):
     @precondition(lambda self: self._referral_bookings())
     @rule(pick=picks)
     def withdraw_referral(self, pick):
-        """Staff withdraw the referral of a booking on its way (the force asked)."""
+        """The referral of a booking on its way is withdrawn: by staff (the force asked) or, on
+        odd picks, by the force's own system through the API. One rule drawing what it drew
+        before, so the seeded run explores as it did and still reaches every action."""
         booking_id = self._pick(self._referral_bookings(), pick)
+        by_force = pick % 2 == 1
+        name = "force_withdraws_referral" if by_force else "withdraw_referral"
 
         def use_case():
             booking = db.session.get(Booking, booking_id)
             referral = db.session.get(Referral, booking.referral_id)
-            actions.withdraw_referral(referral, self._staff(), self.now)
+            if by_force:
+                actions.force_withdraws_referral(referral, self.now)
+            else:
+                actions.withdraw_referral(referral, self._staff(), self.now)
 
-        self._attempt("withdraw_referral", use_case)
+        self._attempt(name, use_case)
 
     # Cancelling a whole session empties it for the rest of the example: once is enough.
     @precondition(

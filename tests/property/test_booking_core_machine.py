@@ -63,6 +63,7 @@ ACTIONS = [
     "cancel_by_attendee",
     "cancel_by_staff",
     "withdraw_referral",
+    "force_withdraws_referral",
     "cancel_session",
     "expire_holds",
     "expire_offers",

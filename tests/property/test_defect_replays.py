@@ -144,3 +144,23 @@ def test_a_lapsed_place_cannot_be_paid_back_to_life_once_its_session_has_begun(m
     step(machine, "record_offline_payment", pick=0)
     assert machine.snap.bookings[0].status == invariants.BookingStatus.EXPIRED
     assert_holds(machine, "money_agrees_with_state")
+
+
+def test_a_place_a_force_withdrawal_frees_is_offered_to_the_person_waiting(machine):
+    """The force withdrew through the API: the place went back, and nobody was offered it."""
+    step(machine, "book_by_referral", referral=2, pick=1)  # session 2, one place
+    step(machine, "join_waiting_list", person=0, pick=0)
+    step(machine, "withdraw_referral", pick=1)  # odd: the force, through the API
+    assert_holds(machine, "free_place_offered_while_someone_waits")
+    assert len(machine.snap.offers) == 1
+
+
+def test_a_place_a_lapsed_checkout_frees_is_offered_to_the_person_waiting(machine):
+    """Stripe said the Checkout page expired unpaid: the seat was released with no offer."""
+    step(machine, "book_from_catalogue", person=0, session=1)
+    step(machine, "book_from_catalogue", person=1, session=1)
+    step(machine, "join_waiting_list", person=2, pick=0)
+    step(machine, "start_card_payment", pick=0)
+    step(machine, "stripe_says", pick=0, paid=False)
+    assert_holds(machine, "free_place_offered_while_someone_waits")
+    assert len(machine.snap.offers) == 1

@@ -20,6 +20,7 @@ from booking.models import (
     PaymentStatus,
     Referral,
     ReferralStatus,
+    WaitingListEntry,
     WaiverReason,
     WaiverRequest,
     WaiverStatus,
@@ -252,3 +253,15 @@ def test_an_attended_referral_that_is_not_completed(db, built):
     )
     paid(db, db.session.query(Booking).one(), world.REFERRAL_FEE)
     assert found(db).keys() == {"referral_status_agrees"}
+
+
+def test_a_free_place_not_offered_to_the_person_waiting(db, built):
+    booking(db, built, person=0, session=0)  # one of its two places taken
+    db.session.add(
+        WaitingListEntry(
+            session_id=built.sessions[0], user_id=built.people[1], joined_at=world.START
+        )
+    )
+    assert found(db).keys() == {"free_place_offered_while_someone_waits"}
+    booking(db, built, person=2, session=0)  # now full: waiting is right
+    assert found(db) == {}

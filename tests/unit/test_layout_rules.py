@@ -246,7 +246,7 @@ def test_no_test_is_named_after_an_issue_number():
 
 
 def test_uk_time_and_money_have_one_definition_each():
-    """One LONDON (services/clock.py) and one way to write an amount (services/money/fees.py
+    """One LONDON (services/clock.py) and one way to write an amount (services/money/amounts.py
     ``pounds``): a second copy drifts (pages said £30 while messages said £30.00)."""
     london = [
         str(path.relative_to(ROOT))
@@ -260,7 +260,7 @@ def test_uk_time_and_money_have_one_definition_each():
         for line in path.read_text().splitlines()
         if "£{" in line and "MAX_PENCE" not in line
     ]
-    assert formatting_pence == ["booking/services/money/fees.py"]
+    assert formatting_pence == ["booking/services/money/amounts.py"]
 
 
 def calls_of(path: Path, attribute: str) -> int:
@@ -317,3 +317,33 @@ def test_no_module_passes_the_size_rule():
         if (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES
     }
     assert long == {}
+
+
+def _literal_years_and_real_clock(function: ast.FunctionDef) -> tuple[set[int], bool]:
+    years, reads_clock = set(), False
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        name = (
+            node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        )
+        if name in ("date", "datetime") and node.args and isinstance(node.args[0], ast.Constant):
+            years.add(node.args[0].value)
+        reads_clock |= name == "utcnow"
+    return years, reads_clock
+
+
+def test_no_test_writes_a_future_date_next_to_the_real_clock():
+    """A test that books a literal date (a clock change, a series of weeks) and runs the rules at
+    the real clock starts failing the day the clock passes that date: it uses tests/clock.NOW."""
+    from tests.clock import NOW
+
+    bombs = []
+    for folder in (TESTS / "unit", TESTS / "functional"):
+        for path in python_files(folder):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                    years, reads_clock = _literal_years_and_real_clock(node)
+                    if reads_clock and any(year > NOW.year for year in years):
+                        bombs.append(f"{path.relative_to(ROOT)}::{node.name}")
+    assert bombs == []

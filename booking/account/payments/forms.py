@@ -2,7 +2,7 @@ from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from booking.models import WAIVER_REASON_LABELS
-from booking.services.money.fees import pounds
+from booking.services.money.amounts import pounds
 from booking.web.forms import BaseForm, PenceField
 
 

@@ -77,7 +77,7 @@ def _payment_for(obj: dict) -> Payment | None:
     """The card payment an event is about, locked in the one order (session, booking, payment)."""
     payment_id = (obj.get("metadata") or {}).get("payment_id", "")
     query = select(Payment.id, Payment.booking_id)
-    if payment_id.isdigit():
+    if payment_id.isdecimal():
         query = query.where(Payment.id == int(payment_id))
     else:
         query = query.where(Payment.stripe_checkout_session_id == obj.get("id"))

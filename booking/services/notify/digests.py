@@ -90,3 +90,10 @@ def trainer_rota(
     """A published allocation: every session the trainer was added to (with whether they
     lead it) and any taken away, in one message."""
     return _queue(trainer, "trainer_rota", now=now, added=added, removed=removed)
+
+
+def trainer_sessions_cancelled(
+    trainer: User, sessions: list[CourseSession], *, now: datetime
+) -> Notification | None:
+    """Several sessions a trainer was down for cancelled in one action, in one message."""
+    return _queue(trainer, "trainer_sessions_cancelled", now=now, sessions=sessions)

@@ -27,7 +27,7 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.bookings.calendar import booking_ics
-from booking.services.money.fees import pounds
+from booking.services.money.amounts import pounds
 from booking.services.notify import channels as contact
 from booking.services.notify import outbox, wording
 

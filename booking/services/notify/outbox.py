@@ -50,10 +50,14 @@ NEUTRAL_SUBJECTS = {
     "session_message": "A message about your booking",
     "after_course": "What next, if you would like it",
     "missed_session": "About your booking",
+    "contact_first": "About your booking",
+    "contact_nudge": "About your booking",
+    "contact_day_before": "About your booking tomorrow",
     "sessions_changed": "A change to your bookings",
     "sessions_cancelled": "A change to your bookings",
     "trainer_sessions_changed": "A change to your sessions",
     "trainer_rota": "Your sessions have changed",
+    "trainer_sessions_cancelled": "A change to your sessions",
 }
 # A kind missing from the table still gets a neutral subject rather than none.
 FALLBACK_SUBJECT = "A message about your booking"

@@ -3,7 +3,7 @@
 The email (and, with "Dear" and a phone number instead of "reply", the letter) comes from
 ``templates/messages/<kind>.txt``, the text message from ``templates/messages/text/<kind>.txt``,
 and a call script is built around the text's wording (``call/_script.txt``). Amounts are
-written by ``fees.pounds``, as on the pages.
+written by ``amounts.pounds``, as on the pages.
 """
 
 import re
@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from booking.models import Channel, User
 from booking.services.clock import in_london, long_date, time_of_day
-from booking.services.money.fees import pounds
+from booking.services.money.amounts import pounds
 from booking.services.notify import channels as contact
 
 TEMPLATE_FOLDER = Path(__file__).resolve().parents[3] / "templates" / "messages"

@@ -5,19 +5,27 @@ paths says whether an email address has an account: registering a taken address 
 reset an unknown one answer, and work, the same way as the ordinary case.
 """
 
-from datetime import datetime
+import hashlib
+from datetime import datetime, timedelta
 from functools import cache
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from booking.extensions import db
-from booking.models import AttendeeProfile, Booking, Role, User
+from booking.models import AttendeeProfile, Booking, EndedSession, Role, User
 from booking.services import audit
 from booking.services.errors import AccountError
 from booking.services.notify import messages
 from booking.services.people import preferences
+
+# Wrong passwords an account may have before password sign-in pauses, and the longest pause.
+# Each wrong one after that doubles the pause (1 s, 2 s, 4 s ... 15 minutes): guessing from any
+# number of addresses slows to nothing, while the person still gets in from a browser they
+# signed in on before, or by the one-time link "Forgotten your password?" emails them.
+FREE_WRONG_PASSWORDS = 5
+LONGEST_SIGN_IN_PAUSE = timedelta(minutes=15)
 
 # Stands in for the account a reset was asked for when there is none, so both paths build and
 # sign a token: the same work whether or not the address has an account.
@@ -82,27 +90,89 @@ def _tell_owner_address_in_use(owner: User, *, now: datetime) -> None:
     audit.record("user.address_in_use_attempt", "user", owner.id, actor=None, now=now)
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user for these credentials, or None. Unknown emails cost as much time as known ones."""
+def sign_in_pause(wrong_passwords: int) -> timedelta:
+    """How long password sign-in waits after this many wrong passwords in a row."""
+    if wrong_passwords < FREE_WRONG_PASSWORDS:
+        return timedelta(0)
+    doublings = min(wrong_passwords - FREE_WRONG_PASSWORDS, 20)
+    return min(timedelta(seconds=2**doublings), LONGEST_SIGN_IN_PAUSE)
+
+
+def authenticate(
+    email: str, password: str, *, now: datetime, known_device: bool = False
+) -> User | None:
+    """The user for these credentials, or None. Unknown emails cost as much time as known ones.
+
+    A wrong password counts against the account and, after FREE_WRONG_PASSWORDS, pauses
+    password sign-in for a growing time. During a pause even the right password is refused
+    (so guessing gains nothing), unless it comes from a browser this account signed in on
+    before (``known_device``). The answer is the same refusal either way, so nothing says
+    whether an address has an account. The right password outside a pause clears the count.
+    Flushes."""
     person = find_by_email(email)
     if person is None:
         check_password_hash(_dummy_hash(), password)
         return None
     if not person.check_password(password) or not person.is_active:
+        _count_wrong_password(person, now=now)
         return None
+    paused_until = person.sign_in_paused_until
+    if paused_until is not None and now < paused_until:
+        if not known_device:
+            audit.record("user.sign_in_paused", "user", person.id, actor=None, now=now)
+            return None
+        return person  # the pause stays for everyone else while the guessing goes on
+    _clear_wrong_passwords(person)
     return person
 
 
-def user_for_session_id(session_id: str) -> User | None:
+def _count_wrong_password(person: User, *, now: datetime) -> None:
+    # Counted in the database, so every app instance adds to the same count.
+    person.failed_sign_ins = User.failed_sign_ins + 1
+    db.session.flush()
+    db.session.refresh(person, ["failed_sign_ins"])
+    pause = sign_in_pause(person.failed_sign_ins)
+    if pause:
+        person.sign_in_paused_until = now + pause
+        db.session.flush()
+
+
+def _clear_wrong_passwords(person: User) -> None:
+    if person.failed_sign_ins or person.sign_in_paused_until is not None:
+        person.failed_sign_ins = 0
+        person.sign_in_paused_until = None
+        db.session.flush()
+
+
+def user_for_session_id(session_id: str, *, browser_token: str | None = None) -> User | None:
     """The user a session or remember cookie names ("<id>:<version>"), or None when the
-    version is stale: signing out, a password change or a reset ends every older session."""
+    version is stale (signing out, a password change or a reset ends every older session) or
+    when this browser's session was ended on the server (``end_browser_session``). One query."""
     user_id, _, version = (session_id or "").partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not user_id.isdecimal() or not version.isdecimal():
         return None
-    person = db.session.get(User, int(user_id))
+    query = select(User).where(User.id == int(user_id))
+    if browser_token:
+        ended = select(EndedSession.token).where(EndedSession.token == _token_digest(browser_token))
+        query = query.where(~exists(ended))
+    person = db.session.scalars(query).first()
     if person is None or person.session_version != int(version):
         return None
     return person
+
+
+def _token_digest(browser_token: str) -> str:
+    # Only a digest is stored: the table never holds a value that could be put in a cookie.
+    return hashlib.sha256(browser_token.encode()).hexdigest()
+
+
+def end_browser_session(browser_token: str, *, now: datetime) -> None:
+    """End one browser's session on the server: the cookie it carried, or any copy of it,
+    no longer signs anyone in. The person's other sessions carry on."""
+    digest = _token_digest(browser_token)
+    if db.session.get(EndedSession, digest) is None:
+        db.session.add(EndedSession(token=digest, ended_at=now))
+        db.session.flush()
 
 
 def end_all_sessions(person: User, *, now: datetime) -> None:
@@ -156,6 +226,7 @@ def reset_password(person: User, new_password: str, *, now: datetime) -> None:
     """Set a new password from a reset link and end every session the account had."""
     person.set_password(new_password)
     person.end_all_sessions()
+    _clear_wrong_passwords(person)  # the link proved it is them: no pause left
     db.session.flush()
     audit.record("user.password_reset", "user", person.id, actor=person, now=now)
 

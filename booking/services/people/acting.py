@@ -24,7 +24,7 @@ from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.errors import AccountError, BookingError, PaymentError
 from booking.services.money import dues, payments
 from booking.services.money import queries as money_queries
-from booking.services.money.fees import pounds
+from booking.services.money.amounts import pounds
 from booking.services.notify import channels as contact
 from booking.services.notify import messages
 from booking.services.people import access_links, preferences

@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from booking.extensions import db
-from booking.models import Role, TrainerProfile, User
+from booking.models import PoliceForce, Role, TrainerProfile, User
 from booking.services import audit
 from booking.services.errors import AccountError
 from booking.services.locks import relock
@@ -29,6 +29,7 @@ INVITABLE_ROLES = {
     Role.FINANCE: "finance (payments, refunds, the fund and help requests)",
     Role.SAFEGUARDING: "the safeguarding lead (needs and person records)",
     Role.ADMIN: "an admin (everything, including accounts)",
+    Role.FORCE_CONTACT: "a police force contact (one force's referrals, tokens and webhook)",
 }
 
 
@@ -66,15 +67,23 @@ def invite(
     now: datetime,
     secret_key: str,
     link_for,
+    force_id: int | None = None,
 ) -> User:
     """Open an account for a member of staff or a trainer and email them a link to choose a
     password (staff and trainers give a work address, which is safe to email).
 
-    ``link_for(token)`` builds the link. Raises AccountError "not_a_staff_role",
-    "email_in_use".
+    ``link_for(token)`` builds the link. A force contact is scoped to exactly one force
+    (``force_id``); nobody else has one. Raises AccountError "not_a_staff_role",
+    "email_in_use", "force_needed".
     """
     if role not in INVITABLE_ROLES:
         raise AccountError("not_a_staff_role")
+    if role == Role.FORCE_CONTACT and (
+        force_id is None or db.session.get(PoliceForce, force_id) is None
+    ):
+        raise AccountError("force_needed")
+    if role != Role.FORCE_CONTACT:
+        force_id = None
     address = normalise_email(email)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == address)):
         raise AccountError("email_in_use")
@@ -84,6 +93,7 @@ def invite(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         created_at=now,
+        force_id=force_id,
     )
     person.set_unusable_password()
     db.session.add(person)

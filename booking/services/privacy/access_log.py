@@ -115,7 +115,7 @@ def find_person(text: str) -> User | None:
     text = text.strip()
     if not text:
         return None
-    if text.isdigit() and len(text) <= 9:
+    if text.isdecimal() and len(text) <= 9:  # not isdigit: "²" and "①" are digits int() refuses
         return db.session.get(User, int(text))
     if "@" in text:
         return db.session.scalar(select(User).where(User.email == text.lower()))

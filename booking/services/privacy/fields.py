@@ -128,6 +128,8 @@ NOT_PERSONAL: dict[str, set[str]] = {
     "notifications": {"channel", "kind", "subject", "status", "call_outcome", "provider_id"},
     "text_replies": {"provider_id", "meaning"},  # Notify's id, and a code (coming / change)
     "waiting_list_entries": {"status"},
+    # The contact plan's steps: codes, and staff notes about the plan (never the person).
+    "contact_steps": {"way", "status", "channel", "note"},
     "audit_events": {"action", "entity_type"},
     "police_forces": {"slug", "name", "country", "webhook_url", "webhook_secret"},
     "schemes": {"name", "disposal_types"},
@@ -151,6 +153,19 @@ NOT_PERSONAL: dict[str, set[str]] = {
     # person at the force who agreed an extension is force staff, not the person referred.
     "api_tokens": {"name", "prefix", "token_hash"},
     "force_webhook_deliveries": {"event", "status", "last_error"},
+    # A force's data-sharing agreement: its terms and outcome codes, and a force-side contact.
+    "force_agreements": {
+        "fields",
+        "lawful_basis",
+        "retention",
+        "governance_contact",
+        "completed_code",
+        "completed_wording",
+        "not_completed_code",
+        "not_completed_wording",
+        "withdrawn_code",
+        "withdrawn_wording",
+    },
 }
 
 

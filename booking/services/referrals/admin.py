@@ -21,7 +21,8 @@ from booking.services.bookings import cancellation
 from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.clock import LONDON
 from booking.services.errors import ReferralError
-from booking.services.referrals import states
+from booking.services.outreach import plan as contact_plan
+from booking.services.referrals import sharing, states, webhooks
 from booking.services.referrals.lookup import active_booking, normalise_reference
 
 DEFAULT_DAYS_TO_COMPLETE = 90
@@ -166,13 +167,15 @@ def _existing_references(force: PoliceForce) -> set[str]:
 
 
 def create_referral(force: PoliceForce, values: dict[str, str], *, by: User | None, now: datetime):
-    """Create one referral. Raises ValueError with a plain reason when a field is wrong."""
+    """Create one referral and start its contact plan. Raises ValueError with a plain reason
+    when a field is wrong."""
     referral = _build(force, values, _course_types(), now.astimezone(LONDON).date())
     if referral.police_reference in _existing_references(force):
         raise ValueError("this police reference already exists for this force")
     referral.created_at = now
     db.session.add(referral)
     db.session.flush()
+    contact_plan.start_plan(referral, now=now)
     audit.record("referral.created", "referral", referral.id, actor=by, now=now)
     return referral
 
@@ -218,6 +221,9 @@ def import_csv(force: PoliceForce, text: str, *, by: User | None, now: datetime)
         referral.created_at = now
         db.session.add(referral)
     db.session.flush()
+    for referral in built:
+        contact_plan.start_plan(referral, now=now)
+    db.session.flush()
     audit.record("referral.imported", "police_force", force.id, actor=by, now=now, rows=len(built))
     return built
 
@@ -252,13 +258,36 @@ OUTCOME_LABELS = {
 }
 
 
-def _iso(day: date | None) -> str:
-    return day.isoformat() if day else ""
+# The report's columns: each is named after the field it carries (sharing.FIELDS), so a force's
+# own copy passes the same allow-list as the API and the webhooks.
+REPORT_COLUMNS = (
+    ("police_reference", "police_reference"),
+    ("referral_date", "referral_date"),
+    ("deadline", "deadline"),
+    ("outcome", "status"),
+    ("outcome_date", "date"),
+    ("outcome_code", "outcome_code"),
+    ("outcome_wording", "outcome_wording"),
+    ("completed_on", "completed_on"),
+    ("original_deadline", "original_deadline"),
+    ("extension_agreed_by", "extension_agreed_by"),
+    ("extension_agreed_on", "extension_agreed_on"),
+)
 
 
-def outcome_report_csv(force: PoliceForce, start: date, end: date, *, by: User, now: datetime):
+def outcome_report_csv(
+    force: PoliceForce,
+    start: date,
+    end: date,
+    *,
+    by: User | None,
+    now: datetime,
+    for_the_force: bool = False,
+):
     """CSV of a force's referrals made between ``start`` and ``end`` (inclusive), with outcome
-    and completion date. Records who downloaded it."""
+    (and the force's own code and wording for it) and its date. ``for_the_force``: the copy a
+    force contact downloads, holding only the columns the force's agreement allows
+    (sharing.share). Records who downloaded it."""
     rows = db.session.scalars(
         select(Referral)
         .where(
@@ -268,33 +297,21 @@ def outcome_report_csv(force: PoliceForce, start: date, end: date, *, by: User, 
         )
         .order_by(Referral.referral_date, Referral.police_reference)
     ).all()
+    agreement = sharing.current(force.id)
+    columns = [
+        (name, field)
+        for name, field in REPORT_COLUMNS
+        if not for_the_force or field in sharing.allowed_fields(agreement)
+    ]
     output = io.StringIO()
     writer = csv.writer(output)
-    writer.writerow(
-        [
-            "police_reference",
-            "referral_date",
-            "deadline",
-            "outcome",
-            "completed_on",
-            "original_deadline",
-            "extension_agreed_by",
-            "extension_agreed_on",
-        ]
-    )
+    writer.writerow([name for name, _ in columns])
     for referral in rows:
-        writer.writerow(
-            [
-                referral.police_reference,
-                referral.referral_date.isoformat(),
-                referral.deadline.isoformat(),
-                OUTCOME_LABELS[referral.status],
-                _iso(referral.completed_on),
-                _iso(referral.original_deadline),
-                referral.extension_agreed_by,
-                _iso(referral.extension_agreed_on),
-            ]
-        )
+        record = sharing.outcome_record(agreement, referral, webhooks.outcome_date(referral))
+        record["status"] = OUTCOME_LABELS[referral.status]
+        if for_the_force:
+            record = sharing.share(agreement, record)
+        writer.writerow([record.get(field) or "" for _, field in columns])
     audit.record(
         "referral.report_downloaded", "police_force", force.id, actor=by, now=now, rows=len(rows)
     )

@@ -4,8 +4,7 @@ Every function takes the force and touches only that force's referrals: another 
 referral is "not found", never "forbidden", so ids cannot be probed.
 """
 
-import base64
-import binascii
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -23,6 +22,8 @@ from booking.services.referrals import admin, states
 from booking.services.referrals.lookup import normalise_reference
 
 MAX_PAGE = 100
+# One outcomes answer covers at most this many days (a year, with a leap day).
+MAX_OUTCOME_RANGE_DAYS = 366
 
 
 @dataclass
@@ -51,16 +52,9 @@ def create(
     after a lost answer); the same police reference without that key is a conflict.
     Raises ReferralError("duplicate_reference" | "idempotency_key_reused") or ValueError."""
     if idempotency_key:
-        earlier = db.session.scalar(
-            select(Referral).where(
-                Referral.force_id == force.id, Referral.idempotency_key == idempotency_key
-            )
-        )
+        earlier = replay(force, values, idempotency_key=idempotency_key)
         if earlier is not None:
-            reference = normalise_reference(values.get("police_reference", ""))
-            if reference != earlier.police_reference:
-                raise ReferralError("idempotency_key_reused", referral_id=earlier.id)
-            return Created(earlier, replayed=True)
+            return earlier
     reference = normalise_reference(values.get("police_reference", ""))
     existing = db.session.scalar(
         select(Referral.id).where(
@@ -75,26 +69,50 @@ def create(
     return Created(referral, replayed=False)
 
 
+def replay(force: PoliceForce, values: dict[str, str], *, idempotency_key: str) -> Created | None:
+    """The referral an earlier create with this Idempotency-Key made (None: no such create).
+    The same key with a different request is refused: ReferralError("idempotency_key_reused")."""
+    earlier = db.session.scalar(
+        select(Referral).where(
+            Referral.force_id == force.id, Referral.idempotency_key == idempotency_key
+        )
+    )
+    if earlier is None:
+        return None
+    if not _same_person(earlier, values):
+        raise ReferralError("idempotency_key_reused", referral_id=earlier.id)
+    return Created(earlier, replayed=True)
+
+
+def _same_person(earlier: Referral, values: dict[str, str]) -> bool:
+    """Whether a repeated create names the referral the key made: the same reference, surname
+    and date of birth (what identifies the person), however they are spelt in spaces or case."""
+    return (
+        normalise_reference(values.get("police_reference", "")) == earlier.police_reference
+        and (values.get("last_name") or "").strip().casefold()
+        == (earlier.last_name or "").strip().casefold()
+        and (values.get("date_of_birth") or "") == earlier.date_of_birth.isoformat()
+    )
+
+
+# A cursor is the moment of the last change (microseconds since 1970, UTC) and the referral's
+# id. Every string this pattern matches is a cursor the API can read, so the document's pattern
+# and what the server accepts are the same rule.
+CURSOR_PATTERN = "^[0-9]{1,17}-[0-9]{1,12}$"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def encode_cursor(moment: datetime, referral_id: int) -> str:
-    raw = f"{moment.isoformat()}|{referral_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return f"{(moment.astimezone(UTC) - _EPOCH) // _MICROSECOND}-{referral_id}"
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """Raises ValueError for anything that is not a cursor this API gave out."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment_text, id_text = raw.split("|", 1)
-        moment = datetime.fromisoformat(moment_text)
-        referral_id = int(id_text)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise ValueError("The cursor is not one this API gave out.") from error
-    if moment.tzinfo is None:
+    """Raises ValueError for anything that is not in a cursor's shape (CURSOR_PATTERN)."""
+    if not re.fullmatch(CURSOR_PATTERN, cursor):
         raise ValueError("The cursor is not one this API gave out.")
-    try:
-        return moment.astimezone(UTC), referral_id
-    except OverflowError as error:  # a time zone offset past the first or last year
-        raise ValueError("The cursor is not one this API gave out.") from error
+    micros, referral_id = cursor.split("-")
+    return _EPOCH + int(micros) * _MICROSECOND, int(referral_id)
 
 
 def changed_since(
@@ -130,9 +148,22 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
+def covered_range(start: date, end: date) -> date | None:
+    """The last day an outcomes answer covers: ``end``, or the last of MAX_OUTCOME_RANGE_DAYS
+    days from ``start`` when more was asked for; None when ``end`` is before ``start``."""
+    if end < start:
+        return None
+    if start > LATEST_DATE - timedelta(days=MAX_OUTCOME_RANGE_DAYS):
+        return end
+    return min(end, start + timedelta(days=MAX_OUTCOME_RANGE_DAYS - 1))
+
+
 def outcomes(force: PoliceForce, start: date, end: date) -> list[Referral]:
     """The force's referrals that reached an outcome (completed, not completed, withdrawn)
-    on a UK day from ``start`` to ``end`` inclusive, in the order they closed."""
+    on a UK day from ``start`` to ``end`` inclusive, in the order they closed. Pass ``end``
+    through covered_range first: one answer spans at most MAX_OUTCOME_RANGE_DAYS days."""
+    if end < start:
+        return []
     return list(
         db.session.scalars(
             select(Referral)

@@ -83,10 +83,13 @@ def send_deadline_reminders(*, now: datetime, choose_url: str) -> int:
         due = _reminder_due(referral, today)
         if due is None:
             continue
-        referral.deadline_reminder_days = due
         left = (referral.deadline - today).days
-        if messages.referral_deadline(referral, days_left=left, choose_url=choose_url, now=now):
-            queued += 1
+        if not messages.referral_deadline(referral, days_left=left, choose_url=choose_url, now=now):
+            # Nothing was sent (no person yet, or no safe way to reach them): the staff list
+            # must not say a reminder went, and the next run tries again.
+            continue
+        referral.deadline_reminder_days = due
+        queued += 1
         audit.record(
             "referral.deadline_reminder", "referral", referral.id, actor=None, now=now, days=due
         )

@@ -49,9 +49,11 @@ def transition(
     by: User | None,
     now: datetime,
     completed_on: date | None = None,
+    closed_at: datetime | None = None,
     **detail: object,
 ) -> Referral:
-    """Move ``referral`` to ``to`` and record it. Closing states stamp ``closed_at``; completion
+    """Move ``referral`` to ``to`` and record it. Closing states stamp ``closed_at`` (``now``,
+    or the moment given: an overdue referral closed at its deadline, not when noticed); completion
     records ``completed_on`` (required); leaving completion clears it. Raises
     ReferralError("invalid_transition") for a move the table does not allow."""
     if not can_move(referral, to):
@@ -61,7 +63,7 @@ def transition(
     previous = referral.status
     referral.status = to
     referral.completed_on = completed_on if to == COMPLETED else None
-    referral.closed_at = now if to in CLOSED_STATES else None
+    referral.closed_at = (closed_at or now) if to in CLOSED_STATES else None
     db.session.flush()
     extra = {"completed_on": completed_on.isoformat()} if completed_on else {}
     audit.record(

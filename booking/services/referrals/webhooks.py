@@ -10,6 +10,7 @@ in constant time and refuses a timestamp older than a few minutes (no replays).
 import hashlib
 import hmac
 import json
+import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from booking.models import (
 )
 from booking.services import audit
 from booking.services.clock import LONDON
+from booking.services.referrals import sharing, webhook_addresses
 
 SIGNATURE_HEADER = "Waypoint-Signature"
 # Waits after each failed attempt; after the last one the delivery is marked failed.
@@ -54,18 +56,11 @@ def outcome_date(referral: Referral):
 
 
 def outcome_payload(referral: Referral, event: str, *, now: datetime) -> dict:
-    """Status and date only: never needs, disclosures, payments or help requests."""
-    day = outcome_date(referral)
-    return {
-        "type": event,
-        "created_at": now.isoformat(),
-        "data": {
-            "referral_id": referral.id,
-            "police_reference": referral.police_reference,
-            "status": referral.status.value,
-            "date": day.isoformat() if day else None,
-        },
-    }
+    """What the force's agreement allows (sharing.share, the one allow-list): without one,
+    status and date only; never needs, disclosures, payments or help requests."""
+    agreement = sharing.current(referral.force_id)
+    record = sharing.outcome_record(agreement, referral, outcome_date(referral))
+    return {"type": event, "created_at": now.isoformat(), "data": sharing.share(agreement, record)}
 
 
 def queue_outcome(referral: Referral, *, now: datetime) -> ForceWebhookDelivery | None:
@@ -204,12 +199,53 @@ def recent_deliveries(force: PoliceForce, *, limit: int = 50) -> list[ForceWebho
 
 def set_endpoint(force: PoliceForce, *, url: str, secret: str, by: User, now: datetime) -> None:
     """Set (or clear, with an empty URL) where a force's outcomes go. An empty secret keeps the
-    one already set, so staff never need to see it again."""
+    one already set, so staff never need to see it again. Raises UnsafeAddress (a ValueError)
+    for anything but https to a public host."""
     url = url.strip()
-    if url and not url.startswith(("https://", "http://")):
-        raise ValueError("The address must start with https://")
+    if url:
+        # https to a public host only; raises UnsafeAddress (a ValueError) with the reason.
+        webhook_addresses.check_when_saved(url)
     force.webhook_url = url
     if secret.strip():
         force.webhook_secret = secret.strip()
     db.session.flush()
     audit.record("webhook.endpoint_set", "police_force", force.id, actor=by, now=now, url=url)
+
+
+TEST_EVENT = "test.ping"
+SECRET_PREFIX = "whsec_"
+
+
+def queue_test(force: PoliceForce, *, by: User | None, now: datetime) -> ForceWebhookDelivery:
+    """Queue a signed test delivery to the force's webhook (sent after the commit, like an
+    outcome, and shown in the delivery log). It names no person and no referral.
+    Raises ValueError when the force has no address or secret yet."""
+    if not force.webhook_url or not force.webhook_secret:
+        raise ValueError("Set the webhook address and secret first.")
+    body = json.dumps(
+        {"type": TEST_EVENT, "created_at": now.isoformat(), "data": {}}, separators=(",", ":")
+    )
+    delivery = ForceWebhookDelivery(
+        force_id=force.id,
+        referral_id=None,
+        event=TEST_EVENT,
+        body=body,
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    db.session.add(delivery)
+    db.session.flush()
+    audit.record("webhook.test_queued", "police_force", force.id, actor=by, now=now)
+    return delivery
+
+
+def rotate_secret(force: PoliceForce, *, by: User | None, now: datetime) -> str:
+    """A new signing secret for the force, returned once to show (never shown again).
+    Deliveries from now on are signed with it."""
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    force.webhook_secret = secret
+    db.session.flush()
+    audit.record("webhook.secret_rotated", "police_force", force.id, actor=by, now=now)
+    return secret

@@ -85,7 +85,9 @@ def _details(course_session: CourseSession, change: SeriesChange) -> sessions.Se
         notes=course_session.notes,
     )
     if change.start_time is not None:
-        details = replace(details, starts_at=datetime.combine(day, change.start_time, LONDON))
+        # A new start time alone moves the whole session: it keeps its length.
+        new_start = datetime.combine(day, change.start_time, LONDON)
+        details = replace(details, starts_at=new_start, ends_at=new_start + (end - start))
     if change.end_time is not None:
         details = replace(details, ends_at=datetime.combine(day, change.end_time, LONDON))
     if change.venue_id is not None and not course_session.is_online:
@@ -128,6 +130,7 @@ def cancel_remaining(
     _series(series_id)
     result = SeriesResult()
     endings: list[cancellation.Ending] = []
+    trainers: list[tuple[User, CourseSession]] = []
     for course_session in remaining(series_id, now=now):
         result.bookings_ended += sessions.cancel_session(
             course_session.id,
@@ -136,10 +139,24 @@ def cancel_remaining(
             reason=reason,
             policy=policy,
             endings=endings,
+            trainers_later=trainers,
         )
         result.dates += 1
     tell_cancelled_once(endings, now=now)
+    tell_trainers_once(trainers, now=now)
     return result
+
+
+def tell_trainers_once(trainers: list[tuple[User, CourseSession]], *, now: datetime) -> None:
+    """One message per trainer listing every cancelled session they were down for."""
+    by_trainer: dict[int, tuple[User, list[CourseSession]]] = {}
+    for person, course_session in trainers:
+        by_trainer.setdefault(person.id, (person, []))[1].append(course_session)
+    for person, cancelled in by_trainer.values():
+        if len(cancelled) == 1:
+            messages.trainer_session_cancelled(person, cancelled[0], now=now)
+        else:
+            digests.trainer_sessions_cancelled(person, cancelled, now=now)
 
 
 def tell_cancelled_once(endings: list[cancellation.Ending], *, now: datetime) -> None:

@@ -17,7 +17,7 @@ from booking.models import (
     User,
     Venue,
 )
-from booking.services import audit
+from booking.services import audit, working_days
 from booking.services.bookings import cancellation
 from booking.services.bookings import seats as bookings
 from booking.services.bookings.ending_policy import EndingPolicy
@@ -115,7 +115,8 @@ def update_session(
 def create_weekly_series(
     details: SessionDetails, *, last_date: date, by: User, now: datetime
 ) -> list[CourseSession]:
-    """Repeat a session every week on the same weekday and local time, up to ``last_date``.
+    """Repeat a session every week on the same weekday and local time, up to ``last_date``,
+    leaving out the bank holidays of the venue's area (nobody staffs a room on 25 December).
 
     Local wall-clock time is kept across the clock change (10am stays 10am in BST and GMT).
     Raises ScheduleError for a range that ends before it starts or has over 60 sessions.
@@ -130,9 +131,12 @@ def create_weekly_series(
     _check(details)
     series = SessionSeries(title="", created_at=now)
     db.session.add(series)
+    region = _region_of_venue(details.venue_id)
     created = []
     for week in range(weeks):
         day = first_start.date() + timedelta(weeks=week)
+        if working_days.is_bank_holiday(day, region):
+            continue
         starts_at = datetime.combine(day, first_start.time(), tzinfo=LONDON)
         ends_at = datetime.combine(
             day + (first_end.date() - first_start.date()), first_end.time(), tzinfo=LONDON
@@ -144,6 +148,12 @@ def create_weekly_series(
     return created
 
 
+def _region_of_venue(venue_id: int | None) -> str:
+    venue = db.session.get(Venue, venue_id) if venue_id else None
+    force = venue.force if venue is not None else None
+    return working_days.region_for_country(force.country if force is not None else None)
+
+
 def cancel_session(
     session_id: int,
     *,
@@ -152,14 +162,16 @@ def cancel_session(
     reason: str,
     policy: EndingPolicy,
     endings: list[cancellation.Ending] | None = None,
+    trainers_later: list | None = None,
 ) -> int:
     """Cancel a session and end every active booking on it (cancellation.end_booking: card
     payments refunded in full, help from the fund given back, a message that says so), and
     tell its trainers.
 
     Returns how many bookings were ended. With ``endings`` (a list) each ending is added to
-    it, for a caller cancelling several sessions at once to tell each person once. Raises
-    ScheduleError for an unknown or cancelled session.
+    it, for a caller cancelling several sessions at once to tell each person once; with
+    ``trainers_later`` the trainers are listed there rather than told. Raises ScheduleError
+    for an unknown or cancelled session.
     """
     course_session = _locked_session(session_id)
     if course_session.status == SessionStatus.CANCELLED:
@@ -185,7 +197,7 @@ def cancel_session(
         )
         if endings is not None:
             endings.append(ending)
-    staffing.tell_trainers_cancelled(course_session, now=now)
+    staffing.tell_trainers_cancelled(course_session, now=now, told_later=trainers_later)
     return len(affected)
 
 

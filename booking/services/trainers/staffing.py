@@ -50,9 +50,16 @@ def trainers_on(session_id: int) -> list[SessionAssignment]:
     )
 
 
-def tell_trainers_cancelled(course_session: CourseSession, *, now: datetime) -> int:
-    """Tell everyone down to deliver a cancelled session; returns how many were told."""
+def tell_trainers_cancelled(
+    course_session: CourseSession, *, now: datetime, told_later: list | None = None
+) -> int:
+    """Tell everyone down to deliver a cancelled session; returns how many were told. With
+    ``told_later`` (a list) each (trainer, session) is added to it instead, for a caller
+    cancelling several sessions to tell each trainer once."""
     assigned = trainers_on(course_session.id)
     for assignment in assigned:
-        messages.trainer_session_cancelled(assignment.trainer.user, course_session, now=now)
+        if told_later is not None:
+            told_later.append((assignment.trainer.user, course_session))
+        else:
+            messages.trainer_session_cancelled(assignment.trainer.user, course_session, now=now)
     return len(assigned)

@@ -23,6 +23,9 @@ class InviteForm(BaseForm):
         choices=[SelectChoice(role.value, label) for role, label in INVITABLE_ROLES.items()],
         validators=[InputRequired("Choose a role.")],
     )
+    force_id = SelectField(
+        "Police force (for a police force contact only)", coerce=int, choices=[], default=0
+    )
     submit = SubmitField("Send the invitation")
 
 

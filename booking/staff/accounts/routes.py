@@ -6,6 +6,7 @@ from flask_login import current_user
 from booking.database import unit_of_work
 from booking.models import Role, utcnow
 from booking.services.people import staff_accounts
+from booking.services.referrals import queries as referral_queries
 from booking.staff.accounts.forms import DeactivateForm, InviteForm
 from booking.web.links import external_url
 
@@ -30,6 +31,9 @@ def index():
 def invite():
     """Open an account for someone and email them a single-use link to choose a password."""
     form = InviteForm()
+    form.force_id.choices = [(0, "Not a police force contact")] + [
+        (force.id, force.name) for force in referral_queries.partner_forces()
+    ]
     if request.method == "GET" and request.args.get("role") in {r.value for r in Role}:
         form.role.data = request.args["role"]  # "invite the trainer" from the trainers' pages
     if form.validate_on_submit():
@@ -43,6 +47,7 @@ def invite():
                 now=utcnow(),
                 secret_key=current_app.config["SECRET_KEY"],
                 link_for=invite_url,
+                force_id=form.force_id.data or None,
             )
         flash(f"Invitation sent to {form.email.data}. The link works once.", "success")
         return redirect(url_for("staff.accounts.index"), 303)

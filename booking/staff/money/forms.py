@@ -35,7 +35,8 @@ class WaiverDecisionForm(BaseForm):
     decline = SubmitField("Decline")
 
     def validate_reason(self, field) -> None:
-        asked = int(self.asked.data) if (self.asked.data or "").isdigit() else None
+        raw = (self.asked.data or "").strip()
+        asked = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
         given = self.amount.pence
         if self.approve.data and asked and given is not None and given < asked:
             if not (field.data or "").strip():

@@ -30,7 +30,7 @@ from booking.services.money import fund, payments, refunds
 from booking.services.money import help_requests as waivers
 from booking.services.money import queries as money_queries
 from booking.services.money import reports as money_reports
-from booking.services.money.fees import parse_pounds, pounds
+from booking.services.money.amounts import parse_pounds, pounds
 from booking.services.schedule import queries as schedule_queries
 from booking.staff.money.blueprint import bp
 from booking.staff.money.forms import (

@@ -10,7 +10,7 @@ from booking.models import Booking, CourseSession, utcnow
 from booking.services.bookings import fitting, rescheduling
 from booking.services.bookings import queries as booking_queries
 from booking.services.money import payments
-from booking.services.money.fees import pounds
+from booking.services.money.amounts import pounds
 from booking.services.notify import channels as contact
 from booking.services.people import acting
 from booking.staff.people.blueprint import bp

@@ -5,9 +5,16 @@ from flask_login import current_user
 
 from booking.database import unit_of_work
 from booking.models import PoliceForce, utcnow
-from booking.services.referrals import queries, tokens, webhooks
+from booking.services.referrals import queries, sharing, tokens, webhooks
+from booking.services.referrals.webhook_addresses import UnsafeAddress
 from booking.staff.referrals.blueprint import bp
-from booking.staff.referrals.forms import RetryForm, RevokeForm, TokenForm, WebhookForm
+from booking.staff.referrals.forms import (
+    AgreementForm,
+    RetryForm,
+    RevokeForm,
+    TokenForm,
+    WebhookForm,
+)
 from booking.web.found import or_404
 
 
@@ -74,14 +81,18 @@ def set_webhook(slug: str):
     form = WebhookForm()
     if not form.validate_on_submit():
         return _force_page(force, webhook_form=form), 400
-    with unit_of_work():
-        webhooks.set_endpoint(
-            _force(slug),
-            url=form.url.data or "",
-            secret=form.secret.data or "",
-            by=current_user,
-            now=utcnow(),
-        )
+    try:
+        with unit_of_work():
+            webhooks.set_endpoint(
+                _force(slug),
+                url=form.url.data or "",
+                secret=form.secret.data or "",
+                by=current_user,
+                now=utcnow(),
+            )
+    except UnsafeAddress as refusal:
+        form.url.errors = [str(refusal)]
+        return _force_page(_force(slug), webhook_form=form), 400
     flash("Webhook saved.", "success")
     return redirect(url_for("staff.referrals.force_page", slug=slug), 303)
 
@@ -96,3 +107,61 @@ def retry_delivery(delivery_id: int):
         slug = delivery.force.slug
     flash("It will be sent again shortly.", "success")
     return redirect(url_for("staff.referrals.force_page", slug=slug), 303)
+
+
+def _agreement_page(force: PoliceForce, form: AgreementForm):
+    form.fields.choices = [
+        (name, words) for name, words in sharing.FIELDS.items() if name not in sharing.MINIMAL
+    ]
+    agreement = sharing.current(force.id)
+    return render_template(
+        "staff/referrals/agreement.html",
+        force=force,
+        form=form,
+        agreement=agreement,
+        plain_words=sharing.plain_words(agreement),
+        minimal=[sharing.FIELDS[name] for name in sharing.MINIMAL],
+    )
+
+
+@bp.get("/forces/<slug>/agreement")
+def agreement(slug: str):
+    """The force's data-sharing agreement in force, and a form for its next version."""
+    force = _force(slug)
+    current = sharing.current(force.id)
+    form = AgreementForm(formdata=None, obj=current)
+    if current is not None:
+        form.fields.data = current.fields.split()
+    return _agreement_page(force, form)
+
+
+@bp.post("/forces/<slug>/agreement")
+def save_agreement(slug: str):
+    """Record a new version (admins only); what the force receives changes from now on."""
+    force = _force(slug)
+    form = AgreementForm()
+    form.fields.choices = [(name, name) for name in sharing.FIELDS]
+    if not form.validate_on_submit():
+        return _agreement_page(force, form), 400
+    terms = sharing.Terms(
+        fields=list(form.fields.data or []),
+        lawful_basis=form.lawful_basis.data or "",
+        retention=form.retention.data or "",
+        governance_contact=form.governance_contact.data or "",
+        codes={
+            prefix: (
+                getattr(form, f"{prefix}_code").data or "",
+                getattr(form, f"{prefix}_wording").data or "",
+            )
+            for prefix in sharing.OUTCOME_PREFIX.values()
+        },
+    )
+    try:
+        with unit_of_work():
+            row = sharing.record_agreement(_force(slug), terms, by=current_user, now=utcnow())
+            version = row.version
+    except ValueError as error:
+        form.lawful_basis.errors = [str(error)]
+        return _agreement_page(force, form), 400
+    flash(f"Agreement version {version} saved: it applies from now on.", "success")
+    return redirect(url_for("staff.referrals.agreement", slug=slug), 303)

@@ -4,6 +4,7 @@ from wtforms import (
     EmailField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     URLField,
@@ -129,3 +130,40 @@ class WebhookForm(BaseForm):
 
 class RetryForm(BaseForm):
     submit = SubmitField("Send again")
+
+
+class AgreementForm(BaseForm):
+    """A new version of a force's data-sharing agreement, with its outcome codes."""
+
+    fields = SelectMultipleField("Fields the force receives, beyond the minimal ones")
+    lawful_basis = StringField(
+        "Lawful basis", validators=[DataRequired("Enter the lawful basis."), Length(max=300)]
+    )
+    retention = StringField(
+        "How long the force keeps them",
+        validators=[DataRequired("Enter how long the force keeps them."), Length(max=300)],
+    )
+    governance_contact = StringField(
+        "Information governance contact",
+        validators=[DataRequired("Enter who answers for information governance."), Length(max=200)],
+    )
+    completed_code = StringField("Code for completed", validators=[Length(max=40)])
+    completed_wording = StringField("Wording for completed", validators=[Length(max=120)])
+    not_completed_code = StringField("Code for not completed", validators=[Length(max=40)])
+    not_completed_wording = StringField("Wording for not completed", validators=[Length(max=120)])
+    withdrawn_code = StringField("Code for withdrawn", validators=[Length(max=40)])
+    withdrawn_wording = StringField("Wording for withdrawn", validators=[Length(max=120)])
+    submit = SubmitField("Save as a new version")
+
+
+class FunnelForm(BaseForm):
+    class Meta:
+        csrf = False  # a GET filter that changes nothing
+
+    start = DateField("Referred from", validators=[Optional()])
+    end = DateField("Referred to", validators=[Optional()])
+    submit = SubmitField("Show")
+
+
+class SendLinkForm(BaseForm):
+    submit = SubmitField("Send a link")

@@ -1,5 +1,7 @@
 """Staff pages: dashboard, venues, course types, sessions and their bookings."""
 
+from datetime import timedelta
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -17,6 +19,7 @@ from booking.services import audit
 from booking.services.bookings import seats as bookings
 from booking.services.clock import in_london
 from booking.services.money import reports as money_reports
+from booking.services.outreach import funnel
 from booking.services.schedule import desk, overview, queries, waiting
 from booking.services.schedule import sessions as schedule
 from booking.services.trainers import rosters, staffing
@@ -37,6 +40,8 @@ from booking.web.policies import current_ending_policy
 
 # The dashboard lists at most this many of the week's sessions.
 UPCOMING_SHOWN = 50
+# The dashboard's funnel covers referrals made in this many days up to today.
+FUNNEL_DAYS = 90
 
 
 @bp.get("/")
@@ -54,6 +59,9 @@ def dashboard():
         f"dashboard_fill:{in_london(now):%Y-%m-%d}", lambda: overview.fill_rate_by_area(now=now)
     )
     funds_used = overview.fund_spent_against_budget(now=now)
+    today = in_london(now).date()
+    funnel_rows = funnel.funnel(today - timedelta(days=FUNNEL_DAYS), today)
+    funnel_total = funnel.totals(funnel_rows)
     return render_template(
         "staff/schedule/dashboard.html",
         upcoming=upcoming,
@@ -66,6 +74,13 @@ def dashboard():
         fill_chart=money_reports.bar_chart([(row.area, row.percent) for row in fill]),
         funds_used=funds_used,
         funds_chart=money_reports.bar_chart([(f.label, f.percent) for f in funds_used]),
+        funnel_days=FUNNEL_DAYS,
+        funnel_total=funnel_total,
+        funnel_stages=funnel.STAGES,
+        funnel_words=funnel.STAGE_WORDS,
+        funnel_chart=money_reports.bar_chart(
+            [(funnel.STAGE_WORDS[stage], funnel_total.counts[stage]) for stage in funnel.STAGES]
+        ),
     )
 
 

@@ -4,7 +4,7 @@ status and date only, and the OpenAPI document says the same."""
 import pytest
 
 from booking.models import utcnow
-from booking.services.referrals import admin
+from booking.services.referrals import admin, sharing
 from tests import factories
 from tests.force_helpers import bearer, force_with_token, referral_body
 from tests.referral_factories import referral
@@ -42,9 +42,11 @@ SESSION_FIELDS = {
     "women_only",
     "places_left",
 }
-PAGE_FIELDS = {"items", "next_cursor"}
+PAGE_FIELDS = {"items", "next_cursor", "covered_to"}
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "errors", "referral_id"}
-ALLOWED = REFERRAL_FIELDS | OUTCOME_FIELDS | SESSION_FIELDS | PAGE_FIELDS | PROBLEM_FIELDS
+# An outcome may carry more only where the force's agreement names it (sharing.FIELDS).
+SHAREABLE = set(sharing.FIELDS)
+ALLOWED = REFERRAL_FIELDS | SHAREABLE | SESSION_FIELDS | PAGE_FIELDS | PROBLEM_FIELDS
 
 
 def _keys(value) -> set[str]:
@@ -80,7 +82,9 @@ def test_every_answer_of_every_operation_holds_only_allowed_fields(client, db):
         client.get(f"/api/v1/referrals/{referral_id}", headers=headers),
         client.get(f"/api/v1/outcomes?from={today}&to={today}", headers=headers),
         client.get(f"/api/v1/sessions?course_type={course.slug}", headers=headers),
-        client.post(f"/api/v1/referrals/{referral_id}/withdraw", json={}, headers=headers),
+        client.post(
+            f"/api/v1/referrals/{referral_id}/withdraw", json={"reason": "x"}, headers=headers
+        ),
         client.post("/api/v1/referrals", json={}, headers=headers),
         client.get("/api/v1/referrals/999999", headers=headers),
     ]
@@ -116,5 +120,5 @@ def test_the_documented_answers_hold_only_allowed_fields(client):
                     documented |= _properties(document, content["schema"])
     assert documented <= ALLOWED
     outcome = document["components"]["schemas"]["Outcome"]
-    assert set(outcome["properties"]) == OUTCOME_FIELDS
+    assert set(outcome["properties"]) == SHAREABLE
     assert outcome["additionalProperties"] is False

@@ -174,6 +174,24 @@ def test_a_copied_cookie_stops_working_after_sign_out(app, client, db):
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
 
 
+def test_exit_this_page_ends_this_browsers_session_on_the_server_only(app, client, db):
+    person = factories.user()
+    db.session.commit()
+    elsewhere = app.test_client()  # the person's phone, say
+    _sign_in(elsewhere, person.email)
+    _sign_in(client, person.email)
+    copied = client.get_cookie("session").value
+    assert client.get("/exit").status_code == 200
+
+    copy = app.test_client()
+    copy.set_cookie("session", copied)
+    response = copy.get("/my/bookings")
+    assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+    assert elsewhere.get("/my/bookings").status_code == 200  # only this browser was ended
+    _sign_in(client, person.email)  # signing in again here works as before
+    assert client.get("/my/bookings").status_code == 200
+
+
 def test_a_copied_remember_cookie_stops_working_after_sign_out(app, client, db):
     person = factories.user()
     db.session.commit()

@@ -56,6 +56,16 @@ def test_seed_demo_is_idempotent_and_logins_work(app, client, db):
     assert after_first["PoliceForce"] == 43
     assert db.session.query(PoliceForce).filter_by(is_partner=True).count() == 18
     assert after_first["CourseSession"] > 0
+    # Dyfed-Powys shares on written terms and records a completion as Outcome 22.
+    from booking.services.referrals import sharing
+
+    dyfed = db.session.query(PoliceForce).filter_by(slug="dyfed-powys").one()
+    agreement = sharing.current(dyfed.id)
+    assert agreement is not None and agreement.version == 1
+    assert (agreement.completed_code, agreement.completed_wording) == (
+        "Outcome 22",
+        "condition met",
+    )
     for email, _role, _first, _last in DEMO_USERS:
         response = client.post("/account/login", data={"email": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, email

@@ -96,7 +96,8 @@ def test_the_outcome_report_holds_only_their_force_and_is_audited(client, auth, 
     assert response.status_code == 200
     body = response.data.decode()
     assert "OURS/2" in body and "THEIRS/2" not in body
-    assert "extension_agreed_by" in body.splitlines()[0]
+    # Without a data-sharing agreement, the force's copy holds the minimal fields only.
+    assert body.splitlines()[0] == "police_reference,outcome,outcome_date"
     event = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "referral.report_downloaded")
     )
@@ -157,3 +158,34 @@ def test_the_person_sees_how_many_days_are_left_to_book(client, auth, db):
     page = client.get("/referral/sessions")
     assert page.status_code == 200
     assert b"You have 12 days left." in page.data
+
+
+def test_the_force_copy_of_the_report_follows_its_agreement(client, auth, db, mine):
+    """Failed before: every force's copy held every column, whatever it had agreed."""
+    from booking.services.referrals import sharing
+
+    force, other, course, contact = mine
+    completed = referral(force, course, police_reference="OURS/3", status=ReferralStatus.COMPLETED)
+    completed.completed_on = utcnow().date()
+    sharing.record_agreement(
+        force,
+        sharing.Terms(
+            fields=["outcome_code", "outcome_wording", "deadline"],
+            lawful_basis="Law enforcement purposes",
+            retention="Six years",
+            governance_contact="ig@force.example.uk",
+            codes={"completed": ("Outcome 22", "condition met")},
+        ),
+        by=None,
+        now=utcnow(),
+    )
+    db.session.commit()
+    auth.login_as(user=contact)
+    start = (utcnow().date() - timedelta(days=30)).isoformat()
+    body = client.get(f"/force/report?start={start}&end={utcnow().date()}").data.decode()
+    header, line = body.splitlines()[:2]
+    assert header == "police_reference,deadline,outcome,outcome_date,outcome_code,outcome_wording"
+    assert line.startswith("OURS/3,")
+    assert line.endswith(
+        f",completed,{completed.completed_on.isoformat()},Outcome 22,condition met"
+    )

@@ -231,3 +231,34 @@ def test_the_referral_route_asks_the_same_optional_questions_so_women_only_group
     assert "Email me a link" not in listed
     again = client.get("/referral/questions").get_data(as_text=True)
     assert re.search(r'<input checked[^>]*value="yes"', again)
+
+
+def test_the_person_reads_what_the_police_will_be_told(client, db):
+    """Failed before: nothing on the referral route said what the force receives."""
+    from booking.services.referrals import sharing
+
+    force = factories.force()
+    course = factories.course_type()
+    referral(
+        force, course, police_reference="HT-2026-0002", deadline=utcnow().date() + timedelta(20)
+    )
+    sharing.record_agreement(
+        force,
+        sharing.Terms(
+            fields=["outcome_code"],
+            lawful_basis="Law enforcement purposes",
+            retention="Six years",
+            governance_contact="ig@force.example.uk",
+            codes={"completed": ("Outcome 22", "condition met")},
+        ),
+        by=None,
+        now=utcnow(),
+    )
+    db.session.commit()
+    _lookup(client, "HT-2026-0002", "taylor", "1990-04-01")
+    page = client.get("/referral/sessions").get_data(as_text=True)
+    assert (
+        "What we tell the police: the police reference, whether you booked, attended or did" in page
+    )
+    assert "the police code for that outcome" in page
+    assert "Nothing else — not your answers, needs or payments." in page

@@ -1,5 +1,5 @@
 """An amount reads the same on a page and in a message: "£30" for whole pounds, "£30.50"
-otherwise (one formatter, services/money/fees.py, behind both)."""
+otherwise (one formatter, services/money/amounts.py, behind both)."""
 
 from types import SimpleNamespace
 

@@ -22,6 +22,8 @@ TWO_TEXTS = 306  # a long text is sent as two parts of 153 characters
 # Kinds whose text carries a long link or a venue (which can run long) as well as the date; all
 # others must fit one text message.
 MAY_TAKE_TWO_TEXTS = {
+    "contact_first",
+    "contact_nudge",
     "booking_confirmed",
     "booking_rescheduled",
     "booking_reminder",
@@ -33,6 +35,7 @@ MAY_TAKE_TWO_TEXTS = {
     "sessions_cancelled",
     "trainer_sessions_changed",
     "trainer_rota",
+    "trainer_sessions_cancelled",
     "waitlist_offer",
     "password_reset",
     "session_cancelled",
@@ -106,10 +109,15 @@ def _contexts(now, booking, moved, entry, case):
         "referral_deadline": dict(
             days_left=7, deadline=case.deadline, choose_url=f"{BASE_URL}/referral/start"
         ),
+        **{
+            kind: dict(deadline=case.deadline, link=f"{BASE_URL}/referral/link/x")
+            for kind in ("contact_first", "contact_nudge", "contact_day_before")
+        },
         "sessions_changed": dict(bookings=[booking, moved], manage_url=f"{BASE_URL}/my/bookings"),
         "sessions_cancelled": dict(items=[(booking, "Nothing was paid."), (moved, "")]),
         "trainer_sessions_changed": dict(kept=[moved.session], taken_off=[booking.session]),
         "trainer_rota": dict(added=[(moved.session, True)], removed=[booking.session]),
+        "trainer_sessions_cancelled": dict(sessions=[booking.session, moved.session]),
     }
 
 

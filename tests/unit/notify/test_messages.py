@@ -23,6 +23,7 @@ from booking.models import (
     utcnow,
 )
 from booking.services.bookings import seats as bookings
+from booking.services.notify import contact_plan as wording
 from booking.services.notify import digests, messages
 from booking.services.notify.outbox import FALLBACK_SUBJECT, NEUTRAL_SUBJECTS
 from tests import PROJECT_ROOT, factories
@@ -131,6 +132,9 @@ def _every_kind(now, person, booking, moved, entry, case):
         "trainer_sessions_changed": lambda: digests.trainer_sessions_changed(
             person, kept=[moved.session], taken_off=[booking.session], now=now
         ),
+        "trainer_sessions_cancelled": lambda: digests.trainer_sessions_cancelled(
+            person, [booking.session, moved.session], now=now
+        ),
         "trainer_rota": lambda: digests.trainer_rota(
             person, added=[(moved.session, True), (booking.session, False)], removed=[], now=now
         ),
@@ -156,6 +160,12 @@ def _every_kind(now, person, booking, moved, entry, case):
         "missed_session": lambda: messages.missed_session(
             booking, [booking.session], now=now, base_url=base_url
         ),
+        **{
+            kind: lambda kind=kind: wording.queue_contact(
+                person, case, kind=kind, now=now, link=f"{base_url}/referral/link/x"
+            )
+            for kind in wording.KINDS
+        },
     }
 
 

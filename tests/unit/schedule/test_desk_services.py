@@ -14,6 +14,7 @@ from booking.services.schedule import areas, series
 from booking.services.schedule import sessions as schedule
 from booking.web.filters import LONDON
 from tests import factories
+from tests.clock import NOW
 
 
 def _weekly(first_day: date, weeks: int, now):
@@ -36,7 +37,7 @@ def _weekly(first_day: date, weeks: int, now):
 
 
 def test_a_new_time_for_a_series_keeps_uk_time_across_the_clock_change(db):
-    now = utcnow()
+    now = NOW
     admin, created = _weekly(date(2027, 10, 21), 3, now)  # BST, BST, then GMT
     result = series.change_remaining(
         created[0].series_id,
@@ -51,7 +52,7 @@ def test_a_new_time_for_a_series_keeps_uk_time_across_the_clock_change(db):
 
 
 def test_a_series_change_one_date_cannot_take_is_refused_whole(db):
-    now = utcnow()
+    now = NOW
     admin, created = _weekly(date(2027, 3, 4), 3, now)
     for _ in range(3):
         bookings.book_session(created[2].id, factories.user(), now=now)
@@ -63,7 +64,7 @@ def test_a_series_change_one_date_cannot_take_is_refused_whole(db):
 
 
 def test_only_dates_still_to_come_are_changed_or_skipped(db):
-    now = utcnow()
+    now = NOW
     admin, created = _weekly(date(2027, 3, 4), 3, now)
     later = created[1].starts_at + timedelta(hours=3)  # the first two dates have passed
     assert [s.id for s in series.remaining(created[0].series_id, now=later)] == [created[2].id]

@@ -10,6 +10,7 @@ from booking.services.errors import ScheduleError
 from booking.services.schedule import sessions as schedule
 from booking.web.filters import LONDON
 from tests import factories
+from tests.clock import NOW
 
 
 def _details(venue, course_type, start: datetime, hours: int = 2, **fields):
@@ -31,9 +32,7 @@ def test_weekly_series_keeps_local_time_across_the_october_clock_change(db):
     admin = factories.user(Role.ADMIN)
     start = schedule.local_datetime(date(2030, 10, 10), time(10, 0))  # a Thursday in BST
     details = _details(factories.venue(), factories.course_type(), start)
-    created = schedule.create_weekly_series(
-        details, last_date=date(2030, 11, 7), by=admin, now=utcnow()
-    )
+    created = schedule.create_weekly_series(details, last_date=date(2030, 11, 7), by=admin, now=NOW)
     assert len(created) == 5
     local_starts = [s.starts_at.astimezone(LONDON) for s in created]
     assert [s.date() for s in local_starts] == [date(2030, 10, d) for d in (10, 17, 24, 31)] + [
@@ -51,7 +50,7 @@ def test_series_over_sixty_sessions_is_refused(db):
     details = _details(factories.venue(), factories.course_type(), start)
     with pytest.raises(ScheduleError) as refused:
         schedule.create_weekly_series(
-            details, last_date=date(2031, 6, 1), by=factories.user(Role.ADMIN), now=utcnow()
+            details, last_date=date(2031, 6, 1), by=factories.user(Role.ADMIN), now=NOW
         )
     assert "at most 60" in refused.value.message
 
@@ -61,7 +60,7 @@ def test_series_ending_before_it_starts_is_refused(db):
     details = _details(factories.venue(), factories.course_type(), start)
     with pytest.raises(ScheduleError) as refused:
         schedule.create_weekly_series(
-            details, last_date=date(2030, 3, 1), by=factories.user(Role.ADMIN), now=utcnow()
+            details, last_date=date(2030, 3, 1), by=factories.user(Role.ADMIN), now=NOW
         )
     assert refused.value.code == "invalid_range"
 
@@ -108,10 +107,10 @@ def test_cancelling_or_changing_an_unknown_session_is_a_plain_error(db):
     admin = factories.user(Role.ADMIN)
     with pytest.raises(ScheduleError) as refused:
         schedule.cancel_session(
-            999999, by=admin, now=utcnow(), reason="x", policy=factories.ENDING_POLICY
+            999999, by=admin, now=NOW, reason="x", policy=factories.ENDING_POLICY
         )
     assert refused.value.message == "We could not find that session."
     start = schedule.local_datetime(date(2030, 3, 7), time(18, 0))
     details = _details(factories.venue(), factories.course_type(), start)
     with pytest.raises(ScheduleError):
-        schedule.update_session(999999, details, by=admin, now=utcnow())
+        schedule.update_session(999999, details, by=admin, now=NOW)

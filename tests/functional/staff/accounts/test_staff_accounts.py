@@ -135,3 +135,49 @@ def test_a_deactivated_trainer_is_no_longer_offered_for_sessions(client, auth, d
 
     db.session.expire_all()
     assert not profile.is_active
+
+
+def test_an_admin_invites_a_force_contact_for_one_force_then_deactivates_her(client, auth, db):
+    """Failed before: no role to invite a force contact to; they existed only in demo data."""
+    dyfed = factories.force("dyfed-powys")
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    data = {
+        "first_name": "Rhian",
+        "last_name": "Evans",
+        "email": "rhian.evans@dyfed-powys.example.uk",
+        "role": "force_contact",
+    }
+    no_force = client.post("/admin/accounts/invite", data=data)
+    assert no_force.status_code in (400, 409, 422)
+    assert "Choose the police force" in no_force.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.email == data["email"])) is None
+    assert (
+        client.post("/admin/accounts/invite", data={**data, "force_id": dyfed.id}).status_code
+        == 303
+    )
+    rhian = db.session.scalars(select(User).where(User.email == data["email"])).one()
+    assert (rhian.role, rhian.force_id) == (Role.FORCE_CONTACT, dyfed.id)
+    auth.logout()
+
+    link = _link_path(db)
+    assert (
+        client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
+        == 303
+    )
+    signed_in = client.post(
+        "/account/login", data={"email": data["email"], "password": NEW_PASSWORD}
+    )
+    assert signed_in.status_code == 302 and signed_in.headers["Location"].startswith("/force")
+    assert client.post("/force/tokens", data={"name": "Niche RMS"}).status_code == 200
+    assert client.get("/admin/accounts/").status_code == 403
+    client.post("/account/logout")
+
+    auth.login_as(Role.ADMIN)
+    deactivated = client.post(
+        f"/admin/accounts/{rhian.id}/deactivate", data={"why": "Left the force"}
+    )
+    assert deactivated.status_code == 303
+    auth.logout()
+    again = client.post("/account/login", data={"email": data["email"], "password": NEW_PASSWORD})
+    assert again.status_code != 302 or not again.headers["Location"].startswith("/force")

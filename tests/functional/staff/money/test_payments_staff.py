@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from booking.models import Booking, BookingStatus, Payment, PaymentMethod, Refund, Role, utcnow
 from booking.services.money import fund
-from booking.services.money.fees import fee_for, parse_pounds
+from booking.services.money.amounts import parse_pounds
+from booking.services.money.fees import fee_for
 from tests import factories
 
 

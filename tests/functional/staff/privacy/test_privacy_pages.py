@@ -294,3 +294,13 @@ def test_the_daily_job_runs_in_its_own_transaction_and_staff_see_it(client, auth
     assert db.session.get(User, person_id).email.endswith("@removed.invalid")
     auth.login_as(Role.ADMIN)
     assert "Daily schedule" in client.get("/admin/privacy/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed", ["²", "①", "1²"])
+def test_a_digit_int_cannot_read_is_no_match_not_a_server_error(client, auth, typed):
+    auth.login_as(Role.SAFEGUARDING)
+    found = client.get("/admin/privacy/people", query_string={"person": typed})
+    assert found.status_code == 400
+    assert "No person matches this" in found.get_data(as_text=True)
+    log = client.get("/admin/privacy/access-log", query_string={"person": typed})
+    assert log.status_code in (200, 400) and "No person matches this" in log.get_data(as_text=True)

@@ -5,9 +5,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from booking.models import (
+    ApiToken,
     DeliveryStatus,
     ForceWebhookDelivery,
     Referral,
@@ -15,7 +16,7 @@ from booking.models import (
     Role,
     utcnow,
 )
-from booking.services.referrals import admin, reminders
+from booking.services.referrals import admin, reminders, webhook_addresses
 from tests import factories
 from tests.force_helpers import bearer
 from tests.referral_factories import referral
@@ -49,7 +50,70 @@ def test_a_token_needs_a_name(client, auth, db):
     assert b"Give the token a name." in response.data
 
 
-def test_staff_set_a_webhook_and_see_its_deliveries(client, auth, db):
+@pytest.fixture
+def public_names(monkeypatch):
+    """Force hosts resolve (in the test) to public addresses; anything else is not found."""
+    table = {"force.example": ["81.2.69.160"], "inward.force-example.org": ["10.0.0.5"]}
+
+    def resolve(host, port):
+        if host not in table:
+            raise OSError("not found")
+        return table[host]
+
+    monkeypatch.setattr(webhook_addresses, "resolve", resolve)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/admin/referrals/forces/{slug}/tokens"),
+        ("POST", "/admin/referrals/forces/{slug}/webhook"),
+    ],
+)
+def test_a_scheduler_cannot_make_tokens_or_point_the_webhook(client, auth, db, method, path):
+    """Least privilege: API tokens and where police data goes are for admins (and the force's
+    own contacts, on their pages), not for everyone who runs the schedule. Failed before: 200."""
+    force = factories.force()
+    db.session.commit()
+    auth.login_as(Role.SCHEDULER)
+    data = {"name": "Niche", "url": "https://force.example/hooks", "secret": "s" * 20}
+    response = client.open(path.format(slug=force.slug), method=method, data=data)
+    assert response.status_code == 403
+    db.session.refresh(force)
+    assert force.webhook_url == ""
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost:5432/",
+        "https://127.0.0.1:5432/",
+        "https://10.1.2.3/hooks",
+        "https://[::1]/hooks",
+        "https://inward.force-example.org/hooks",
+        "http://force.example/hooks",
+    ],
+)
+def test_an_inward_or_plain_http_webhook_is_refused_and_nothing_changes(
+    client, auth, db, public_names, url
+):
+    """Failed before: each was saved (303), so police references could go unencrypted or inward."""
+    force = factories.force()
+    force.webhook_url = "https://force.example/hooks"
+    db.session.commit()
+    auth.login_as(Role.ADMIN)
+    response = client.post(
+        f"/admin/referrals/forces/{force.slug}/webhook", data={"url": url, "secret": ""}
+    )
+    assert response.status_code == 400
+    assert b"https://" in response.data or b"public host" in response.data
+    db.session.refresh(force)
+    assert force.webhook_url == "https://force.example/hooks"
+
+
+def test_staff_set_a_webhook_and_see_its_deliveries(client, auth, db, public_names):
     force = factories.force()
     db.session.commit()
     auth.login_as(Role.ADMIN)

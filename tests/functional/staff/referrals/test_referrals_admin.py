@@ -147,8 +147,8 @@ def test_overdue_referrals_close_once_with_a_notice_and_show_in_the_report(app, 
     assert response.mimetype == "text/csv"
     lines = response.get_data(as_text=True).splitlines()
     assert lines[0] == (
-        "police_reference,referral_date,deadline,outcome,completed_on,"
-        "original_deadline,extension_agreed_by,extension_agreed_on"
+        "police_reference,referral_date,deadline,outcome,outcome_date,outcome_code,"
+        "outcome_wording,completed_on,original_deadline,extension_agreed_by,extension_agreed_on"
     )
     by_reference = {line.split(",")[0]: line.split(",") for line in lines[1:]}
     assert by_reference["HT-1"][3] == "not completed"

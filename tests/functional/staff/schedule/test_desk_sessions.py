@@ -126,13 +126,15 @@ def test_series_change_moves_every_remaining_date_and_tells_people(client, db, a
     page = client.get(f"/admin/sessions/{dates[0].id}").get_data(as_text=True)
     assert f"/admin/series/{series.id}" in page
     response = client.post(
-        f"/admin/series/{series.id}/change", data={"start_time": "08:00", "capacity": "7"}
+        f"/admin/series/{series.id}/change",
+        data={"start_time": "08:00", "end_time": "10:00", "capacity": "7"},
     )
     assert response.status_code == 303
     for s in dates:
         db.session.refresh(s)
         assert s.capacity == 7
         assert s.starts_at.astimezone(LONDON).strftime("%H:%M") == "08:00"
+        assert s.ends_at - s.starts_at == timedelta(hours=2), "a new start keeps the length"
     told = db.session.scalars(
         select(Notification).where(Notification.user_id == booking.user_id)
     ).all()

@@ -87,7 +87,10 @@ def test_changing_a_series_of_four_dates_tells_each_trainer_and_person_once(clie
 
 
 def test_cancelling_the_rest_of_a_series_tells_each_person_once(client, db, auth):
-    series, dates, _, _ = _series_of_four(db)
+    series, dates, course, venue = _series_of_four(db)
+    trainer = trainer_profile(course_types=[course], forces=[venue.force])
+    for course_session in dates:
+        assign(course_session, trainer)
     person = factories.user(first_name="Pia")
     make_email_safe(person)
     references = [booking.reference for booking in _booked_on_every_date(dates, person)]
@@ -102,6 +105,9 @@ def test_cancelling_the_rest_of_a_series_tells_each_person_once(client, db, auth
     told = _messages_to(db, person.id)
     assert [n.kind for n in told] == ["sessions_cancelled"]
     assert all(reference in told[0].body for reference in references)
+    to_trainer = _messages_to(db, trainer.user_id)
+    assert [n.kind for n in to_trainer] == ["trainer_sessions_cancelled"]
+    assert "4 sessions you were down to deliver have been cancelled" in to_trainer[0].body
 
 
 def test_publishing_an_allocation_tells_each_trainer_once_of_every_new_session(client, db, auth):
