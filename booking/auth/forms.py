@@ -62,3 +62,23 @@ class ChoosePasswordForm(BaseForm):
     password = new_password()
     confirm = password_again()
     submit = SubmitField("Set my password")
+
+
+class FindBookingForm(BaseForm):
+    reference = StringField(
+        "Your booking reference",
+        validators=[DataRequired("Enter your booking reference."), Length(max=20)],
+    )
+    submit = SubmitField("Send me a code")
+
+
+class BookingCodeForm(BaseForm):
+    reference = StringField(
+        "Your booking reference",
+        validators=[DataRequired("Enter your booking reference."), Length(max=20)],
+    )
+    code = StringField(
+        "The code we sent you",
+        validators=[DataRequired("Enter the code we sent you."), Length(max=12)],
+    )
+    submit = SubmitField("Open my booking")

@@ -5,7 +5,9 @@ from flask_login import current_user, login_required
 
 from booking.auth import sessions
 from booking.auth.forms import (
+    BookingCodeForm,
     ChoosePasswordForm,
+    FindBookingForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
@@ -17,6 +19,7 @@ from booking.models import Role, utcnow
 from booking.services.notify.channels import CONTACT_PHONE
 from booking.services.people import access_links, accounts, staff_accounts
 from booking.web import links
+from booking.web.errors import shows_form_again_without_token
 from booking.web.forms import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -52,7 +55,24 @@ def submitted_account() -> str:
     return "account:" + accounts.normalise_email(request.form.get("email", ""))
 
 
+def _reference_limit() -> str:
+    return current_app.config["REFERRAL_REFERENCE_RATE_LIMIT"]
+
+
+def submitted_booking_reference() -> str:
+    """Guesses at one booking's code share a limit, wherever they come from."""
+    return "booking:" + access_links.normalise_reference(request.form.get("reference", ""))
+
+
+def _sign_in_failed(response) -> bool:
+    # A sign-in that works redirects. Only failures count against the account, so the
+    # person can still get in while someone else is guessing from elsewhere (until the
+    # guesses themselves reach the account's limit).
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@shows_form_again_without_token
 @limiter.limit(_login_limit, methods=["POST"], key_func=client_address)
 def login():
     """Sign in. Wrong passwords slow the account down (accounts.authenticate) rather than
@@ -93,6 +113,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@shows_form_again_without_token
 @limiter.limit(_login_limit, methods=["POST"], key_func=client_address)
 def register():
     """Create an attendee account.
@@ -203,3 +224,53 @@ def accept_invitation(token: str):
         render_template("auth/accept_invitation.html", form=form, name=person.first_name),
         400 if form.errors else 200,
     )
+
+
+@bp.route("/find-your-booking", methods=["GET", "POST"])
+@shows_form_again_without_token
+@limiter.limit(_login_limit, methods=["POST"], key_func=client_address)
+@limiter.limit(
+    _reference_limit,
+    methods=["POST"],
+    key_func=submitted_booking_reference,
+    deduct_when=_sign_in_failed,
+)
+def find_booking():
+    """Back to a booking without a password: its reference, then a code sent to the person's
+    safe channel (with a link that does the same). The page after the reference is the same
+    whether or not it matched, so it says nothing about anyone's booking."""
+    if "code" in request.form:
+        return _open_with_code()
+    form = FindBookingForm()
+    if not form.validate_on_submit():
+        return render_template("auth/find_booking.html", form=form, code_form=None)
+    with unit_of_work():
+        access_links.send_code_for_reference(
+            form.reference.data,
+            secret_key=current_app.config["SECRET_KEY"],
+            link_for=sessions.access_link_url,
+            now=utcnow(),
+        )
+    code_form = BookingCodeForm(formdata=None, reference=form.reference.data)
+    return render_template("auth/find_booking.html", form=None, code_form=code_form, sent=True)
+
+
+def _open_with_code():
+    form = BookingCodeForm()
+    if form.validate_on_submit():
+        now = utcnow()
+        with unit_of_work():
+            person = access_links.use_code(
+                form.reference.data,
+                form.code.data,
+                secret_key=current_app.config["SECRET_KEY"],
+                now=now,
+            )
+        if person is not None:
+            sessions.sign_in(person, now=now, by_link=True)
+            reference = access_links.normalise_reference(form.reference.data)
+            return redirect(url_for("account.bookings.booking_detail", reference=reference), 302)
+        form.code.errors = [
+            "That code does not match. Check the reference and the code, or ask for a new code."
+        ]
+    return render_template("auth/find_booking.html", form=None, code_form=form, sent=False), 400

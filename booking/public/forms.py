@@ -1,7 +1,7 @@
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from booking.services.bookings import places
+from booking.services.bookings import catalogue, places
 from booking.web.forms import BaseForm
 
 
@@ -19,6 +19,15 @@ class CatalogueFilterForm(BaseForm):
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
     women_only = BooleanField("Women-only groups only")
+    referred = RadioField(
+        "Have you been referred by the police?",
+        choices=[
+            SelectChoice(catalogue.REFERRED, "Yes, I have a reference number from the police"),
+            SelectChoice(catalogue.NOT_REFERRED, "No: show only sessions anyone can book"),
+        ],
+        validators=[Optional()],
+        default="",
+    )
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

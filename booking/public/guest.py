@@ -24,6 +24,7 @@ from booking.services.errors import BookingError, PreferencesError, ReferralErro
 from booking.services.people import access_links, guests
 from booking.web import links
 from booking.web.answers import AnswerFields, answers_from
+from booking.web.errors import shows_form_again_without_token
 
 
 class GuestDetailsForm(AnswerFields):
@@ -45,10 +46,18 @@ class GuestDetailsForm(AnswerFields):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         # Optional() ends the email field's own checks when it is empty, so this is asked here.
-        if not (self.email.data or "").strip() and not (self.phone_number.data or "").strip():
+        # Post alone is enough: someone with no phone and no email (a care-of address, say)
+        # gets their booking by letter, or a call from us.
+        by_post = self.post_is_safe.data and (self.postal_address.data or "").strip()
+        if (
+            not (self.email.data or "").strip()
+            and not (self.phone_number.data or "").strip()
+            and not by_post
+        ):
             self.email.errors = [
                 *self.email.errors,
-                "Enter an email address or a phone number, so we can send you your booking.",
+                "Enter an email address or a phone number, or tick Post and give an address "
+                "(a care-of address is fine), so we can send you your booking.",
             ]
             return False
         return valid
@@ -80,6 +89,7 @@ _limit_new_guests = limiter.limit(
 
 
 @bp.route("/sessions/<int:session_id>/your-details", methods=["GET", "POST"])
+@shows_form_again_without_token
 @_limit_new_guests
 def your_details(session_id: int):
     """Your details and the optional questions, then one button that books the place."""
@@ -89,6 +99,7 @@ def your_details(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/waiting-list", methods=["GET", "POST"])
+@shows_form_again_without_token
 @_limit_new_guests
 def waiting_list(session_id: int):
     """Join a full session's waiting list without an account: the same details, one button."""
@@ -105,7 +116,10 @@ def _details_page(session_id: int, *, waitlist: bool):
     if waitlist:
         form.submit.label.text = "Join the waiting list"
     problem = ""
-    if form.validate_on_submit():
+    # A course for referred people only is booked with the police reference: nobody fills in
+    # a form here that would be refused at the end.
+    needs_referral = course_session.course_type.referral_required
+    if not needs_referral and form.validate_on_submit():
         now = utcnow()
         try:
             with unit_of_work():
@@ -158,6 +172,7 @@ def _details_page(session_id: int, *, waitlist: bool):
         form=form,
         problem=problem,
         waitlist=waitlist,
+        needs_referral=needs_referral,
         places_left=bookings.places_left(course_session, now=utcnow()),
     )
     return _no_store(current_app.make_response((page, status)))

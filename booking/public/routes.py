@@ -14,7 +14,16 @@ from booking.services.people import preferences
 from booking.services.privacy.policy import RetentionPolicy
 from booking.web.caching import anonymous_page, remembered, render_from
 
-SEARCH_KEYS = ("place", "area", "course_type", "date_from", "date_to", "women_only", "page")
+SEARCH_KEYS = (
+    "place",
+    "area",
+    "course_type",
+    "date_from",
+    "date_to",
+    "women_only",
+    "referred",
+    "page",
+)
 
 
 @bp.get("/")
@@ -40,6 +49,7 @@ def sessions():
             date_from=form.date_from.data,
             date_to=form.date_to.data,
             women_only=bool(form.women_only.data),
+            referred=form.referred.data or "",
         )
     page = request.args.get("page", 1, type=int) or 1
     women_only_first = preferences.prefers_women_only(current_user)

@@ -1,6 +1,8 @@
 """Leaving quickly: "Exit this page", which signs the person out and clears what the browser
 keeps from this site, and the page that explains honestly what it does and does not do."""
 
+import re
+
 from flask import current_app, render_template, send_from_directory
 from flask_login import current_user
 
@@ -8,6 +10,7 @@ from booking.auth import sessions as sign_in_sessions
 from booking.database import unit_of_work
 from booking.models import utcnow
 from booking.public.blueprint import bp
+from booking.services.notify.channels import CONTACT_PHONE
 from booking.services.people import accounts
 
 # Where "Exit this page" goes: a neutral, everyday site.
@@ -20,6 +23,14 @@ CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 @bp.app_context_processor
 def quick_exit_url() -> dict[str, str]:
     return {"quick_exit_url": QUICK_EXIT_URL}
+
+
+@bp.app_context_processor
+def office_phone() -> dict[str, str]:
+    """The one office number (``CONTACT_PHONE``) every page gives, and its tel: form."""
+    digits = re.sub(r"[^0-9+]", "", CONTACT_PHONE)
+    tel = "+44" + digits[1:] if digits.startswith("0") else digits
+    return {"contact_phone": CONTACT_PHONE, "contact_phone_tel": tel}
 
 
 @bp.route("/exit", methods=["GET", "POST"])

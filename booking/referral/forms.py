@@ -1,8 +1,8 @@
-from wtforms import BooleanField, DateField, EmailField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 from booking.web.answers import AnswerFields
-from booking.web.forms import BaseForm, new_password, plausible_birth_date
+from booking.web.forms import BaseForm, DatePartsField, new_password, plausible_birth_date
 
 
 class ReferenceLookupForm(BaseForm):
@@ -12,7 +12,7 @@ class ReferenceLookupForm(BaseForm):
     surname = StringField(
         "Your surname (family name)", validators=[DataRequired("Enter your surname.")]
     )
-    date_of_birth = DateField(
+    date_of_birth = DatePartsField(
         "Your date of birth",
         validators=[DataRequired("Enter your date of birth."), plausible_birth_date()],
     )

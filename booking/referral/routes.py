@@ -34,6 +34,7 @@ from booking.services.referrals import reminders as referral_deadlines
 from booking.services.referrals import sharing
 from booking.web import links
 from booking.web.answers import answers_from, fill_from
+from booking.web.errors import shows_form_again_without_token
 from booking.web.security import role_required
 
 bp = Blueprint("referral", __name__)
@@ -61,6 +62,7 @@ def _not_signed_in(response) -> bool:
 
 
 @bp.route("/start", methods=["GET", "POST"])
+@shows_form_again_without_token
 @limiter.limit(_lookup_limit, methods=["POST"])
 @limiter.limit(
     _reference_limit, methods=["POST"], key_func=submitted_reference, deduct_when=_not_signed_in
@@ -101,6 +103,7 @@ def start():
 
 
 @bp.route("/questions", methods=["GET", "POST"])
+@shows_form_again_without_token
 @role_required(Role.ATTENDEE)
 def questions():
     """The same optional questions as every booking route (needs, safe contact, a women-only

@@ -15,4 +15,10 @@
     var more = hold.querySelector("button, input[type=submit]");
     if (more) { more.focus(); }
   }, Math.max(wait, 0));
+  /* When the time has passed, say so: never "runs out in 2 minutes" about a hold that ended. */
+  window.setTimeout(function () {
+    warning.hidden = false;
+    warning.textContent = "Your hold on this place has ended. Reload the page to book this date again.";
+    Array.prototype.forEach.call(hold.querySelectorAll("form"), function (form) { form.hidden = true; });
+  }, Math.max(ends - Date.now(), 0));
 }());

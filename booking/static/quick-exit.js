@@ -7,6 +7,18 @@
  */
 (function () {
   "use strict";
+  /* A form marked data-forget-on-return never shows what was typed when the browser brings
+   * the page back from its memory (Back or Forward): it is emptied before it is seen. */
+  function forget() {
+    var forms = document.querySelectorAll("form[data-forget-on-return]");
+    Array.prototype.forEach.call(forms, function (form) {
+      var boxes = form.querySelectorAll("input[type=text], input[type=email], input[type=tel], input:not([type]), textarea");
+      Array.prototype.forEach.call(boxes, function (box) { box.value = ""; });
+    });
+  }
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { forget(); }
+  });
   var link = document.querySelector("[data-quick-exit]");
   if (!link) { return; }
   var target = link.href;

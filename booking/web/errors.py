@@ -15,15 +15,25 @@ from flask import (
     request,
 )
 from flask_login import AnonymousUserMixin, current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from booking.extensions import db
 from booking.models import STAFF_ROLES
 from booking.services.errors import BookingError, DomainError
-from booking.web.forms import RuleRefusal
+from booking.web.csrf import from_another_site
+from booking.web.forms import CSRF_REFUSED, RuleRefusal
 
 ErrorAnswer = Callable[[HTTPException], Response]
+KEEPS_TYPED = "shows_form_again_without_token"
+
+
+def shows_form_again_without_token(view: Callable) -> Callable:
+    """Mark a page whose POST is handled only through its form (so a refused token changes
+    nothing): when the session was lost, the page is shown again as typed, in plain words."""
+    setattr(view, KEEPS_TYPED, True)
+    return view
 
 
 def answer_errors_under(app: Flask, path_prefix: str, answer: ErrorAnswer) -> None:
@@ -48,6 +58,8 @@ def init_app(app: Flask) -> None:
                 return answer(error)
         refused = g.get("refused_form") if error.code == 400 else None
         return _error_page(error, error.code or 500, refused=refused)
+
+    app.register_error_handler(CSRFError, _lost_session(http_error))
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -134,6 +146,39 @@ def _connection_lost(error: OperationalError) -> bool:
         return True
     sqlstate = getattr(error.orig, "sqlstate", None) or ""
     return sqlstate.startswith(_CONNECTION_GONE_STATES)
+
+
+def _lost_session(fallback: Callable[[HTTPException], object]) -> Callable:
+    """A form from this site whose token no longer matches (the session cookie was lost or ran
+    out): the page is shown again as typed, with plain words and a fresh token."""
+
+    def lost_session(error: CSRFError):
+        shown_again = _form_shown_again_without_token()
+        return shown_again if shown_again is not None else fallback(error)
+
+    return lost_session
+
+
+def _form_shown_again_without_token():
+    """The page of a refused form, shown again with what was typed; None for a request from
+    another site, or a POST-only action that has no page of its own."""
+    if request.method != "POST" or from_another_site() is not None:
+        return None
+    if request.url_rule is None or "GET" not in (request.url_rule.methods or ()):
+        return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or not getattr(view, KEEPS_TYPED, False):
+        return None
+    request.environ[CSRF_REFUSED] = True  # this request only (g can outlive it in tests)
+    try:
+        response = make_response(view(**(request.view_args or {})))
+    except (DomainError, HTTPException):
+        db.session.rollback()
+        return None
+    if response.status_code not in (200, 400):
+        return None  # the view acted or moved on: never, since its form was refused
+    response.status_code = 400
+    return response
 
 
 def wording(error: DomainError) -> str:

@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    Field,
     IntegerField,
     PasswordField,
     StringField,
@@ -24,7 +25,15 @@ from wtforms import (
 )
 from wtforms.fields.core import UnboundField
 from wtforms.meta import DefaultMeta
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, ValidationError
+from wtforms.utils import unset_value
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    NumberRange,
+    StopValidation,
+    ValidationError,
+)
 
 from booking.services import input_rules as rules
 from booking.services.money.amounts import MAX_PENCE, parse_pounds
@@ -154,6 +163,63 @@ class PenceField(StringField):
         return parse_pounds(self.data)
 
 
+DATE_PARTS = ("day", "month", "year")
+
+
+class DatePartsField(Field):
+    """A date typed as day, month and year in three boxes (``<name>-day`` and so on), as GOV.UK
+    asks for a date of birth: no browser date picker, no order that differs by browser.
+    ``parts`` keeps what was typed, so a refused form shows it back."""
+
+    def process(self, formdata, data=unset_value, extra_filters=None) -> None:
+        self.process_errors = []
+        if data is unset_value:
+            data = self.default() if callable(self.default) else self.default
+        self.object_data = data
+        self.data = data
+        self.parts: tuple[str, str, str] = (
+            (str(data.day), str(data.month), str(data.year))
+            if isinstance(data, date)
+            else ("", "", "")
+        )
+        self.raw_data = []
+        if formdata is None:
+            return
+        typed = [str(formdata.get(f"{self.name}-{part}") or "").strip()[:8] for part in DATE_PARTS]
+        self.parts = (typed[0], typed[1], typed[2])
+        self.data = None
+        if not any(typed):
+            self._process_one_box(str(formdata.get(self.name) or "").strip())
+            return
+        self.raw_data = ["-".join(typed)]
+        if not all(_WHOLE_NUMBER.fullmatch(part) for part in typed) or len(typed[2]) != 4:
+            self.process_errors.append(f"{self.label.text} must be a real date, like 27 3 1990.")
+            return
+        try:
+            self.data = date(int(typed[2]), int(typed[1]), int(typed[0]))
+        except ValueError:
+            self.process_errors.append(f"{self.label.text} must be a real date, like 27 3 1990.")
+
+    def _process_one_box(self, text: str) -> None:
+        # The same date as one ISO value (YYYY-MM-DD), as scripts and older pages send it.
+        if not text:
+            return
+        self.raw_data = [text]
+        try:
+            self.data = date.fromisoformat(text)
+        except ValueError:
+            self.process_errors.append(f"{self.label.text} must be a real date, like 27 3 1990.")
+            return
+        self.parts = (str(self.data.day), str(self.data.month), str(self.data.year))
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()
+
+    def _value(self) -> str:
+        return "-".join(self.parts)
+
+
 class AsciiWholeNumber:
     """Refuse a number typed in other digits: ``int`` reads '٣' as 3, which nobody meant."""
 
@@ -254,6 +320,14 @@ class RuleRefusal:
         self.shown = True
 
 
+# Set on a request whose form token was refused: its form is shown again, never acted on.
+CSRF_REFUSED = "waypoint.csrf_refused"
+LOST_SESSION = (
+    "We could not send this safely: the page was open a long time, or your browser forgot "
+    "this site. Nothing has been saved. Check your answers below and press the button again."
+)
+
+
 class BaseForm(FlaskForm):
     """Every form's base: FlaskForm (CSRF) plus the app-wide input rules above."""
 
@@ -263,6 +337,8 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         posted = has_request_context() and request.method == "POST"
+        if posted and request.environ.get(CSRF_REFUSED):
+            valid = False  # never act on a form whose token was refused
         if valid and posted:
             refusal = g.get("rule_refusal")
             if refusal is not None and not refusal.shown and type(self) is refusal.form_class:
@@ -273,6 +349,8 @@ class BaseForm(FlaskForm):
             else:
                 # Remembered in case a rule refuses what this form asked for.
                 g.submitted_form_class = type(self)
+        if not valid and "csrf_token" in self._fields and self._fields["csrf_token"].errors:
+            self._fields["csrf_token"].errors = [LOST_SESSION]
         if not valid and has_request_context() and request.method == "POST":
             # A page shown again with the form's messages answers 400, not 200, and a route
             # that answers a refused form with abort(400) still shows what to fix (see

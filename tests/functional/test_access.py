@@ -73,6 +73,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "/account/logout": SIGNED_IN,
     "/account/register": PUBLIC,
     "/account/forgot-password": PUBLIC,
+    "/account/find-your-booking": PUBLIC,
     "/account/reset-password/<token>": TOKEN,
     "/my/sessions/<int:session_id>/book": ATTENDEE,
     "/my/bookings": ATTENDEE,

@@ -15,6 +15,7 @@ from booking.services.errors import PreferencesError
 from booking.services.notify import channels as contact
 from booking.services.people import preferences
 from booking.web.answers import AnswerFields, answers_from, fill_from
+from booking.web.errors import shows_form_again_without_token
 from booking.web.forms import safe_next
 from booking.web.found import or_404
 from booking.web.security import role_required
@@ -26,6 +27,7 @@ class PreferencesForm(AnswerFields):
 
 
 @bp.route("/preferences", methods=["GET", "POST"])
+@shows_form_again_without_token
 @role_required(Role.ATTENDEE)
 def preferences_page():
     """What you need, and how it is safe to contact you: asked once, changed any time."""

@@ -34,11 +34,13 @@ from booking.services.notify import queries as message_queries
 from booking.services.people import guests
 from booking.services.referrals import queries as referral_queries
 from booking.web import links
+from booking.web.errors import shows_form_again_without_token
 from booking.web.policies import current_ending_policy
 from booking.web.security import role_required
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
+@shows_form_again_without_token
 @role_required(Role.ATTENDEE)
 def book(session_id: int):
     """Confirm the choice of session, then hold (and if free, confirm) a seat."""
@@ -115,6 +117,8 @@ def booking_detail(reference: str):
         now=now,
         extend_form=ExtendHoldForm(),
         hold_running_out=holds.is_running_out(booking, now=now, minutes=minutes),
+        hold_nearly_up=holds.is_nearly_up(booking, now=now),
+        hold_ended=holds.has_ended(booking, now=now),
         can_extend_hold=holds.can_extend_hold(booking, now=now, minutes=minutes),
         extensions_left=holds.extensions_left(booking),
         hold_minutes=minutes,

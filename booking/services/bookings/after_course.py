@@ -22,12 +22,20 @@ from booking.services.notify import messages
 HOW_MANY = 3
 
 
+# Courses for the people close to someone (family, partners, carers), by slug: after a course
+# they are offered to the person to pass on, never booked for the person themselves.
+FOR_FAMILY_AND_CARERS = ("family-support",)
+
+
 @dataclass
 class NextSteps:
     """What the booking page, the certificate and the message offer after the session."""
 
     kind: str = ""  # "support" (completed), "rebook" (did not attend) or "" (nothing to offer)
     sessions: list[CourseSession] = field(default_factory=list)
+    # After a course: a course for the people close to the person (family and carers), to
+    # pass on to them, not to book for themselves. None when there is none.
+    to_pass_on: CourseType | None = None
 
 
 def _near_or_online(booking: Booking):
@@ -58,13 +66,23 @@ def _upcoming(condition, booking: Booking, *, now: datetime) -> list[CourseSessi
     return [s for s in candidates if s.capacity > taken.get(s.id, 0)][:HOW_MANY]
 
 
+def _for_family() -> CourseType | None:
+    return db.session.scalar(
+        select(CourseType)
+        .where(CourseType.slug.in_(FOR_FAMILY_AND_CARERS), CourseType.is_active.is_(True))
+        .order_by(CourseType.id)
+        .limit(1)
+    )
+
+
 def next_steps(booking: Booking, *, now: datetime) -> NextSteps:
     if booking.status == BookingStatus.ATTENDED:
         support = and_(
             CourseType.referral_required.is_(False),
+            CourseType.slug.not_in(FOR_FAMILY_AND_CARERS),
             CourseType.id != booking.session.course_type_id,
         )
-        return NextSteps("support", _upcoming(support, booking, now=now))
+        return NextSteps("support", _upcoming(support, booking, now=now), to_pass_on=_for_family())
     if booking.status == BookingStatus.NO_SHOW and booking.referral_id is None:
         same_course = CourseSession.course_type_id == booking.session.course_type_id
         return NextSteps("rebook", _upcoming(same_course, booking, now=now))

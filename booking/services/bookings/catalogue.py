@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
-from sqlalchemy import DateTime, Integer, and_, bindparam, func, or_, select
+from sqlalchemy import DateTime, Integer, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from booking.database import single_read
@@ -15,6 +15,8 @@ from booking.services.clock import LONDON
 from booking.services.input_rules import EARLIEST_DATE, LATEST_DATE
 
 ONLINE = "online"
+REFERRED = "yes"
+NOT_REFERRED = "no"
 MAX_COUNTED = 500
 
 
@@ -27,6 +29,8 @@ class CatalogueFilters:
     date_from: date | None = None
     date_to: date | None = None
     women_only: bool = False
+    # "yes" (referred by the police), "no" (only what anyone can book), or "" (not asked).
+    referred: str = ""
 
 
 @dataclass
@@ -46,6 +50,7 @@ class ListedSession:
     is_online: bool
     women_only: bool
     fee_pence: int
+    referral_required: bool
     venue_name: str | None
     venue_postcode: str | None
     places_left: int
@@ -86,6 +91,7 @@ class _Shape:
     date_from: bool
     date_to: bool
     women_only: bool
+    open_to_all: bool
 
 
 def _moment(name: str):
@@ -103,6 +109,7 @@ def _filtered(filters: CatalogueFilters, now: datetime):
         date_from=bool(filters.date_from),
         date_to=bool(filters.date_to),
         women_only=filters.women_only,
+        open_to_all=filters.referred == NOT_REFERRED,
     )
     values: dict[str, object] = {"now": now}
     if shape.area == "force":
@@ -152,7 +159,14 @@ def _filtered_statement(shape: _Shape):
         statement = statement.where(CourseSession.starts_at < _moment("starts_before"))
     if shape.women_only:
         statement = statement.where(CourseSession.women_only.is_(True))
+    if shape.open_to_all:
+        statement = statement.where(CourseSession.course_type_id.in_(_open_course_types()))
     return statement
+
+
+def _open_course_types():
+    """Courses anyone may book, without a police referral."""
+    return select(CourseType.id).where(CourseType.referral_required.is_(False))
 
 
 def _count_statement(base):
@@ -169,12 +183,17 @@ def _count_values(values: dict[str, object]) -> dict[str, object]:
     return {**values, "most_counted": MAX_COUNTED + 1}
 
 
-def _order(women_only_first: bool, columns=CourseSession.__table__.c) -> list:
-    return [
-        *([columns.women_only.desc()] if women_only_first else []),
-        columns.starts_at,
-        columns.id,
-    ]
+def _order(
+    women_only_first: bool, columns=CourseSession.__table__.c, *, referred: bool = False
+) -> list:
+    """Soonest first; for a person who asked for a women-only group, the women-only groups they
+    can book come first (those needing a police referral only for a referred person)."""
+    if not women_only_first:
+        return [columns.starts_at, columns.id]
+    bookable = columns.women_only.is_(True)
+    if not referred:
+        bookable = and_(bookable, columns.course_type_id.in_(_open_course_types()))
+    return [case((bookable, 0), else_=1), columns.starts_at, columns.id]
 
 
 def _page_within(page: int, total: int, per_page: int) -> tuple[int, int]:
@@ -206,7 +225,7 @@ def search(
     rows = db.session.execute(
         base.add_columns(seats_taken_column(_moment("now")))
         .options(*_for_display())
-        .order_by(*_order(women_only_first))
+        .order_by(*_order(women_only_first, referred=filters.referred == REFERRED))
         .limit(per_page)
         .offset((page - 1) * per_page),
         values,
@@ -233,7 +252,7 @@ def listing(
     to a later page.
     """
     base, values = _filtered(filters, now)
-    count, chosen_page = _listing_statements(base, women_only_first)
+    count, chosen_page = _listing_statements(base, women_only_first, filters.referred == REFERRED)
     total = single_read(count, _count_values(values))[0]["total"]
     page, pages = _page_within(page, total, per_page)
     rows = single_read(chosen_page, {**values, "limit": per_page, "offset": (page - 1) * per_page})
@@ -269,6 +288,7 @@ class SessionDetails:
     course_name: str
     course_summary: str
     fee_pence: int
+    referral_required: bool
     venue_id: int | None
     venue_name: str | None
     venue_address: str | None
@@ -296,6 +316,7 @@ def _session_page_statement():
             CourseType.name.label("course_name"),
             CourseType.summary.label("course_summary"),
             CourseType.default_fee_pence.label("fee_pence"),
+            CourseType.referral_required,
             Venue.id.label("venue_id"),
             Venue.name.label("venue_name"),
             Venue.address.label("venue_address"),
@@ -324,11 +345,16 @@ def session_details(session_id: int, *, now: datetime) -> SessionDetails | None:
 
 
 @cache
-def _listing_statements(base, women_only_first: bool):
+def _listing_statements(base, women_only_first: bool, referred: bool = False):
     """The count and the page for ``listing``, built once per filter shape and order."""
     chosen = (
-        base.with_only_columns(CourseSession.id, CourseSession.starts_at, CourseSession.women_only)
-        .order_by(*_order(women_only_first))
+        base.with_only_columns(
+            CourseSession.id,
+            CourseSession.starts_at,
+            CourseSession.women_only,
+            CourseSession.course_type_id,
+        )
+        .order_by(*_order(women_only_first, referred=referred))
         .limit(bindparam("limit", type_=Integer))
         .offset(bindparam("offset", type_=Integer))
         .subquery()
@@ -341,6 +367,7 @@ def _listing_statements(base, women_only_first: bool):
             CourseSession.is_online,
             CourseSession.women_only,
             CourseType.default_fee_pence.label("fee_pence"),
+            CourseType.referral_required,
             Venue.name.label("venue_name"),
             Venue.postcode.label("venue_postcode"),
             (CourseSession.capacity - seats_taken_column(_moment("now"))).label("places_left"),
@@ -348,7 +375,7 @@ def _listing_statements(base, women_only_first: bool):
         .join(chosen, chosen.c.id == CourseSession.id)
         .join(CourseType, CourseType.id == CourseSession.course_type_id)
         .outerjoin(Venue, Venue.id == CourseSession.venue_id)
-        .order_by(*_order(women_only_first, chosen.c))
+        .order_by(*_order(women_only_first, chosen.c, referred=referred))
     )
     return _count_statement(base), page
 

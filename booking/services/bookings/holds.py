@@ -8,7 +8,7 @@ time nobody needs, and a long hold (a week while a fee request is decided) needs
 
 from datetime import datetime, timedelta
 
-from booking.models import EXPIRING_STATES, Booking, User
+from booking.models import EXPIRING_STATES, Booking, BookingStatus, User
 from booking.services import audit
 from booking.services.errors import BookingError
 
@@ -25,6 +25,26 @@ def is_running_out(booking: Booking, *, now: datetime, minutes: int) -> bool:
         booking.status in EXPIRING_STATES
         and booking.hold_expires_at is not None
         and now < booking.hold_expires_at <= now + timedelta(minutes=minutes)
+    )
+
+
+# "Your time is nearly up" is said only in the last few minutes of a hold, never on a fresh one.
+NEARLY_UP_MINUTES = 5
+
+
+def is_nearly_up(booking: Booking, *, now: datetime) -> bool:
+    """A live hold in its last few minutes: when the page says time is nearly up."""
+    return is_running_out(booking, now=now, minutes=NEARLY_UP_MINUTES)
+
+
+def has_ended(booking: Booking, *, now: datetime) -> bool:
+    """A hold whose time has passed (whether or not the sweep has marked it expired yet)."""
+    if booking.status == BookingStatus.EXPIRED:
+        return True
+    return (
+        booking.status in EXPIRING_STATES
+        and booking.hold_expires_at is not None
+        and booking.hold_expires_at <= now
     )
 
 

@@ -81,6 +81,8 @@ def _about_a_booking(
         booking=booking,
         session=booking.session,
         manage_url=_manage_url(base_url),
+        # A guest never made a password: they are not told to sign in.
+        has_password=booking.user.password_chosen,
         **context,
     )
 
@@ -239,9 +241,10 @@ def waiver_decided(
     )
 
 
-def access_link(person: User, *, link: str, now: datetime) -> Notification | None:
-    """A link that opens the person's bookings without a password."""
-    return _queue(person, "access_link", now=now, link=link)
+def access_link(person: User, *, link: str, now: datetime, code: str = "") -> Notification | None:
+    """A link that opens the person's bookings without a password, and a code that does the
+    same when typed with a booking reference (on another device, say)."""
+    return _queue(person, "access_link", now=now, link=link, code=code)
 
 
 def pay_link(booking: Booking, *, link: str, due_pence: int, now: datetime) -> Notification | None:

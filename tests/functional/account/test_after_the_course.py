@@ -119,3 +119,25 @@ def test_a_town_or_postcode_finds_sessions_in_that_area(client, db):
         assert f'href="/sessions/{there.id}?' not in page, typed
     unknown = client.get("/sessions?place=Atlantis").get_data(as_text=True)
     assert "We could not find that town or postcode." in unknown
+
+
+def test_family_sessions_are_offered_to_pass_on_not_booked_for_the_person(client, auth, db):
+    here = factories.venue()
+    session = started_session(venue_row=here)
+    peer = factories.course_type(name="Peer support group", referral_required=False)
+    family = factories.course_type(
+        slug="family-support", name="Family and carers support", referral_required=False
+    )
+    peer_session = factories.course_session(course_type_row=peer, venue_row=here)
+    family_session = factories.course_session(course_type_row=family, venue_row=here)
+    person = factories.user(Role.ATTENDEE)
+    make_email_safe(person)
+    booking = confirmed_booking(session, person)
+    _close(client, auth, session, [(booking, "attended")])
+
+    auth.login_as(user=person)
+    page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
+    assert f'action="/my/sessions/{peer_session.id}/book"' in page
+    assert f'action="/my/sessions/{family_session.id}/book"' not in page
+    assert "For the people close to you" in page
+    assert f"/sessions?course_type={family.slug}" in page

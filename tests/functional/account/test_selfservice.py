@@ -149,6 +149,9 @@ def test_a_cancelled_place_is_offered_to_the_next_person_and_held_for_them(clien
     confirmation = db.session.query(Notification).filter_by(kind="booking_confirmed").one()
     assert confirmation.user_id == first.id and "BEGIN:VCALENDAR" in confirmation.ics_attachment
     assert client.post(f"/waiting-list/claim/{offered.claim_token}").status_code in (303, 409)
+    # The link again, for the person who holds the place: it says so, not "no longer available".
+    again = client.get(f"/waiting-list/claim/{offered.claim_token}").get_data(as_text=True)
+    assert "You have this place" in again and "no longer available" not in again
     assert db.session.query(Booking).filter_by(user_id=first.id).count() == 1
 
 

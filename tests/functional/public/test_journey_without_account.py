@@ -179,7 +179,7 @@ def test_exit_signs_out_and_asks_the_browser_to_forget_the_site(client, auth, db
 
 def test_footer_phone_and_email_can_be_tapped_and_there_is_a_favicon(client):
     page = client.get("/").get_data(as_text=True)
-    assert 'href="tel:+448000000000"' in page
+    assert 'href="tel:+448081570192"' in page  # CONTACT_PHONE, 0808 157 0192 by default
     assert 'href="mailto:help@waypoint.example.org"' in page
     assert 'role="region" aria-label="Leave this site quickly"' in page
     icon = client.get("/favicon.ico")

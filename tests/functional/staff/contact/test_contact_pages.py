@@ -148,7 +148,7 @@ def test_the_booking_page_says_which_channel_the_confirmation_went_by(client, au
     db.session.commit()
     auth.login_as(user=person)
     page = client.get(f"/my/bookings/{booking.reference}").get_data(as_text=True)
-    assert "Our last message about this booking went by letter." in page
+    assert "Our latest message about this booking is on its way by letter." in page
     assert "We will let you know by letter." in page
 
 
