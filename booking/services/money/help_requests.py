@@ -145,6 +145,7 @@ def decide_waiver(
     override_reason: str = "",
     now: datetime,
     days_to_pay: int = 7,
+    base_url: str = "",
 ) -> WaiverRequest:
     """Approve (what was asked for by default, or any amount up to the fee) or decline a
     pending waiver request.
@@ -155,7 +156,8 @@ def decide_waiver(
     booking; a part waiver or a decline gives ``days_to_pay`` days to pay the rest, after which
     expire-holds releases the seat. Raises WaiverError("waiver_already_decided" |
     "reason_required" | "reason_for_less" (less than asked, without a reason) |
-    "amount_invalid" | "no_fund" | "fund_overspend" | "waiver_cap" | "busy").
+    "amount_invalid" | "no_fund" | "fund_overspend" | "waiver_cap" | "busy"). ``base_url``
+    (the public address) puts a link to the booking's page in the message that follows.
     """
     reason = (reason or "").strip()
     override_reason = (override_reason or "").strip()
@@ -201,7 +203,9 @@ def decide_waiver(
         reason=reason,
         override_reason=override_reason,
     )
-    _move_booking_after_decision(waiver, booking, by=by, now=now, days_to_pay=days_to_pay)
+    _move_booking_after_decision(
+        waiver, booking, by=by, now=now, days_to_pay=days_to_pay, base_url=base_url
+    )
     return waiver
 
 
@@ -366,13 +370,19 @@ def has_pending(booking: Booking) -> bool:
 
 
 def _move_booking_after_decision(
-    waiver: WaiverRequest, booking: Booking, *, by: User, now: datetime, days_to_pay: int
+    waiver: WaiverRequest,
+    booking: Booking,
+    *,
+    by: User,
+    now: datetime,
+    days_to_pay: int,
+    base_url: str,
 ) -> None:
     if booking.status != BookingStatus.AWAITING_WAIVER:
         return  # cancelled meanwhile: the award (if any) stays visible and can be reversed
     rest = dues.amount_due(booking)
     if rest <= 0:
-        confirmation.confirm_and_tell(booking, by=by, now=now, via="waiver")
+        confirmation.confirm_and_tell(booking, by=by, now=now, via="waiver", base_url=base_url)
         return
     bookings.transition(booking, BookingStatus.AWAITING_PAYMENT, by=by, now=now, via="waiver")
     # The rest is paid before the session begins: a place cannot be paid for once it has.
@@ -384,4 +394,5 @@ def _move_booking_after_decision(
         days_to_pay=days_to_pay,
         reason=waiver.decision_reason or "",
         now=now,
+        base_url=base_url,
     )

@@ -224,8 +224,10 @@ def waiver_decided(
     days_to_pay: int,
     reason: str = "",
     now: datetime,
+    base_url: str = "",
 ) -> Notification | None:
-    """A part award or a decline: what is left to pay and for how long the place is kept.
+    """A part award or a decline: what is left to pay, for how long the place is kept, and a
+    link to the booking's page, where the person pays (without ``base_url``, where to find it).
 
     A full award confirms the place, so it sends ``booking_confirmed(via="waiver")`` instead.
     """
@@ -234,6 +236,7 @@ def waiver_decided(
         "waiver_decided",
         now=now,
         booking=booking,
+        booking_url=_booking_url(booking, base_url),
         approved=approved,
         due_pence=due_pence,
         days_to_pay=days_to_pay,

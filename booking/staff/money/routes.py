@@ -41,6 +41,7 @@ from booking.staff.money.forms import (
     TopUpForm,
     WaiverDecisionForm,
 )
+from booking.web import links
 from booking.web.found import or_404
 
 # --- waivers ----------------------------------------------------------------------------------
@@ -98,6 +99,7 @@ def decide_waiver(waiver_id: int):
             override_reason=form.override_reason.data or "",
             now=utcnow(),
             days_to_pay=current_app.config["DAYS_TO_PAY_AFTER_DECISION"],
+            base_url=links.base_url(),
         )
         outcome = waiver.status.value
     flash(f"Request {outcome}. The person has been told.", "success")

@@ -84,7 +84,12 @@ def _contexts(now, booking, moved, entry, case):
         ),
         "referral_overdue": {},
         "waiver_decided": dict(
-            booking=booking, approved=False, due_pence=3000, days_to_pay=7, reason=""
+            booking=booking,
+            approved=False,
+            due_pence=3000,
+            days_to_pay=7,
+            reason="",
+            booking_url=f"{BASE_URL}/my/bookings/x",
         ),
         "access_link": dict(link=f"{BASE_URL}/referral/link/abc"),
         "password_reset": dict(link=f"{BASE_URL}/account/reset-password/abc"),

@@ -1,5 +1,6 @@
 """Asking for help with a fee, staff decisions, and the hardship fund's ledger."""
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -149,6 +150,22 @@ def test_part_approval_leaves_the_rest_to_pay_within_days(client, auth, db):
     assert booking.status == BookingStatus.AWAITING_PAYMENT
     assert payments.amount_due(booking) == 1000
     assert booking.hold_expires_at > utcnow() + timedelta(days=6)
+
+
+def test_the_decision_message_links_to_the_booking_page_to_pay(client, auth, db):
+    _fund(db)
+    booking = _ask(client, auth, db, _fee_session())
+    auth.login_as(Role.ADMIN)
+    _decide(client, _waiver(db, booking).id, decline="Decline", reason="The fund is spent.")
+
+    notice = db.session.scalar(select(Notification).where(Notification.kind == "waiver_decided"))
+    base = client.application.config["PUBLIC_BASE_URL"].rstrip("/")
+    pay_page = f"{base}/my/bookings/{booking.reference}"
+    assert pay_page in notice.body
+    # Every channel the message may take asks the person to pay, so every one says where.
+    wordings = json.loads(notice.wordings)
+    assert pay_page in wordings["email"] and pay_page in wordings["text"]
+    assert pay_page.split("://", 1)[1] in wordings["letter"]
 
 
 def test_a_person_can_ask_for_part_of_the_fee_and_that_is_what_staff_approve(client, auth, db):
