@@ -35,7 +35,7 @@ from booking.services.bookings import seats, waitlist
 from booking.services.bookings.ending_policy import EndingPolicy
 from booking.services.errors import BookingError
 from booking.services.money import help_requests, refunds
-from booking.services.notify import messages
+from booking.services.notify import digests, messages
 from booking.services.referrals import states as referral_states
 
 # Why a booking ended: the words kept on the booking (and shown to staff).
@@ -116,6 +116,8 @@ def end_booking(
             raise BookingError("not_cancellable")
         seats.mark_cancelled(booking, by=by, now=now, reason=REASONS[reason])
     ending = Ending(booking=booking, reason=reason, moved_to=moved_to)
+    # What was waiting to go about this booking (a reminder, its confirmation) is now untrue.
+    digests.take_back_out_of_date(booking, now=now)
 
     if moved_to is not None:
         _move_money(booking, moved_to, by=by, now=now)

@@ -2,6 +2,7 @@
 allocation published. Each person or trainer touched several times hears once, with every
 change listed, instead of once per date."""
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from booking.extensions import db
 from booking.models import Booking, CourseSession, Notification, NotificationStatus, User
+from booking.services import audit
 from booking.services.notify import channels as contact
 from booking.services.notify import outbox, wording
 
@@ -30,24 +32,58 @@ def manage_url(base_url: str) -> str:
     return f"{base_url.rstrip('/')}/my/bookings" if base_url else ""
 
 
-def take_back_unsent(kind: str, booking_ids: list[int]) -> int:
-    """Remove the not-yet-sent rows of ``kind`` about these bookings, queued in this same
-    transaction, so one message that says it all can go instead (nothing has left: the outbox
-    delivers only after the commit). Returns how many rows were taken back."""
-    if not booking_ids:
+def take_back_unsent(kind: str | Collection[str], booking_ids: list[int]) -> int:
+    """Remove the not-yet-sent rows of ``kind`` (one kind or several) about these bookings, so
+    one message that says it all can go instead, or because what they say is out of date.
+
+    Only rows still waiting (pending, or withheld for staff to resend) and never claimed by a
+    sender go: a row a sender is claiming right now is locked, so it is skipped and goes out
+    as it was. Returns how many rows were taken back."""
+    kinds = [kind] if isinstance(kind, str) else list(kind)
+    if not booking_ids or not kinds:
         return 0
     rows = db.session.scalars(
-        select(Notification).where(
-            Notification.kind == kind,
+        select(Notification)
+        .where(
+            Notification.kind.in_(kinds),
             Notification.booking_id.in_(booking_ids),
             Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.WITHHELD]),
             Notification.sent_at.is_(None),
+            Notification.claimed_at.is_(None),
         )
+        .with_for_update(skip_locked=True)
     ).all()
     for row in rows:
         db.session.delete(row)
     db.session.flush()
     return len(rows)
+
+
+# Messages that say a booking is on (its date and place, a reminder, what is left to pay): once
+# the booking has ended or moved, one still waiting to go (for the person's safe hours, say)
+# would tell them something no longer so, next to the message that replaces it.
+OUT_OF_DATE_ONCE_ENDED = (
+    "booking_confirmed",
+    "booking_rescheduled",
+    "booking_reminder",
+    "booking_reminder_today",
+    "attendance_check",
+    "session_changed",
+    "session_message",
+    "waiver_decided",
+    "pay_link",
+)
+
+
+def take_back_out_of_date(booking: Booking, *, now: datetime) -> int:
+    """The booking has ended or moved: its messages not yet sent that say it is on are taken
+    back (messages already sent, or being sent, are left as they are). Returns how many."""
+    taken = take_back_unsent(OUT_OF_DATE_ONCE_ENDED, [booking.id])
+    if taken:
+        audit.record(
+            "notification.taken_back", "booking", booking.id, actor=None, now=now, count=taken
+        )
+    return taken
 
 
 def sessions_changed(

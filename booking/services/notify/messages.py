@@ -227,10 +227,7 @@ def waiver_decided(
     base_url: str = "",
 ) -> Notification | None:
     """A part award or a decline: what is left to pay, for how long the place is kept, and a
-    link to the booking's page, where the person pays (without ``base_url``, where to find it).
-
-    A full award confirms the place, so it sends ``booking_confirmed(via="waiver")`` instead.
-    """
+    link to pay on the booking's page. A full award sends ``booking_confirmed`` instead."""
     return _queue(
         booking.user,
         "waiver_decided",

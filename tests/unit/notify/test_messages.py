@@ -12,16 +12,20 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from booking.integrations.email_sender import MailSettings
 from booking.models import (
     AttendeeProfile,
     BookingStatus,
+    Notification,
+    NotificationStatus,
     Role,
     WaitingListEntry,
     WaitingStatus,
     utcnow,
 )
+from booking.services.bookings import cancellation, rescheduling
 from booking.services.bookings import seats as bookings
 from booking.services.notify import contact_plan as wording
 from booking.services.notify import digests, messages
@@ -275,3 +279,73 @@ def test_every_message_a_service_can_queue_is_queued_by_the_app():
 
 
 QUEUEING = {"_queue", "_about_a_booking", "_queue_rows", "_row"}
+
+
+def _reminded_booking(db):
+    """A person (email first, texts safe) booked on a session with a reminder still waiting in
+    the outbox, and another date of the same course to move to."""
+    now = utcnow().replace(microsecond=0)
+    person = factories.user(Role.ATTENDEE)
+    make_email_safe(person)
+    course = factories.course_type()
+    first = factories.course_session(course_type_row=course)
+    later = factories.course_session(
+        course_type_row=course, starts_at=first.starts_at + timedelta(days=7)
+    )
+    booking = bookings.book_session(first.id, person, now=now)
+    reminder = messages.booking_reminder(booking, now=now, base_url="https://book.example.org")
+    db.session.flush()
+    assert reminder is not None and reminder.status == NotificationStatus.PENDING
+    return now, person, booking, later, reminder.id
+
+
+def _pending(db, kind, booking_id):
+    return db.session.scalars(
+        select(Notification).where(
+            Notification.kind == kind,
+            Notification.booking_id == booking_id,
+            Notification.status == NotificationStatus.PENDING,
+        )
+    ).all()
+
+
+def test_a_move_takes_back_the_unsent_reminder_about_the_old_date(db):
+    now, person, booking, later, _ = _reminded_booking(db)
+
+    new = rescheduling.reschedule(
+        booking.id,
+        later.id,
+        person,
+        now=now,
+        min_notice_hours=24,
+        hold_minutes=30,
+        base_url="https://book.example.org",
+        policy=factories.ENDING_POLICY,
+    )
+    db.session.flush()
+
+    # Only the message about the new date goes: not an old reminder alongside it.
+    assert _pending(db, "booking_reminder", booking.id) == []
+    assert _pending(db, "booking_rescheduled", new.id)
+
+
+def test_cancelling_takes_back_the_unsent_reminder(db):
+    now, person, booking, _, _ = _reminded_booking(db)
+
+    cancellation.cancel_by_attendee(booking.id, person, now=now, policy=factories.ENDING_POLICY)
+    db.session.flush()
+
+    assert _pending(db, "booking_reminder", booking.id) == []
+    assert _pending(db, "booking_cancelled", booking.id)
+
+
+def test_a_message_already_sent_is_left_as_it_was(db):
+    now, person, booking, _, reminder_id = _reminded_booking(db)
+    reminder = db.session.get(Notification, reminder_id)
+    reminder.status, reminder.sent_at = NotificationStatus.SENT, now
+    db.session.flush()
+
+    cancellation.cancel_by_attendee(booking.id, person, now=now, policy=factories.ENDING_POLICY)
+    db.session.flush()
+
+    assert db.session.get(Notification, reminder_id).status == NotificationStatus.SENT
