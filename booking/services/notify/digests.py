@@ -86,6 +86,30 @@ def take_back_out_of_date(booking: Booking, *, now: datetime) -> int:
     return taken
 
 
+# Messages that give a session's date, time and place: when it changes, one still waiting to
+# go would give the old details next to the message about the change.
+OUT_OF_DATE_ONCE_CHANGED = (
+    "booking_reminder_today",
+    "attendance_check",
+    "session_changed",
+)
+
+
+def take_back_before_a_change(booking: Booking, *, now: datetime) -> int:
+    """The booking's session moved (date, time or place): its reminders not yet sent, and an
+    earlier change message, are taken back; a two-day reminder taken back goes again, nearer
+    the new time. Returns how many were taken back."""
+    reminders = take_back_unsent("booking_reminder", [booking.id])
+    if reminders:
+        booking.reminder_sent_at = None
+    taken = reminders + take_back_unsent(OUT_OF_DATE_ONCE_CHANGED, [booking.id])
+    if taken:
+        audit.record(
+            "notification.taken_back", "booking", booking.id, actor=None, now=now, count=taken
+        )
+    return taken
+
+
 def sessions_changed(
     person: User, bookings: list[Booking], *, now: datetime, base_url: str = ""
 ) -> Notification | None:

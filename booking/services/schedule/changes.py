@@ -112,6 +112,8 @@ def after_change(
     if moved:
         change.bookings_to_tell = people_affected(course_session)
         change.people_told = len(change.bookings_to_tell)
+        for booking in change.bookings_to_tell:
+            digests.take_back_before_a_change(booking, now=now)
     if tell:
         for person, taken_off in change.trainers_to_tell:
             _tell_trainer(person, course_session, now=now, taken_off=taken_off)

@@ -30,6 +30,7 @@ from booking.services.bookings import seats as bookings
 from booking.services.notify import contact_plan as wording
 from booking.services.notify import digests, messages
 from booking.services.notify.outbox import FALLBACK_SUBJECT, NEUTRAL_SUBJECTS
+from booking.services.schedule import changes
 from tests import PROJECT_ROOT, factories
 from tests.referral_factories import make_email_safe, referral
 
@@ -349,3 +350,25 @@ def test_a_message_already_sent_is_left_as_it_was(db):
     db.session.flush()
 
     assert db.session.get(Notification, reminder_id).status == NotificationStatus.SENT
+
+
+def test_a_changed_session_takes_back_the_unsent_reminder_with_the_old_time(db):
+    now, person, booking, _, _ = _reminded_booking(db)
+    booking.reminder_sent_at = now
+    course_session = booking.session
+    course_session.starts_at += timedelta(days=3)
+    course_session.ends_at += timedelta(days=3)
+
+    changes.after_change(
+        course_session,
+        moved=True,
+        by=factories.user(Role.ADMIN),
+        now=now,
+        base_url="https://book.example.org",
+    )
+    db.session.flush()
+
+    assert _pending(db, "booking_reminder", booking.id) == []
+    assert _pending(db, "session_changed", booking.id)
+    # The reminder goes again, nearer the new time.
+    assert booking.reminder_sent_at is None
