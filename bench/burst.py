@@ -95,6 +95,9 @@ def run(database_url: str, size: int) -> BurstResult:
         stored = db.session.scalar(
             select(func.count(Referral.id)).where(Referral.force_id == force_id)
         )
+        # The session gives its connection back first: disposing before that would leave the
+        # connection open in the new pool, for the garbage collector to find.
+        db.session.remove()
         db.engine.dispose()
     return BurstResult(
         size=size,

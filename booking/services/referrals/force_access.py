@@ -97,8 +97,9 @@ def _same_person(earlier: Referral, values: dict[str, str]) -> bool:
 
 # A cursor is the moment of the last change (microseconds since 1970, UTC) and the referral's
 # id. Every string this pattern matches is a cursor the API can read, so the document's pattern
-# and what the server accepts are the same rule.
-CURSOR_PATTERN = "^[0-9]{1,17}-[0-9]{1,12}$"
+# and what the server accepts are the same rule: an id of up to nine digits fits PostgreSQL's
+# integer column (ten could overflow it and fail the query).
+CURSOR_PATTERN = "^[0-9]{1,17}-[0-9]{1,9}$"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 

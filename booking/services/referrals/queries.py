@@ -11,7 +11,9 @@ from booking.services.referrals import tokens, webhooks
 
 def _matching(text: str):
     """SQL: referrals whose police reference, name or force matches ``text`` (any case)."""
-    words = text.strip().lower().split()
+    # Control characters cannot be in a name or reference, and PostgreSQL refuses a NUL in text.
+    printable = "".join(character for character in text if character.isprintable())
+    words = printable.strip().lower().split()
     conditions = []
     for word in words[:5]:
         like = f"%{word.replace('%', '').replace('_', '')}%"
